@@ -1,0 +1,42 @@
+package dev.hearth.functions;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function as declared in {@code hearth.yaml}. Built only by {@link ManifestParser}, which validates every field.
+ *
+ * @param handler        {@code file.py:function} for the Python runtime, else null
+ * @param command        the program and its arguments for the command runtime, else empty
+ * @param gpu            the GPUs per worker, or null for a CPU-only function
+ * @param cpu            CPU cores per worker (advisory on the local runtime)
+ * @param memoryBytes    memory per worker (advisory on the local runtime), 0 if not set
+ * @param timeout        execution timeout per job, unless the job's policy says otherwise
+ * @param startupTimeout how long a worker may take to ask for its first job before it is replaced
+ * @param retries        further attempts after a failed one (worker crash and lease expiry count)
+ */
+public record FunctionManifest(
+        String name,
+        Runtime runtime,
+        String handler,
+        List<String> command,
+        Map<String, String> env,
+        GpuRequest gpu,
+        double cpu,
+        long memoryBytes,
+        ScalingConfig scaling,
+        Duration timeout,
+        Duration startupTimeout,
+        int retries) {
+
+    public FunctionManifest {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+    }
+
+    public FunctionManifest withScaling(ScalingConfig newScaling) {
+        return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memoryBytes, newScaling, timeout,
+                startupTimeout, retries);
+    }
+}

@@ -1,0 +1,276 @@
+package dev.hearth.functions;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code hearth.yaml} strictly: unknown keys and bad values are errors that name the field.
+ *
+ * <pre>
+ * name: echo
+ * runtime: python            # or: command: [python3, worker.py]
+ * handler: handler.py:handler
+ * gpu: H100                  # or {type: [H100, A100], count: 2}; absent = CPU only
+ * scaling: {minWorkers: 0, maxWorkers: 3, idleTimeout: 60s, concurrency: 1}
+ * timeout: 600s
+ * retries: 0
+ * </pre>
+ */
+public final class ManifestParser {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern HANDLER = Pattern.compile("[\\w./-]+\\.py:[A-Za-z_]\\w*");
+    private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
+    private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
+    private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
+            "memory", "scaling", "timeout", "startupTimeout", "retries");
+    private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency");
+    private static final Set<String> GPU = Set.of("type", "count");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private ManifestParser() {
+    }
+
+    public static FunctionManifest parse(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ManifestException("not valid YAML: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ManifestException("expected a mapping with at least 'name' and 'handler' or 'command'");
+        }
+        checkKeys(root, TOP, "");
+
+        String name = requiredText(root, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new ManifestException("'name' must be lowercase letters, digits and '-' (at most 63), got '"
+                    + name + "'");
+        }
+        Runtime runtime = runtime(root);
+        String handler = null;
+        List<String> command = List.of();
+        if (runtime == Runtime.PYTHON) {
+            if (root.has("command")) {
+                throw new ManifestException("'command' is for runtime 'command'; the python runtime takes 'handler'");
+            }
+            handler = requiredText(root, "handler");
+            if (!HANDLER.matcher(handler).matches()) {
+                throw new ManifestException("'handler' must look like file.py:function, got '" + handler + "'");
+            }
+        } else {
+            if (root.has("handler")) {
+                throw new ManifestException("'handler' is for runtime 'python'; runtime 'command' takes 'command'");
+            }
+            command = command(root.get("command"));
+        }
+        Map<String, String> env = env(root.get("env"));
+        GpuRequest gpu = gpu(root.get("gpu"));
+        double cpu = root.has("cpu") ? positiveNumber(root.get("cpu"), "cpu") : 1.0;
+        long memory = root.has("memory") ? memory(root.get("memory")) : 0;
+        ScalingConfig scaling = scaling(root.get("scaling"));
+        Duration timeout = duration(root, "timeout", Duration.ofSeconds(600));
+        Duration startupTimeout = duration(root, "startupTimeout", Duration.ofSeconds(300));
+        int retries = root.has("retries") ? integer(root.get("retries"), "retries", 0, 10) : 0;
+        return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
+                startupTimeout, retries);
+    }
+
+    private static Runtime runtime(JsonNode root) {
+        if (!root.has("runtime")) {
+            if (root.has("command")) {
+                return Runtime.COMMAND;
+            }
+            if (root.has("handler")) {
+                return Runtime.PYTHON;
+            }
+            throw new ManifestException("give 'handler: file.py:function' (python) or 'command: [...]'");
+        }
+        String value = requiredText(root, "runtime");
+        return switch (value) {
+            case "python" -> Runtime.PYTHON;
+            case "command" -> Runtime.COMMAND;
+            default -> throw new ManifestException("'runtime' must be 'python' or 'command', got '" + value + "'");
+        };
+    }
+
+    private static List<String> command(JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw new ManifestException("'command' must be a non-empty list, e.g. [python3, worker.py]");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode part : node) {
+            if (!part.isValueNode()) {
+                throw new ManifestException("'command' entries must be strings");
+            }
+            out.add(part.asText());
+        }
+        return out;
+    }
+
+    private static Map<String, String> env(JsonNode node) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return env;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'env' must be a mapping of NAME: value");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new ManifestException("'env." + e.getKey() + "' is not a valid environment variable name");
+            }
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new ManifestException("'env." + e.getKey() + "' must be a string, number or boolean");
+            }
+            env.put(e.getKey(), e.getValue().asText());
+        }
+        return env;
+    }
+
+    private static GpuRequest gpu(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual() || node.isArray()) {
+            return new GpuRequest(gpuTypes(node, "gpu"), 1);
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'gpu' must be a type (H100), a list ([H100, A100]) or {type, count}");
+        }
+        checkKeys(node, GPU, "gpu.");
+        if (!node.has("type")) {
+            throw new ManifestException("'gpu.type' is required, e.g. H100 or [H100, A100]");
+        }
+        int count = node.has("count") ? integer(node.get("count"), "gpu.count", 1, 64) : 1;
+        return new GpuRequest(gpuTypes(node.get("type"), "gpu.type"), count);
+    }
+
+    private static List<String> gpuTypes(JsonNode node, String field) {
+        List<String> types = new ArrayList<>();
+        if (node.isTextual()) {
+            types.add(node.asText());
+        } else if (node.isArray() && !node.isEmpty()) {
+            node.forEach(t -> types.add(t.asText()));
+        } else {
+            throw new ManifestException("'" + field + "' must be a GPU type or a non-empty list of them");
+        }
+        for (String t : types) {
+            if (!GPU_TYPE.matcher(t).matches()) {
+                throw new ManifestException("'" + field + "' has an invalid GPU type '" + t + "'");
+            }
+        }
+        return types;
+    }
+
+    private static ScalingConfig scaling(JsonNode node) {
+        ScalingConfig d = ScalingConfig.DEFAULT;
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'scaling' must be a mapping");
+        }
+        checkKeys(node, SCALING, "scaling.");
+        int min = node.has("minWorkers") ? integer(node.get("minWorkers"), "scaling.minWorkers", 0, 1000)
+                : d.minWorkers();
+        int max = node.has("maxWorkers") ? integer(node.get("maxWorkers"), "scaling.maxWorkers", 1, 1000)
+                : Math.max(d.maxWorkers(), min);
+        if (max < min) {
+            throw new ManifestException("'scaling.maxWorkers' (" + max + ") must be at least 'scaling.minWorkers' ("
+                    + min + ")");
+        }
+        Duration idle = duration(node, "idleTimeout", d.idleTimeout(), "scaling.idleTimeout");
+        int concurrency = node.has("concurrency")
+                ? integer(node.get("concurrency"), "scaling.concurrency", 1, 1000) : d.concurrency();
+        return new ScalingConfig(min, max, idle, concurrency);
+    }
+
+    private static long memory(JsonNode node) {
+        var m = MEMORY.matcher(node.asText().trim());
+        if (!node.isValueNode() || !m.matches()) {
+            throw new ManifestException("'memory' must be bytes or a size like 512Mi or 16Gi, got '"
+                    + node.asText() + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2);
+        return n * switch (unit) {
+            case "K" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            case "T" -> 1_000_000_000_000L;
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "Ti" -> 1L << 40;
+            default -> 1L;
+        };
+    }
+
+    private static Duration duration(JsonNode parent, String key, Duration dflt) {
+        return duration(parent, key, dflt, key);
+    }
+
+    private static Duration duration(JsonNode parent, String key, Duration dflt, String field) {
+        JsonNode node = parent.get(key);
+        if (node == null || node.isNull()) {
+            return dflt;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(node.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException("'" + field + "': " + e.getMessage());
+        }
+        if (d.isZero() && !field.equals("scaling.idleTimeout")) {
+            throw new ManifestException("'" + field + "' must be more than 0");
+        }
+        return d;
+    }
+
+    private static int integer(JsonNode node, String field, int min, int max) {
+        if (!node.isIntegralNumber() || node.asLong() < min || node.asLong() > max) {
+            throw new ManifestException("'" + field + "' must be a whole number from " + min + " to " + max
+                    + ", got '" + node.asText() + "'");
+        }
+        return node.asInt();
+    }
+
+    private static double positiveNumber(JsonNode node, String field) {
+        if (!node.isNumber() || node.asDouble() <= 0) {
+            throw new ManifestException("'" + field + "' must be a number above 0, got '" + node.asText() + "'");
+        }
+        return node.asDouble();
+    }
+
+    private static String requiredText(JsonNode root, String key) {
+        JsonNode node = root.get(key);
+        if (node == null || node.isNull() || !node.isValueNode() || node.asText().isBlank()) {
+            throw new ManifestException("'" + key + "' is required and must be a string");
+        }
+        return node.asText().trim();
+    }
+
+    private static void checkKeys(JsonNode node, Set<String> allowed, String prefix) {
+        for (Iterator<String> it = ((ObjectNode) node).fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!allowed.contains(key)) {
+                throw new ManifestException("unknown field '" + prefix + key + "'; allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+}

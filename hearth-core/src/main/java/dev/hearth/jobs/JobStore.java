@@ -1,0 +1,53 @@
+package dev.hearth.jobs;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The durable home of jobs: the port that the embedded SQLite store and the PostgreSQL store implement.
+ *
+ * <p>Every write is durable when the method returns; callers acknowledge work only after that. Implementations may
+ * group concurrent writes into one transaction (group commit), which is why the API has no transactions of its own.
+ * Updates are compare-and-set on {@link Job#revision()}, so several control-plane nodes can share one store.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /** Stores a new job. */
+    void insert(Job job);
+
+    /**
+     * Replaces the stored job whose revision is {@code next.revision() - 1} with {@code next}.
+     *
+     * @return false if the stored job has another revision (someone else changed it) or is gone
+     */
+    boolean update(Job next);
+
+    /** Applies several updates in one durable write; returns, per job, whether it applied. */
+    default List<Boolean> updateAll(List<Job> next) {
+        return next.stream().map(this::update).toList();
+    }
+
+    Optional<Job> find(String id);
+
+    /** Jobs in the given states, oldest first, for recovery after a restart and for listings. */
+    List<Job> findByStates(Collection<JobState> states);
+
+    /** The newest jobs of one function, newest first, optionally restricted to some states (empty = all). */
+    List<Job> findByFunction(String function, Set<JobState> states, int limit);
+
+    /** Number of jobs per state for one function. */
+    Map<JobState, Long> countByState(String function);
+
+    /** Removes one job (TTL expiry, purge-queue). */
+    boolean delete(String id);
+
+    /** Removes final jobs that finished before the cutoff (result retention). */
+    int deleteFinishedBefore(Instant cutoff);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package dev.hearth.runtime;
+
+import dev.hearth.placement.Gpu;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a runtime needs to start one worker process.
+ *
+ * @param workDir the unpacked code bundle of the function version; the process starts there
+ * @param command the program and its arguments
+ * @param env     extra environment (the worker protocol's variables among them); {@code CUDA_VISIBLE_DEVICES} is
+ *                set by the runtime from {@code gpus}
+ * @param gpus    the GPUs placed for this worker, empty for CPU-only functions
+ * @param logFile where the process's stdout and stderr go
+ */
+public record WorkerLaunch(String workerId, String function, int version, Path workDir, List<String> command,
+                           Map<String, String> env, List<Gpu> gpus, Path logFile) {
+
+    public WorkerLaunch {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+        gpus = List.copyOf(gpus);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.hearth.runtime;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * The port through which the control plane starts and stops worker processes: local processes now, Kubernetes pods
+ * for scale-out later.
+ */
+public interface WorkerRuntime extends AutoCloseable {
+
+    /**
+     * Starts a worker. Returns once the process exists; {@code onExit} is called once, on some thread, when it ends
+     * for any reason.
+     *
+     * @throws WorkerStartException if the process could not be started (missing program, bad work dir)
+     */
+    void start(WorkerLaunch launch, WorkerExitListener onExit);
+
+    /**
+     * Asks the worker to stop: SIGTERM now (it finishes in-flight jobs), SIGKILL once {@code grace} has passed.
+     * Returns at once; unknown or already stopped workers are ignored.
+     */
+    void stop(String workerId, Duration grace);
+
+    boolean isAlive(String workerId);
+
+    /** The operating-system process id, where there is one. */
+    OptionalLong pid(String workerId);
+
+    /** Stops every worker (SIGTERM, grace, SIGKILL) and waits until they are gone. */
+    @Override
+    void close();
+}
