@@ -33,11 +33,14 @@ public final class JobTransitions {
         return ALLOWED.get(from).contains(to);
     }
 
-    /** A worker takes the job: it is leased to that worker until {@code leaseUntil}. */
-    public static Job lease(Job job, String workerId, Instant now, Instant leaseUntil, boolean coldStart,
+    /**
+     * A worker takes the job: it is leased to that worker until {@code leaseUntil}, and runs on the worker's function
+     * version.
+     */
+    public static Job lease(Job job, String workerId, int version, Instant now, Instant leaseUntil, boolean coldStart,
                             long initTimeMs) {
         check(job, IN_PROGRESS);
-        return new Job(job.id(), job.function(), job.version(), IN_PROGRESS, job.input(), null, null, job.webhook(),
+        return new Job(job.id(), job.function(), version, IN_PROGRESS, job.input(), null, null, job.webhook(),
                 job.policy(), job.attempts() + 1, job.maxRetries(), workerId, leaseUntil, job.queuedAt(), now, null,
                 coldStart, initTimeMs, job.revision() + 1);
     }
@@ -89,14 +92,6 @@ public final class JobTransitions {
         check(job, IN_QUEUE);
         return new Job(job.id(), job.function(), job.version(), IN_QUEUE, job.input(), null, null, job.webhook(),
                 job.policy(), 0, job.maxRetries(), null, null, now, null, null, false, 0, job.revision() + 1);
-    }
-
-    /** The job's version moves to {@code version} while it waits (a rollback or a new deploy). Not a state change. */
-    public static Job routeTo(Job job, int version) {
-        return new Job(job.id(), job.function(), version, job.state(), job.input(), job.output(), job.error(),
-                job.webhook(), job.policy(), job.attempts(), job.maxRetries(), job.workerId(), job.leaseExpiresAt(),
-                job.queuedAt(), job.placedAt(), job.finishedAt(), job.coldStart(), job.initTimeMs(),
-                job.revision() + 1);
     }
 
     private static Job finish(Job job, JobState to, String output, String error, Instant now) {

@@ -1,0 +1,155 @@
+package dev.hearth.server;
+
+import dev.hearth.placement.Gpu;
+import dev.hearth.placement.GpuInventory;
+import dev.hearth.runtime.gpu.GpuInventories;
+import dev.hearth.runtime.local.LocalProcessRuntime;
+import dev.hearth.scaling.Autoscaler;
+import dev.hearth.server.api.ApiKeys;
+import dev.hearth.server.api.HttpApi;
+import dev.hearth.server.api.Webhooks;
+import dev.hearth.server.functions.BundleStore;
+import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.jobs.JobEventBus;
+import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.metrics.HearthMetrics;
+import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.workers.PythonLibrary;
+import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.WorkerPool;
+import dev.hearth.server.workers.WorkerRegistry;
+import dev.hearth.store.sqlite.SqliteStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A running control plane. This class is the one place where Hearth is wired together, by constructor: the store, the
+ * runtime, the GPU inventory, the job service, the worker pool, the autoscaler loop and the HTTP API.
+ */
+public final class HearthServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(HearthServer.class.getName());
+
+    private final SqliteStore store;
+    private final GpuInventory inventory;
+    private final JobService jobs;
+    private final WorkerPool pool;
+    private final ScalingLoop scaling;
+    private final HttpApi api;
+    private final ApiKeys keys;
+    private final ScheduledExecutorService housekeeping;
+    private volatile boolean closed;
+
+    private HearthServer(ServerConfig config) {
+        InstantSource clock = InstantSource.system();
+        Path data = config.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data dir " + data, e);
+        }
+        store = SqliteStore.open(data);
+        int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
+        if (orphans > 0) {
+            LOG.info("stopped " + orphans + " worker processes left over by a previous run");
+        }
+        inventory = GpuInventories.fromFlag(config.gpus(), "local");
+        WorkerRegistry workers = new WorkerRegistry();
+        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")), clock);
+        Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
+        HttpApi[] apiRef = new HttpApi[1];
+        WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
+                data.resolve("logs"), config.python(), config.pingInterval());
+        pool = new WorkerPool(workers, new LocalProcessRuntime(data.resolve("run")), inventory, commands, clock,
+                config.workerGrace());
+        JobEventBus events = new JobEventBus();
+        jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
+        pool.bind(jobs);
+        HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
+        ScalingEvents scalingEvents = new ScalingEvents();
+        scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
+                Duration.ofMillis(250));
+        events.add(metrics, pool, scaling, new Webhooks(clock, Duration.ofSeconds(10)));
+        functions.onDeploy(v -> {
+            pool.drainOlderThan(v);
+            scaling.nudge();
+        });
+        keys = ApiKeys.load(store, config.apiKey());
+        api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
+                metrics, pool, clock);
+        apiRef[0] = api;
+        int recovered = jobs.recover();
+        if (recovered > 0) {
+            LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+        }
+        housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("hearth-housekeeping").factory());
+        housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
+            jobs.reap();
+            pool.sweep(functions::latest);
+        }), 100, 100, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("retention", () ->
+                store.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
+        api.start();
+        scaling.start();
+    }
+
+    /** Starts a control plane; returns once it serves HTTP. */
+    public static HearthServer start(ServerConfig config) {
+        return new HearthServer(config);
+    }
+
+    public URI url() {
+        return api.url();
+    }
+
+    /** The API key generated by this start, to show once; empty if one was stored or configured. */
+    public Optional<String> newApiKey() {
+        return keys.generated();
+    }
+
+    public List<Gpu> gpus() {
+        return inventory.gpus();
+    }
+
+    /**
+     * Graceful stop: no new jobs, workers drain (in-flight jobs finish and report, SIGKILL after the grace period),
+     * jobs still running then go back to the queue, and the store is closed.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scaling.close();
+        jobs.stopDispatch();
+        pool.stopAll();
+        housekeeping.shutdownNow();
+        api.close();
+        store.close();
+    }
+
+    private static Runnable guard(String name, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, name + " task failed; it runs again shortly", e);
+            }
+        };
+    }
+}

@@ -1,0 +1,109 @@
+package dev.hearth.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run a control plane. Immutable; build with {@link #builder()}.
+ *
+ * @param host            the address to listen on
+ * @param port            the port; 0 picks a free one (see {@link HearthServer#url()})
+ * @param dataDir         where the SQLite store, code bundles, worker logs and the Python worker library live
+ * @param gpus            {@code H100:4,A100:2} for a configured inventory, {@code none} for none, null to detect
+ *                        GPUs with nvidia-smi
+ * @param apiKey          the API key to accept; null keeps the stored one, or generates one at first start
+ * @param python          the Python interpreter for python-runtime workers
+ * @param resultRetention how long final jobs (and their results) are kept
+ * @param workerGrace     how long a stopping worker may finish in-flight jobs before SIGKILL
+ * @param pingInterval    how often workers send heartbeats; a lease lasts three intervals
+ */
+public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
+                           Duration resultRetention, Duration workerGrace, Duration pingInterval) {
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(python, "python");
+        Objects.requireNonNull(resultRetention, "resultRetention");
+        Objects.requireNonNull(workerGrace, "workerGrace");
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
+                .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval);
+    }
+
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8420;
+        private Path dataDir = Path.of(".hearth");
+        private String gpus;
+        private String apiKey;
+        private String python = "python3";
+        private Duration resultRetention = Duration.ofHours(24);
+        private Duration workerGrace = Duration.ofSeconds(30);
+        private Duration pingInterval = Duration.ofSeconds(2);
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        public Builder gpus(String gpus) {
+            this.gpus = gpus;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder python(String python) {
+            this.python = python;
+            return this;
+        }
+
+        public Builder resultRetention(Duration resultRetention) {
+            this.resultRetention = resultRetention;
+            return this;
+        }
+
+        public Builder workerGrace(Duration workerGrace) {
+            this.workerGrace = workerGrace;
+            return this;
+        }
+
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
+                    pingInterval);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.hearth.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.hearth.errors.HearthException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** One HTTP request and its answer: parsed path parameters, query, a size-limited body, JSON helpers. */
+final class Call {
+
+    private final HttpExchange exchange;
+    private final Map<String, String> params;
+    private Map<String, String> query;
+    private boolean answered;
+
+    Call(HttpExchange exchange, Map<String, String> params) {
+        this.exchange = exchange;
+        this.params = params;
+    }
+
+    String method() {
+        return exchange.getRequestMethod();
+    }
+
+    String path() {
+        return exchange.getRequestURI().getPath();
+    }
+
+    String param(String name) {
+        return params.get(name);
+    }
+
+    String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    String query(String name) {
+        if (query == null) {
+            query = parseQuery(exchange.getRequestURI().getRawQuery());
+        }
+        return query.get(name);
+    }
+
+    long queryLong(String name, long dflt, long min, long max) {
+        String v = query(name);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Math.clamp(Long.parseLong(v.trim()), min, max);
+        } catch (NumberFormatException e) {
+            throw new HearthException.BadRequest("query parameter '" + name + "' must be a whole number, got '" + v
+                    + "'");
+        }
+    }
+
+    /** Reads the body, refusing more than {@code limit} bytes with 413. */
+    byte[] body(long limit, String what) {
+        String len = header("Content-Length");
+        if (len != null) {
+            try {
+                if (Long.parseLong(len.trim()) > limit) {
+                    throw tooLarge(limit, what);
+                }
+            } catch (NumberFormatException ignored) {
+                // chunked or malformed: counted while reading below
+            }
+        }
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (data.length > limit) {
+                throw tooLarge(limit, what);
+            }
+            return data;
+        } catch (IOException e) {
+            throw new HearthException.BadRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private static HearthException tooLarge(long limit, String what) {
+        return new HearthException.PayloadTooLarge("the request body is larger than " + (limit >> 20) + " MB, the "
+                + "limit for " + what + "; pass large inputs by URL (e.g. object storage) instead");
+    }
+
+    /** The body as JSON; an empty body is an error. */
+    JsonNode json(long limit, String what) {
+        byte[] body = body(limit, what);
+        if (body.length == 0) {
+            throw new HearthException.BadRequest("the request body is empty; send JSON such as {\"input\": {...}}");
+        }
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new HearthException.BadRequest("the request body is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new HearthException.BadRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    void json(int status, Object body) {
+        try {
+            send(status, "application/json", Json.MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void text(int status, String contentType, String body) {
+        send(status, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void empty(int status) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        try {
+            exchange.sendResponseHeaders(status, -1);
+        } catch (IOException e) {
+            // the client went away; nothing to tell it
+        } finally {
+            exchange.close();
+        }
+    }
+
+    void send(int status, String contentType, byte[] bytes) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        try (OutputStream out = exchange.getResponseBody()) {
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            // the client went away; the work it asked for is durable and can be read with /status
+        } finally {
+            exchange.close();
+        }
+    }
+
+    boolean answered() {
+        return answered;
+    }
+
+    private static Map<String, String> parseQuery(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.putIfAbsent(k, v);
+        }
+        return out;
+    }
+}

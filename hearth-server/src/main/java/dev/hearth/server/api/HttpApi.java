@@ -1,0 +1,138 @@
+package dev.hearth.server.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.hearth.errors.HearthException;
+import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.jobs.JobEvents;
+import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.metrics.HearthMetrics;
+import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.WorkerPool;
+import dev.hearth.server.workers.WorkerRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP front door: one router over the client, worker and management routes, authentication by route, and the
+ * one place where errors become {@code application/problem+json}. Each request runs on its own virtual thread, so
+ * long-polls cost no platform thread.
+ */
+public final class HttpApi implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Router router = new Router();
+    private final ApiKeys keys;
+    private final HearthMetrics metrics;
+
+    public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
+                   WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
+                   HearthMetrics metrics, JobEvents retire, InstantSource clock) {
+        this.keys = keys;
+        this.metrics = metrics;
+        new ClientRoutes(jobs, pool, clock).register(router);
+        new WorkerRoutes(jobs, workers, retire).register(router);
+        new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
+        router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
+                .add("GET", "/metrics", Router.Access.CLIENT,
+                        c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+        } catch (BindException e) {
+            throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+                    + " (is another Hearth running? pick another --port)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port, e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public URI url() {
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+        return URI.create("http://" + host + ":" + a.getPort());
+    }
+
+    private void handle(HttpExchange exchange) {
+        Call call = null;
+        try {
+            boolean[] otherMethod = {false};
+            Router.Match m = router.match(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    otherMethod);
+            call = new Call(exchange, m == null ? Map.of() : m.params());
+            if (m == null) {
+                if (otherMethod[0]) {
+                    problem(call, 405, "Method Not Allowed", exchange.getRequestMethod() + " is not allowed on "
+                            + exchange.getRequestURI().getPath());
+                } else {
+                    problem(call, 404, "Not Found", "no such endpoint: " + exchange.getRequestMethod() + " "
+                            + exchange.getRequestURI().getPath() + " (see docs/api.md)");
+                }
+                return;
+            }
+            if (m.route().access() == Router.Access.CLIENT && !keys.accepts(call.header("Authorization"))) {
+                problem(call, 401, "Unauthorized", call.header("Authorization") == null
+                        ? "missing API key: send 'Authorization: Bearer <key>'"
+                        : "wrong API key; the key was printed at first start (or set HEARTH_API_KEY)");
+                return;
+            }
+            m.route().handler().handle(call);
+        } catch (HearthException e) {
+            problem(call, e.status(), e.title(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem(call, 503, "Service Unavailable", "the server is shutting down");
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "unexpected error on " + exchange.getRequestMethod() + " "
+                    + exchange.getRequestURI(), e);
+            problem(call, 500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
+                    + "); the server log has the details");
+        } finally {
+            if (call == null || !call.answered()) {
+                exchange.close();
+            }
+        }
+    }
+
+    private static void problem(Call call, int status, String title, String detail) {
+        if (call == null || call.answered()) {
+            return;
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "about:blank");
+        n.put("title", title);
+        n.put("status", status);
+        n.put("detail", detail);
+        n.put("instance", call.path());
+        try {
+            call.send(status, "application/problem+json", Json.MAPPER.writeValueAsBytes(n));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            call.empty(status);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.hearth.server.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Matches {@code METHOD /path/{param}/...} templates; the first match wins. */
+final class Router {
+
+    @FunctionalInterface
+    interface Handler {
+        void handle(Call call) throws Exception;
+    }
+
+    /** Who may call a route. */
+    enum Access { PUBLIC, CLIENT, WORKER }
+
+    record Route(String method, String[] parts, Access access, Handler handler) {
+    }
+
+    record Match(Route route, Map<String, String> params) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    Router add(String method, String template, Access access, Handler handler) {
+        routes.add(new Route(method, split(template), access, handler));
+        return this;
+    }
+
+    /** The route for the request, or null; {@code methodMismatch[0]} tells whether the path matched another method. */
+    Match match(String method, String path, boolean[] methodMismatch) {
+        String[] parts = split(path);
+        for (Route r : routes) {
+            Map<String, String> params = matchParts(r.parts(), parts);
+            if (params != null) {
+                if (r.method().equals(method)) {
+                    return new Match(r, params);
+                }
+                methodMismatch[0] = true;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> matchParts(String[] template, String[] parts) {
+        if (template.length != parts.length) {
+            return null;
+        }
+        Map<String, String> params = new HashMap<>(4);
+        for (int i = 0; i < template.length; i++) {
+            String t = template[i];
+            if (t.startsWith("{")) {
+                if (parts[i].isEmpty()) {
+                    return null;
+                }
+                params.put(t.substring(1, t.length() - 1), parts[i]);
+            } else if (!t.equals(parts[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+
+    private static String[] split(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.isEmpty() ? new String[0] : p.split("/", -1);
+    }
+}

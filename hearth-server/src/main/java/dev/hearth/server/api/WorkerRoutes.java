@@ -1,0 +1,133 @@
+package dev.hearth.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.errors.HearthException;
+import dev.hearth.jobs.Job;
+import dev.hearth.server.jobs.JobEvents;
+import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.jobs.WorkerResult;
+import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The worker protocol (RunPod's): job-take long-polls, job-done results, stream chunks, heartbeats and the stop
+ * channel. Each call is authenticated with the calling worker's own token.
+ */
+final class WorkerRoutes {
+
+    private static final Duration TAKE_WAIT = Duration.ofSeconds(20);
+    private static final long RESULT_LIMIT = 64L << 20;
+
+    private final JobService jobs;
+    private final WorkerRegistry workers;
+    private final JobEvents retire;
+
+    WorkerRoutes(JobService jobs, WorkerRegistry workers, JobEvents retire) {
+        this.jobs = jobs;
+        this.workers = workers;
+        this.retire = retire;
+    }
+
+    void register(Router r) {
+        Router.Access w = Router.Access.WORKER;
+        r.add("GET", "/v2/{fn}/job-take/{worker}", w, this::take)
+                .add("GET", "/v2/{fn}/job-take-batch/{worker}", w, this::takeBatch)
+                .add("GET", "/v2/{fn}/job-stop/{worker}", w, this::stop)
+                .add("POST", "/v2/{fn}/job-done/{worker}/{job}", w, this::done)
+                .add("POST", "/v2/{fn}/job-stream/{worker}/{job}", w, this::stream)
+                .add("GET", "/v2/{fn}/ping/{worker}", w, this::ping);
+    }
+
+    private Worker worker(Call call) {
+        String token = ApiKeys.bearer(call.header("Authorization"));
+        return workers.authenticate(call.param("fn"), call.param("worker"), token)
+                .orElseThrow(() -> new HearthException.Unauthorized("unknown worker '" + call.param("worker")
+                        + "' or wrong worker token for function '" + call.param("fn") + "'"));
+    }
+
+    private void take(Call call) throws InterruptedException {
+        List<Job> taken = jobs.take(worker(call), 1, TAKE_WAIT);
+        if (taken.isEmpty()) {
+            call.empty(204);
+        } else {
+            call.json(200, jobView(taken.getFirst()));
+        }
+    }
+
+    private void takeBatch(Call call) throws InterruptedException {
+        int size = (int) call.queryLong("batch_size", 1, 1, 1000);
+        List<Job> taken = jobs.take(worker(call), size, TAKE_WAIT);
+        if (taken.isEmpty()) {
+            call.empty(204);
+            return;
+        }
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        taken.forEach(j -> list.add(jobView(j)));
+        call.json(200, list);
+    }
+
+    private void stop(Call call) throws InterruptedException {
+        List<String> ids = worker(call).awaitJobsToStop(TAKE_WAIT);
+        if (ids.isEmpty()) {
+            call.empty(204);
+        } else {
+            call.json(200, Map.of("jobsToStop", ids));
+        }
+    }
+
+    private void done(Call call) {
+        Worker w = worker(call);
+        JsonNode body = call.json(RESULT_LIMIT, "job results");
+        if (!body.isObject()) {
+            throw new HearthException.BadRequest("a job result must be a JSON object such as {\"output\": ...}");
+        }
+        boolean progress = "IN_PROGRESS".equals(body.path("status").asText(null));
+        JsonNode out = body.get("output");
+        JsonNode err = body.get("error");
+        String error = err == null || err.isNull() ? null : err.isTextual() ? err.asText() : write(err);
+        boolean isStream = "true".equalsIgnoreCase(call.query("isStream"));
+        WorkerResult r = new WorkerResult(out == null || out.isNull() ? null : write(out), error, progress, isStream,
+                body.path("stopPod").asBoolean(false));
+        jobs.result(w, call.param("job"), r);
+        call.json(200, Map.of("accepted", true));
+    }
+
+    private void stream(Call call) {
+        Worker w = worker(call);
+        JsonNode body = call.json(RESULT_LIMIT, "stream chunks");
+        JsonNode chunk = body.isObject() && body.has("output") ? body.get("output") : body;
+        jobs.streamChunk(w, call.param("job"), write(chunk));
+        call.json(200, Map.of("accepted", true));
+    }
+
+    private void ping(Call call) {
+        Worker w = worker(call);
+        if ("unhealthy".equals(call.query("status"))) {
+            retire.retireWorker(w, "worker reported unhealthy: " + call.query("check") + ": " + call.query("reason"));
+        } else {
+            jobs.heartbeat(w);
+        }
+        call.json(200, Map.of("ok", true));
+    }
+
+    private static ObjectNode jobView(Job job) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", job.id());
+        n.set("input", StatusView.raw(job.input()));
+        return n;
+    }
+
+    private static String write(JsonNode node) {
+        try {
+            return Json.MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.hearth.server.jobs;
+
+import dev.hearth.jobs.Job;
+import dev.hearth.server.workers.Worker;
+
+/**
+ * What the job service tells the rest of the control plane: metrics, webhooks, the autoscaler and the worker pool
+ * listen. Called after the change is durable; listeners must not block.
+ */
+public interface JobEvents {
+
+    default void submitted(Job job) {
+    }
+
+    default void started(Job job, Worker worker) {
+    }
+
+    default void requeued(Job job, String reason) {
+    }
+
+    /** The job reached a final state. */
+    default void finished(Job job) {
+    }
+
+    /** The worker should be replaced: it timed out on a job, or asked to be (stopPod). */
+    default void retireWorker(Worker worker, String reason) {
+    }
+}

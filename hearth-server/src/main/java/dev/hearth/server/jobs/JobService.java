@@ -1,0 +1,556 @@
+package dev.hearth.server.jobs;
+
+import dev.hearth.errors.HearthException;
+import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobPolicy;
+import dev.hearth.jobs.JobState;
+import dev.hearth.jobs.JobStore;
+import dev.hearth.jobs.JobTransitions;
+import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+
+/**
+ * The owner of job state. Every change goes through {@link JobTransitions}, is written to the {@link JobStore}
+ * (compare-and-set on the revision) and only then becomes visible: acknowledged means durable.
+ *
+ * <p>Non-final jobs are also kept in memory ({@code live}), with per-function queues of waiting ids, so that the
+ * dispatch path never reads the store. Leases are renewed in memory: after a restart every in-progress job goes back
+ * to the queue anyway, since its worker died with the old control plane.
+ */
+public final class JobService {
+
+    private static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+
+    private final JobStore store;
+    private final FunctionRegistry functions;
+    private final WorkerRegistry workers;
+    private final InstantSource clock;
+    private final Duration leaseDuration;
+    private final JobEvents events;
+    private final JobIds ids = new JobIds();
+    private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StreamBuffer> streams = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> retried = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
+
+    public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
+                      Duration leaseDuration, JobEvents events) {
+        this.store = store;
+        this.functions = functions;
+        this.workers = workers;
+        this.clock = clock;
+        this.leaseDuration = leaseDuration;
+        this.events = events;
+    }
+
+    /**
+     * Loads unfinished jobs after a start. Jobs that were in progress go back to the queue: their workers belonged to
+     * the previous control plane and are gone.
+     */
+    public int recover() {
+        List<Job> unfinished = store.findByStates(EnumSet.of(JobState.IN_QUEUE, JobState.IN_PROGRESS));
+        List<Job> requeued = unfinished.stream().filter(j -> j.state() == JobState.IN_PROGRESS)
+                .map(JobTransitions::requeue).toList();
+        store.updateAll(requeued);
+        Map<String, Job> byId = new java.util.LinkedHashMap<>();
+        unfinished.forEach(j -> byId.put(j.id(), j));
+        requeued.forEach(j -> byId.put(j.id(), j));
+        byId.values().stream().sorted(java.util.Comparator.comparing(Job::queuedAt)).forEach(j -> {
+            live.put(j.id(), j);
+            queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
+        });
+        return byId.size();
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    public Job submit(String function, SubmitRequest request) {
+        if (!accepting) {
+            throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
+        }
+        FunctionVersion fn = functions.require(function);
+        Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
+        if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
+                    + timeout.toMillis() + " ms");
+        }
+        Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
+        Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
+                new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
+        store.insert(job);
+        live.put(job.id(), job);
+        queue(function).add(new FunctionQueue.Entry(job.id(), request.lowPriority()));
+        events.submitted(job);
+        return job;
+    }
+
+    /** The job as a client sees it: the stored job, with the latest progress update as output while it runs. */
+    public Job get(String function, String id) {
+        Job job = find(id).filter(j -> j.function().equals(function))
+                .orElseThrow(() -> new HearthException.NotFound("no job '" + id + "' for function '" + function
+                        + "' (unknown, expired or removed after its retention period)"));
+        String p = job.state() == JobState.IN_PROGRESS ? progress.get(id) : null;
+        if (p != null) {
+            return new Job(job.id(), job.function(), job.version(), job.state(), job.input(), p, job.error(),
+                    job.webhook(), job.policy(), job.attempts(), job.maxRetries(), job.workerId(),
+                    job.leaseExpiresAt(), job.queuedAt(), job.placedAt(), job.finishedAt(), job.coldStart(),
+                    job.initTimeMs(), job.revision());
+        }
+        return job;
+    }
+
+    private Optional<Job> find(String id) {
+        Job j = live.get(id);
+        return j != null ? Optional.of(j) : store.find(id);
+    }
+
+    /** Waits up to {@code wait} for the job to reach a final state, then returns it as it is. */
+    public Job awaitFinal(String function, String id, Duration wait) {
+        Job now = get(function, id);
+        if (now.state().isFinal()) {
+            return now;
+        }
+        CompletableFuture<Job> f = finals.computeIfAbsent(id, k -> new CompletableFuture<>());
+        now = get(function, id);
+        if (now.state().isFinal()) {
+            return now;
+        }
+        try {
+            Job done = f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return done != null && done.state().isFinal() ? done : get(function, id);
+        } catch (TimeoutException e) {
+            return get(function, id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return get(function, id);
+        } catch (ExecutionException e) {
+            return get(function, id);
+        }
+    }
+
+    public Job cancel(String function, String id) {
+        Job cur = get(function, id);
+        if (cur.state().isFinal()) {
+            return cur;
+        }
+        Optional<Job> cancelled = change(id, j -> j.state().isFinal() ? null : JobTransitions.cancel(j, clock.instant()));
+        if (cancelled.isEmpty()) {
+            return get(function, id);
+        }
+        Job job = cancelled.get();
+        queue(function).remove(id);
+        if (cur.workerId() != null) {
+            workers.find(cur.workerId()).ifPresent(w -> {
+                w.requestStop(id);
+                w.jobReleased(id, clock.instant(), false);
+            });
+        }
+        finished(job);
+        return job;
+    }
+
+    /** RunPod's {@code /retry}: a FAILED or TIMED_OUT job runs again under the same id. */
+    public Job retry(String function, String id) {
+        Job cur = get(function, id);
+        if (cur.state() != JobState.FAILED && cur.state() != JobState.TIMED_OUT) {
+            throw new HearthException.Conflict("only FAILED or TIMED_OUT jobs can be retried; job " + id + " is "
+                    + cur.state());
+        }
+        functions.require(function);
+        Job next = JobTransitions.retry(cur, clock.instant());
+        if (!store.update(next)) {
+            throw new HearthException.Conflict("job " + id + " changed while retrying it; try again");
+        }
+        live.put(id, next);
+        queue(function).add(new FunctionQueue.Entry(id, next.policy().lowPriority()));
+        events.submitted(next);
+        return next;
+    }
+
+    /** Cancels every queued job of the function; running jobs go on. Returns how many were removed. */
+    public int purgeQueue(String function) {
+        functions.require(function);
+        int removed = 0;
+        for (FunctionQueue.Entry e : queue(function).removeAll()) {
+            Optional<Job> c = change(e.jobId(), j -> j.state() == JobState.IN_QUEUE
+                    ? JobTransitions.cancel(j, clock.instant()) : null);
+            if (c.isPresent()) {
+                finished(c.get());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** The chunks a streaming job yielded since the last read, waiting briefly for new ones while it runs. */
+    public List<String> readStream(String function, String id, Duration wait) {
+        Job job = get(function, id);
+        StreamBuffer buf = streams.get(id);
+        if (buf == null) {
+            if (job.state().isFinal()) {
+                return List.of();
+            }
+            buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+        }
+        try {
+            return buf.readNew(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    // ---------------------------------------------------------------- worker side
+
+    /**
+     * A worker's long-poll for work: up to {@code max} jobs, waiting up to {@code wait} for the first. Each job is
+     * leased durably before it is returned.
+     */
+    public List<Job> take(Worker worker, int max, Duration wait) throws InterruptedException {
+        worker.markReady(clock.instant());
+        int n = Math.min(max, worker.freeSlots());
+        if (n <= 0) {
+            return List.of();
+        }
+        FunctionQueue q = queue(worker.function());
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, () -> !worker.isDraining() && accepting);
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        if (worker.isDraining()) {
+            entries.reversed().forEach(q::addFirst);
+            return List.of();
+        }
+        Instant now = clock.instant();
+        List<Job> next = new ArrayList<>(entries.size());
+        for (FunctionQueue.Entry e : entries) {
+            Job cur = live.get(e.jobId());
+            if (cur == null || cur.state() != JobState.IN_QUEUE) {
+                continue;
+            }
+            boolean cold = worker.readyAt() != null && cur.queuedAt().isBefore(worker.readyAt())
+                    && worker.jobsTaken() + next.size() < worker.concurrency();
+            next.add(JobTransitions.lease(cur, worker.id(), worker.version(), now, now.plus(leaseDuration), cold,
+                    cold ? worker.initTimeMs() : 0));
+        }
+        List<Boolean> applied = store.updateAll(next);
+        List<Job> leased = new ArrayList<>(next.size());
+        for (int i = 0; i < next.size(); i++) {
+            Job job = next.get(i);
+            if (applied.get(i)) {
+                live.put(job.id(), job);
+                leases.put(job.id(), job.leaseExpiresAt());
+                worker.jobTaken(job.id());
+                leased.add(job);
+                events.started(job, worker);
+            } else {
+                reload(job.id());
+            }
+        }
+        return leased;
+    }
+
+    /** A worker's job-done post: a progress update or the final result. */
+    public void result(Worker worker, String jobId, WorkerResult r) {
+        Job cur = requireLease(worker, jobId);
+        Instant now = clock.instant();
+        leases.put(jobId, now.plus(leaseDuration));
+        if (r.progress()) {
+            if (r.output() != null) {
+                progress.put(jobId, r.output());
+            }
+            return;
+        }
+        String output = r.output();
+        StreamBuffer buf = streams.get(jobId);
+        if (r.isStream() && buf != null && (output == null || output.equals("[]"))) {
+            output = "[" + String.join(",", buf.all()) + "]";
+        }
+        String out = output;
+        Optional<Job> next = change(jobId, j -> {
+            if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
+                return null;
+            }
+            if (r.error() == null) {
+                return JobTransitions.complete(j, out, now);
+            }
+            return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+                    : JobTransitions.fail(j, out, r.error(), now);
+        });
+        if (next.isEmpty()) {
+            throw leaseLost(worker, jobId, find(jobId).orElse(cur));
+        }
+        Job job = next.get();
+        if (job.state() == JobState.IN_QUEUE) {
+            worker.jobReleased(jobId, now, false);
+            requeued(job, "handler error: " + r.error());
+        } else {
+            worker.jobReleased(jobId, now, true);
+            finished(job);
+        }
+        if (r.stopPod()) {
+            events.retireWorker(worker, "the worker asked to be replaced (stopPod)");
+        }
+    }
+
+    public void streamChunk(Worker worker, String jobId, String chunkJson) {
+        requireLease(worker, jobId);
+        streams.computeIfAbsent(jobId, k -> new StreamBuffer()).add(chunkJson);
+    }
+
+    /** A heartbeat renews the leases of every job the worker holds. */
+    public void heartbeat(Worker worker) {
+        Instant until = clock.instant().plus(leaseDuration);
+        for (String id : worker.inFlight()) {
+            leases.computeIfPresent(id, (k, v) -> until);
+        }
+    }
+
+    /** The worker is gone (process exited, or replaced): its jobs go back to the queue or fail. */
+    public void workerLost(Worker worker, String reason) {
+        for (String id : worker.inFlight()) {
+            leaseLost(id, worker.id(), reason);
+        }
+    }
+
+    /**
+     * Periodic housekeeping: expired leases, execution timeouts, TTLs. Called by the control plane's reaper task.
+     */
+    public void reap() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, Instant> lease : leases.entrySet()) {
+            if (lease.getValue().isBefore(now)) {
+                Job j = live.get(lease.getKey());
+                if (j != null && j.state() == JobState.IN_PROGRESS) {
+                    leaseLost(j.id(), j.workerId(), "worker " + j.workerId() + " stopped sending heartbeats");
+                }
+            }
+        }
+        for (Job j : live.values()) {
+            if (j.expiresAt().isBefore(now)) {
+                expire(j);
+            } else if (j.state() == JobState.IN_PROGRESS
+                    && j.placedAt().plus(j.policy().executionTimeout()).isBefore(now)) {
+                timeOut(j);
+            }
+        }
+    }
+
+    private void timeOut(Job j) {
+        Optional<Job> next = change(j.id(), cur -> cur.state() == JobState.IN_PROGRESS
+                ? JobTransitions.timeOut(cur, clock.instant()) : null);
+        next.ifPresent(job -> {
+            workers.find(j.workerId()).ifPresent(w -> {
+                w.requestStop(j.id());
+                w.jobReleased(j.id(), clock.instant(), false);
+                events.retireWorker(w, "job " + j.id() + " exceeded its execution timeout of "
+                        + j.policy().executionTimeout().toMillis() + " ms");
+            });
+            finished(job);
+        });
+    }
+
+    private void expire(Job j) {
+        if (!store.delete(j.id())) {
+            return;
+        }
+        live.remove(j.id());
+        leases.remove(j.id());
+        progress.remove(j.id());
+        queue(j.function()).remove(j.id());
+        if (j.state() == JobState.IN_PROGRESS && j.workerId() != null) {
+            workers.find(j.workerId()).ifPresent(w -> {
+                w.requestStop(j.id());
+                w.jobReleased(j.id(), clock.instant(), false);
+            });
+        }
+        StreamBuffer buf = streams.remove(j.id());
+        if (buf != null) {
+            buf.close();
+        }
+        CompletableFuture<Job> f = finals.remove(j.id());
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+
+    private void leaseLost(String jobId, String workerId, String reason) {
+        Instant now = clock.instant();
+        Optional<Job> next = change(jobId, j -> {
+            if (j.state() != JobState.IN_PROGRESS || !workerId.equals(j.workerId())) {
+                return null;
+            }
+            // A graceful shutdown is not the job's fault: its attempt does not count against its retries.
+            return j.hasRetriesLeft() || !accepting ? JobTransitions.requeue(j)
+                    : JobTransitions.fail(j, null, reason, now);
+        });
+        workers.find(workerId).ifPresent(w -> w.jobReleased(jobId, now, false));
+        next.ifPresent(job -> {
+            if (job.state() == JobState.IN_QUEUE) {
+                requeued(job, reason);
+            } else {
+                finished(job);
+            }
+        });
+    }
+
+    /** Stops handing out jobs; waiting long-polls return at once. */
+    public void stopDispatch() {
+        accepting = false;
+        queues.values().forEach(FunctionQueue::wakeAll);
+    }
+
+    /** Wakes the long-polls of one function so draining workers return at once. */
+    public void wake(String function) {
+        queue(function).wakeAll();
+    }
+
+    /** Cancels everything queued for a function that is being deleted. */
+    public void cancelAll(String function) {
+        queue(function).removeAll().forEach(e -> change(e.jobId(), j -> j.state() == JobState.IN_QUEUE
+                ? JobTransitions.cancel(j, clock.instant()) : null).ifPresent(this::finished));
+    }
+
+    // ---------------------------------------------------------------- views for scaling, health and metrics
+
+    public QueueStats stats(String function) {
+        FunctionQueue q = queue(function);
+        int low = q.lowPrioritySize();
+        int inFlight = 0;
+        for (Worker w : workers.ofFunction(function)) {
+            inFlight += w.inFlightCount();
+        }
+        return new QueueStats(q.size() - low, low, inFlight);
+    }
+
+    /** Queued jobs' waiting time, oldest first; the oldest queued job's age for a function, or zero. */
+    public Duration oldestQueuedAge(String function) {
+        Instant now = clock.instant();
+        return live.values().stream().filter(j -> j.function().equals(function) && j.state() == JobState.IN_QUEUE)
+                .map(j -> Duration.between(j.queuedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    public List<Job> jobs(String function, java.util.Set<JobState> states, int limit) {
+        return store.findByFunction(function, states, limit);
+    }
+
+    /** How many times jobs of the function went back to the queue since this control plane started. */
+    public long retried(String function) {
+        var n = retried.get(function);
+        return n == null ? 0 : n.sum();
+    }
+
+    public Map<JobState, Long> counts(String function) {
+        return store.countByState(function);
+    }
+
+    public record QueueStats(int queued, int queuedLowPriority, int inFlight) {
+    }
+
+    // ---------------------------------------------------------------- mechanics
+
+    private Job requireLease(Worker worker, String jobId) {
+        Job cur = live.get(jobId);
+        if (cur == null || cur.state() != JobState.IN_PROGRESS || !worker.id().equals(cur.workerId())) {
+            throw leaseLost(worker, jobId, cur != null ? cur : find(jobId).orElse(null));
+        }
+        return cur;
+    }
+
+    private static HearthException leaseLost(Worker worker, String jobId, Job job) {
+        String state = job == null ? "unknown" : job.state() + (job.workerId() != null
+                && !job.workerId().equals(worker.id()) ? " on worker " + job.workerId() : "");
+        return new HearthException.Conflict("worker " + worker.id() + " does not hold the lease of job " + jobId
+                + " (job is " + state + "); the result is refused");
+    }
+
+    /**
+     * Applies a change with compare-and-set against the store; {@code f} returns null to make no change. Retries when
+     * another thread changed the job first.
+     */
+    private Optional<Job> change(String id, UnaryOperator<Job> f) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            Job cur = live.get(id);
+            if (cur == null) {
+                return Optional.empty();
+            }
+            Job next = f.apply(cur);
+            if (next == null) {
+                return Optional.empty();
+            }
+            if (store.update(next)) {
+                if (next.state().isFinal()) {
+                    live.remove(id);
+                } else {
+                    live.put(id, next);
+                }
+                return Optional.of(next);
+            }
+            reload(id);
+        }
+        throw new IllegalStateException("job " + id + " kept changing; gave up after 16 attempts");
+    }
+
+    private void reload(String id) {
+        Optional<Job> stored = store.find(id);
+        if (stored.isPresent() && !stored.get().state().isFinal()) {
+            live.put(id, stored.get());
+        } else {
+            live.remove(id);
+        }
+    }
+
+    private void requeued(Job job, String reason) {
+        retried.computeIfAbsent(job.function(), f -> new java.util.concurrent.atomic.LongAdder()).increment();
+        leases.remove(job.id());
+        progress.remove(job.id());
+        queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
+        events.requeued(job, reason);
+    }
+
+    private void finished(Job job) {
+        leases.remove(job.id());
+        progress.remove(job.id());
+        StreamBuffer buf = streams.get(job.id());
+        if (buf != null) {
+            buf.close();
+            streams.remove(job.id(), buf);
+        }
+        CompletableFuture<Job> f = finals.remove(job.id());
+        if (f != null) {
+            f.complete(job);
+        }
+        events.finished(job);
+    }
+
+    private static Job withError(Job j, String error) {
+        return new Job(j.id(), j.function(), j.version(), j.state(), j.input(), j.output(), error, j.webhook(),
+                j.policy(), j.attempts(), j.maxRetries(), j.workerId(), j.leaseExpiresAt(), j.queuedAt(),
+                j.placedAt(), j.finishedAt(), j.coldStart(), j.initTimeMs(), j.revision());
+    }
+
+    private FunctionQueue queue(String function) {
+        return queues.computeIfAbsent(function, f -> new FunctionQueue());
+    }
+}

@@ -1,0 +1,71 @@
+package dev.hearth.server.jobs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The chunks a generator handler has yielded for one job, and how many the client has already read. */
+final class StreamBuffer {
+
+    private static final int MAX_CHUNKS = 100_000;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition grown = lock.newCondition();
+    private final List<String> chunks = new ArrayList<>();
+    private int delivered;
+    private boolean closed;
+
+    void add(String chunkJson) {
+        lock.lock();
+        try {
+            if (chunks.size() < MAX_CHUNKS) {
+                chunks.add(chunkJson);
+            }
+            grown.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            grown.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    List<String> all() {
+        lock.lock();
+        try {
+            return List.copyOf(chunks);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Chunks not yet handed to the client, waiting up to {@code wait} for one while the job runs. */
+    List<String> readNew(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            while (delivered == chunks.size() && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                grown.await(left, TimeUnit.NANOSECONDS);
+            }
+            List<String> out = List.copyOf(chunks.subList(delivered, chunks.size()));
+            delivered = chunks.size();
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

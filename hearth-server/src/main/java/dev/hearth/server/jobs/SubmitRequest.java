@@ -1,0 +1,14 @@
+package dev.hearth.server.jobs;
+
+import java.time.Duration;
+
+/**
+ * A client's request to run a function, validated by the API layer.
+ *
+ * @param input            raw JSON of {@code input}
+ * @param executionTimeout null to use the function's {@code timeout}
+ * @param ttl              null for the default of 24 h
+ */
+public record SubmitRequest(String input, String webhook, Duration executionTimeout, Duration ttl,
+                            boolean lowPriority) {
+}

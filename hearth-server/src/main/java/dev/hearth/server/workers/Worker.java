@@ -1,0 +1,177 @@
+package dev.hearth.server.workers;
+
+import dev.hearth.placement.Gpu;
+import dev.hearth.scaling.WorkerPhase;
+import dev.hearth.scaling.WorkerSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One worker process as the control plane tracks it: the jobs it holds, whether it is still starting, and the jobs
+ * it must be told to stop. Thread-safe; mutated by the HTTP threads that serve its calls and by the worker pool.
+ */
+public final class Worker {
+
+    private final String id;
+    private final String function;
+    private final int version;
+    private final String token;
+    private final List<Gpu> gpus;
+    private final int concurrency;
+    private final Instant startedAt;
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final LinkedBlockingQueue<String> jobsToStop = new LinkedBlockingQueue<>();
+    private volatile WorkerPhase phase = WorkerPhase.STARTING;
+    private volatile Instant readyAt;
+    private volatile Instant idleSince;
+    private volatile long jobsTaken;
+    private volatile long jobsDone;
+    private volatile boolean exited;
+
+    Worker(String id, String function, int version, String token, List<Gpu> gpus, int concurrency, Instant startedAt) {
+        this.id = id;
+        this.function = function;
+        this.version = version;
+        this.token = token;
+        this.gpus = List.copyOf(gpus);
+        this.concurrency = concurrency;
+        this.startedAt = startedAt;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String function() {
+        return function;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    String token() {
+        return token;
+    }
+
+    public List<Gpu> gpus() {
+        return gpus;
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public WorkerPhase phase() {
+        return phase;
+    }
+
+    public Instant readyAt() {
+        return readyAt;
+    }
+
+    public boolean isDraining() {
+        return phase == WorkerPhase.DRAINING || exited;
+    }
+
+    public boolean hasExited() {
+        return exited;
+    }
+
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    public Set<String> inFlight() {
+        return Set.copyOf(inFlight);
+    }
+
+    public boolean holds(String jobId) {
+        return inFlight.contains(jobId);
+    }
+
+    public long jobsTaken() {
+        return jobsTaken;
+    }
+
+    public long jobsDone() {
+        return jobsDone;
+    }
+
+    /** Free job slots: how many more jobs this worker may take now. */
+    public int freeSlots() {
+        return isDraining() ? 0 : Math.max(0, concurrency - inFlight.size());
+    }
+
+    /** The worker asked for work for the first time: its cold start is over. */
+    public synchronized void markReady(Instant now) {
+        if (phase == WorkerPhase.STARTING) {
+            phase = WorkerPhase.READY;
+            readyAt = now;
+            idleSince = now;
+        }
+    }
+
+    /** Cold start duration in ms, once the worker is ready. */
+    public long initTimeMs() {
+        Instant r = readyAt;
+        return r == null ? 0 : Duration.between(startedAt, r).toMillis();
+    }
+
+    public synchronized void jobTaken(String jobId) {
+        inFlight.add(jobId);
+        jobsTaken++;
+        idleSince = null;
+    }
+
+    /** The job left this worker (finished, timed out, cancelled or lost). */
+    public synchronized void jobReleased(String jobId, Instant now, boolean finished) {
+        if (inFlight.remove(jobId)) {
+            if (finished) {
+                jobsDone++;
+            }
+            if (inFlight.isEmpty()) {
+                idleSince = now;
+            }
+        }
+    }
+
+    synchronized void drain() {
+        phase = WorkerPhase.DRAINING;
+    }
+
+    void markExited() {
+        exited = true;
+        phase = WorkerPhase.DRAINING;
+    }
+
+    /** Tells the worker, through its stop channel, to abandon a job. */
+    public void requestStop(String jobId) {
+        jobsToStop.add(jobId);
+    }
+
+    /** Waits up to {@code wait} for jobs to stop; returns them all (possibly none). */
+    public List<String> awaitJobsToStop(Duration wait) throws InterruptedException {
+        String first = jobsToStop.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return List.of();
+        }
+        var out = new java.util.ArrayList<String>();
+        out.add(first);
+        jobsToStop.drainTo(out);
+        return out;
+    }
+
+    public synchronized WorkerSnapshot snapshot() {
+        return new WorkerSnapshot(id, phase, inFlight.size(), startedAt, idleSince);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.hearth.server.workers;
+
+import dev.hearth.functions.FunctionManifest;
+import dev.hearth.functions.FunctionVersion;
+import dev.hearth.functions.Runtime;
+import dev.hearth.placement.Gpu;
+import dev.hearth.runtime.WorkerLaunch;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a function version and a worker into the process to start: the command line and the RunPod worker-protocol
+ * environment, so that a worker written with runpod-python needs nothing Hearth-specific.
+ */
+public final class WorkerCommands {
+
+    private final Supplier<URI> baseUrl;
+    private final Function<FunctionVersion, Path> bundleDirs;
+    private final Path pythonLib;
+    private final Path logDir;
+    private final String python;
+    private final Duration pingInterval;
+
+    public WorkerCommands(Supplier<URI> baseUrl, Function<FunctionVersion, Path> bundleDirs, Path pythonLib,
+                          Path logDir, String python, Duration pingInterval) {
+        this.baseUrl = baseUrl;
+        this.bundleDirs = bundleDirs;
+        this.pythonLib = pythonLib;
+        this.logDir = logDir;
+        this.python = python;
+        this.pingInterval = pingInterval;
+    }
+
+    WorkerLaunch launch(FunctionVersion fn, Worker w, String token) {
+        FunctionManifest m = fn.manifest();
+        Path dir = bundleDirs.apply(fn);
+        String base = baseUrl.get().toString().replaceAll("/$", "") + "/v2/" + fn.name();
+        String gpuParam = w.gpus().isEmpty() ? "cpu" : w.gpus().getFirst().type();
+        Map<String, String> env = new LinkedHashMap<>(m.env());
+        env.put("RUNPOD_WEBHOOK_GET_JOB", base + "/job-take/$ID?gpu=" + gpuParam);
+        env.put("RUNPOD_WEBHOOK_POST_OUTPUT", base + "/job-done/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
+        env.put("RUNPOD_WEBHOOK_POST_STREAM", base + "/job-stream/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
+        env.put("RUNPOD_WEBHOOK_PING", base + "/ping/$RUNPOD_POD_ID?gpu=" + gpuParam);
+        env.put("RUNPOD_PING_INTERVAL", Long.toString(pingInterval.toMillis()));
+        env.put("RUNPOD_AI_API_KEY", token);
+        env.put("RUNPOD_POD_ID", w.id());
+        env.put("RUNPOD_ENDPOINT_ID", fn.name());
+        env.put("HEARTH_WORKER_ID", w.id());
+        env.put("HEARTH_FUNCTION", fn.name());
+        env.put("HEARTH_VERSION", Integer.toString(fn.version()));
+        env.put("HEARTH_CONCURRENCY", Integer.toString(m.scaling().concurrency()));
+        env.put("HEARTH_GPU_TYPE", w.gpus().isEmpty() ? "" : w.gpus().getFirst().type());
+        env.put("HEARTH_GPU_IDS", w.gpus().stream().map(g -> Integer.toString(g.index()))
+                .collect(Collectors.joining(",")));
+        env.put("PYTHONUNBUFFERED", "1");
+        List<String> command = new ArrayList<>();
+        if (m.runtime() == Runtime.PYTHON) {
+            env.put("HEARTH_HANDLER", m.handler());
+            String existing = System.getenv("PYTHONPATH");
+            env.put("PYTHONPATH", pythonLib + ":" + dir + (existing == null || existing.isBlank() ? "" : ":" + existing));
+            command.addAll(List.of(python, "-u", "-m", "hearth_worker", m.handler()));
+        } else {
+            command.addAll(m.command());
+        }
+        List<Gpu> gpus = w.gpus();
+        return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
+                logDir.resolve(fn.name()).resolve(w.id() + ".log"));
+    }
+
+    /** Where a worker's stdout and stderr go. */
+    public Path logDir(String function) {
+        return logDir.resolve(function);
+    }
+}

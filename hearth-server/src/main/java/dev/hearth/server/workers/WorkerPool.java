@@ -1,0 +1,210 @@
+package dev.hearth.server.workers;
+
+import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.Job;
+import dev.hearth.placement.BestFitPlacement;
+import dev.hearth.placement.Gpu;
+import dev.hearth.placement.GpuInventory;
+import dev.hearth.placement.Placement;
+import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.WorkerRuntime;
+import dev.hearth.runtime.WorkerStartException;
+import dev.hearth.scaling.WorkerPhase;
+import dev.hearth.server.jobs.JobEvents;
+import dev.hearth.server.jobs.JobService;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Starts, drains and stops worker processes: places them on GPUs, hands them their protocol environment, and turns
+ * their exits into lost leases. Scale-down is a protocol: a drained worker gets no new jobs, finishes those it has,
+ * and only then receives SIGTERM.
+ */
+public final class WorkerPool implements JobEvents {
+
+    private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
+
+    private final WorkerRegistry registry;
+    private final WorkerRuntime runtime;
+    private final GpuInventory inventory;
+    private final BestFitPlacement placement = new BestFitPlacement();
+    private final WorkerCommands commands;
+    private final InstantSource clock;
+    private final Duration grace;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong sequence = new AtomicLong();
+    private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
+    private volatile JobService jobs;
+
+    public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
+                      InstantSource clock, Duration grace) {
+        this.registry = registry;
+        this.runtime = runtime;
+        this.inventory = inventory;
+        this.commands = commands;
+        this.clock = clock;
+        this.grace = grace;
+    }
+
+    /** Wired after construction: the job service and the pool know each other. */
+    public void bind(JobService jobService) {
+        this.jobs = jobService;
+    }
+
+    /**
+     * Starts one worker for the function version, if GPUs allow.
+     *
+     * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
+     */
+    public synchronized Optional<Worker> start(FunctionVersion fn) {
+        List<Gpu> gpus = List.of();
+        if (fn.manifest().gpu() != null) {
+            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), gpusInUse());
+            if (p instanceof Placement.Unplaceable u) {
+                waitingReasons.put(fn.name(), u.reason());
+                return Optional.empty();
+            }
+            gpus = ((Placement.Placed) p).gpus();
+        }
+        String id = "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
+        String token = HexFormat.of().formatHex(bytes(24));
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, fn.manifest().scaling().concurrency(),
+                clock.instant());
+        registry.add(w);
+        WorkerLaunch launch = commands.launch(fn, w, token);
+        try {
+            runtime.start(launch, (workerId, code) -> exited(w, code));
+        } catch (WorkerStartException e) {
+            registry.remove(id);
+            waitingReasons.put(fn.name(), e.getMessage());
+            LOG.warning(e.getMessage());
+            return Optional.empty();
+        }
+        waitingReasons.remove(fn.name());
+        return Optional.of(w);
+    }
+
+    /** Why the function's queued jobs wait (no free GPU, start failure), or null. */
+    public String waitingReason(String function) {
+        return waitingReasons.get(function);
+    }
+
+    /** Stop routing to the worker; it receives SIGTERM once its in-flight jobs are done (see {@link #sweep}). */
+    public void drain(Worker w) {
+        if (w.phase() != WorkerPhase.DRAINING) {
+            w.drain();
+            jobs.wake(w.function());
+        }
+        if (w.inFlightCount() == 0) {
+            runtime.stop(w.id(), grace);
+        }
+    }
+
+    /** Drains every worker of a function that does not run the given version (a rolling release). */
+    public void drainOlderThan(FunctionVersion fn) {
+        registry.ofFunction(fn.name()).stream().filter(w -> w.version() != fn.version()).forEach(this::drain);
+    }
+
+    public void drainAll(String function) {
+        registry.ofFunction(function).forEach(this::drain);
+    }
+
+    /**
+     * Periodic: stops drained workers that have become idle, and replaces workers that overran their start-up
+     * timeout.
+     */
+    public void sweep(java.util.function.Function<String, Optional<FunctionVersion>> functions) {
+        Instant now = clock.instant();
+        for (Worker w : registry.all()) {
+            if (w.hasExited()) {
+                continue;
+            }
+            if (w.phase() == WorkerPhase.DRAINING && w.inFlightCount() == 0) {
+                runtime.stop(w.id(), grace);
+            } else if (w.phase() == WorkerPhase.STARTING) {
+                Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
+                        .orElse(Duration.ofMinutes(5));
+                if (w.startedAt().plus(limit).isBefore(now)) {
+                    waitingReasons.put(w.function(), "worker " + w.id() + " did not ask for a job within its "
+                            + "startupTimeout of " + limit.toMillis() + " ms; replaced (see hearth logs "
+                            + w.function() + ")");
+                    w.drain();
+                    runtime.stop(w.id(), Duration.ZERO);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void retireWorker(Worker worker, String reason) {
+        LOG.info("replacing worker " + worker.id() + ": " + reason);
+        worker.drain();
+        jobs.wake(worker.function());
+        // A worker stuck in a timed-out handler will not finish on its own: short grace, then SIGKILL.
+        runtime.stop(worker.id(), worker.inFlightCount() == 0 ? grace : Duration.ofSeconds(2));
+    }
+
+    @Override
+    public void started(Job job, Worker worker) {
+        waitingReasons.remove(job.function());
+    }
+
+    private void exited(Worker w, int code) {
+        w.markExited();
+        registry.remove(w.id());
+        if (!w.inFlight().isEmpty()) {
+            jobs.workerLost(w, "worker " + w.id() + " exited with code " + code + " while running the job");
+        }
+        if (w.readyAt() == null && code != 0) {
+            waitingReasons.put(w.function(), "worker " + w.id() + " exited with code " + code
+                    + " before asking for a job; see hearth logs " + w.function());
+        }
+    }
+
+    /** Per-state counts for {@code /health}. */
+    public Map<WorkerPhase, Long> phases(String function) {
+        return registry.ofFunction(function).stream().collect(java.util.stream.Collectors.groupingBy(Worker::phase,
+                java.util.stream.Collectors.counting()));
+    }
+
+    public List<Worker> workers(String function) {
+        return function == null ? List.copyOf(registry.all()) : registry.ofFunction(function);
+    }
+
+    public OptionalPid pid(String workerId) {
+        var p = runtime.pid(workerId);
+        return new OptionalPid(p.isPresent() ? p.getAsLong() : null);
+    }
+
+    public record OptionalPid(Long value) {
+    }
+
+    /** Stops every worker: SIGTERM, the grace period, SIGKILL; waits for them. */
+    public void stopAll() {
+        registry.all().forEach(Worker::drain);
+        runtime.close();
+    }
+
+    private Set<Gpu> gpusInUse() {
+        Set<Gpu> used = new HashSet<>();
+        registry.all().forEach(w -> used.addAll(w.gpus()));
+        return used;
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.hearth.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A real control plane for tests: SQLite in a temp dir, a free port, a fake GPU inventory, real worker processes.
+ * Fixture functions live in {@code src/test/resources/functions/<name>}.
+ */
+public final class TestServer implements AutoCloseable {
+
+    public static final String KEY = "test-key";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Response(int status, String body, String contentType) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Path dataDir;
+    private final ServerConfig config;
+    private HearthServer server;
+
+    private TestServer(Path dataDir, String gpus) {
+        this.dataDir = dataDir;
+        this.config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
+                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500)).build();
+        this.server = HearthServer.start(config);
+    }
+
+    public static TestServer start(Path dataDir) {
+        return new TestServer(dataDir, "H100:2");
+    }
+
+    public static TestServer start(Path dataDir, String gpus) {
+        return new TestServer(dataDir, gpus);
+    }
+
+    public HearthServer server() {
+        return server;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Stops the control plane gracefully and starts a new one on the same data dir. */
+    public void restart() {
+        server.close();
+        server = HearthServer.start(config.toBuilder().port(server.url().getPort()).build());
+    }
+
+    public URI url() {
+        return server.url();
+    }
+
+    public Response deploy(String fixture) {
+        return send(HttpRequest.newBuilder(url().resolve("/v1/functions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zip(fixtureDir(fixture)))));
+    }
+
+    public static Path fixtureDir(String name) {
+        try {
+            return Path.of(TestServer.class.getResource("/functions/" + name + "/hearth.yaml").toURI()).getParent();
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new IllegalArgumentException("no fixture function " + name, e);
+        }
+    }
+
+    public Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(url().resolve(path)).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(url().resolve(path)).header("Authorization", "Bearer " + KEY).GET());
+    }
+
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(url().resolve(path)).header("Authorization", "Bearer " + KEY).DELETE());
+    }
+
+    public Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(120)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Submits with /run and returns the job id. */
+    public String run(String function, String inputJson) {
+        Response r = post("/v2/" + function + "/run", "{\"input\":" + inputJson + "}");
+        if (r.status() != 200) {
+            throw new AssertionError("run failed: " + r);
+        }
+        return r.json().get("id").asText();
+    }
+
+    public JsonNode status(String function, String id) {
+        return get("/v2/" + function + "/status/" + id).json();
+    }
+
+    public JsonNode awaitFinal(String function, String id) {
+        return get("/v2/" + function + "/status-sync/" + id + "?wait=60000").json();
+    }
+
+    public int workerCount(String function) {
+        return get("/v1/workers?function=" + function).json().get("workers").size();
+    }
+
+    static byte[] zip(Path dir) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
+                    .toList()) {
+                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString()));
+                Files.copy(f, zip);
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
