@@ -37,6 +37,7 @@ public final class JobService {
 
     private static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    private static final Duration UNREAD_STREAM_RETENTION = Duration.ofMinutes(10);
 
     private final JobStore store;
     private final FunctionRegistry functions;
@@ -214,7 +215,11 @@ public final class JobService {
             buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
         }
         try {
-            return buf.readNew(wait);
+            List<String> chunks = buf.readNew(wait);
+            if (buf.drained()) {
+                streams.remove(id, buf);
+            }
+            return chunks;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
@@ -347,6 +352,7 @@ public final class JobService {
                 }
             }
         }
+        streams.entrySet().removeIf(e -> e.getValue().closedLongerThan(UNREAD_STREAM_RETENTION));
         for (Job j : live.values()) {
             if (j.expiresAt().isBefore(now)) {
                 expire(j);
@@ -534,8 +540,8 @@ public final class JobService {
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());
         if (buf != null) {
+            // kept until the client has read the last chunks (or gives up on them), see readStream and reap
             buf.close();
-            streams.remove(job.id(), buf);
         }
         CompletableFuture<Job> f = finals.remove(job.id());
         if (f != null) {

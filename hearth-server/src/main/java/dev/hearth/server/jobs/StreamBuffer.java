@@ -17,6 +17,7 @@ final class StreamBuffer {
     private final List<String> chunks = new ArrayList<>();
     private int delivered;
     private boolean closed;
+    private volatile long closedAtNanos;
 
     void add(String chunkJson) {
         lock.lock();
@@ -34,6 +35,7 @@ final class StreamBuffer {
         lock.lock();
         try {
             closed = true;
+            closedAtNanos = System.nanoTime();
             grown.signalAll();
         } finally {
             lock.unlock();
@@ -47,6 +49,22 @@ final class StreamBuffer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Closed, and every chunk handed to the client: the buffer can go. */
+    boolean drained() {
+        lock.lock();
+        try {
+            return closed && delivered == chunks.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closed longer ago than {@code age}: a client that never read the rest is not coming back. */
+    boolean closedLongerThan(Duration age) {
+        long at = closedAtNanos;
+        return at != 0 && System.nanoTime() - at > age.toNanos();
     }
 
     /** Chunks not yet handed to the client, waiting up to {@code wait} for one while the job runs. */

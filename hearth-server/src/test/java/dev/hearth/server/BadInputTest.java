@@ -1,0 +1,139 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad request gets a clear problem+json 4xx, and the server keeps serving. */
+class BadInputTest {
+
+    @TempDir
+    static Path data;
+    static TestServer hearth;
+
+    @BeforeAll
+    static void start() {
+        hearth = TestServer.start(data);
+        assertThat(hearth.deploy("echo").status()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        hearth.close();
+    }
+
+    @AfterEach
+    void stillServing() {
+        assertThat(hearth.post("/v2/echo/runsync", "{\"input\":\"ok\"}").json().get("output").asText())
+                .isEqualTo("ok");
+    }
+
+    private static void assertProblem(TestServer.Response r, int status, String detail) {
+        assertThat(r.status()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(status);
+        assertThat(r.json().get("detail").asText()).contains(detail);
+    }
+
+    @Test
+    void malformedJson() {
+        assertProblem(hearth.post("/v2/echo/run", "{\"input\": "), 400, "not valid JSON");
+    }
+
+    @Test
+    void missingInput() {
+        assertProblem(hearth.post("/v2/echo/run", "{\"webhook\":null}"), 400, "missing 'input'");
+    }
+
+    @Test
+    void emptyBody() {
+        assertProblem(hearth.post("/v2/echo/run", ""), 400, "empty");
+    }
+
+    @Test
+    void badPolicy() {
+        assertProblem(hearth.post("/v2/echo/run", "{\"input\":1,\"policy\":{\"ttl\":\"soon\"}}"), 400,
+                "policy.ttl");
+    }
+
+    @Test
+    void unknownFunction() {
+        assertProblem(hearth.post("/v2/ech/run", "{\"input\":1}"), 404, "deployed: echo");
+    }
+
+    @Test
+    void unknownJob() {
+        assertProblem(hearth.get("/v2/echo/status/job-nope"), 404, "no job 'job-nope'");
+    }
+
+    @Test
+    void wrongKey() {
+        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v2/echo/run"))
+                .header("Authorization", "Bearer nope").POST(HttpRequest.BodyPublishers.ofString("{\"input\":1}")));
+        assertProblem(r, 401, "wrong API key");
+    }
+
+    @Test
+    void missingKey() {
+        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions")).GET());
+        assertProblem(r, 401, "missing API key");
+    }
+
+    @Test
+    void theRawKeyIsAcceptedAsRunPodSendsIt() {
+        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
+                .header("Authorization", TestServer.KEY).GET());
+        assertThat(r.status()).isEqualTo(200);
+    }
+
+    @Test
+    void oversizedRunBody() {
+        String big = "{\"input\":\"" + "x".repeat(11 << 20) + "\"}";
+        assertProblem(hearth.post("/v2/echo/run", big), 413, "10 MB");
+    }
+
+    @Test
+    void runsyncAcceptsUpTo20MegabytesButNotMore() {
+        String ok = "{\"input\":\"" + "x".repeat(12 << 20) + "\"}";
+        assertThat(hearth.post("/v2/echo/runsync", ok).json().get("status").asText()).isEqualTo("COMPLETED");
+        String big = "{\"input\":\"" + "x".repeat(21 << 20) + "\"}";
+        assertProblem(hearth.post("/v2/echo/runsync", big), 413, "20 MB");
+    }
+
+    @Test
+    void invalidManifest() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bad-manifest");
+        java.nio.file.Files.writeString(dir.resolve("hearth.yaml"),
+                "name: bad\nhandler: handler.py:handler\nscaling:\n  maxWorkerz: 3\n", StandardCharsets.UTF_8);
+        java.nio.file.Files.writeString(dir.resolve("handler.py"), "def handler(job): return 1\n");
+        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestServer.zip(dir))));
+        assertProblem(r, 400, "unknown field 'scaling.maxWorkerz'");
+    }
+
+    @Test
+    void notAZip() {
+        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
+        assertProblem(r, 400, "zip");
+    }
+
+    @Test
+    void unknownEndpoint() {
+        assertProblem(hearth.get("/v2/echo/nope"), 404, "no such endpoint");
+    }
+
+    @Test
+    void aWorkerCallWithoutAWorkerTokenIsRefused() {
+        assertProblem(hearth.get("/v2/echo/job-take/w-echo-1?gpu=cpu&job_in_progress=0"), 401, "worker token");
+    }
+}

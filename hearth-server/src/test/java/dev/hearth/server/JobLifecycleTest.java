@@ -1,0 +1,151 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Timeouts, retries, cancellation, TTL and the other RunPod job calls, through HTTP against real workers. */
+class JobLifecycleTest {
+
+    @TempDir
+    static Path data;
+    static TestServer hearth;
+
+    @BeforeAll
+    static void start() {
+        hearth = TestServer.start(data);
+        for (String f : new String[] {"echo", "sleepy", "crashy", "fails", "progress", "stream"}) {
+            assertThat(hearth.deploy(f).status()).as("deploy " + f).isEqualTo(201);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        hearth.close();
+    }
+
+    @Test
+    void runThenStatusReportsTimingsAndTheWorker() {
+        String id = hearth.run("echo", "{\"n\":7}");
+
+        JsonNode done = hearth.awaitFinal("echo", id);
+
+        assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(done.get("output").get("n").asInt()).isEqualTo(7);
+        assertThat(done.get("delayTime").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(done.get("executionTime").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(done.has("coldStart")).isTrue();
+        assertThat(done.get("workerId").asText()).startsWith("w-echo-");
+    }
+
+    @Test
+    void aJobThatRunsPastItsExecutionTimeoutIsTimedOutAndItsWorkerReplaced() {
+        String id = hearth.post("/v2/sleepy/run",
+                "{\"input\":{\"seconds\":30},\"policy\":{\"executionTimeout\":1500}}").json().get("id").asText();
+
+        JsonNode done = hearth.awaitFinal("sleepy", id);
+
+        assertThat(done.get("status").asText()).isEqualTo("TIMED_OUT");
+        assertThat(done.get("error").asText()).contains("1500 ms");
+        String worker = done.get("workerId").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                !hearth.get("/v1/workers?function=sleepy").body().contains(worker));
+    }
+
+    @Test
+    void aJobWhoseWorkerDiesMidJobIsRetriedOnANewWorker() throws Exception {
+        Path marker = Files.createTempDirectory("crashy").resolve("crashed");
+        String id = hearth.run("crashy", "{\"crash\":true,\"marker\":\"" + marker + "\"}");
+
+        JsonNode done = hearth.awaitFinal("crashy", id);
+
+        assertThat(Files.exists(marker)).as("the first attempt crashed its worker").isTrue();
+        assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(done.get("attempts").asInt()).isEqualTo(2);
+        assertThat(done.get("output").get("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aHandlerErrorFailsTheJobWithTheErrorAndRetryRunsItAgain() {
+        String id = hearth.run("fails", "{}");
+
+        JsonNode failed = hearth.awaitFinal("fails", id);
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").asText()).contains("boom");
+
+        JsonNode retried = hearth.post("/v2/fails/retry/" + id, "").json();
+        assertThat(retried.get("id").asText()).isEqualTo(id);
+        assertThat(retried.get("status").asText()).isEqualTo("IN_QUEUE");
+        assertThat(hearth.awaitFinal("fails", id).get("status").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void retryOfACompletedJobIsAConflict() {
+        String id = hearth.run("echo", "1");
+        hearth.awaitFinal("echo", id);
+
+        TestServer.Response r = hearth.post("/v2/echo/retry/" + id, "");
+
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.json().get("detail").asText()).contains("only FAILED or TIMED_OUT");
+    }
+
+    @Test
+    void cancellingARunningJobStopsItAndTellsTheWorker() {
+        String id = hearth.run("sleepy", "{\"seconds\":30}");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                hearth.status("sleepy", id).get("status").asText().equals("IN_PROGRESS"));
+
+        JsonNode cancelled = hearth.post("/v2/sleepy/cancel/" + id, "").json();
+
+        assertThat(cancelled.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(hearth.status("sleepy", id).get("status").asText()).isEqualTo("CANCELLED");
+        // the worker abandons the job and is free again: the next job runs on it
+        String next = hearth.run("sleepy", "{\"seconds\":0}");
+        assertThat(hearth.awaitFinal("sleepy", next).get("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void progressUpdatesShowAsOutputWhileRunningAndTheResultWins() {
+        String id = hearth.run("progress", "{}");
+
+        JsonNode done = hearth.awaitFinal("progress", id);
+
+        assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(done.get("output").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void streamReturnsTheChunksAGeneratorYielded() {
+        String id = hearth.run("stream", "{\"n\":3}");
+        StringBuilder seen = new StringBuilder();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode s = hearth.get("/v2/stream/stream/" + id).json();
+            s.get("stream").forEach(c -> seen.append(c.get("output").get("i").asInt()));
+            return s.get("status").asText().equals("COMPLETED");
+        });
+
+        assertThat(seen.toString()).isEqualTo("012");
+        JsonNode done = hearth.status("stream", id);
+        assertThat(done.get("output").size()).isEqualTo(3);
+    }
+
+    @Test
+    void healthCountsJobsAndWorkers() {
+        hearth.post("/v2/echo/runsync", "{\"input\":1}");
+
+        JsonNode health = hearth.get("/v2/echo/health").json();
+
+        assertThat(health.get("jobs").get("completed").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(health.get("workers").has("idle")).isTrue();
+        assertThat(health.get("workers").has("initializing")).isTrue();
+    }
+}

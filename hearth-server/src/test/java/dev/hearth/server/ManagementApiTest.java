@@ -1,0 +1,82 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManagementApiTest {
+
+    @TempDir
+    static Path data;
+    static TestServer hearth;
+
+    @BeforeAll
+    static void start() {
+        hearth = TestServer.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        hearth.close();
+    }
+
+    @Test
+    void eachDeployIsANewVersionOfTheSameContentAddressedBundle() {
+        JsonNode first = hearth.deploy("echo").json();
+        JsonNode second = hearth.deploy("echo").json();
+
+        assertThat(second.get("version").asInt()).isEqualTo(first.get("version").asInt() + 1);
+        assertThat(second.get("bundleSha256").asText()).isEqualTo(first.get("bundleSha256").asText());
+    }
+
+    @Test
+    void listAndGetShowTheManifest() {
+        hearth.deploy("echo");
+
+        JsonNode list = hearth.get("/v1/functions").json().get("functions");
+        JsonNode echo = hearth.get("/v1/functions/echo").json();
+
+        assertThat(list.findValuesAsText("name")).contains("echo");
+        assertThat(echo.get("manifest").asText()).contains("handler.py:handler");
+        assertThat(echo.get("scaling").get("maxWorkers").asInt()).isPositive();
+    }
+
+    @Test
+    void jobsWorkersAndLogsOfAFunction() {
+        hearth.deploy("echo");
+        String id = hearth.post("/v2/echo/runsync", "{\"input\":\"hello logs\"}").json().get("id").asText();
+
+        assertThat(hearth.get("/v1/functions/echo/jobs?state=COMPLETED").json().get("jobs").findValuesAsText("id"))
+                .contains(id);
+        assertThat(hearth.get("/v1/workers").json().get("workers").findValuesAsText("function")).contains("echo");
+        assertThat(hearth.get("/v1/functions/echo/logs").body()).contains("[w-echo-");
+        assertThat(hearth.get("/v1/functions/echo/events").json().get("events").toString()).contains("+1");
+    }
+
+    @Test
+    void deletingAFunctionMakesItUnknown() {
+        hearth.deploy("stream");
+
+        assertThat(hearth.delete("/v1/functions/stream").json().get("deleted").asBoolean()).isTrue();
+        assertThat(hearth.post("/v2/stream/run", "{\"input\":{}}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void healthzNeedsNoKeyAndMetricsSpeakPrometheus() {
+        hearth.deploy("echo");
+        hearth.post("/v2/echo/runsync", "{\"input\":1}");
+
+        assertThat(hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/healthz")).GET()).status())
+                .isEqualTo(200);
+        String metrics = hearth.get("/metrics").body();
+        assertThat(metrics).contains("hearth_jobs_finished_total{function=\"echo\",status=\"COMPLETED\"}")
+                .contains("hearth_job_queue_delay_seconds_bucket").contains("hearth_queue_depth{function=\"echo\"}")
+                .contains("hearth_workers{function=\"echo\",state=\"ready\"}");
+    }
+}

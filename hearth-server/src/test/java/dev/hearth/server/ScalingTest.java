@@ -1,0 +1,82 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers start from zero on demand, run jobs concurrently, and go away after their idle timeout. */
+class ScalingTest {
+
+    @TempDir
+    Path data;
+    TestServer hearth;
+
+    @BeforeEach
+    void start() {
+        hearth = TestServer.start(data);
+    }
+
+    @AfterEach
+    void stop() {
+        hearth.close();
+    }
+
+    @Test
+    void theFirstJobIsAColdStartAndWorkersScaleBackToZeroAfterTheIdleTimeout() {
+        hearth.deploy("echo");
+        assertThat(hearth.workerCount("echo")).isZero();
+
+        JsonNode cold = hearth.post("/v2/echo/runsync", "{\"input\":1}").json();
+
+        assertThat(cold.get("coldStart").asBoolean()).isTrue();
+        assertThat(cold.get("initTime").asLong()).isPositive();
+        assertThat(hearth.workerCount("echo")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hearth.workerCount("echo") == 0);
+        assertThat(hearth.get("/v1/functions/echo/events").body()).contains("idle");
+    }
+
+    @Test
+    void aWorkerWithConcurrencyRunsSeveralJobsAtOnce() {
+        hearth.deploy("concurrent");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(hearth.run("concurrent", "{\"seconds\":1.5}"));
+        }
+
+        Set<String> workers = new HashSet<>();
+        for (String id : ids) {
+            JsonNode done = hearth.awaitFinal("concurrent", id);
+            assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+            workers.add(done.get("workerId").asText());
+        }
+        // maxWorkers is 1 and concurrency 4: one worker ran all four, overlapping
+        assertThat(workers).hasSize(1);
+        assertThat(hearth.get("/v1/functions/concurrent/events").body()).contains("concurrency 4");
+    }
+
+    @Test
+    void aBurstScalesUpToMaxWorkersAndNoFurther() {
+        hearth.deploy("sleepy");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(hearth.run("sleepy", "{\"seconds\":0.5}"));
+        }
+
+        Set<String> workers = new HashSet<>();
+        for (String id : ids) {
+            workers.add(hearth.awaitFinal("sleepy", id).get("workerId").asText());
+        }
+        assertThat(workers).hasSizeBetween(1, 2);
+    }
+}

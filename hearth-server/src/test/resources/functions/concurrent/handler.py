@@ -1,0 +1,6 @@
+import time
+
+
+def handler(job):
+    time.sleep(float(job["input"].get("seconds", 1)))
+    return {"slept": job["input"].get("seconds", 1)}

@@ -1,0 +1,2 @@
+def handler(job):
+    raise ValueError("boom")
