@@ -19,10 +19,12 @@ public final class BestFitPlacement {
 
     public Placement place(GpuRequest request, Collection<Gpu> inventory, Set<Gpu> inUse) {
         for (String wanted : request.types()) {
-            String type = wanted.endsWith("!") ? wanted.substring(0, wanted.length() - 1) : wanted;
+            boolean exact = wanted.endsWith("!");
+            String type = exact ? wanted.substring(0, wanted.length() - 1) : wanted;
             Map<String, List<Gpu>> freeByNode = new LinkedHashMap<>();
             for (Gpu gpu : inventory) {
-                if (matches(gpu.type(), type) && !inUse.contains(gpu)) {
+                boolean fits = exact ? gpu.type().equalsIgnoreCase(type) : matches(gpu.type(), type);
+                if (fits && !inUse.contains(gpu)) {
                     freeByNode.computeIfAbsent(gpu.node(), n -> new ArrayList<>()).add(gpu);
                 }
             }
@@ -38,7 +40,10 @@ public final class BestFitPlacement {
         return new Placement.Unplaceable(reason(request, inventory, inUse));
     }
 
-    /** A type name matches the inventory's when equal ignoring case, or a prefix of it (A100 matches A100-80GB). */
+    /**
+     * A type name matches the inventory's when equal ignoring case, or a prefix of it (A100 matches A100-80GB);
+     * {@code A100!} pins the exact type.
+     */
     static boolean matches(String inventoryType, String wanted) {
         String have = inventoryType.toUpperCase();
         String want = wanted.toUpperCase();
