@@ -307,18 +307,21 @@ def stop_loop(stop_event):
 
 class JobScaler:
     def __init__(self):
-        self.alive = threading.Event()
-        self.alive.set()
+        self.shutdown_signal = None
+        self.refresh = False
         self.concurrency = 1
 
+    def is_alive(self):
+        return self.shutdown_signal is None and not self.refresh
+
     def handle_shutdown(self, signum, frame):
-        log("Received shutdown signal: %d." % signum, "DEBUG")
-        self.alive.clear()
+        # Only a flag: a handler that logged could interrupt a log call holding the output's lock and deadlock.
+        self.shutdown_signal = signum
 
     def run(self):
         session = async_client_session()
         queue = []
-        while self.alive.is_set() or queue:
+        while self.is_alive() or queue:
             if queue:
                 job = queue.pop(0)
                 job_progress.add(job["id"])
@@ -329,7 +332,7 @@ class JobScaler:
                     send_result(session, result, job, is_stream=False)
                 job_progress.remove(job["id"])
                 if result.get("stopPod"):
-                    self.alive.clear()
+                    self.refresh = True
                 continue
             try:
                 jobs = get_job(session, self.concurrency)
@@ -344,6 +347,8 @@ class JobScaler:
             except Exception as err:  # noqa: BLE001
                 log("Failed to get job. | Error Type: %s | Error Message: %s" % (type(err).__name__, err), "ERROR")
                 time.sleep(1)
+        if self.shutdown_signal is not None:
+            log("Received shutdown signal: %d." % self.shutdown_signal, "DEBUG")
         session.close()
 
 

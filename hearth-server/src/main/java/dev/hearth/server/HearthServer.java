@@ -89,7 +89,7 @@ public final class HearthServer implements AutoCloseable {
         });
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, pool, clock);
+                metrics, clock);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {

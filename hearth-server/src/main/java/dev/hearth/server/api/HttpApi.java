@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
-import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
@@ -41,11 +40,11 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
-                   HearthMetrics metrics, JobEvents retire, InstantSource clock) {
+                   HearthMetrics metrics, InstantSource clock) {
         this.keys = keys;
         this.metrics = metrics;
         new ClientRoutes(jobs, pool, clock).register(router);
-        new WorkerRoutes(jobs, workers, retire).register(router);
+        new WorkerRoutes(jobs, workers, pool).register(router);
         new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.errors.HearthException;
 import dev.hearth.jobs.Job;
-import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.jobs.WorkerResult;
 import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -26,12 +26,12 @@ final class WorkerRoutes {
 
     private final JobService jobs;
     private final WorkerRegistry workers;
-    private final JobEvents retire;
+    private final WorkerPool pool;
 
-    WorkerRoutes(JobService jobs, WorkerRegistry workers, JobEvents retire) {
+    WorkerRoutes(JobService jobs, WorkerRegistry workers, WorkerPool pool) {
         this.jobs = jobs;
         this.workers = workers;
-        this.retire = retire;
+        this.pool = pool;
     }
 
     void register(Router r) {
@@ -109,7 +109,7 @@ final class WorkerRoutes {
     private void ping(Call call) {
         Worker w = worker(call);
         if ("unhealthy".equals(call.query("status"))) {
-            retire.retireWorker(w, "worker reported unhealthy: " + call.query("check") + ": " + call.query("reason"));
+            pool.startFailed(w, "it reported unhealthy: " + call.query("check") + ": " + call.query("reason"));
         } else {
             jobs.heartbeat(w);
         }

@@ -32,6 +32,7 @@ public final class Worker {
     private volatile long jobsTaken;
     private volatile long jobsDone;
     private volatile boolean exited;
+    private volatile String startFailure;
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, int concurrency, Instant startedAt) {
         this.id = id;
@@ -147,6 +148,20 @@ public final class Worker {
 
     synchronized void drain() {
         phase = WorkerPhase.DRAINING;
+    }
+
+    /** The worker could not become ready (it reported unhealthy, or overran its start-up timeout). */
+    void markStartFailed(String reason) {
+        startFailure = reason;
+    }
+
+    String startFailure() {
+        return startFailure;
+    }
+
+    /** Drained on purpose (scale-down, replacement, shutdown), so its exit is no crash. */
+    boolean isStopRequested() {
+        return phase == WorkerPhase.DRAINING && !exited;
     }
 
     void markExited() {

@@ -45,6 +45,7 @@ public final class WorkerPool implements JobEvents {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CrashLoop> crashLoops = new ConcurrentHashMap<>();
     private volatile JobService jobs;
 
     public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
@@ -68,6 +69,10 @@ public final class WorkerPool implements JobEvents {
      * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
      */
     public synchronized Optional<Worker> start(FunctionVersion fn) {
+        CrashLoop loop = crashLoops.get(fn.name());
+        if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
+            return Optional.empty();
+        }
         List<Gpu> gpus = List.of();
         if (fn.manifest().gpu() != null) {
             Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), gpusInUse());
@@ -91,7 +96,9 @@ public final class WorkerPool implements JobEvents {
             LOG.warning(e.getMessage());
             return Optional.empty();
         }
-        waitingReasons.remove(fn.name());
+        if (!crashLoops.containsKey(fn.name())) {
+            waitingReasons.remove(fn.name());
+        }
         return Optional.of(w);
     }
 
@@ -136,14 +143,19 @@ public final class WorkerPool implements JobEvents {
                 Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
                         .orElse(Duration.ofMinutes(5));
                 if (w.startedAt().plus(limit).isBefore(now)) {
-                    waitingReasons.put(w.function(), "worker " + w.id() + " did not ask for a job within its "
-                            + "startupTimeout of " + limit.toMillis() + " ms; replaced (see hearth logs "
-                            + w.function() + ")");
+                    w.markStartFailed("it did not ask for a job within its startupTimeout of " + limit.toMillis()
+                            + " ms");
                     w.drain();
                     runtime.stop(w.id(), Duration.ZERO);
                 }
             }
         }
+    }
+
+    /** The worker reported that its start-up failed (runpod-python's unhealthy ping): replace it, with back-off. */
+    public void startFailed(Worker worker, String reason) {
+        worker.markStartFailed(reason);
+        retireWorker(worker, reason);
     }
 
     @Override
@@ -158,24 +170,35 @@ public final class WorkerPool implements JobEvents {
     @Override
     public void started(Job job, Worker worker) {
         waitingReasons.remove(job.function());
+        crashLoops.remove(job.function());
+    }
+
+    /**
+     * Workers of a function that keep dying before their first job: back off exponentially (0.5 s doubling to 60 s),
+     * so a broken handler costs a log line now and then rather than a process every tick.
+     */
+    private record CrashLoop(int failures, Instant nextStartAt) {
+        CrashLoop next(Instant now) {
+            long delay = Math.min(60_000, 500L << Math.min(failures, 7));
+            return new CrashLoop(failures + 1, now.plusMillis(delay));
+        }
     }
 
     private void exited(Worker w, int code) {
+        boolean onPurpose = w.isStopRequested();
         w.markExited();
         registry.remove(w.id());
         if (!w.inFlight().isEmpty()) {
             jobs.workerLost(w, "worker " + w.id() + " exited with code " + code + " while running the job");
         }
-        if (w.readyAt() == null && code != 0) {
-            waitingReasons.put(w.function(), "worker " + w.id() + " exited with code " + code
-                    + " before asking for a job; see hearth logs " + w.function());
+        if (w.readyAt() == null && (!onPurpose || w.startFailure() != null)) {
+            CrashLoop loop = crashLoops.compute(w.function(), (f, l) ->
+                    (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
+            String why = w.startFailure() != null ? w.startFailure() : "it exited with code " + code;
+            waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why + " ("
+                    + loop.failures() + " in a row; next start after " + loop.nextStartAt() + "); see hearth logs "
+                    + w.function());
         }
-    }
-
-    /** Per-state counts for {@code /health}. */
-    public Map<WorkerPhase, Long> phases(String function) {
-        return registry.ofFunction(function).stream().collect(java.util.stream.Collectors.groupingBy(Worker::phase,
-                java.util.stream.Collectors.counting()));
     }
 
     public List<Worker> workers(String function) {

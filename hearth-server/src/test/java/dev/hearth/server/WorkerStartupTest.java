@@ -1,0 +1,67 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers of any language start from a manifest; workers that cannot start are reported, not restarted hot. */
+class WorkerStartupTest {
+
+    @TempDir
+    static Path data;
+    static TestServer hearth;
+
+    @BeforeAll
+    static void start() {
+        hearth = TestServer.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        hearth.close();
+    }
+
+    @Test
+    void aJavaWorkerRunsAsACommandFunction() throws Exception {
+        Path dir = Files.createTempDirectory("java-echo");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(dir.resolve("hearth.yaml"), "name: java-echo\nruntime: command\ncommand: [" + java
+                + ", -cp, '" + System.getProperty("java.class.path") + "', " + JavaEchoWorker.class.getName()
+                + "]\nscaling: {idleTimeout: 2s}\n");
+        TestServer.Response deployed = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(TestServer.zip(dir))));
+        assertThat(deployed.status()).isEqualTo(201);
+
+        JsonNode r = hearth.post("/v2/java-echo/runsync", "{\"input\":{\"a\":1}}").json();
+
+        assertThat(r.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(r.get("output").get("echo").get("a").asInt()).isEqualTo(1);
+        assertThat(r.get("output").get("worker").asText()).isEqualTo("java");
+    }
+
+    @Test
+    void aWorkerThatDiesDuringStartupLeavesTheJobQueuedWithAReasonAndBacksOff() {
+        assertThat(hearth.deploy("broken").status()).isEqualTo(201);
+
+        String id = hearth.run("broken", "{}");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode s = hearth.status("broken", id);
+            assertThat(s.get("status").asText()).isEqualTo("IN_QUEUE");
+            assertThat(s.path("reason").asText()).contains("before asking for a job").contains("hearth logs broken");
+        });
+        assertThat(hearth.get("/v1/functions/broken/logs").body()).contains("model weights not found");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
+                Files.list(data.resolve("logs").resolve("broken")).count() <= 4);
+    }
+}
