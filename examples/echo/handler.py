@@ -1,0 +1,5 @@
+"""Returns its input unchanged."""
+
+
+def handler(job):
+    return job["input"]

@@ -1,0 +1,258 @@
+package dev.hearth.store.jdbc;
+
+import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobPolicy;
+import dev.hearth.jobs.JobState;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** SQL for the jobs table and the mapping between its rows and {@link Job}. */
+final class JobRows {
+
+    /** Every column but {@code id}, in the order {@link #bindFields} binds and {@link #read} reads them. */
+    private static final List<String> FIELDS = List.of("function_name", "version", "state", "input", "output",
+            "error", "webhook", "execution_timeout_ms", "ttl_ms", "low_priority", "attempts", "max_retries",
+            "worker_id", "lease_expires_at", "queued_at", "placed_at", "finished_at", "cold_start", "init_time_ms",
+            "revision");
+    private static final int ID_AND_FIELDS = FIELDS.size() + 1;
+
+    private static final String SELECT = "SELECT id, " + String.join(", ", FIELDS) + " FROM jobs ";
+    private static final String INSERT = "INSERT INTO jobs (id, " + String.join(", ", FIELDS) + ") VALUES ("
+            + placeholders(ID_AND_FIELDS) + ")";
+    private static final String UPDATE = "UPDATE jobs SET "
+            + FIELDS.stream().map(f -> f + " = ?").collect(Collectors.joining(", "))
+            + " WHERE id = ? AND revision = ?";
+    private static final String FIND = SELECT + "WHERE id = ?";
+    /*
+     * One statement for every set of states: the IN list always has a slot per state, and unused slots repeat a
+     * state already asked for. That keeps the number of cached statements fixed.
+     */
+    private static final int STATE_SLOTS = JobState.values().length;
+    private static final String BY_STATES = SELECT + "WHERE state IN (" + placeholders(STATE_SLOTS) + ") "
+            + "ORDER BY queued_at, id";
+    // Without a state filter the planner has no reason to prefer the state index over the function index.
+    private static final String BY_FUNCTION = SELECT + "WHERE function_name = ? "
+            + "ORDER BY queued_at DESC, id DESC LIMIT ?";
+    private static final String BY_FUNCTION_AND_STATES = SELECT + "WHERE function_name = ? AND state IN ("
+            + placeholders(STATE_SLOTS) + ") ORDER BY queued_at DESC, id DESC LIMIT ?";
+    private static final String COUNT_BY_STATE =
+            "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
+    private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
+    private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE finished_at < ? AND state IN ("
+            + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
+                    .collect(Collectors.joining(", ")) + ")";
+
+    private JobRows() {
+    }
+
+    static void insert(Session s, Job job) throws SQLException {
+        PreparedStatement ps = s.prepare(INSERT);
+        ps.setString(1, job.id());
+        bindFields(ps, 2, job);
+        ps.executeUpdate();
+    }
+
+    static boolean update(Session s, Job next) throws SQLException {
+        PreparedStatement ps = s.prepare(UPDATE);
+        bindUpdate(ps, next);
+        return ps.executeUpdate() == 1;
+    }
+
+    /** Runs all updates as one batch; the caller provides the transaction. */
+    static List<Boolean> updateAll(Session s, List<Job> next) throws SQLException {
+        // Always touching rows in id order means two nodes updating overlapping sets cannot deadlock (PostgreSQL).
+        int[] order = IntStream.range(0, next.size()).boxed()
+                .sorted(Comparator.comparing(i -> next.get(i).id()))
+                .mapToInt(Integer::intValue).toArray();
+        PreparedStatement ps = s.prepare(UPDATE);
+        for (int i : order) {
+            bindUpdate(ps, next.get(i));
+            ps.addBatch();
+        }
+        int[] counts = ps.executeBatch();
+        Boolean[] applied = new Boolean[next.size()];
+        for (int k = 0; k < order.length; k++) {
+            applied[order[k]] = counts[k] == 1;
+        }
+        return List.of(applied);
+    }
+
+    static Optional<Job> find(Session s, String id) throws SQLException {
+        PreparedStatement ps = s.prepare(FIND);
+        ps.setString(1, id);
+        List<Job> jobs = readAll(ps);
+        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.getFirst());
+    }
+
+    static List<Job> findByStates(Session s, Collection<JobState> states) throws SQLException {
+        PreparedStatement ps = s.prepare(BY_STATES);
+        bindStates(ps, 1, states);
+        return readAll(ps);
+    }
+
+    static List<Job> findByFunction(Session s, String function, Set<JobState> states, int limit)
+            throws SQLException {
+        PreparedStatement ps;
+        int next = 2;
+        if (states.isEmpty()) {
+            ps = s.prepare(BY_FUNCTION);
+        } else {
+            ps = s.prepare(BY_FUNCTION_AND_STATES);
+            next = bindStates(ps, next, states);
+        }
+        ps.setString(1, function);
+        ps.setInt(next, limit);
+        return readAll(ps);
+    }
+
+    /** Counts for every state, zero included, so that callers can read any state without a null check. */
+    static Map<JobState, Long> countByState(Session s, String function) throws SQLException {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState state : JobState.values()) {
+            counts.put(state, 0L);
+        }
+        PreparedStatement ps = s.prepare(COUNT_BY_STATE);
+        ps.setString(1, function);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+            }
+        }
+        return Collections.unmodifiableMap(counts);
+    }
+
+    static boolean delete(Session s, String id) throws SQLException {
+        PreparedStatement ps = s.prepare(DELETE);
+        ps.setString(1, id);
+        return ps.executeUpdate() > 0;
+    }
+
+    static int deleteFinishedBefore(Session s, Instant cutoff) throws SQLException {
+        PreparedStatement ps = s.prepare(DELETE_FINISHED);
+        ps.setLong(1, cutoff.toEpochMilli());
+        return ps.executeUpdate();
+    }
+
+    private static void bindUpdate(PreparedStatement ps, Job next) throws SQLException {
+        int i = bindFields(ps, 1, next);
+        ps.setString(i++, next.id());
+        ps.setLong(i, next.revision() - 1);
+    }
+
+    /** Binds every field but the id from parameter {@code i} on; returns the next free parameter index. */
+    private static int bindFields(PreparedStatement ps, int i, Job job) throws SQLException {
+        ps.setString(i++, job.function());
+        ps.setInt(i++, job.version());
+        ps.setString(i++, job.state().name());
+        ps.setString(i++, job.input());
+        text(ps, i++, job.output());
+        text(ps, i++, job.error());
+        text(ps, i++, job.webhook());
+        ps.setLong(i++, job.policy().executionTimeout().toMillis());
+        ps.setLong(i++, job.policy().ttl().toMillis());
+        ps.setBoolean(i++, job.policy().lowPriority());
+        ps.setInt(i++, job.attempts());
+        ps.setInt(i++, job.maxRetries());
+        text(ps, i++, job.workerId());
+        millis(ps, i++, job.leaseExpiresAt());
+        ps.setLong(i++, job.queuedAt().toEpochMilli());
+        millis(ps, i++, job.placedAt());
+        millis(ps, i++, job.finishedAt());
+        ps.setBoolean(i++, job.coldStart());
+        ps.setLong(i++, job.initTimeMs());
+        ps.setLong(i++, job.revision());
+        return i;
+    }
+
+    private static List<Job> readAll(PreparedStatement ps) throws SQLException {
+        List<Job> jobs = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                jobs.add(read(rs));
+            }
+        }
+        return jobs;
+    }
+
+    private static Job read(ResultSet rs) throws SQLException {
+        int i = 1;
+        String id = rs.getString(i++);
+        String function = rs.getString(i++);
+        int version = rs.getInt(i++);
+        JobState state = JobState.valueOf(rs.getString(i++));
+        String input = rs.getString(i++);
+        String output = rs.getString(i++);
+        String error = rs.getString(i++);
+        String webhook = rs.getString(i++);
+        Duration executionTimeout = Duration.ofMillis(rs.getLong(i++));
+        Duration ttl = Duration.ofMillis(rs.getLong(i++));
+        boolean lowPriority = rs.getBoolean(i++);
+        int attempts = rs.getInt(i++);
+        int maxRetries = rs.getInt(i++);
+        String workerId = rs.getString(i++);
+        Instant leaseExpiresAt = instant(rs, i++);
+        Instant queuedAt = Instant.ofEpochMilli(rs.getLong(i++));
+        Instant placedAt = instant(rs, i++);
+        Instant finishedAt = instant(rs, i++);
+        boolean coldStart = rs.getBoolean(i++);
+        long initTimeMs = rs.getLong(i++);
+        long revision = rs.getLong(i);
+        return new Job(id, function, version, state, input, output, error, webhook,
+                new JobPolicy(executionTimeout, ttl, lowPriority), attempts, maxRetries, workerId, leaseExpiresAt,
+                queuedAt, placedAt, finishedAt, coldStart, initTimeMs, revision);
+    }
+
+    private static int bindStates(PreparedStatement ps, int i, Collection<JobState> states) throws SQLException {
+        Set<JobState> distinct = EnumSet.copyOf(states);
+        JobState filler = distinct.iterator().next();
+        for (JobState state : distinct) {
+            ps.setString(i++, state.name());
+        }
+        for (int k = distinct.size(); k < STATE_SLOTS; k++) {
+            ps.setString(i++, filler.name());
+        }
+        return i;
+    }
+
+    private static void text(PreparedStatement ps, int i, String value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else {
+            ps.setString(i, value);
+        }
+    }
+
+    private static void millis(PreparedStatement ps, int i, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, value.toEpochMilli());
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int i) throws SQLException {
+        long value = rs.getLong(i);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+}

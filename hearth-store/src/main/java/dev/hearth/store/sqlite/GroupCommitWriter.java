@@ -1,0 +1,259 @@
+package dev.hearth.store.sqlite;
+
+import dev.hearth.store.jdbc.Session;
+import dev.hearth.store.jdbc.Work;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The one writer of a SQLite database. Callers queue writes and wait; the writer thread takes whatever is queued (up
+ * to a batch), runs it in one transaction and commits once, so the cost of a commit is shared by every write in the
+ * batch. SQLite allows one writer at a time anyway, so a single thread loses nothing and saves lock hand-offs.
+ *
+ * <p>A write that fails must not take the others of its batch down with it, nor leave half of itself behind: the
+ * writer rolls the batch back and runs it again without the failed write. Writes are pure database work, so running
+ * one again gives the same result.
+ */
+final class GroupCommitWriter {
+
+    private static final Pending<?> STOP = new Pending<>(s -> null);
+
+    private final Session session;
+    private final int maxBatch;
+    private final BlockingQueue<Pending<?>> queue;
+    private final Thread thread;
+    private volatile boolean closing;
+    private volatile Throwable died;
+    // written by the writer thread only; read by benchmarks and tests
+    private volatile long commits;
+    private volatile long committedWrites;
+
+    GroupCommitWriter(Session session, int maxBatch, int queueCapacity, String threadName) {
+        this.session = session;
+        this.maxBatch = maxBatch;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        // a platform thread: it lives in JNI calls, which would pin a virtual thread's carrier anyway
+        this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::loop);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues {@code work} and waits until the batch holding it is committed (or it failed). */
+    <T> T submit(Work<T> work) throws SQLException {
+        Pending<T> pending = new Pending<>(work);
+        try {
+            queue.put(pending);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted before the write was queued; nothing was written", e);
+        }
+        // If close() began meanwhile the writer may already be gone; whoever removes the write from the queue first,
+        // the writer or this thread, decides its fate, so it is never left waiting.
+        if ((closing || died != null) && queue.remove(pending)) {
+            throw died != null ? new SQLException("the SQLite writer thread has died: " + died, died)
+                    : new SQLException("the store is closed");
+        }
+        return pending.await();
+    }
+
+    /** Transactions committed so far. */
+    long commits() {
+        return commits;
+    }
+
+    /** Writes committed so far; divided by {@link #commits()} gives the mean batch size. */
+    long committedWrites() {
+        return committedWrites;
+    }
+
+    /** Commits everything queued so far, then stops the writer thread and closes its connection. */
+    void close() {
+        closing = true;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(STOP);
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                // the writes already queued are promised; finish them
+                interrupted = true;
+            }
+        }
+        try {
+            session.execute("PRAGMA optimize");
+        } catch (SQLException ignored) {
+            // only a planner hint for next time
+        }
+        session.close();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>(maxBatch);
+        try {
+            serve(batch);
+        } catch (Throwable e) {
+            // commit() handles every failure of a write; this is the last line of defence (say, OutOfMemoryError
+            // while queueing), so that no caller waits for a writer that is gone
+            died = e;
+            batch.remove(STOP);
+            queue.drainTo(batch);
+            batch.remove(STOP);
+            for (Pending<?> p : batch) {
+                p.fail(e);
+            }
+        }
+    }
+
+    private void serve(List<Pending<?>> batch) {
+        boolean stopping = false;
+        while (true) {
+            if (!stopping) {
+                batch.add(takeUninterruptibly());
+            }
+            queue.drainTo(batch, maxBatch - batch.size());
+            if (batch.remove(STOP)) {
+                stopping = true;
+            }
+            if (batch.isEmpty()) {
+                if (stopping) {
+                    return;
+                }
+                continue;
+            }
+            commit(batch);
+            batch.clear();
+        }
+    }
+
+    private void commit(List<Pending<?>> batch) {
+        List<Pending<?>> live = new ArrayList<>(batch);
+        Object[] results = new Object[live.size()];
+        try {
+            while (!live.isEmpty()) {
+                int failed = runAll(live, results);
+                if (failed < 0) {
+                    exec("COMMIT");
+                    commits++;
+                    committedWrites += live.size();
+                    for (int i = 0; i < live.size(); i++) {
+                        live.get(i).succeed(results[i]);
+                    }
+                    return;
+                }
+                rollbackQuietly();
+                live.remove(failed).fail(results[failed] instanceof Throwable t ? t : new IllegalStateException());
+            }
+        } catch (Throwable e) {
+            // BEGIN or COMMIT failed (disk full, I/O error): nothing of the batch is durable
+            rollbackQuietly();
+            for (Pending<?> p : live) {
+                p.fail(e);
+            }
+        }
+    }
+
+    /** Runs the writes in a new transaction; returns the index of the first that failed (its error in results) or -1. */
+    private int runAll(List<Pending<?>> live, Object[] results) throws SQLException {
+        exec("BEGIN IMMEDIATE");
+        for (int i = 0; i < live.size(); i++) {
+            try {
+                results[i] = live.get(i).work.run(session);
+            } catch (SQLException | RuntimeException e) {
+                results[i] = e;
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void exec(String sql) throws SQLException {
+        PreparedStatement ps = session.prepare(sql);
+        ps.execute();
+    }
+
+    private void rollbackQuietly() {
+        try {
+            exec("ROLLBACK");
+        } catch (SQLException ignored) {
+            // SQLite may already have rolled back on its own (SQLITE_FULL, SQLITE_IOERR); then BEGIN works again
+        }
+    }
+
+    private Pending<?> takeUninterruptibly() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException ignored) {
+                // only close() stops the writer, by queueing STOP
+            }
+        }
+    }
+
+    /** A queued write and the caller waiting for it. */
+    private static final class Pending<T> {
+
+        private final Work<T> work;
+        private final CompletableFuture<T> done = new CompletableFuture<>();
+
+        Pending(Work<T> work) {
+            this.work = work;
+        }
+
+        @SuppressWarnings("unchecked")
+        void succeed(Object result) {
+            done.complete((T) result);
+        }
+
+        void fail(Throwable error) {
+            done.completeExceptionally(error);
+        }
+
+        /**
+         * Waits for the outcome even if interrupted: the write is queued and will happen, so giving up early would
+         * leave the caller not knowing whether it did. The interrupt is kept for the caller to see.
+         */
+        T await() throws SQLException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return done.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        throw rethrow(e.getCause());
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private static SQLException rethrow(Throwable cause) {
+            if (cause instanceof SQLException e) {
+                return e;
+            }
+            if (cause instanceof RuntimeException e) {
+                throw e;
+            }
+            if (cause instanceof Error e) {
+                throw e;
+            }
+            return new SQLException(cause);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+"""Hearth's Python worker library: standard library only, RunPod worker protocol compatible.
+
+    import hearth_worker
+
+    model = load_model()            # module import = one-time init
+
+    def handler(job):               # job = {"id": ..., "input": {...}}
+        return model(job["input"])  # or yield chunks, or async def
+
+Run it with ``python -m hearth_worker handler.py:handler`` (what the control plane does for ``handler:`` manifests),
+or call ``hearth_worker.serve(handler)`` from your own script.
+"""
+
+import sys
+import threading
+
+from ._version import __version__
+from .worker import ConfigError, Worker, current_worker, report_unhealthy
+
+__all__ = ["serve", "progress_update", "is_cancelled", "report_unhealthy", "Worker", "ConfigError", "__version__"]
+
+
+def serve(handler, *, concurrency=None, _handler_name=None):
+    """Run the worker loop for ``handler`` until the control plane stops this worker, then exit the process.
+
+    Configured from the RUNPOD_* variables the control plane sets; ``concurrency`` (default: HEARTH_CONCURRENCY or
+    1) is how many jobs run at once, in threads. SIGTERM/SIGINT: no new jobs, in-flight jobs finish and their results
+    are posted, exit 0.
+    """
+    try:
+        worker = Worker(handler, concurrency=concurrency, handler_name=_handler_name)
+    except ConfigError as err:
+        sys.stderr.write("hearth_worker: %s\n" % err)
+        sys.stderr.flush()
+        raise SystemExit(2)
+    code = worker.run()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.current_thread()):
+        # A thread the handler started would keep the process alive: a worker that has stopped must go.
+        import os
+        os._exit(code)
+    raise SystemExit(code)
+
+
+def progress_update(job, output):
+    """Report progress for a running job: ``/status`` shows ``output`` while the job is IN_PROGRESS.
+
+    Returns True when the control plane accepted it.
+    """
+    worker = current_worker()
+    if worker is None:
+        return False
+    return worker.progress(job, output)
+
+
+def is_cancelled(job):
+    """True once the control plane asked to stop this job (cancelled or timed out): return early, the result
+    will not be used."""
+    worker = current_worker()
+    if worker is None:
+        return False
+    return worker.is_cancelled(job["id"] if isinstance(job, dict) else job)

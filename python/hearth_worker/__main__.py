@@ -1,0 +1,113 @@
+"""``python -m hearth_worker [file.py:function]``: load a handler from the current directory and serve it.
+
+The argument defaults to $HEARTH_HANDLER. Importing the file is the worker's one-time initialisation (load models
+there); if it raises, the control plane is told (``ping?status=unhealthy&check=import``) and the process exits 1.
+
+Without the control plane's variables, ``--test-input '{"input": {...}}'`` runs the handler once and prints the
+result, to try a handler locally.
+"""
+
+import argparse
+import asyncio
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import traceback
+
+from . import serve
+from .worker import _one_line, report_unhealthy
+
+
+class LoadError(Exception):
+    """The handler could not be loaded; the message says why in one line."""
+
+
+def load_handler(spec, cwd=None):
+    """``handler.py:handler`` -> the function, importing the file (relative to ``cwd``) as a module."""
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path or not name:
+        raise LoadError("the handler must look like file.py:function, got %r" % (spec,))
+    cwd = os.getcwd() if cwd is None else cwd
+    full = os.path.normpath(os.path.join(cwd, path))
+    if not os.path.isfile(full):
+        raise LoadError("%s not found (looked in %s)" % (path, cwd))
+    for d in (os.path.dirname(full), cwd):
+        if d not in sys.path:
+            sys.path.insert(0, d)
+    modname = os.path.splitext(os.path.basename(full))[0]
+    if not modname.isidentifier() or modname in sys.modules:
+        modname = "_hearth_handler_" + "".join(c if c.isalnum() else "_" for c in modname)
+    mod_spec = importlib.util.spec_from_file_location(modname, full)
+    module = importlib.util.module_from_spec(mod_spec)
+    sys.modules[modname] = module
+    try:
+        mod_spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(modname, None)
+        raise
+    fn = getattr(module, name, None)
+    if fn is None:
+        raise LoadError("%s has no attribute %r" % (path, name))
+    if not callable(fn):
+        raise LoadError("%s:%s is not callable" % (path, name))
+    return fn
+
+
+def _run_once(fn, job):
+    out = fn(job)
+    if inspect.isgenerator(out):
+        return {"output": list(out)}
+    if inspect.isasyncgen(out):
+        async def collect():
+            return [chunk async for chunk in out]
+        return {"output": asyncio.run(collect())}
+    if inspect.isawaitable(out):
+        async def wait():
+            return await out
+        out = asyncio.run(wait())
+    return {"output": out}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m hearth_worker", description="Serve a Hearth handler.")
+    parser.add_argument("handler", nargs="?", default=os.environ.get("HEARTH_HANDLER"),
+                        help="file.py:function, relative to the current directory (default: $HEARTH_HANDLER)")
+    parser.add_argument("--concurrency", type=int, default=None, help="jobs at once (default: $HEARTH_CONCURRENCY or 1)")
+    parser.add_argument("--test-input", metavar="JSON", help="run the handler once on this job JSON and print the result")
+    args = parser.parse_args(argv)
+    if not args.handler:
+        parser.error("give the handler as file.py:function (or set HEARTH_HANDLER)")
+    try:
+        sys.stdout.reconfigure(line_buffering=True)  # the handler's prints reach the logs as they happen
+    except (AttributeError, ValueError):
+        pass
+
+    try:
+        fn = load_handler(args.handler)
+    except KeyboardInterrupt:
+        return 130
+    except BaseException as err:  # noqa: BLE001 - any failure to start is reported
+        if isinstance(err, LoadError):
+            reason = str(err)
+            sys.stderr.write("hearth_worker: cannot load %s: %s\n" % (args.handler, reason))
+        else:
+            reason = _one_line(err)
+            sys.stderr.write("hearth_worker: importing %s failed:\n" % args.handler)
+            traceback.print_exception(type(err), err, err.__traceback__)
+        sys.stderr.flush()
+        report_unhealthy("import", reason)
+        return 1
+
+    if args.test_input is not None:
+        job = json.loads(args.test_input)
+        job.setdefault("id", "local-test")
+        print(json.dumps(_run_once(fn, job), indent=2, default=str))
+        return 0
+    serve(fn, concurrency=args.concurrency, _handler_name=args.handler)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
