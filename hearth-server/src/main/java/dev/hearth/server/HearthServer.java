@@ -54,7 +54,8 @@ public final class HearthServer implements AutoCloseable {
     private volatile boolean closed;
 
     private HearthServer(ServerConfig config) {
-        InstantSource clock = InstantSource.system();
+        // Milliseconds: what the store keeps, so a job reads back exactly as it was written.
+        InstantSource clock = () -> java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Path data = config.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(data);

@@ -32,6 +32,14 @@ public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
+    static {
+        // The JDK server closes keep-alive connections beyond 200 idle ones, which breaks clients that pool more
+        // (a POST on a closed pooled connection fails); workers and busy clients easily hold more than that.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "10000");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Router router = new Router();

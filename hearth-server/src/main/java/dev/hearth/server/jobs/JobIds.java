@@ -4,15 +4,16 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Job ids like RunPod's: unguessable (a job id is a capability to read its result) and sortable enough to read.
+ * Job ids: a millisecond time prefix, so that new ids land at the end of the store's index rather than on random
+ * pages, and 80 random bits, so that they stay unguessable (a job id is a capability to read its result).
  */
 final class JobIds {
 
     private final SecureRandom random = new SecureRandom();
 
     String next() {
-        byte[] bytes = new byte[12];
+        byte[] bytes = new byte[10];
         random.nextBytes(bytes);
-        return "job-" + HexFormat.of().formatHex(bytes);
+        return "job-" + Long.toString(System.currentTimeMillis(), 36) + "-" + HexFormat.of().formatHex(bytes);
     }
 }

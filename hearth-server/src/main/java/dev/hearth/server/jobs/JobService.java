@@ -54,6 +54,7 @@ public final class JobService {
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    private Instant nextTtlScan = Instant.MIN;
 
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
                       Duration leaseDuration, JobEvents events) {
@@ -352,13 +353,21 @@ public final class JobService {
                 }
             }
         }
-        streams.entrySet().removeIf(e -> e.getValue().closedLongerThan(UNREAD_STREAM_RETENTION));
-        for (Job j : live.values()) {
-            if (j.expiresAt().isBefore(now)) {
-                expire(j);
-            } else if (j.state() == JobState.IN_PROGRESS
+        for (String id : leases.keySet()) {
+            Job j = live.get(id);
+            if (j != null && j.state() == JobState.IN_PROGRESS
                     && j.placedAt().plus(j.policy().executionTimeout()).isBefore(now)) {
                 timeOut(j);
+            }
+        }
+        // TTLs are hours long: a scan of every waiting job once a second is plenty.
+        if (now.isAfter(nextTtlScan)) {
+            nextTtlScan = now.plusSeconds(1);
+            streams.entrySet().removeIf(e -> e.getValue().closedLongerThan(UNREAD_STREAM_RETENTION));
+            for (Job j : live.values()) {
+                if (j.expiresAt().isBefore(now)) {
+                    expire(j);
+                }
             }
         }
     }

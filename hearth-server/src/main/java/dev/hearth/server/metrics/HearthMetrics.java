@@ -30,6 +30,7 @@ public final class HearthMetrics implements JobEvents {
     private final JobService jobs;
     private final WorkerPool pool;
     private final ConcurrentHashMap<String, AtomicLong> gauges = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
 
     public HearthMetrics(FunctionRegistry functions, JobService jobs, WorkerPool pool) {
         this.functions = functions;
@@ -39,8 +40,7 @@ public final class HearthMetrics implements JobEvents {
 
     @Override
     public void submitted(Job job) {
-        Counter.builder("hearth.jobs.submitted").description("Jobs accepted")
-                .tag("function", job.function()).register(registry).increment();
+        counter("hearth.jobs.submitted", "Jobs accepted", job.function(), null).increment();
     }
 
     @Override
@@ -48,8 +48,7 @@ public final class HearthMetrics implements JobEvents {
         timer("hearth.job.queue.delay", "Time from submission to the start of execution", job.function())
                 .record(Duration.ofMillis(job.delayTimeMs()));
         if (job.coldStart()) {
-            Counter.builder("hearth.cold.starts").description("Jobs that waited for a worker to start")
-                    .tag("function", job.function()).register(registry).increment();
+            counter("hearth.cold.starts", "Jobs that waited for a worker to start", job.function(), null).increment();
             timer("hearth.worker.cold.start", "Worker start-up time seen by a waiting job", job.function())
                     .record(Duration.ofMillis(job.initTimeMs()));
         }
@@ -57,14 +56,14 @@ public final class HearthMetrics implements JobEvents {
 
     @Override
     public void requeued(Job job, String reason) {
-        Counter.builder("hearth.jobs.requeued").description("Jobs sent back to the queue (lost lease, retry)")
-                .tag("function", job.function()).register(registry).increment();
+        counter("hearth.jobs.requeued", "Jobs sent back to the queue (lost lease, retry)", job.function(), null)
+                .increment();
     }
 
     @Override
     public void finished(Job job) {
-        Counter.builder("hearth.jobs.finished").description("Jobs that reached a final state")
-                .tag("function", job.function()).tag("status", job.state().name()).register(registry).increment();
+        counter("hearth.jobs.finished", "Jobs that reached a final state", job.function(), job.state().name())
+                .increment();
         if (job.placedAt() != null && job.finishedAt() != null) {
             timer("hearth.job.execution", "Execution time", job.function())
                     .record(Duration.between(job.placedAt(), job.finishedAt()));
@@ -92,7 +91,21 @@ public final class HearthMetrics implements JobEvents {
         return registry.scrape();
     }
 
+    private Counter counter(String name, String description, String function, String status) {
+        return (Counter) meters.computeIfAbsent(name + "|" + function + "|" + status, k -> {
+            var b = Counter.builder(name).description(description).tag("function", function);
+            if (status != null) {
+                b.tag("status", status);
+            }
+            return b.register(registry);
+        });
+    }
+
     private Timer timer(String name, String description, String function) {
+        return (Timer) meters.computeIfAbsent(name + "|" + function, k -> timerOf(name, description, function));
+    }
+
+    private Timer timerOf(String name, String description, String function) {
         return Timer.builder(name).description(description).tag("function", function)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry);

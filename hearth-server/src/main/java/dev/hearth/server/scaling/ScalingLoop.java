@@ -26,6 +26,7 @@ import java.util.logging.Logger;
 public final class ScalingLoop implements JobEvents, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ScalingLoop.class.getName());
+    private static final Duration MIN_ROUND_GAP = Duration.ofMillis(5);
 
     private final FunctionRegistry functions;
     private final JobService jobs;
@@ -75,6 +76,8 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                 nudges.poll(tick.toMillis(), TimeUnit.MILLISECONDS);
                 if (running) {
                     runOnce();
+                    // A burst of submits nudges thousands of times a second; one round per few ms sees them all.
+                    Thread.sleep(MIN_ROUND_GAP);
                 }
             } catch (InterruptedException e) {
                 return;

@@ -186,6 +186,9 @@ public final class WorkerPool implements JobEvents {
 
     private void exited(Worker w, int code) {
         boolean onPurpose = w.isStopRequested();
+        LOG.info("worker " + w.id() + " of " + w.function() + " exited with code " + code
+                + (onPurpose ? " after it was asked to stop" : "") + (w.inFlight().isEmpty() ? ""
+                : " holding " + w.inFlightCount() + " jobs"));
         w.markExited();
         registry.remove(w.id());
         if (!w.inFlight().isEmpty()) {

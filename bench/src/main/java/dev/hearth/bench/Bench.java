@@ -1,0 +1,234 @@
+package dev.hearth.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.server.HearthServer;
+import dev.hearth.server.ServerConfig;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Hearth's benchmarks against a real control plane (SQLite, real Python workers) on this machine:
+ * <ul>
+ *   <li>{@code overhead}: warm runsync round trip of a no-op Python handler, and the same handler behind a plain
+ *       keep-alive Python HTTP server (no queue, no durability): p50/p99 and the difference;</li>
+ *   <li>{@code coldstart}: from zero workers to the first result;</li>
+ *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8.</li>
+ * </ul>
+ */
+public final class Bench {
+
+    private static final String KEY = "bench-key";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length > 0 ? args[0] : "all";
+        Bench b = new Bench();
+        if (which.equals("all") || which.equals("overhead")) {
+            b.overhead();
+        }
+        if (which.equals("all") || which.equals("coldstart")) {
+            b.coldStart();
+        }
+        if (which.equals("all") || which.equals("throughput")) {
+            b.throughput();
+        }
+        System.exit(0);
+    }
+
+    private HearthServer server(Path data) {
+        return HearthServer.start(ServerConfig.builder().port(0).dataDir(data).gpus("none").apiKey(KEY)
+                .workerGrace(Duration.ofSeconds(5)).build());
+    }
+
+    void overhead() throws Exception {
+        int n = 5_000;
+        Path data = Files.createTempDirectory("hearth-bench");
+        try (HearthServer s = server(data)) {
+            deploy(s.url(), "noop");
+            URI runsync = s.url().resolve("/v2/noop/runsync");
+            long[] hearth = timeRequests(runsync, n, true);
+            int port = freePort();
+            Process direct = new ProcessBuilder("python3", "bench/direct_server.py", Integer.toString(port),
+                    "bench/functions/noop").redirectErrorStream(true).start();
+            try {
+                new BufferedReader(new InputStreamReader(direct.getInputStream())).readLine();
+                long[] plain = timeRequests(URI.create("http://127.0.0.1:" + port + "/run"), n, false);
+                System.out.printf("overhead: warm runsync of a no-op Python handler, %d sequential calls%n", n);
+                System.out.printf("  hearth runsync   p50 %7.3f ms  p99 %7.3f ms%n", ms(pct(hearth, 50)),
+                        ms(pct(hearth, 99)));
+                System.out.printf("  direct HTTP      p50 %7.3f ms  p99 %7.3f ms%n", ms(pct(plain, 50)),
+                        ms(pct(plain, 99)));
+                System.out.printf("  overhead         p50 %7.3f ms  (ratio %.2fx)%n",
+                        ms(pct(hearth, 50) - pct(plain, 50)), (double) pct(hearth, 50) / pct(plain, 50));
+            } finally {
+                direct.destroy();
+            }
+        }
+    }
+
+    void coldStart() throws Exception {
+        int n = 15;
+        Path data = Files.createTempDirectory("hearth-bench");
+        try (HearthServer s = server(data)) {
+            deploy(s.url(), "noop");
+            long[] total = new long[n];
+            long[] init = new long[n];
+            for (int i = 0; i < n; i++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (workers(s.url()) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                long t0 = System.nanoTime();
+                JsonNode r = post(s.url().resolve("/v2/noop/runsync"), "{\"input\":{\"i\":" + i + "}}");
+                total[i] = System.nanoTime() - t0;
+                if (!r.path("coldStart").asBoolean()) {
+                    throw new IllegalStateException("expected a cold start: " + r);
+                }
+                init[i] = r.path("initTime").asLong() * 1_000_000;
+            }
+            Arrays.sort(total);
+            Arrays.sort(init);
+            System.out.printf("coldstart: zero workers to first result, %d runs%n", n);
+            System.out.printf("  runsync round trip p50 %7.1f ms  max %7.1f ms%n", ms(pct(total, 50)),
+                    ms(total[n - 1]));
+            System.out.printf("  worker init time   p50 %7.1f ms (process start to first job request)%n",
+                    ms(pct(init, 50)));
+        }
+    }
+
+    void throughput() throws Exception {
+        int n = Integer.getInteger("jobs", 20_000);
+        Path data = Files.createTempDirectory("hearth-bench");
+        try (HearthServer s = server(data)) {
+            deploy(s.url(), "noop8");
+            post(s.url().resolve("/v2/noop8/runsync"), "{\"input\":0}");
+            URI run = s.url().resolve("/v2/noop8/run");
+            Semaphore window = new Semaphore(256);
+            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            long t0 = System.nanoTime();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < n; i++) {
+                    window.acquire();
+                    int v = i;
+                    clients.submit(() -> {
+                        try {
+                            if (!post(run, "{\"input\":" + v + "}").has("id")) {
+                                failed.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            if (failed.incrementAndGet() == 1) {
+                                e.printStackTrace();
+                            }
+                        } finally {
+                            window.release();
+                        }
+                        return null;
+                    });
+                }
+            }
+            long submitted = System.nanoTime() - t0;
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " submissions failed");
+            }
+            long completed;
+            while ((completed = post(s.url().resolve("/v2/noop8/health"), null).path("jobs").path("completed")
+                    .asLong()) < n + 1) {
+                Thread.sleep(20);
+            }
+            long elapsed = System.nanoTime() - t0;
+            System.out.printf("throughput: %d no-op jobs via /run, one worker with concurrency 8%n", n);
+            System.out.printf("  submitted in %.2f s (%.0f submits/s)%n", submitted / 1e9, n / (submitted / 1e9));
+            System.out.printf("  all completed in %.2f s: %.0f completed jobs/s%n", elapsed / 1e9,
+                    n / (elapsed / 1e9));
+        }
+    }
+
+    private long[] timeRequests(URI uri, int n, boolean auth) throws Exception {
+        String body = "{\"input\":{\"x\":1}}";
+        for (int i = 0; i < 500; i++) {
+            send(uri, body, auth);
+        }
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = send(uri, body, auth);
+            out[i] = System.nanoTime() - t0;
+            if (!r.body().contains("COMPLETED")) {
+                throw new IllegalStateException("not completed: " + r.body());
+            }
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private HttpResponse<String> send(URI uri, String body, boolean auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (auth) {
+            b.header("Authorization", "Bearer " + KEY);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode post(URI uri, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + KEY);
+        b = body == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofString(body));
+        return JSON.readTree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private int workers(URI base) throws Exception {
+        return post(base.resolve("/v1/workers?function=noop"), null).get("workers").size();
+    }
+
+    private void deploy(URI base, String function) throws Exception {
+        Path dir = Path.of("bench/functions", function);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString()));
+                Files.copy(f, zip);
+                zip.closeEntry();
+            }
+        }
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/functions"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("deploy failed: " + r.body());
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+}
