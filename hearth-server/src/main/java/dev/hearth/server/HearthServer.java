@@ -83,7 +83,7 @@ public final class HearthServer implements AutoCloseable {
         ScalingEvents scalingEvents = new ScalingEvents();
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
-        events.add(metrics, pool, scaling, new Webhooks(clock, Duration.ofSeconds(10)));
+        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
         functions.onDeploy(v -> {
             pool.drainOlderThan(v);
             scaling.nudge();

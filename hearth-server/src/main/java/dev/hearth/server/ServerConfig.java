@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param resultRetention how long final jobs (and their results) are kept
  * @param workerGrace     how long a stopping worker may finish in-flight jobs before SIGKILL
  * @param pingInterval    how often workers send heartbeats; a lease lasts three intervals
+ * @param webhookRetryDelay how long to wait before delivering a webhook again after a failed attempt
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
-                           Duration resultRetention, Duration workerGrace, Duration pingInterval) {
+                           Duration resultRetention, Duration workerGrace, Duration pingInterval,
+                           Duration webhookRetryDelay) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -28,6 +30,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         Objects.requireNonNull(resultRetention, "resultRetention");
         Objects.requireNonNull(workerGrace, "workerGrace");
         Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(webhookRetryDelay, "webhookRetryDelay");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -39,7 +42,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
     public Builder toBuilder() {
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
-                .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval);
+                .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
+                .webhookRetryDelay(webhookRetryDelay);
     }
 
     public static final class Builder {
@@ -52,6 +56,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private Duration resultRetention = Duration.ofHours(24);
         private Duration workerGrace = Duration.ofSeconds(30);
         private Duration pingInterval = Duration.ofSeconds(2);
+        private Duration webhookRetryDelay = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -101,9 +106,14 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder webhookRetryDelay(Duration webhookRetryDelay) {
+            this.webhookRetryDelay = webhookRetryDelay;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval);
+                    pingInterval, webhookRetryDelay);
         }
     }
 }

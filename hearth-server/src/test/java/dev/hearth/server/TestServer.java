@@ -44,7 +44,8 @@ public final class TestServer implements AutoCloseable {
     private TestServer(Path dataDir, String gpus) {
         this.dataDir = dataDir;
         this.config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
-                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500)).build();
+                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
+                .webhookRetryDelay(Duration.ofMillis(200)).build();
         this.server = HearthServer.start(config);
     }
 
