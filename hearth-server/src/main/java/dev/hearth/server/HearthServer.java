@@ -15,6 +15,7 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
@@ -73,7 +74,7 @@ public final class HearthServer implements AutoCloseable {
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
-                data.resolve("logs"), config.python(), config.pingInterval());
+                data.resolve("logs"), PythonInterpreter.resolve(config.python()), config.pingInterval());
         pool = new WorkerPool(workers, new LocalProcessRuntime(data.resolve("run")), inventory, commands, clock,
                 config.workerGrace());
         JobEventBus events = new JobEventBus();

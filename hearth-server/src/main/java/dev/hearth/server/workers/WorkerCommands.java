@@ -66,7 +66,7 @@ public final class WorkerCommands {
             env.put("HEARTH_HANDLER", m.handler());
             String existing = System.getenv("PYTHONPATH");
             env.put("PYTHONPATH", pythonLib + ":" + dir + (existing == null || existing.isBlank() ? "" : ":" + existing));
-            command.addAll(List.of(python, "-u", "-m", "hearth_worker", m.handler()));
+            command.addAll(List.of(python, "-m", "hearth_worker", m.handler()));
         } else {
             command.addAll(m.command());
         }
