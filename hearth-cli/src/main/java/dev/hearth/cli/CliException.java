@@ -1,0 +1,24 @@
+package dev.hearth.cli;
+
+/** An expected failure: printed as its message alone, without a stack trace, and exiting with its code. */
+final class CliException extends RuntimeException {
+
+    private final int exitCode;
+
+    CliException(int exitCode, String message) {
+        super(message, null, false, false);
+        this.exitCode = exitCode;
+    }
+
+    static CliException usage(String message) {
+        return new CliException(ExitCodes.USAGE, message);
+    }
+
+    static CliException failure(String message) {
+        return new CliException(ExitCodes.FAILURE, message);
+    }
+
+    int exitCode() {
+        return exitCode;
+    }
+}

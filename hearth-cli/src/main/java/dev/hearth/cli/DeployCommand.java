@@ -1,0 +1,43 @@
+package dev.hearth.cli;
+
+import dev.hearth.client.Deployment;
+import dev.hearth.client.Hearth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code hearth deploy <hearth.yaml>}. */
+@Command(name = "deploy", description = "Deploy a function: upload the manifest's directory as a new version.")
+final class DeployCommand implements Callable<Integer> {
+
+    @ParentCommand
+    HearthCommand root;
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "MANIFEST", description = "The function's hearth.yaml (or its directory).")
+    Path manifest;
+
+    @Override
+    public Integer call() {
+        Context ctx = root.context();
+        Path file = ctx.resolve(manifest);
+        if (Files.isDirectory(file)) {
+            file = file.resolve("hearth.yaml");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw CliException.usage("no manifest at " + file);
+        }
+        try (Hearth hearth = client.connect(ctx)) {
+            Deployment d = hearth.deploy(file);
+            ctx.out().println("deployed " + d.name() + " version " + d.version() + " (bundle sha256 "
+                    + d.bundleSha256() + ")");
+        }
+        return ExitCodes.OK;
+    }
+}

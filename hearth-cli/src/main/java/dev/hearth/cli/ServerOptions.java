@@ -1,0 +1,28 @@
+package dev.hearth.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** How to run the server; shared by {@code serve} and {@code up}. */
+final class ServerOptions {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8420", paramLabel = "PORT",
+            description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = ".hearth", paramLabel = "DIR",
+            description = "Store, code bundles, worker logs and client.json (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--gpus", paramLabel = "SPEC",
+            description = "GPU inventory, e.g. H100:4,A100:2, or 'none' (default: detect with nvidia-smi).")
+    String gpus;
+
+    @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",
+            description = "Python interpreter for python-runtime workers (default: ${DEFAULT-VALUE}).")
+    String python;
+}

@@ -1,0 +1,113 @@
+package dev.hearth.cli;
+
+import dev.hearth.client.Hearth;
+import dev.hearth.placement.Gpu;
+import dev.hearth.server.HearthServer;
+import dev.hearth.server.ServerConfig;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/** Starts a server for {@code serve} and {@code up}, records it in client.json, and keeps it up until a signal. */
+final class ServerRunner {
+
+    /** Where the key that clients need came from; decides what {@code up} may print about it. */
+    enum KeyOrigin { GENERATED, ENVIRONMENT, CLIENT_FILE, UNKNOWN }
+
+    /**
+     * A started server.
+     *
+     * @param apiKey the key clients must send, when this process knows it; else null
+     */
+    record Started(HearthServer server, Path dataDir, String apiKey, KeyOrigin keyOrigin) {
+
+        Path clientFile() {
+            return ClientConfig.file(dataDir);
+        }
+    }
+
+    private ServerRunner() {
+    }
+
+    static Started start(ServerOptions o, Context ctx) {
+        Path dataDir = ctx.resolve(o.dataDir);
+        String envKey = ctx.variable(Hearth.KEY_VARIABLE);
+        ServerConfig config = ServerConfig.builder()
+                .host(o.host)
+                .port(o.port)
+                .dataDir(dataDir)
+                .gpus(o.gpus)
+                .apiKey(envKey)
+                .python(o.python)
+                .build();
+        HearthServer server = HearthServer.start(config);
+        Optional<String> generated = server.newApiKey();
+        String key = generated.orElse(envKey);
+        try {
+            ClientConfig.recordStart(dataDir, server.url(), key);
+        } catch (UncheckedIOException e) {
+            // The server runs fine without it; only flag-less client commands lose their way to it.
+            ctx.err().println("warning: " + e.getMessage());
+        }
+        if (generated.isPresent()) {
+            return new Started(server, dataDir, key, KeyOrigin.GENERATED);
+        }
+        if (envKey != null) {
+            return new Started(server, dataDir, key, KeyOrigin.ENVIRONMENT);
+        }
+        String stored = ClientConfig.read(ClientConfig.file(dataDir)).apiKey();
+        return new Started(server, dataDir, stored, stored == null ? KeyOrigin.UNKNOWN : KeyOrigin.CLIENT_FILE);
+    }
+
+    /** Blocks until SIGTERM / Ctrl-C; the shutdown hook lets in-flight jobs finish or requeue them. */
+    static void runUntilSignal(HearthServer server, Context ctx) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ctx.out().println("stopping Hearth (in-flight jobs finish or go back to the queue)...");
+            try {
+                server.close();
+            } finally {
+                ctx.out().println("stopped");
+                ctx.out().flush();
+                stopped.countDown();
+            }
+        }, "hearth-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+    }
+
+    /** {@code 4x H100, 2x A100}, or a note that there are none. */
+    static String describe(List<Gpu> gpus) {
+        if (gpus.isEmpty()) {
+            return "none (CPU functions run; GPU functions wait; try --gpus H100:1 to simulate one)";
+        }
+        Map<String, Long> byType = gpus.stream()
+                .collect(Collectors.groupingBy(Gpu::type, LinkedHashMap::new, Collectors.counting()));
+        return byType.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey())
+                .collect(Collectors.joining(", "));
+    }
+
+    static String keyNote(Started s, Context ctx) {
+        Path file = relative(s.clientFile(), ctx);
+        return switch (s.keyOrigin()) {
+            case GENERATED -> s.apiKey() + "   (new: shown only this once; saved to " + file + ")";
+            case ENVIRONMENT -> "from $" + Hearth.KEY_VARIABLE + " (saved to " + file + ")";
+            case CLIENT_FILE -> "stored in " + file;
+            case UNKNOWN -> "set when " + relative(s.dataDir(), ctx) + " was first used and not in " + file
+                    + "; restart with " + Hearth.KEY_VARIABLE + "=<key> to set one";
+        };
+    }
+
+    static Path relative(Path p, Context ctx) {
+        return p.startsWith(ctx.cwd()) ? ctx.cwd().relativize(p) : p;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.hearth.cli;
+
+import dev.hearth.client.Deployment;
+import dev.hearth.client.Hearth;
+import dev.hearth.client.HearthClientException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code hearth up}: {@code serve} for people: optionally deploys the examples, then says how to use it. */
+@Command(name = "up", description = "Start Hearth in the foreground and print how to use it.")
+final class UpCommand implements Callable<Integer> {
+
+    @ParentCommand
+    HearthCommand root;
+
+    @Mixin
+    ServerOptions server;
+
+    @Option(names = "--examples", description = "Deploy every examples/*/hearth.yaml under the current directory.")
+    boolean examples;
+
+    @Override
+    public Integer call() {
+        Context ctx = root.context();
+        ServerRunner.Started s = startAndReport(ctx);
+        ServerRunner.runUntilSignal(s.server(), ctx);
+        return ExitCodes.OK;
+    }
+
+    /** Everything but the waiting, so that tests can check what {@code up} does and says. */
+    ServerRunner.Started startAndReport(Context ctx) {
+        ServerRunner.Started s = ServerRunner.start(server, ctx);
+        List<String> deployed = examples ? deployExamples(s, ctx) : List.of();
+        var out = ctx.out();
+        out.println("Hearth is up at " + s.server().url());
+        out.println("  data dir: " + ServerRunner.relative(s.dataDir(), ctx));
+        out.println("  API key:  " + ServerRunner.keyNote(s, ctx));
+        out.println("  GPUs:     " + ServerRunner.describe(s.server().gpus()));
+        if (!deployed.isEmpty()) {
+            out.println("  deployed: " + String.join(", ", deployed));
+        }
+        String fn = deployed.stream().anyMatch(d -> d.startsWith("echo ")) ? "echo"
+                : deployed.isEmpty() ? "echo" : deployed.getFirst().split(" ")[0];
+        out.println("Try it (KEY = the API key):");
+        out.println("  curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + s.server().url()
+                + "/v2/" + fn + "/runsync");
+        out.println("  ./hearth run " + fn + " --input '{\"x\":1}'");
+        out.println("Stop with Ctrl-C.");
+        return s;
+    }
+
+    /** Deploys over HTTP like any client would, so the examples prove the whole path works. */
+    private List<String> deployExamples(ServerRunner.Started s, Context ctx) {
+        Path dir = ctx.cwd().resolve(Examples.DIR);
+        List<Path> manifests = Examples.manifests(dir);
+        if (manifests.isEmpty()) {
+            ctx.err().println("warning: --examples found no examples/*/hearth.yaml under " + ctx.cwd());
+            return List.of();
+        }
+        if (s.apiKey() == null) {
+            ctx.err().println("warning: not deploying the examples: the API key of this data dir is not known here;"
+                    + " restart with " + Hearth.KEY_VARIABLE + "=<key>");
+            return List.of();
+        }
+        List<String> deployed = new ArrayList<>();
+        try (Hearth hearth = Hearth.connect(s.server().url(), s.apiKey())) {
+            for (Path manifest : manifests) {
+                try {
+                    Deployment d = hearth.deploy(manifest);
+                    deployed.add(d.name() + " v" + d.version());
+                } catch (HearthClientException e) {
+                    ctx.err().println("warning: could not deploy " + ServerRunner.relative(manifest, ctx) + ": "
+                            + e.getMessage());
+                }
+            }
+        }
+        return deployed;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.hearth.cli;
+
+import dev.hearth.client.Hearth;
+import dev.hearth.client.WorkerInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code hearth workers [function]}. */
+@Command(name = "workers", description = "List running workers, of one function or all.")
+final class WorkersCommand implements Callable<Integer> {
+
+    @ParentCommand
+    HearthCommand root;
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "FUNCTION", arity = "0..1", description = "Only this function's workers.")
+    String function;
+
+    @Override
+    public Integer call() {
+        Context ctx = root.context();
+        List<WorkerInfo> workers;
+        try (Hearth hearth = client.connect(ctx)) {
+            workers = hearth.workers(function);
+        }
+        if (workers.isEmpty()) {
+            ctx.out().println("no workers" + (function == null ? "" : " for " + function)
+                    + " (functions scale to zero when idle)");
+            return ExitCodes.OK;
+        }
+        Table t = new Table("ID", "FUNCTION", "VERSION", "STATE", "GPUS", "PID", "IN-FLIGHT", "DONE", "UP");
+        for (WorkerInfo w : workers) {
+            t.row(w.id(), w.function(), w.version(), w.state(), w.gpus().isEmpty() ? "-" : String.join(",", w.gpus()),
+                    w.pid() == 0 ? null : w.pid(), w.inFlight(), w.jobsDone(), uptime(w.startedAt()));
+        }
+        t.print(ctx.out());
+        return ExitCodes.OK;
+    }
+
+    static String uptime(Instant startedAt) {
+        if (startedAt == null) {
+            return null;
+        }
+        long s = Math.max(0, Duration.between(startedAt, Instant.now()).toSeconds());
+        return s < 60 ? s + "s" : s < 3600 ? s / 60 + "m" + s % 60 + "s" : s / 3600 + "h" + s % 3600 / 60 + "m";
+    }
+}

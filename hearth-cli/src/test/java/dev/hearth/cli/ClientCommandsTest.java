@@ -1,0 +1,197 @@
+package dev.hearth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Client commands against a scripted server: the requests they make and what they print. */
+class ClientCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private final FakeServer server = new FakeServer();
+    private Cli cli;
+
+    @BeforeEach
+    void clientJson() {
+        // As './hearth up' leaves it: client commands in this directory need no flags.
+        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), "hk_file");
+        cli = new Cli(Map.of(), dir);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void lsPrintsATableUsingTheKeyFromClientJson() {
+        server.on("GET /v1/functions", 200, """
+                {"functions":[{"name":"echo","version":2,"runtime":"python","workers":1,"inQueue":3,
+                  "inProgress":0,"scaling":{"minWorkers":0,"maxWorkers":2,"idleTimeout":"5s","concurrency":1}},
+                 {"name":"gpu-info","version":1,"gpu":"1x H100","workers":0,"inQueue":0}]}""");
+
+        Cli.Result r = cli.run("ls");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines()).containsExactly(
+                "NAME      VERSION  GPU      WORKERS  QUEUE",
+                "echo      2        cpu      1        3",
+                "gpu-info  1        1x H100  0        0");
+        assertThat(server.authorizations).containsOnly("Bearer hk_file");
+    }
+
+    @Test
+    void deployPrintsNameVersionAndHash() throws Exception {
+        Path fn = Files.createDirectories(dir.resolve("fn"));
+        Files.writeString(fn.resolve("hearth.yaml"), "name: echo\n");
+        server.on("POST /v1/functions", 201, "{\"name\":\"echo\",\"version\":4,\"bundleSha256\":\"ab12\"}");
+
+        Cli.Result r = cli.run("deploy", "fn");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("deployed echo version 4 (bundle sha256 ab12)");
+    }
+
+    @Test
+    void runPrintsTheOutput() {
+        server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j1\",\"status\":\"COMPLETED\",\"output\":{\"x\":1}}");
+
+        Cli.Result r = cli.withStdin("{\"x\":1}").run("run", "echo", "--input", "-");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("\"x\" : 1");
+        assertThat(server.bodies).containsExactly("{\"input\":{\"x\":1}}");
+    }
+
+    @Test
+    void runAsyncPrintsTheJobId() {
+        server.on("POST /v2/echo/run", 200, "{\"id\":\"j7\",\"status\":\"IN_QUEUE\"}");
+
+        Cli.Result r = cli.run("run", "echo", "--async");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("j7");
+        assertThat(server.bodies).containsExactly("{\"input\":{}}");
+    }
+
+    @Test
+    void aFailedJobExitsOneWithTheRemoteError() {
+        server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j2\",\"status\":\"FAILED\",\"error\":\"KeyError: 'x'\"}");
+
+        Cli.Result r = cli.run("run", "echo", "-i", "{}");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("job j2 FAILED: KeyError: 'x'");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aProblemIsPrintedAsItsDetail() {
+        server.on("POST /v2/ech/runsync", 404, """
+                {"type":"about:blank","title":"Not Found","status":404,
+                 "detail":"function 'ech' is not deployed; deployed: echo"}""");
+
+        Cli.Result r = cli.run("run", "ech");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("function 'ech' is not deployed; deployed: echo");
+    }
+
+    @Test
+    void aRefusedKeyNamesWhereKeysComeFrom() {
+        server.on("GET /v1/functions", 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"bad key\"}");
+
+        Cli.Result r = cli.run("ls");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("bad key").contains("HEARTH_API_KEY");
+    }
+
+    @Test
+    void statusWithAFunctionAsksItDirectly() {
+        server.on("GET /v2/echo/status/j3", 200, "{\"id\":\"j3\",\"status\":\"IN_QUEUE\",\"reason\":\"no free H100\"}");
+
+        Cli.Result r = cli.run("status", "j3", "--function", "echo");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("\"status\" : \"IN_QUEUE\"").contains("no free H100")
+                .doesNotContain("final").doesNotContain("null");
+    }
+
+    @Test
+    void statusWithoutAFunctionFindsTheJobInTheListings() {
+        server.on("GET /v1/functions", 200, """
+                        {"functions":[{"name":"a","version":1},{"name":"b","version":1}]}""")
+                .on("GET /v1/functions/a/jobs", 200, "{\"jobs\":[{\"id\":\"other\",\"status\":\"COMPLETED\"}]}")
+                .on("GET /v1/functions/b/jobs", 200, "{\"jobs\":[{\"id\":\"j4\",\"status\":\"COMPLETED\"}]}")
+                .on("GET /v2/b/status/j4", 200, "{\"id\":\"j4\",\"status\":\"COMPLETED\",\"output\":5}");
+
+        Cli.Result r = cli.run("status", "j4");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("\"output\" : 5");
+        assertThat(server.requests).contains("GET /v1/functions/a/jobs?limit=1000", "GET /v2/b/status/j4");
+    }
+
+    @Test
+    void statusOfAnUnknownJobSaysToNameTheFunction() {
+        server.on("GET /v1/functions", 200, "{\"functions\":[{\"name\":\"a\",\"version\":1}]}")
+                .on("GET /v1/functions/a/jobs", 200, "{\"jobs\":[]}");
+
+        Cli.Result r = cli.run("status", "nope");
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("no job nope").contains("--function");
+    }
+
+    @Test
+    void cancelPrintsTheNewState() {
+        server.on("POST /v2/echo/cancel/j5", 200, "{\"id\":\"j5\",\"status\":\"CANCELLED\"}");
+
+        Cli.Result r = cli.run("cancel", "echo", "j5");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("j5 CANCELLED");
+    }
+
+    @Test
+    void logsPassTheWorkerAndTail() {
+        server.on("GET /v1/functions/echo/logs", 200, "[w1] hello");
+
+        Cli.Result r = cli.run("logs", "echo", "--worker", "w1", "--tail", "5");
+
+        assertThat(r.out()).isEqualTo("[w1] hello\n");
+        assertThat(server.requests).containsExactly("GET /v1/functions/echo/logs?worker=w1&tail=5");
+    }
+
+    @Test
+    void workersAreATable() {
+        server.on("GET /v1/workers", 200, """
+                {"workers":[{"id":"w1","function":"echo","version":1,"state":"READY","gpus":["H100:0"],"pid":42,
+                  "startedAt":"2025-01-01T00:00:00Z","inFlight":0,"jobsDone":3}]}""");
+
+        Cli.Result r = cli.run("workers", "echo");
+
+        assertThat(r.out().lines().toList()).hasSize(2);
+        assertThat(r.out()).contains("w1", "READY", "H100:0", "42");
+        assertThat(server.requests).containsExactly("GET /v1/workers?function=echo");
+    }
+
+    @Test
+    void deleteSaysWhatWasDeleted() {
+        server.on("DELETE /v1/functions/echo", 200, "{\"name\":\"echo\",\"deleted\":true}");
+
+        Cli.Result r = cli.run("delete", "echo");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("deleted echo");
+    }
+}

@@ -1,0 +1,73 @@
+package dev.hearth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What serve and up leave in client.json, against a real in-process server. */
+class ServerRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    private ServerRunner.Started start(Map<String, String> env) {
+        ServerOptions o = new ServerOptions();
+        o.host = "127.0.0.1";
+        o.port = 0;
+        o.dataDir = Path.of("data");
+        o.gpus = "H100:1";
+        o.python = "python3";
+        Context ctx = new Context(env, dir, new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()));
+        return ServerRunner.start(o, ctx);
+    }
+
+    @Test
+    void aFirstStartStoresTheNewKeyOwnerOnlyAndLaterStartsOnlyMoveTheUrl() throws Exception {
+        Path file = dir.resolve("data/client.json");
+        String key;
+        try (var first = start(Map.of()).server()) {
+            key = first.newApiKey().orElseThrow();
+            assertThat(ClientConfig.read(file)).isEqualTo(new ClientConfig(first.url(), key));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        }
+
+        ServerRunner.Started second = start(Map.of());
+        try (var server = second.server()) {
+            assertThat(server.newApiKey()).isEmpty();
+            assertThat(second.keyOrigin()).isEqualTo(ServerRunner.KeyOrigin.CLIENT_FILE);
+            assertThat(second.apiKey()).isEqualTo(key);
+            assertThat(ClientConfig.read(file)).isEqualTo(new ClientConfig(server.url(), key));
+        }
+    }
+
+    @Test
+    void aKeyFromTheEnvironmentIsStoredAndAccepted() throws Exception {
+        ServerRunner.Started s = start(Map.of("HEARTH_API_KEY", "my-own-key"));
+        try (var server = s.server()) {
+            assertThat(s.keyOrigin()).isEqualTo(ServerRunner.KeyOrigin.ENVIRONMENT);
+            assertThat(ClientConfig.read(dir.resolve("data/client.json")))
+                    .isEqualTo(new ClientConfig(server.url(), "my-own-key"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("data/client.json"))))
+                    .isEqualTo("rw-------");
+            Cli.Result r = new Cli(Map.of(), dir).run("ls", "--data-dir", "data");
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+    }
+
+    @Test
+    void theGpuInventoryIsDescribed() {
+        ServerRunner.Started s = start(Map.of());
+        try (var server = s.server()) {
+            assertThat(ServerRunner.describe(server.gpus())).isEqualTo("1x H100");
+        }
+    }
+}

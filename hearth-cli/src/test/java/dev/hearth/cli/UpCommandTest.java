@@ -1,0 +1,89 @@
+package dev.hearth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code hearth up --examples} against a real in-process server, up to where it would wait for Ctrl-C. */
+class UpCommandTest {
+
+    private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private ServerRunner.Started up(Map<String, String> env, String... args) {
+        Context ctx = new Context(env, dir, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+        CommandLine cli = Main.commandLine(ctx);
+        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        UpCommand up = (UpCommand) parsed.subcommand().commandSpec().userObject();
+        return up.startAndReport(ctx);
+    }
+
+    @Test
+    void deploysTheExamplesAndSaysHowToCallThem() throws IOException {
+        copyExamples();
+
+        ServerRunner.Started s = up(Map.of(), "up", "--examples", "--port", "0", "--gpus", "H100:1");
+        try (var server = s.server()) {
+            String text = out.toString();
+            assertThat(text).contains("Hearth is up at " + server.url())
+                    .contains("API key:  " + server.newApiKey().orElseThrow() + "   (new: shown only this once")
+                    .contains("GPUs:     1x H100")
+                    .contains("deployed: echo v1, gpu-info v1, stream v1")
+                    .contains("curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + server.url()
+                            + "/v2/echo/runsync");
+            assertThat(err.toString()).isEmpty();
+            // What up printed works: the client commands find the server and key in .hearth/client.json.
+            Cli.Result ls = new Cli(Map.of(), dir).run("ls");
+            assertThat(ls.out()).contains("echo", "gpu-info", "stream");
+        }
+    }
+
+    @Test
+    void aSecondStartDoesNotShowTheKeyAgain() {
+        up(Map.of(), "up", "--port", "0", "--gpus", "none").server().close();
+        out.getBuffer().setLength(0);
+
+        try (var server = up(Map.of(), "up", "--port", "0", "--gpus", "none").server()) {
+            assertThat(out.toString()).contains("API key:  stored in .hearth/client.json")
+                    .doesNotContain("hearth_").contains("GPUs:     none");
+        }
+    }
+
+    @Test
+    void withoutExamplesUpSaysSoAndRuns() {
+        try (var server = up(Map.of("HEARTH_API_KEY", "k"), "up", "--examples", "--port", "0", "--gpus", "none")
+                .server()) {
+            assertThat(err.toString()).contains("found no examples/*/hearth.yaml");
+            assertThat(out.toString()).contains("API key:  from $HEARTH_API_KEY");
+        }
+    }
+
+    private void copyExamples() throws IOException {
+        try (Stream<Path> files = Files.walk(EXAMPLES)) {
+            for (Path p : files.toList()) {
+                Path target = dir.resolve("examples").resolve(EXAMPLES.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}

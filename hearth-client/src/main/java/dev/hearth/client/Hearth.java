@@ -1,0 +1,142 @@
+package dev.hearth.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A connection to a Hearth server: deploy functions, inspect them, and get {@link Fn} handles to call them.
+ *
+ * <pre>{@code
+ * try (Hearth hearth = Hearth.fromEnvironment()) {
+ *     hearth.deploy(Path.of("examples/echo/hearth.yaml"));
+ *     JsonNode out = hearth.function("echo").remote(Map.of("x", 1));
+ * }
+ * }</pre>
+ *
+ * Thread-safe; one instance can serve a whole application. Every failure is a {@link HearthClientException}.
+ */
+public final class Hearth implements AutoCloseable {
+
+    /** Where {@code hearth up} listens unless told otherwise. */
+    public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8420");
+    public static final String URL_VARIABLE = "HEARTH_URL";
+    public static final String KEY_VARIABLE = "HEARTH_API_KEY";
+
+    private final Http http;
+
+    private Hearth(Http http) {
+        this.http = http;
+    }
+
+    /**
+     * Connects to the server at {@code url} with {@code apiKey}. Makes no request: an unreachable server shows up
+     * as a {@link HearthConnectionException} on the first call.
+     */
+    public static Hearth connect(URI url, String apiKey) {
+        Objects.requireNonNull(url, "url");
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("an API key is required (the server prints it at first start)");
+        }
+        return new Hearth(new Http(url, apiKey.strip(), new ObjectMapper()));
+    }
+
+    /**
+     * Connects as {@code HEARTH_URL} (default {@code http://127.0.0.1:8420}) and {@code HEARTH_API_KEY} say.
+     *
+     * @throws IllegalStateException when {@code HEARTH_API_KEY} is not set
+     */
+    public static Hearth fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    static Hearth fromEnvironment(Map<String, String> env) {
+        String url = env.get(URL_VARIABLE);
+        String key = env.get(KEY_VARIABLE);
+        if (key == null || key.isBlank()) {
+            throw new IllegalStateException(KEY_VARIABLE + " is not set; export the key that 'hearth up' printed"
+                    + " at first start, e.g. export " + KEY_VARIABLE + "=hearth_...");
+        }
+        return connect(url == null || url.isBlank() ? DEFAULT_URL : URI.create(url.strip()), key);
+    }
+
+    /** The server's URL. */
+    public URI url() {
+        return http.base();
+    }
+
+    /**
+     * Deploys the function whose manifest is {@code manifestYaml}: the manifest's directory is zipped (without
+     * {@code .git}, {@code __pycache__}, {@code .hearth}, {@code target}, {@code node_modules}), the manifest put at
+     * its root as {@code hearth.yaml}, and uploaded. New jobs run on the new version.
+     */
+    public Deployment deploy(Path manifestYaml) {
+        byte[] zip = Bundle.zip(manifestYaml);
+        return Decode.deployment(http.post("/v1/functions", Http.Query.none(), zip, "application/zip",
+                Http.CALL_TIMEOUT.multipliedBy(2)));
+    }
+
+    /** Every deployed function. */
+    public List<FunctionInfo> functions() {
+        return Decode.functions(http.get("/v1/functions", Http.Query.none()));
+    }
+
+    /** Removes a function: its workers drain and stop, its queued jobs are cancelled. */
+    public void deleteFunction(String name) {
+        http.delete("/v1/functions/" + Http.segment(name));
+    }
+
+    /** A handle to call the function {@code name}; makes no request. */
+    public Fn function(String name) {
+        return new Fn(http, name);
+    }
+
+    /** The running workers of every function. */
+    public List<WorkerInfo> workers() {
+        return workers(null);
+    }
+
+    /** The running workers of {@code function}, or of every function when it is null. */
+    public List<WorkerInfo> workers(String function) {
+        return Decode.workers(http.get("/v1/workers", Http.Query.of("function", function)));
+    }
+
+    /**
+     * The recent output of a function's workers, each line prefixed with its worker id.
+     *
+     * @param worker only this worker's lines, or null for all
+     * @param tail   how many lines; 0 or less for the server's default (200)
+     */
+    public String logs(String function, String worker, int tail) {
+        return http.getText("/v1/functions/" + Http.segment(function) + "/logs",
+                Http.Query.of("worker", worker).and("tail", tail > 0 ? tail : null));
+    }
+
+    /**
+     * A function's jobs, as the server lists them.
+     *
+     * @param states only jobs in these states; null or empty for all
+     * @param limit  at most this many; 0 or less for the server's default (50)
+     */
+    public List<JobStatus> jobs(String function, Collection<JobState> states, int limit) {
+        String state = states == null || states.isEmpty() ? null
+                : states.stream().map(Enum::name).collect(Collectors.joining(","));
+        return Decode.jobs(http.get("/v1/functions/" + Http.segment(function) + "/jobs",
+                Http.Query.of("state", state).and("limit", limit > 0 ? limit : null)));
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Hearth[" + http.base() + "]";
+    }
+}
