@@ -430,6 +430,15 @@ class Worker:
         }
         return {"error": json.dumps(info)}
 
+    def _accept_chunk(self, job, chunk, chunks):
+        """Streams one yielded chunk; returns the error result if the generator yielded an error instead."""
+        if isinstance(chunk, dict) and chunk.get("error"):
+            self.log("job %s failed: the generator yielded an error" % job["id"])
+            return {"error": str(chunk["error"])}
+        self._post_chunk(job, chunk)
+        chunks.append(chunk)
+        return None
+
     def _drain(self, job, gen):
         jid = job["id"]
         chunks = []
@@ -437,11 +446,9 @@ class Worker:
             for chunk in gen:
                 if jid in self._cancelled:
                     break
-                if isinstance(chunk, dict) and chunk.get("error"):
-                    self.log("job %s failed: the generator yielded an error" % jid)
-                    return {"error": str(chunk["error"])}
-                self._post_chunk(job, chunk)
-                chunks.append(chunk)
+                failed = self._accept_chunk(job, chunk, chunks)
+                if failed:
+                    return failed
         finally:
             gen.close()
         return {"output": chunks}
@@ -458,11 +465,9 @@ class Worker:
                     break
                 if jid in self._cancelled:
                     break
-                if isinstance(chunk, dict) and chunk.get("error"):
-                    self.log("job %s failed: the generator yielded an error" % jid)
-                    return {"error": str(chunk["error"])}
-                self._post_chunk(job, chunk)
-                chunks.append(chunk)
+                failed = self._accept_chunk(job, chunk, chunks)
+                if failed:
+                    return failed
         finally:
             try:
                 loop.run_until_complete(agen.aclose())

@@ -2,10 +2,10 @@ package dev.hearth.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.client.Hearth;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,9 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Hearth's benchmarks against a real control plane (SQLite, real Python workers) on this machine:
@@ -198,23 +195,8 @@ public final class Bench {
         return post(base.resolve("/v1/workers?function=noop"), null).get("workers").size();
     }
 
-    private void deploy(URI base, String function) throws Exception {
-        Path dir = Path.of("bench/functions", function);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString()));
-                Files.copy(f, zip);
-                zip.closeEntry();
-            }
-        }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/functions"))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("deploy failed: " + r.body());
-        }
+    private void deploy(URI base, String function) {
+        Hearth.connect(base, KEY).deploy(Path.of("bench/functions", function, "hearth.yaml"));
     }
 
     private static int freePort() throws Exception {

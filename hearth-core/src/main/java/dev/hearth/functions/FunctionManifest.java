@@ -34,9 +34,4 @@ public record FunctionManifest(
         command = List.copyOf(command);
         env = Map.copyOf(env);
     }
-
-    public FunctionManifest withScaling(ScalingConfig newScaling) {
-        return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memoryBytes, newScaling, timeout,
-                startupTimeout, retries);
-    }
 }

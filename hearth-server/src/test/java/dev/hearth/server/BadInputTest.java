@@ -5,29 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every bad request gets a clear problem+json 4xx, and the server keeps serving. */
 class BadInputTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-        assertThat(hearth.deploy("echo").status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions("echo");
 
     @AfterEach
     void stillServing() {

@@ -6,32 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Webhooks on final states, low-priority jobs, and a graceful restart with a job in flight. */
 class DeliveryAndPriorityTest {
 
-    @TempDir
-    Path data;
-    TestServer hearth;
-
-    @BeforeEach
-    void start() {
-        hearth = TestServer.start(data);
-    }
-
-    @AfterEach
-    void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    final TestServer hearth = TestServer.withFunctions();
 
     @Test
     void theFinalStatusIsPostedToTheWebhookAndANon2xxAnswerIsRetried() throws Exception {

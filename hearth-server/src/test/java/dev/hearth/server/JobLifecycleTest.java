@@ -7,30 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Timeouts, retries, cancellation, TTL and the other RunPod job calls, through HTTP against real workers. */
 class JobLifecycleTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-        for (String f : new String[] {"echo", "sleepy", "crashy", "fails", "progress", "stream"}) {
-            assertThat(hearth.deploy(f).status()).as("deploy " + f).isEqualTo(201);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions("echo", "sleepy", "crashy", "fails", "progress", "stream");
 
     @Test
     void runThenStatusReportsTimingsAndTheWorker() {

@@ -4,27 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ManagementApiTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions();
 
     @Test
     void eachDeployIsANewVersionOfTheSameContentAddressedBundle() {

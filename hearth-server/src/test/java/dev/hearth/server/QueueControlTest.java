@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Jobs that wait: the {@code gpu} fixture needs an H100 or A100 and this control plane has only an L4, so its jobs
@@ -17,20 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QueueControlTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data, "L4:1");
-        assertThat(hearth.deploy("gpu").status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions("gpu").onGpus("L4:1");
 
     @Test
     void aJobWhoseGpuRequestCannotBeMetStaysQueuedWithAReason() {

@@ -3,11 +3,8 @@ package dev.hearth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A worker that knows nothing of Hearth: a standalone script that speaks RunPod's worker protocol the way
@@ -15,20 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunPodWorkerTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-        assertThat(hearth.deploy("runpod-style").status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions("runpod-style");
 
     @Test
     void aRunPodStyleWorkerServesJobsUnchanged() {

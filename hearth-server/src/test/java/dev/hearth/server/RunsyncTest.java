@@ -3,28 +3,13 @@ package dev.hearth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RunsyncTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-        assertThat(hearth.deploy("echo").status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions("echo");
 
     @Test
     void runsyncStartsAWorkerFromZeroAndReturnsTheOutput() {

@@ -4,33 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Workers start from zero on demand, run jobs concurrently, and go away after their idle timeout. */
 class ScalingTest {
 
-    @TempDir
-    Path data;
-    TestServer hearth;
-
-    @BeforeEach
-    void start() {
-        hearth = TestServer.start(data);
-    }
-
-    @AfterEach
-    void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    final TestServer hearth = TestServer.withFunctions();
 
     @Test
     void theFirstJobIsAColdStartAndWorkersScaleBackToZeroAfterTheIdleTimeout() {

@@ -13,15 +13,22 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A real control plane for tests: SQLite in a temp dir, a free port, a fake GPU inventory, real worker processes.
- * Fixture functions live in {@code src/test/resources/functions/<name>}.
+ * A real control plane for tests, as a JUnit extension: SQLite in a temp dir, a free port, a fake GPU inventory, real
+ * worker processes. Fixture functions live in {@code src/test/resources/functions/<name>}.
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer
+        implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, AutoCloseable {
 
     public static final String KEY = "test-key";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -37,28 +44,72 @@ public final class TestServer implements AutoCloseable {
     }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final Path dataDir;
-    private final ServerConfig config;
+    private final String gpus;
+    private final List<String> fixtures;
+    private Path dataDir;
+    private ServerConfig config;
     private HearthServer server;
+    private boolean perTest;
 
-    private TestServer(Path dataDir, String gpus) {
-        this.dataDir = dataDir;
-        this.config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
+    private TestServer(String gpus, List<String> fixtures) {
+        this.gpus = gpus;
+        this.fixtures = fixtures;
+    }
+
+    /**
+     * A control plane with these fixture functions deployed, on 2 fake H100s. Register it with
+     * {@code @RegisterExtension}: as a static field it serves the whole class, as an instance field each test.
+     */
+    public static TestServer withFunctions(String... fixtures) {
+        return new TestServer("H100:2", List.of(fixtures));
+    }
+
+    /** The same, with another GPU inventory ({@code --gpus} syntax). */
+    public TestServer onGpus(String inventory) {
+        return new TestServer(inventory, fixtures);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (server == null) {
+            perTest = true;
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (perTest) {
+            close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void start() {
+        try {
+            dataDir = Files.createTempDirectory("hearth-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
                 .webhookRetryDelay(Duration.ofMillis(200)).build();
-        this.server = HearthServer.start(config);
-    }
-
-    public static TestServer start(Path dataDir) {
-        return new TestServer(dataDir, "H100:2");
-    }
-
-    public static TestServer start(Path dataDir, String gpus) {
-        return new TestServer(dataDir, gpus);
-    }
-
-    public HearthServer server() {
-        return server;
+        server = HearthServer.start(config);
+        for (String f : fixtures) {
+            Response r = deploy(f);
+            if (r.status() != 201) {
+                throw new AssertionError("deploy of fixture " + f + " failed: " + r);
+            }
+        }
     }
 
     public Path dataDir() {
@@ -153,6 +204,15 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (server == null) {
+            return;
+        }
         server.close();
+        server = null;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is harmless
+        }
     }
 }

@@ -8,27 +8,14 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Workers of any language start from a manifest; workers that cannot start are reported, not restarted hot. */
 class WorkerStartupTest {
 
-    @TempDir
-    static Path data;
-    static TestServer hearth;
-
-    @BeforeAll
-    static void start() {
-        hearth = TestServer.start(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        hearth.close();
-    }
+    @RegisterExtension
+    static final TestServer hearth = TestServer.withFunctions();
 
     @Test
     void aJavaWorkerRunsAsACommandFunction() throws Exception {
@@ -62,6 +49,6 @@ class WorkerStartupTest {
         });
         assertThat(hearth.get("/v1/functions/broken/logs").body()).contains("model weights not found");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() ->
-                Files.list(data.resolve("logs").resolve("broken")).count() <= 4);
+                Files.list(hearth.dataDir().resolve("logs").resolve("broken")).count() <= 4);
     }
 }

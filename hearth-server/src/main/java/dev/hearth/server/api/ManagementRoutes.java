@@ -172,10 +172,7 @@ final class ManagementRoutes {
             o.put("state", w.phase().name());
             ArrayNode g = o.putArray("gpus");
             w.gpus().forEach(x -> g.add(x.type() + ":" + x.index()));
-            Long pid = pool.pid(w.id()).value();
-            if (pid != null) {
-                o.put("pid", pid);
-            }
+            pool.pid(w.id()).ifPresent(pid -> o.put("pid", pid));
             o.put("startedAt", w.startedAt().toString());
             if (w.readyAt() != null) {
                 o.put("initTime", w.initTimeMs());

@@ -36,7 +36,12 @@ public final class BundleStore {
         try {
             if (!Files.isDirectory(dir)) {
                 Path tmp = Files.createTempDirectory(Files.createDirectories(root), ".unpack-");
-                unzip(zip, tmp);
+                try {
+                    unzip(zip, tmp);
+                } catch (RuntimeException | IOException e) {
+                    deleteTree(tmp);
+                    throw e;
+                }
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 } catch (java.nio.file.FileAlreadyExistsException e) {

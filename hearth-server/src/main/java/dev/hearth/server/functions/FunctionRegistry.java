@@ -77,14 +77,6 @@ public final class FunctionRegistry {
         return v;
     }
 
-    public Optional<FunctionVersion> version(String name, int version) {
-        FunctionVersion v = latest.get(name);
-        if (v != null && v.version() == version) {
-            return Optional.of(v);
-        }
-        return store.find(name, version);
-    }
-
     public List<FunctionVersion> all() {
         return latest.values().stream().sorted(java.util.Comparator.comparing(FunctionVersion::name)).toList();
     }

@@ -208,12 +208,8 @@ public final class WorkerPool implements JobEvents {
         return function == null ? List.copyOf(registry.all()) : registry.ofFunction(function);
     }
 
-    public OptionalPid pid(String workerId) {
-        var p = runtime.pid(workerId);
-        return new OptionalPid(p.isPresent() ? p.getAsLong() : null);
-    }
-
-    public record OptionalPid(Long value) {
+    public java.util.OptionalLong pid(String workerId) {
+        return runtime.pid(workerId);
     }
 
     /** Stops every worker: SIGTERM, the grace period, SIGKILL; waits for them. */
