@@ -56,10 +56,7 @@ final class ClientRoutes {
 
     private void run(Call call) {
         Job job = jobs.submit(call.param("fn"), parse(call.json(RUN_LIMIT, "/run")));
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("id", job.id());
-        n.put("status", job.state().name());
-        call.json(200, n);
+        call.json(200, idAndStatus(job));
     }
 
     private void runsync(Call call) {
@@ -96,18 +93,12 @@ final class ClientRoutes {
 
     private void cancel(Call call) {
         Job job = jobs.cancel(call.param("fn"), call.param("id"));
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("id", job.id());
-        n.put("status", job.state().name());
-        call.json(200, n);
+        call.json(200, idAndStatus(job));
     }
 
     private void retry(Call call) {
         Job job = jobs.retry(call.param("fn"), call.param("id"));
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("id", job.id());
-        n.put("status", job.state().name());
-        call.json(200, n);
+        call.json(200, idAndStatus(job));
     }
 
     private void purge(Call call) {
@@ -137,6 +128,14 @@ final class ClientRoutes {
         w.put("throttled", pool.waitingReason(fn) != null && q.queued() > 0 ? 1 : 0);
         w.put("unhealthy", 0);
         call.json(200, n);
+    }
+
+    /** RunPod's short answer to run, cancel and retry. */
+    private static ObjectNode idAndStatus(Job job) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("id", job.id());
+        n.put("status", job.state().name());
+        return n;
     }
 
     private ObjectNode view(Job job) {
