@@ -48,6 +48,9 @@ public interface JobStore extends AutoCloseable {
     /** Removes final jobs that finished before the cutoff (result retention). */
     int deleteFinishedBefore(Instant cutoff);
 
+    /** How many final jobs finished before the cutoff, by function and state: what a retention pass removes. */
+    Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff);
+
     @Override
     void close();
 }

@@ -226,6 +226,21 @@ public abstract class JobStoreContract {
         assertThat(store.deleteFinishedBefore(cutoff)).isZero();
     }
 
+    @Test
+    void countFinishedBeforeCountsWhatRetentionWouldRemove() {
+        var cutoff = T0.plusSeconds(100);
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(10)));
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(11)));
+        store(TestJobs.inState("echo", JobState.FAILED, T0, T0.plusSeconds(20)));
+        store(TestJobs.inState("other", JobState.CANCELLED, T0, T0.plusSeconds(20)));
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(200)));
+        store(TestJobs.inState("echo", JobState.IN_PROGRESS, T0, null));
+
+        assertThat(store.countFinishedBefore(cutoff)).isEqualTo(Map.of(
+                "echo", Map.of(JobState.COMPLETED, 2L, JobState.FAILED, 1L),
+                "other", Map.of(JobState.CANCELLED, 1L)));
+    }
+
     // ---- functions
 
     @Test

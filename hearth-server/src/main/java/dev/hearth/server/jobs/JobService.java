@@ -85,6 +85,8 @@ public final class JobService {
             live.put(j.id(), j);
             queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
         });
+        store.countFinishedBefore(Instant.ofEpochMilli(Long.MAX_VALUE)).forEach((fn, byState) ->
+                byState.forEach((state, n) -> finishedCounter(fn).get(state).add(n)));
         return byId.size();
     }
 
@@ -560,35 +562,33 @@ public final class JobService {
     }
 
     /**
-     * Jobs of the function by state, for health. Finished jobs are counted in the store once per function and then in
-     * memory as they finish: a count over the jobs table on every health call grew with the table.
+     * Finished jobs of the function by final state, for health. Counted in the store once at start (see
+     * {@link #recover}) and in memory from then on: a count over the jobs table on every health call grew with it.
      */
     public Map<JobState, Long> counts(String function) {
-        Map<JobState, LongAdder> c = finishedCounts.computeIfAbsent(function, f -> {
+        Map<JobState, Long> out = new EnumMap<>(JobState.class);
+        finishedCounter(function).forEach((state, n) -> out.put(state, n.sum()));
+        return out;
+    }
+
+    private Map<JobState, LongAdder> finishedCounter(String function) {
+        return finishedCounts.computeIfAbsent(function, f -> {
             Map<JobState, LongAdder> m = new EnumMap<>(JobState.class);
-            store.countByState(f).forEach((state, n) -> {
-                if (state.isFinal()) {
-                    m.computeIfAbsent(state, k -> new LongAdder()).add(n);
-                }
-            });
             for (JobState state : JobState.values()) {
                 if (state.isFinal()) {
-                    m.putIfAbsent(state, new LongAdder());
+                    m.put(state, new LongAdder());
                 }
             }
             return m;
         });
-        Map<JobState, Long> out = new EnumMap<>(JobState.class);
-        c.forEach((state, n) -> out.put(state, n.sum()));
-        return out;
     }
 
-    /** Deletes finished jobs older than {@code before} (result retention); finished counts are taken afresh. */
+    /** Deletes finished jobs older than {@code before} (result retention), and takes them off the health counts. */
     public int deleteFinishedBefore(Instant before) {
+        // Final jobs that old no longer change, so counting them first and deleting them next agree.
+        Map<String, Map<JobState, Long>> gone = store.countFinishedBefore(before);
         int deleted = store.deleteFinishedBefore(before);
-        if (deleted > 0) {
-            finishedCounts.clear();
-        }
+        gone.forEach((fn, byState) -> byState.forEach((state, n) -> finishedCounter(fn).get(state).add(-n)));
         return deleted;
     }
 
@@ -657,10 +657,7 @@ public final class JobService {
     }
 
     private void finished(Job job) {
-        Map<JobState, LongAdder> c = finishedCounts.get(job.function());
-        if (c != null) {
-            c.get(job.state()).increment();
-        }
+        finishedCounter(job.function()).get(job.state()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());

@@ -127,6 +127,12 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     }
 
     @Override
+    public final Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return read("count jobs finished before", cutoff.toString(), SCAN, s -> JobRows.countFinishedBefore(s, cutoff));
+    }
+
+    @Override
     public final Optional<String> get(String key) {
         Objects.requireNonNull(key, "key");
         return read("read setting", key, POINT, s -> SettingRows.get(s, key));

@@ -54,6 +54,9 @@ final class JobRows {
             + placeholders(STATE_SLOTS) + ") ORDER BY queued_at DESC, id DESC LIMIT ?";
     private static final String COUNT_BY_STATE =
             "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
+    private static final String COUNT_FINISHED_BEFORE = "SELECT function_name, state, COUNT(*) FROM jobs WHERE "
+            + "finished_at < ? AND state IN (" + Arrays.stream(JobState.values()).filter(JobState::isFinal)
+            .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ")) + ") GROUP BY function_name, state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
     private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE finished_at < ? AND state IN ("
             + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
@@ -142,6 +145,19 @@ final class JobRows {
         PreparedStatement ps = s.prepare(DELETE);
         ps.setString(1, id);
         return ps.executeUpdate() > 0;
+    }
+
+    static Map<String, Map<JobState, Long>> countFinishedBefore(Session s, Instant cutoff) throws SQLException {
+        Map<String, Map<JobState, Long>> counts = new java.util.HashMap<>();
+        PreparedStatement ps = s.prepare(COUNT_FINISHED_BEFORE);
+        ps.setLong(1, cutoff.toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.computeIfAbsent(rs.getString(1), f -> new EnumMap<>(JobState.class))
+                        .put(JobState.valueOf(rs.getString(2)), rs.getLong(3));
+            }
+        }
+        return counts;
     }
 
     static int deleteFinishedBefore(Session s, Instant cutoff) throws SQLException {
