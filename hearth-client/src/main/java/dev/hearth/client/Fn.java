@@ -93,6 +93,12 @@ public final class Fn {
         return job(status.id()).awaitUntil(deadline, timeout);
     }
 
+    /** One {@code /runsync} request the server holds at most {@code wait}: the status, final or not, with its id. */
+    JobStatus runSyncOnce(Object input, Duration wait) {
+        return Decode.jobStatus(http.post(base + "/runsync", Http.Query.of("wait", wait.toMillis()), request(input),
+                wait.plus(Http.CALL_TIMEOUT)));
+    }
+
     /** Queues a job and returns at once (RunPod's {@code /run}, Modal's {@code spawn}). */
     public JobHandle spawn(Object input) {
         JsonNode answer = http.post(base + "/run", Http.Query.none(), request(input), Http.CALL_TIMEOUT);
@@ -111,8 +117,9 @@ public final class Fn {
      * Runs the function on every input and returns the outputs in input order, as a lazy stream: inputs are pulled
      * from {@code inputs} as results are consumed, and at most {@link MapOptions#maxInFlight()} jobs are in flight,
      * so memory stays bounded by that window however many inputs there are (a generator {@code Iterable} of
-     * millions is fine). Jobs are submitted and awaited on virtual threads; the results are handed out in order,
-     * so one slow job holds back the ones after it.
+     * millions is fine). Each job runs as one {@code /runsync} request on its own virtual thread (jobs longer than
+     * a second go on with {@code /status-sync}); the results are handed out in order, so one slow job holds back
+     * the ones after it.
      *
      * <p>The first input whose job did not complete throws a {@link HearthRemoteException} (with the job id and
      * the remote error) when the stream reaches its position, after cancelling the jobs still in flight; use
@@ -120,7 +127,8 @@ public final class Fn {
      * refuses throws a {@link HearthApiException} the same way.
      *
      * <p>Close the stream (try-with-resources) when leaving it early: closing cancels every job submitted but not
-     * yet consumed, and no further input is pulled.
+     * yet consumed (a job whose submission is still under way is cancelled as soon as the server answers it, within
+     * about a second), and no further input is pulled.
      *
      * <pre>{@code
      * try (Stream<JsonNode> out = hearth.function("echo").map(List.of(1, 2, 3))) {

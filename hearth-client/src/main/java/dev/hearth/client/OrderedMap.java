@@ -1,25 +1,34 @@
 package dev.hearth.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * The engine of {@link Fn#map}: a window of at most {@code maxInFlight} jobs, each submitted with {@code /run} and
- * awaited with {@code /status-sync} on its own virtual thread, handed out in input order.
+ * The engine of {@link Fn#map}: a window of at most {@code maxInFlight} jobs, each run with {@code /runsync} on its
+ * own virtual thread, handed out in input order.
  *
  * <p>Inputs are pulled only to refill the window after the caller took a result, so at most {@code maxInFlight}
  * inputs and results are held at any time, however long the input sequence is. A slow job holds back the ones after
  * it (results are in order), and the window refills as soon as it is consumed.
  *
- * <p>{@code /run} rather than {@code /runsync}: the id comes back at once, so closing the map can cancel every job
- * in flight. One consumer thread; {@link #close()} may come from any thread.
+ * <p>One {@code /runsync} per job measured about twice as fast as {@code /run} followed by {@code /status-sync}
+ * (bench/README.md), but it names the job only when it answers. So the server is asked to hold it for at most
+ * {@link #FIRST_WAIT}: a short job completes in that one request, a longer one comes back with its id and goes on
+ * with {@code /status-sync} long-polls, and a map closed meanwhile learns every id within about a second to cancel
+ * it. One consumer thread; {@link #close()} may come from any thread.
  */
 final class OrderedMap<T> implements Iterator<MapResult<T>>, AutoCloseable {
+
+    /** The shortest hold the API accepts; also how long a closing map may wait to learn a job's id. */
+    static final Duration FIRST_WAIT = Duration.ofSeconds(1);
 
     private final Fn fn;
     private final Iterator<?> inputs;
@@ -36,11 +45,14 @@ final class OrderedMap<T> implements Iterator<MapResult<T>>, AutoCloseable {
         this.convert = convert;
     }
 
-    /** One input's job: its id once submitted, and its final status (or why it could not be submitted). */
+    /**
+     * One input's job: its id once the server named it (empty if the submission failed), and its final status (or
+     * why it could not be submitted).
+     */
     private static final class Slot {
         final long index;
+        final CompletableFuture<String> submitted = new CompletableFuture<>();
         final CompletableFuture<JobStatus> done = new CompletableFuture<>();
-        volatile String jobId;
 
         Slot(long index) {
             this.index = index;
@@ -101,14 +113,19 @@ final class OrderedMap<T> implements Iterator<MapResult<T>>, AutoCloseable {
 
     private void run(Slot slot, Object input) {
         try {
-            JobHandle job = fn.spawn(input);
-            slot.jobId = job.id();
-            if (closed) {
-                // close() may have looked at this slot before the id was known: cancel it here.
-                cancelQuietly(job.id());
+            JobStatus first = fn.runSyncOnce(input, FIRST_WAIT);
+            slot.submitted.complete(first.id());
+            if (first.isFinal()) {
+                slot.done.complete(first);
+                return;
             }
-            slot.done.complete(job.await(null));
+            if (closed) {
+                // close() may have given up waiting for this id: cancel it here as well (cancelling twice is fine).
+                cancelQuietly(first.id());
+            }
+            slot.done.complete(fn.job(first.id()).await(null));
         } catch (Throwable t) {
+            slot.submitted.complete(null);
             slot.done.completeExceptionally(t);
         }
     }
@@ -124,8 +141,8 @@ final class OrderedMap<T> implements Iterator<MapResult<T>>, AutoCloseable {
         }
         closed = true;
         Thread[] cancels = slots.stream()
-                .filter(s -> !s.done.isDone() && s.jobId != null)
-                .map(s -> Thread.ofVirtual().start(() -> cancelQuietly(s.jobId)))
+                .filter(s -> !s.done.isDone())
+                .map(s -> Thread.ofVirtual().start(() -> cancelWhenNamed(s)))
                 .toArray(Thread[]::new);
         for (Thread t : cancels) {
             try {
@@ -134,6 +151,20 @@ final class OrderedMap<T> implements Iterator<MapResult<T>>, AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private void cancelWhenNamed(Slot slot) {
+        try {
+            // The server answers a runsync within FIRST_WAIT; the margin covers a loaded machine.
+            String id = slot.submitted.get(FIRST_WAIT.plus(Http.CALL_TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+            if (id != null && !slot.done.isDone()) {
+                cancelQuietly(id);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // No id to cancel: the submission failed or never came back; run() cancels it if it ever does.
         }
     }
 

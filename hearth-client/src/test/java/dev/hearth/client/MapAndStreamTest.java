@@ -44,29 +44,31 @@ class MapAndStreamTest {
                 .gpus("none").apiKey("sdk-key").workerGrace(Duration.ofSeconds(5))
                 .pingInterval(Duration.ofMillis(500)).build());
         hearth = Hearth.connect(server.url(), "sdk-key");
-        for (String fixture : List.of("echo", "sleepy", "stream")) {
+        for (String fixture : List.of("sleepy", "stream")) {
             hearth.deploy(FIXTURES.resolve(fixture).resolve("hearth.yaml"));
         }
+        // Echo with one worker running 8 jobs at once, so that 10,000 inputs take seconds, not a minute.
+        deploy("echo8", "def handler(job):\n    return job[\"input\"]\n", 8);
         // Echo, except that input 3 raises: one failure among successes.
         deploy("picky", """
                 def handler(job):
                     if job["input"] == 3:
                         raise ValueError("three is not allowed")
                     return job["input"]
-                """);
+                """, 1);
         deploy("breaks-midway", """
                 def handler(job):
                     yield "a"
                     yield "b"
                     raise RuntimeError("broke after two chunks")
-                """);
+                """, 1);
     }
 
-    private static void deploy(String name, String handler) throws IOException {
+    private static void deploy(String name, String handler, int concurrency) throws IOException {
         Path fn = Files.createDirectories(dir.resolve(name));
         Files.writeString(fn.resolve("handler.py"), handler);
         Files.writeString(fn.resolve("hearth.yaml"), "name: " + name + "\nhandler: handler.py:handler\n"
-                + "scaling:\n  maxWorkers: 1\n  idleTimeout: 10s\n");
+                + "scaling:\n  maxWorkers: 1\n  idleTimeout: 10s\n  concurrency: " + concurrency + "\n");
         hearth.deploy(fn.resolve("hearth.yaml"));
     }
 
@@ -111,7 +113,7 @@ class MapAndStreamTest {
         int window = 32;
 
         List<Integer> out;
-        try (Stream<Integer> s = hearth.function("echo").map(inputs, Integer.class,
+        try (Stream<Integer> s = hearth.function("echo8").map(inputs, Integer.class,
                 MapOptions.builder().maxInFlight(window).build())) {
             out = s.peek(x -> inputs.consumed.incrementAndGet()).toList();
         }
