@@ -172,6 +172,7 @@ public final class Bench {
     void map() throws Exception {
         int n = Integer.getInteger("inputs", 20_000);
         int window = Integer.getInteger("window", MapOptions.DEFAULT_MAX_IN_FLIGHT);
+        boolean compare = !Boolean.getBoolean("mapOnly");
         Path data = Files.createTempDirectory("hearth-bench");
         try (HearthServer s = server(data); Hearth hearth = Hearth.connect(s.url(), KEY)) {
             deploy(s.url(), "noop8");
@@ -180,8 +181,10 @@ public final class Bench {
             Iterable<Integer> inputs = () -> IntStream.range(0, n).iterator();
             MapOptions options = MapOptions.builder().maxInFlight(window).build();
             System.out.printf("map: %d no-op inputs, one worker with concurrency 8, window %d%n", n, window);
-            for (int round = 1; round <= 3; round++) { // round 1 warms up the JIT of server and client
+            int rounds = Integer.getInteger("rounds", 3); // round 1 warms up the JIT of server and client
+            for (int round = 1; round <= rounds; round++) {
                 long t0 = System.nanoTime();
+                long cpu0 = cpuNanos();
                 long sum;
                 try (Stream<Integer> out = fn.map(inputs, Integer.class, options)) {
                     long[] expected = {0};
@@ -196,9 +199,14 @@ public final class Bench {
                 if (sum != (long) n * (n - 1) / 2) {
                     throw new IllegalStateException("wrong outputs");
                 }
-                System.out.printf("  round %d  Fn.map (one /runsync per input)         %.2f s: %6.0f inputs/s%n", round,
-                        elapsed / 1e9, n / (elapsed / 1e9));
+                System.out.printf("  round %d  Fn.map (one /runsync per input)         %.2f s: %6.0f inputs/s,"
+                        + " %.0f us JVM CPU per input%n", round, elapsed / 1e9, n / (elapsed / 1e9),
+                        (cpuNanos() - cpu0) / 1e3 / n);
+                if (!compare) {
+                    continue;
+                }
                 t0 = System.nanoTime();
+                cpu0 = cpuNanos();
                 Semaphore slots = new Semaphore(window);
                 try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
                     for (int i = 0; i < n; i++) {
@@ -214,10 +222,17 @@ public final class Bench {
                     }
                 }
                 elapsed = System.nanoTime() - t0;
-                System.out.printf("  round %d  spawn + get (/run + /status-sync)       %.2f s: %6.0f inputs/s (unordered)%n",
-                        round, elapsed / 1e9, n / (elapsed / 1e9));
+                System.out.printf("  round %d  spawn + get (/run + /status-sync)       %.2f s: %6.0f inputs/s,"
+                        + " %.0f us JVM CPU per input (unordered)%n", round, elapsed / 1e9, n / (elapsed / 1e9),
+                        (cpuNanos() - cpu0) / 1e3 / n);
             }
         }
+    }
+
+    /** CPU time of this JVM (server and client together), less sensitive to a busy machine than wall time. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private long[] timeRequests(URI uri, int n, boolean auth) throws Exception {

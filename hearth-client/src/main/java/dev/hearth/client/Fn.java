@@ -163,7 +163,7 @@ public final class Fn {
     public <T> Stream<MapResult<T>> mapResults(Iterable<?> inputs, Class<T> type, MapOptions options) {
         OrderedMap<T> map = new OrderedMap<>(this, Objects.requireNonNull(inputs, "inputs"),
                 Objects.requireNonNull(options, "options"), converter(type));
-        return stream(map, map);
+        return lazyStream(map, map::close);
     }
 
     private <T> Stream<T> map(Iterable<?> inputs, MapOptions options, Function<JsonNode, T> convert) {
@@ -184,7 +184,7 @@ public final class Fn {
                 return r.get();
             }
         };
-        return stream(outputs, map);
+        return lazyStream(outputs, map::close);
     }
 
     /**
@@ -207,17 +207,10 @@ public final class Fn {
         return stream(input).map(converter(type));
     }
 
-    static <T> Stream<T> stream(Iterator<T> it, AutoCloseable onClose) {
+    /** A sequential, ordered stream over {@code it} that runs {@code onClose} when closed. */
+    static <T> Stream<T> lazyStream(Iterator<T> it, Runnable onClose) {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
-                .onClose(() -> {
-                    try {
-                        onClose.close();
-                    } catch (RuntimeException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw new HearthClientException("closing failed: " + e.getMessage(), e);
-                    }
-                });
+                .onClose(onClose);
     }
 
     /** A handle on a job submitted earlier, e.g. by another process; makes no request. */

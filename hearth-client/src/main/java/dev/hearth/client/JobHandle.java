@@ -107,7 +107,7 @@ public final class JobHandle {
      */
     public Stream<JsonNode> stream() {
         ChunkIterator chunks = new ChunkIterator(this);
-        return Fn.stream(chunks, chunks);
+        return Fn.lazyStream(chunks, chunks::close);
     }
 
     /** One read of {@code /stream}: the chunks not delivered before, after the server waited briefly for some. */
