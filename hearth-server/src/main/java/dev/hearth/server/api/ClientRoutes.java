@@ -14,8 +14,11 @@ import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -147,9 +150,9 @@ final class ClientRoutes {
     /** SHA-256 of the body as parsed, so that whitespace does not make two equal requests differ. */
     private static String fingerprint(JsonNode body) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(Json.MAPPER.writeValueAsBytes(body)));
-        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
@@ -66,7 +67,8 @@ public final class Webhooks implements JobEvents {
     public int resume() {
         int n = 0;
         for (WebhookDelivery d : deliveries.pending()) {
-            Optional<Job> job = jobs.find(d.jobId()).filter(j -> j.state().isFinal() && d.webhookId().equals(webhookId(j)));
+            Optional<Job> job = jobs.find(d.jobId())
+                    .filter(j -> j.state().isFinal() && d.webhookId().equals(webhookId(j)));
             if (job.isEmpty()) {
                 deliveries.save(new WebhookDelivery(d.jobId(), d.webhookId(), d.url(), DeliveryState.FAILED,
                         d.attempts(), d.lastStatusCode(), "the job changed or is gone; this event is no longer sent",
@@ -99,7 +101,7 @@ public final class Webhooks implements JobEvents {
     static ObjectNode view(WebhookDelivery d) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", d.webhookId());
-        n.put("status", d.state().name().toLowerCase(java.util.Locale.ROOT));
+        n.put("status", d.state().name().toLowerCase(Locale.ROOT));
         n.put("attempts", d.attempts());
         if (d.lastStatusCode() != null) {
             n.put("lastStatusCode", d.lastStatusCode());
@@ -115,7 +117,7 @@ public final class Webhooks implements JobEvents {
 
     /** Stable per job and event: a job retried after FAILED that ends again sends a new event. */
     static String webhookId(Job job) {
-        return "msg_" + job.id() + "_" + job.state().name().toLowerCase(java.util.Locale.ROOT) + "_"
+        return "msg_" + job.id() + "_" + job.state().name().toLowerCase(Locale.ROOT) + "_"
                 + (job.finishedAt() == null ? 0 : job.finishedAt().toEpochMilli());
     }
 
