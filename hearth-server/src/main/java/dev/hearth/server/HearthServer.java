@@ -7,7 +7,10 @@ import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
+import dev.hearth.retry.Backoff;
+import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
+import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
@@ -43,6 +46,8 @@ import java.util.logging.Logger;
 public final class HearthServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HearthServer.class.getName());
+    /** Webhook attempts per event: the first and four retries (10 s, 20 s, 40 s, 80 s apart by default). */
+    private static final int WEBHOOK_ATTEMPTS = 5;
 
     private final SqliteStore store;
     private final GpuInventory inventory;
@@ -51,6 +56,7 @@ public final class HearthServer implements AutoCloseable {
     private final ScalingLoop scaling;
     private final HttpApi api;
     private final ApiKeys keys;
+    private final Webhooks webhooks;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -84,18 +90,26 @@ public final class HearthServer implements AutoCloseable {
         ScalingEvents scalingEvents = new ScalingEvents();
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
-        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
+        webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()),
+                new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
+                        Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
+                                : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
+        events.add(metrics, pool, scaling, webhooks);
         functions.onDeploy(v -> {
             pool.drainOlderThan(v);
             scaling.nudge();
         });
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock);
+                metrics, clock, webhooks);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+        }
+        int resumed = webhooks.resume();
+        if (resumed > 0) {
+            LOG.info("resumed " + resumed + " pending webhook deliveries");
         }
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
@@ -142,6 +156,7 @@ public final class HearthServer implements AutoCloseable {
         pool.stopAll();
         housekeeping.shutdownNow();
         api.close();
+        webhooks.close();
         store.close();
     }
 

@@ -1,12 +1,15 @@
 package dev.hearth.server.jobs;
 
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.BatchConfig;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobPolicy;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
+import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
@@ -83,7 +86,7 @@ public final class JobService {
         requeued.forEach(j -> byId.put(j.id(), j));
         byId.values().stream().sorted(java.util.Comparator.comparing(Job::queuedAt)).forEach(j -> {
             live.put(j.id(), j);
-            queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
+            enqueue(j);
         });
         store.countFinishedBefore(Instant.ofEpochMilli(Long.MAX_VALUE)).forEach((fn, byState) ->
                 byState.forEach((state, n) -> finishedCounter(fn).get(state).add(n)));
@@ -93,6 +96,14 @@ public final class JobService {
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
+        return submit(function, request, null);
+    }
+
+    /**
+     * Submits a job under a client's idempotency key (null: none). A key already held by a job of this function
+     * returns that job, and no new one is made, if the request is the same; a different request is a 409.
+     */
+    public Job submit(String function, SubmitRequest request, IdempotencyKey key) {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
@@ -105,7 +116,18 @@ public final class JobService {
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
         Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
-        store.insert(job);
+        if (key == null) {
+            store.insert(job);
+        } else {
+            IdempotencyKey.Claim claim = store.insert(job, key);
+            if (!claim.created()) {
+                if (!claim.requestHash().equals(key.requestHash())) {
+                    throw new HearthException.Conflict("Idempotency-Key '" + key.key() + "' was already used for job "
+                            + claim.job().id() + " with a different request; send a new key for a new request");
+                }
+                return find(claim.job().id()).orElse(claim.job());
+            }
+        }
         live.put(job.id(), job);
         queue(function).add(new FunctionQueue.Entry(job.id(), request.lowPriority()));
         events.submitted(job);
@@ -245,7 +267,13 @@ public final class JobService {
             return List.of();
         }
         FunctionQueue q = queue(worker.function());
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, () -> !worker.isDraining() && accepting);
+        BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
+        Duration fill = Duration.ZERO;
+        if (batch != null) {
+            n = Math.min(n, batch.maxSize());
+            fill = batch.maxWait();
+        }
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, () -> !worker.isDraining() && accepting);
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -258,6 +286,10 @@ public final class JobService {
         for (FunctionQueue.Entry e : entries) {
             Job cur = live.get(e.jobId());
             if (cur == null || cur.state() != JobState.IN_QUEUE) {
+                continue;
+            }
+            if (cur.isBackingOff(now)) {
+                q.addDelayed(e, cur.runAfter());
                 continue;
             }
             boolean cold = worker.readyAt() != null && cur.queuedAt().isBefore(worker.readyAt())
@@ -381,14 +413,14 @@ public final class JobService {
     }
 
     /** The job after a final result from the worker, or null if the worker no longer holds it. */
-    private static Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
+    private Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
         if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
             return null;
         }
         if (r.error() == null) {
             return JobTransitions.complete(j, out, now);
         }
-        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()), retryAt(j))
                 : JobTransitions.fail(j, out, r.error(), now);
     }
 
@@ -502,7 +534,10 @@ public final class JobService {
                 return null;
             }
             // A graceful shutdown is not the job's fault: its attempt does not count against its retries.
-            return j.hasRetriesLeft() || !accepting ? JobTransitions.requeue(j)
+            if (!accepting) {
+                return JobTransitions.requeue(j);
+            }
+            return j.hasRetriesLeft() ? JobTransitions.requeue(j, retryAt(j))
                     : JobTransitions.fail(j, null, reason, now);
         });
         workers.find(workerId).ifPresent(w -> w.jobReleased(jobId, now, false));
@@ -652,7 +687,12 @@ public final class JobService {
         retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
-        queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(job.id(), job.policy().lowPriority());
+        if (job.runAfter() != null) {
+            queue(job.function()).addDelayed(entry, job.runAfter());
+        } else {
+            queue(job.function()).addFirst(entry);
+        }
         events.requeued(job, reason);
     }
 
@@ -672,6 +712,22 @@ public final class JobService {
         events.finished(job);
     }
 
+    /** When a failed attempt's retry may start: the function's retry backoff (null: at once). */
+    private Instant retryAt(Job failed) {
+        Backoff backoff = functions.latest(failed.function()).map(v -> v.manifest().retryBackoff())
+                .orElse(Backoff.NONE);
+        return backoff.isNone() ? null : backoff.notBefore(Math.max(1, failed.attempts()), clock);
+    }
+
+    private void enqueue(Job j) {
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(j.id(), j.policy().lowPriority());
+        if (j.isBackingOff(clock.instant())) {
+            queue(j.function()).addDelayed(entry, j.runAfter());
+        } else {
+            queue(j.function()).add(entry);
+        }
+    }
+
     private static Job withError(Job j, String error) {
         return new Job(j.id(), j.function(), j.version(), j.state(), j.input(), j.output(), error, j.webhook(),
                 j.policy(), j.attempts(), j.maxRetries(), j.workerId(), j.leaseExpiresAt(), j.queuedAt(),
@@ -679,6 +735,6 @@ public final class JobService {
     }
 
     private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue());
+        return queues.computeIfAbsent(function, f -> new FunctionQueue(clock));
     }
 }
