@@ -13,6 +13,7 @@ import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
+import dev.hearth.server.releases.RollingRelease;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.workers.PythonInterpreter;
@@ -70,7 +71,8 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
+                store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
@@ -85,10 +87,7 @@ public final class HearthServer implements AutoCloseable {
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
         events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
-        functions.onDeploy(v -> {
-            pool.drainOlderThan(v);
-            scaling.nudge();
-        });
+        functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock);

@@ -8,6 +8,7 @@ import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
 import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
@@ -47,7 +48,7 @@ public final class JobService {
     private final JobEvents events;
     private final JobIds ids = new JobIds();
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StreamBuffer> streams = new ConcurrentHashMap<>();
@@ -91,14 +92,15 @@ public final class JobService {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
-        FunctionVersion fn = functions.require(function);
+        String id = ids.next();
+        FunctionVersion fn = functions.forNewJob(function, id);
         Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
                     + timeout.toMillis() + " ms");
         }
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
-        Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
+        Job job = Job.submitted(id, function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
         store.insert(job);
         live.put(job.id(), job);
@@ -239,8 +241,14 @@ public final class JobService {
         if (n <= 0) {
             return List.of();
         }
-        FunctionQueue q = queue(worker.function());
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, () -> !worker.isDraining() && accepting);
+        Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
+        if (lane.isEmpty()) {
+            events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            return List.of();
+        }
+        LanedQueue q = queue(worker.function());
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, lane.get(), () -> !worker.isDraining() && accepting
+                && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -433,7 +441,15 @@ public final class JobService {
     /** Stops handing out jobs; waiting long-polls return at once. */
     public void stopDispatch() {
         accepting = false;
-        queues.values().forEach(FunctionQueue::wakeAll);
+        queues.values().forEach(LanedQueue::wakeAll);
+    }
+
+    /**
+     * After the function's release changed: queued jobs move to the lane of the version they now run on, and waiting
+     * long-polls return so that workers re-check which lane they serve.
+     */
+    public void releaseChanged(String function) {
+        queue(function).relane();
     }
 
     /** Wakes the long-polls of one function so draining workers return at once. */
@@ -449,8 +465,22 @@ public final class JobService {
 
     // ---------------------------------------------------------------- views for scaling, health and metrics
 
+    /** The demand on one version of a function: its lane's queue and the jobs its workers run. */
+    public QueueStats stats(String function, int version) {
+        LanedQueue q = queue(function);
+        Lane lane = functions.laneOfJob(function, version);
+        int low = q.lowPrioritySize(lane);
+        int inFlight = 0;
+        for (Worker w : workers.ofFunction(function)) {
+            if (functions.laneOfJob(function, w.version()) == lane) {
+                inFlight += w.inFlightCount();
+            }
+        }
+        return new QueueStats(q.size(lane) - low, low, inFlight);
+    }
+
     public QueueStats stats(String function) {
-        FunctionQueue q = queue(function);
+        LanedQueue q = queue(function);
         int low = q.lowPrioritySize();
         int inFlight = 0;
         for (Worker w : workers.ofFunction(function)) {
@@ -565,7 +595,13 @@ public final class JobService {
                 j.placedAt(), j.finishedAt(), j.coldStart(), j.initTimeMs(), j.revision());
     }
 
-    private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue());
+    private LanedQueue queue(String function) {
+        return queues.computeIfAbsent(function, f -> new LanedQueue(this::laneOf));
+    }
+
+    /** A queued job's lane: that of the version it was assigned at submit (or ran on last, after a lost lease). */
+    private Lane laneOf(String jobId) {
+        Job j = live.get(jobId);
+        return j == null ? Lane.STABLE : functions.laneOfJob(j.function(), j.version());
     }
 }
