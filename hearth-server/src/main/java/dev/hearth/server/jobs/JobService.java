@@ -243,7 +243,9 @@ public final class JobService {
         }
         Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
         if (lane.isEmpty()) {
-            events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            if (!worker.isDraining()) {
+                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            }
             return List.of();
         }
         LanedQueue q = queue(worker.function());
