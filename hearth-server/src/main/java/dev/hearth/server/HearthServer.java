@@ -16,6 +16,7 @@ import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
+import dev.hearth.server.releases.RollingRelease;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.workers.PythonInterpreter;
@@ -76,7 +77,8 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
+                store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
@@ -95,10 +97,7 @@ public final class HearthServer implements AutoCloseable {
                         Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
                                 : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
         events.add(metrics, pool, scaling, webhooks);
-        functions.onDeploy(v -> {
-            pool.drainOlderThan(v);
-            scaling.nudge();
-        });
+        functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks);

@@ -45,6 +45,7 @@ public final class HttpApi implements AutoCloseable {
         new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
         router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
                 c -> c.json(200, Map.of("secret", webhooks.secret())));
+        new ReleaseRoutes(functions).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));

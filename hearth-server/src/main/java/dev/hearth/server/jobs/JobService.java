@@ -11,6 +11,7 @@ import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
 import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class JobService {
     private final JobEvents events;
     private final JobIds ids = new JobIds();
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
@@ -107,14 +108,15 @@ public final class JobService {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
-        FunctionVersion fn = functions.require(function);
+        String id = ids.next();
+        FunctionVersion fn = functions.forNewJob(function, id);
         Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
                     + timeout.toMillis() + " ms");
         }
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
-        Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
+        Job job = Job.submitted(id, function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
         if (key == null) {
             store.insert(job);
@@ -266,14 +268,22 @@ public final class JobService {
         if (n <= 0) {
             return List.of();
         }
-        FunctionQueue q = queue(worker.function());
+        Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
+        if (lane.isEmpty()) {
+            if (!worker.isDraining()) {
+                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            }
+            return List.of();
+        }
+        LanedQueue q = queue(worker.function());
         BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
         Duration fill = Duration.ZERO;
         if (batch != null) {
             n = Math.min(n, batch.maxSize());
             fill = batch.maxWait();
         }
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, () -> !worker.isDraining() && accepting);
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
+                && accepting && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -553,7 +563,15 @@ public final class JobService {
     /** Stops handing out jobs; waiting long-polls return at once. */
     public void stopDispatch() {
         accepting = false;
-        queues.values().forEach(FunctionQueue::wakeAll);
+        queues.values().forEach(LanedQueue::wakeAll);
+    }
+
+    /**
+     * After the function's release changed: queued jobs move to the lane of the version they now run on, and waiting
+     * long-polls return so that workers re-check which lane they serve.
+     */
+    public void releaseChanged(String function) {
+        queue(function).relane();
     }
 
     /** Wakes the long-polls of one function so draining workers return at once. */
@@ -569,8 +587,22 @@ public final class JobService {
 
     // ---------------------------------------------------------------- views for scaling, health and metrics
 
+    /** The demand on one version of a function: its lane's queue and the jobs its workers run. */
+    public QueueStats stats(String function, int version) {
+        LanedQueue q = queue(function);
+        Lane lane = functions.laneOfJob(function, version);
+        int low = q.lowPrioritySize(lane);
+        int inFlight = 0;
+        for (Worker w : workers.ofFunction(function)) {
+            if (functions.laneOfJob(function, w.version()) == lane) {
+                inFlight += w.inFlightCount();
+            }
+        }
+        return new QueueStats(q.size(lane) - low, low, inFlight);
+    }
+
     public QueueStats stats(String function) {
-        FunctionQueue q = queue(function);
+        LanedQueue q = queue(function);
         int low = q.lowPrioritySize();
         int inFlight = 0;
         for (Worker w : workers.ofFunction(function)) {
@@ -734,7 +766,13 @@ public final class JobService {
                 j.placedAt(), j.finishedAt(), j.coldStart(), j.initTimeMs(), j.revision());
     }
 
-    private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue(clock));
+    private LanedQueue queue(String function) {
+        return queues.computeIfAbsent(function, f -> new LanedQueue(clock, this::laneOf));
+    }
+
+    /** A queued job's lane: that of the version it was assigned at submit (or ran on last, after a lost lease). */
+    private Lane laneOf(String jobId) {
+        Job j = live.get(jobId);
+        return j == null ? Lane.STABLE : functions.laneOfJob(j.function(), j.version());
     }
 }

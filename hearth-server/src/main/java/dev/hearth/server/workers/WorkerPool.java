@@ -69,7 +69,7 @@ public final class WorkerPool implements JobEvents {
      * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
      */
     public synchronized Optional<Worker> start(FunctionVersion fn) {
-        CrashLoop loop = crashLoops.get(fn.name());
+        CrashLoop loop = crashLoops.get(crashKey(fn.name(), fn.version()));
         if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
             return Optional.empty();
         }
@@ -98,7 +98,7 @@ public final class WorkerPool implements JobEvents {
             LOG.warning(e.getMessage());
             return Optional.empty();
         }
-        if (!crashLoops.containsKey(fn.name())) {
+        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
@@ -172,7 +172,7 @@ public final class WorkerPool implements JobEvents {
     @Override
     public void started(Job job, Worker worker) {
         waitingReasons.remove(job.function());
-        crashLoops.remove(job.function());
+        crashLoops.remove(crashKey(worker.function(), worker.version()));
     }
 
     /**
@@ -186,6 +186,11 @@ public final class WorkerPool implements JobEvents {
         }
     }
 
+    /** Per version: a canary that crashes at start must not hold back the stable version's workers. */
+    private static String crashKey(String function, int version) {
+        return function + "@" + version;
+    }
+
     private void exited(Worker w, int code) {
         boolean onPurpose = w.isStopRequested();
         LOG.info("worker " + w.id() + " of " + w.function() + " exited with code " + code
@@ -197,7 +202,7 @@ public final class WorkerPool implements JobEvents {
             jobs.workerLost(w, "worker " + w.id() + " exited with code " + code + " while running the job");
         }
         if (w.readyAt() == null && (!onPurpose || w.startFailure() != null)) {
-            CrashLoop loop = crashLoops.compute(w.function(), (f, l) ->
+            CrashLoop loop = crashLoops.compute(crashKey(w.function(), w.version()), (f, l) ->
                     (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
             String why = w.startFailure() != null ? w.startFailure() : "it exited with code " + code;
             waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why + " ("

@@ -6,6 +6,8 @@ import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.webhooks.WebhookDelivery;
@@ -35,6 +37,7 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     private final String description;
     private final FunctionStore functions = new Functions();
     private final WebhookDeliveryStore deliveries = new Deliveries();
+    private final ReleaseStore releases = new Releases();
     private volatile boolean closed;
 
     /** @param description names the store in messages, e.g. {@code SQLite store /var/lib/hearth/hearth.db} */
@@ -50,6 +53,11 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     /** Webhook delivery records, stored in the same database as the jobs. */
     public final WebhookDeliveryStore deliveries() {
         return deliveries;
+    }
+
+    /** The release history of each function (active version, canary), stored in the same database. */
+    public final ReleaseStore releases() {
+        return releases;
     }
 
     /**
@@ -231,6 +239,12 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         }
 
         @Override
+        public List<FunctionVersion> versions(String name) {
+            Objects.requireNonNull(name, "name");
+            return read("list versions of function", name, SCAN, s -> FunctionRows.versions(s, name));
+        }
+
+        @Override
         public List<FunctionVersion> listLatest() {
             return read("list functions", null, SCAN, FunctionRows::listLatest);
         }
@@ -263,6 +277,31 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         @Override
         public List<WebhookDelivery> pending() {
             return read("list pending webhook deliveries", null, SCAN, DeliveryRows::pending);
+        }
+    }
+
+    /** The release histories: a view for the same reason as {@link Functions}. */
+    private final class Releases implements ReleaseStore {
+
+        @Override
+        public void append(Release release) {
+            Objects.requireNonNull(release, "release");
+            write("record release of function", release.function(), s -> {
+                ReleaseRows.append(s, release);
+                return null;
+            });
+        }
+
+        @Override
+        public List<Release> history(String function) {
+            Objects.requireNonNull(function, "function");
+            return read("read releases of function", function, SCAN, s -> ReleaseRows.history(s, function));
+        }
+
+        @Override
+        public void deleteHistory(String function) {
+            Objects.requireNonNull(function, "function");
+            write("delete releases of function", function, s -> ReleaseRows.delete(s, function));
         }
     }
 

@@ -71,6 +71,18 @@ public final class Schema {
               last_error TEXT,
               next_attempt_at BIGINT,
               updated_at BIGINT NOT NULL
+            )"""),
+            List.of(
+            // releases: one row per deploy, canary, promote or rollback; a function's current release is its last
+            """
+            CREATE TABLE function_releases (
+              name TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              active_version INTEGER NOT NULL,
+              canary_version INTEGER,
+              canary_percent INTEGER,
+              released_at BIGINT NOT NULL,
+              PRIMARY KEY (name, seq)
             )"""));
 
     /** The schema version this code writes. */
