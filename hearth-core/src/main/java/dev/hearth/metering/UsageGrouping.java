@@ -8,6 +8,8 @@ public enum UsageGrouping {
     VERSION,
     /** UTC calendar day of each interval's end. */
     DAY,
+    /** One line per worker: its life, kind by kind. */
+    WORKER,
     /** One line per job, from job costs only. */
     JOB;
 
@@ -21,6 +23,6 @@ public enum UsageGrouping {
                 return g;
             }
         }
-        throw new IllegalArgumentException("groupBy must be one of function, version, day, job; got '" + s + "'");
+        throw new IllegalArgumentException("groupBy must be one of function, version, day, worker, job; got '" + s + "'");
     }
 }

@@ -24,6 +24,7 @@ public final class UsageReport {
                 case FUNCTION -> UsageInterval::function;
                 case VERSION -> i -> i.function() + "@" + i.version();
                 case DAY -> i -> day(i.end().atZone(ZoneOffset.UTC).toLocalDate());
+                case WORKER -> UsageInterval::workerId;
                 case JOB -> throw new AssertionError();
             };
             intervals.forEach(i -> groups.computeIfAbsent(key.apply(i), Acc::new).add(i));
@@ -32,6 +33,7 @@ public final class UsageReport {
             case FUNCTION -> JobCost::function;
             case VERSION -> j -> j.function() + "@" + j.version();
             case DAY -> j -> day(j.end().atZone(ZoneOffset.UTC).toLocalDate());
+            case WORKER -> JobCost::workerId;
             case JOB -> JobCost::jobId;
         };
         jobCosts.forEach(j -> groups.computeIfAbsent(jobKey.apply(j), Acc::new).add(j));

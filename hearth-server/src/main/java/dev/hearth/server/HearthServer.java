@@ -12,6 +12,11 @@ import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.budgets.BudgetService;
+import dev.hearth.server.metering.CostMetrics;
+import dev.hearth.server.metering.Metering;
+import dev.hearth.server.metering.PriceCatalogFile;
+import dev.hearth.server.metering.UsageRecorder;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
@@ -51,6 +56,7 @@ public final class HearthServer implements AutoCloseable {
     private final ScalingLoop scaling;
     private final HttpApi api;
     private final ApiKeys keys;
+    private final UsageRecorder usage;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -84,25 +90,48 @@ public final class HearthServer implements AutoCloseable {
         ScalingEvents scalingEvents = new ScalingEvents();
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
-        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
+        List<String> gpuTypes = inventory.gpus().stream().map(Gpu::type).distinct().toList();
+        PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
+        usage = new UsageRecorder(store, prices::current, clock, "local");
+        pool.observe(usage);
+        BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, clock);
+        usage.addSink(budgets);
+        usage.addSink(new CostMetrics(metrics.registry()));
+        jobs.gate(budgets);
+        // the recorder before the budgets: a finished job's cost is counted before its reservation is released
+        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()), usage, budgets);
         functions.onDeploy(v -> {
             pool.drainOlderThan(v);
             scaling.nudge();
         });
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock);
+                metrics, clock, new Metering(store, usage, prices, budgets));
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
         }
+        budgets.load(store.findByStates(java.util.EnumSet.of(dev.hearth.jobs.JobState.IN_QUEUE,
+                dev.hearth.jobs.JobState.IN_PROGRESS)), j -> functions.latest(j.function()));
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
             jobs.reap();
             pool.sweep(functions::latest);
         }), 100, 100, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
+            usage.checkpoint();
+            usage.flush();
+            prices.refresh(gpuTypes);
+        }), 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> budgets.sweep((fn, id) -> {
+            try {
+                return !jobs.get(fn, id).state().isFinal();
+            } catch (dev.hearth.errors.HearthException.NotFound e) {
+                return false;
+            }
+        })), 5, 5, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 store.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();
@@ -141,6 +170,11 @@ public final class HearthServer implements AutoCloseable {
         jobs.stopDispatch();
         pool.stopAll();
         housekeeping.shutdownNow();
+        try {
+            usage.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not write the last usage intervals", e);
+        }
         api.close();
         store.close();
     }

@@ -54,6 +54,7 @@ public final class JobService {
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    private volatile SubmitGate gate = SubmitGate.OPEN;
     private Instant nextTtlScan = Instant.MIN;
 
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
@@ -85,6 +86,11 @@ public final class JobService {
         return byId.size();
     }
 
+    /** Wired after construction: what admits new jobs (budgets). */
+    public void gate(SubmitGate submitGate) {
+        this.gate = submitGate;
+    }
+
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
@@ -100,7 +106,13 @@ public final class JobService {
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
         Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
-        store.insert(job);
+        gate.admit(job, fn);
+        try {
+            store.insert(job);
+        } catch (RuntimeException e) {
+            gate.release(job);
+            throw e;
+        }
         live.put(job.id(), job);
         queue(function).add(new FunctionQueue.Entry(job.id(), request.lowPriority()));
         events.submitted(job);
@@ -179,9 +191,18 @@ public final class JobService {
             throw new HearthException.Conflict("only FAILED or TIMED_OUT jobs can be retried; job " + id + " is "
                     + cur.state());
         }
-        functions.require(function);
+        FunctionVersion fn = functions.require(function);
         Job next = JobTransitions.retry(cur, clock.instant());
-        if (!store.update(next)) {
+        gate.admit(next, fn);
+        boolean stored;
+        try {
+            stored = store.update(next);
+        } catch (RuntimeException e) {
+            gate.release(next);
+            throw e;
+        }
+        if (!stored) {
+            gate.release(next);
             throw new HearthException.Conflict("job " + id + " changed while retrying it; try again");
         }
         live.put(id, next);

@@ -86,7 +86,7 @@ public final class Schema {
               started_at BIGINT NOT NULL,
               ended_at BIGINT NOT NULL,
               cost_nanos BIGINT NOT NULL,
-              PRIMARY KEY (job_id, attempt)
+              PRIMARY KEY (job_id, started_at)
             )""",
             "CREATE INDEX job_costs_by_end ON job_costs (ended_at)",
             "CREATE INDEX job_costs_by_function ON job_costs (function_name, ended_at)",

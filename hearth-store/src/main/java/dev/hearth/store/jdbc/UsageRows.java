@@ -23,9 +23,9 @@ final class UsageRows {
             + "gpu_count, cpu_cores, tier, started_at, ended_at, cost_nanos";
     private static final String INSERT_INTERVAL = "INSERT INTO usage_intervals (" + INTERVAL_COLUMNS
             + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    // a job cost written twice (a retried flush) keeps the first
+    // an attempt written twice (a retried flush) keeps the first; /retry restarts attempt numbers, so the key is the start
     private static final String INSERT_JOB = "INSERT INTO job_costs (" + JOB_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, attempt) DO NOTHING";
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, started_at) DO NOTHING";
     private static final String INTERVALS = "SELECT " + INTERVAL_COLUMNS + " FROM usage_intervals "
             + "WHERE ended_at >= ? AND ended_at < ? ORDER BY ended_at";
     private static final String INTERVALS_OF = "SELECT " + INTERVAL_COLUMNS + " FROM usage_intervals "
