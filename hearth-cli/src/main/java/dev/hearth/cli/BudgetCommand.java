@@ -155,6 +155,6 @@ final class BudgetCommand implements Runnable {
     }
 
     static String money(JsonNode dollars) {
-        return Money.ofDollars(dollars.decimalValue()).toString();
+        return Money.ofDollars(dollars.decimalValue()).rounded(6);
     }
 }

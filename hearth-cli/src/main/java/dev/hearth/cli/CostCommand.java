@@ -72,7 +72,7 @@ final class CostCommand implements Callable<Integer> {
         BigDecimal overhead = total.get("cost").get("idle").decimalValue()
                 .add(total.get("cost").get("starting").decimalValue());
         ctx.out().println();
-        ctx.out().println("idle and cold-start cost (what scale-to-zero saves): " + Money.ofDollars(overhead) + " of "
+        ctx.out().println("idle and cold-start cost (what scale-to-zero saves): " + Money.ofDollars(overhead).rounded(6) + " of "
                 + money(total.get("cost").get("total")) + " since " + usage.get("from").asText());
         return ExitCodes.OK;
     }
@@ -87,7 +87,7 @@ final class CostCommand implements Callable<Integer> {
     }
 
     private static String money(JsonNode dollars) {
-        return Money.ofDollars(dollars.decimalValue()).toString();
+        return Money.ofDollars(dollars.decimalValue()).rounded(6);
     }
 
     private static String seconds(double s) {

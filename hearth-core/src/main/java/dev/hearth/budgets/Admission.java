@@ -18,12 +18,13 @@ public sealed interface Admission {
             String usage = standing.spent() + " spent" + (standing.reservedJobs() == 0 ? "" : " and "
                     + standing.reserved() + " reserved by " + standing.reservedJobs() + " unfinished job"
                     + (standing.reservedJobs() == 1 ? "" : "s"));
-            String why = estimate.isGreaterThan(b.limit())
-                    ? "; this job alone could cost up to " + estimate + " (its execution timeout at the catalog rate, "
-                    + "for every attempt), more than the whole limit: lower policy.executionTimeout or raise the limit"
-                    : "; this job could cost up to " + estimate;
-            return b.describe() + " is used up: " + usage + " of its " + b.limit() + " limit" + why
-                    + ". It resets at " + resetsAt + ".";
+            if (estimate.isGreaterThan(b.limit())) {
+                return b.describe() + " (" + b.limit() + " limit) cannot take this job: it alone could cost up to "
+                        + estimate + " (its execution timeout at the catalog rate, for every attempt); lower "
+                        + "policy.executionTimeout or raise the limit. " + usage + "; it resets at " + resetsAt + ".";
+            }
+            return b.describe() + " is used up: " + usage + " of its " + b.limit() + " limit; this job could cost "
+                    + "up to " + estimate + ". It resets at " + resetsAt + ".";
         }
     }
 }

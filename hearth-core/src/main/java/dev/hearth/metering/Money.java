@@ -50,10 +50,19 @@ public record Money(long nanos) implements Comparable<Money> {
     /** {@code $1.50}, {@code $0.0042}: cents at least, more digits only where they are not zero. */
     @Override
     public String toString() {
-        BigDecimal d = BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+        return format(BigDecimal.valueOf(nanos, 9));
+    }
+
+    /** Like {@link #toString()}, rounded half-up to at most {@code decimals} places, for tables. */
+    public String rounded(int decimals) {
+        return format(BigDecimal.valueOf(nanos, 9).setScale(Math.max(2, decimals), RoundingMode.HALF_UP));
+    }
+
+    private static String format(BigDecimal amount) {
+        BigDecimal d = amount.stripTrailingZeros();
         if (d.scale() < 2) {
             d = d.setScale(2, RoundingMode.UNNECESSARY);
         }
-        return (nanos < 0 ? "-$" + d.negate().toPlainString() : "$" + d.toPlainString());
+        return d.signum() < 0 ? "-$" + d.negate().toPlainString() : "$" + d.toPlainString();
     }
 }

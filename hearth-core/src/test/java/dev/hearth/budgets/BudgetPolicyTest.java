@@ -39,7 +39,8 @@ class BudgetPolicyTest {
     void aJobDearerThanTheWholeLimitIsToldSo() {
         var refused = (Admission.Refused) BudgetPolicy.admit(
                 List.of(new BudgetStanding(DAILY, Money.ZERO, Money.ZERO, 0)), Money.ofDollars("11"), NOW);
-        assertThat(refused.message()).contains("more than the whole limit: lower policy.executionTimeout");
+        assertThat(refused.message()).startsWith("the daily budget of function 'echo' ($10.00 limit) cannot take this "
+                + "job: it alone could cost up to $11.00").contains("lower policy.executionTimeout");
     }
 
     @Test

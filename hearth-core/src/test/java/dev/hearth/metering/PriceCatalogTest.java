@@ -75,5 +75,7 @@ class PriceCatalogTest {
         assertThat(Money.ofDollars("1.5")).hasToString("$1.50");
         assertThat(Money.ofDollars("0.0042")).hasToString("$0.0042");
         assertThat(new Money(7)).hasToString("$0.000000007");
+        assertThat(Money.ofDollars("0.009970174").rounded(6)).isEqualTo("$0.00997");
+        assertThat(Money.ofDollars("12").rounded(6)).isEqualTo("$12.00");
     }
 }
