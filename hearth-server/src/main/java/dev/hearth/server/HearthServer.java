@@ -125,13 +125,17 @@ public final class HearthServer implements AutoCloseable {
             usage.flush();
             prices.refresh(gpuTypes);
         }), 1, 1, TimeUnit.SECONDS);
-        housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> budgets.sweep((fn, id) -> {
+        java.util.function.BiPredicate<String, String> unfinished = (fn, id) -> {
             try {
                 return !jobs.get(fn, id).state().isFinal();
             } catch (dev.hearth.errors.HearthException.NotFound e) {
                 return false;
             }
-        })), 5, 5, TimeUnit.SECONDS);
+        };
+        housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> {
+            budgets.sweep(unfinished);
+            usage.sweep(unfinished);
+        }), 5, 5, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();

@@ -101,7 +101,8 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
             return;
         }
         Instant start = job.placedAt() != null ? job.placedAt() : clock.instant();
-        attempts.put(job.id(), new Attempt(job.attempts(), job.version(), worker.id(), t.resources, t.tier, start));
+        attempts.put(job.id(), new Attempt(job.function(), job.attempts(), job.version(), worker.id(), t.resources,
+                t.tier, start));
     }
 
     @Override
@@ -112,6 +113,11 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     @Override
     public void finished(Job job) {
         closeAttempt(job, job.finishedAt() != null ? job.finishedAt() : clock.instant());
+    }
+
+    /** Forgets running attempts of jobs that ended without an event (removed when their TTL ran out). */
+    public void sweep(java.util.function.BiPredicate<String, String> unfinished) {
+        attempts.entrySet().removeIf(e -> !unfinished.test(e.getValue().function(), e.getKey()));
     }
 
     private void closeAttempt(Job job, Instant end) {
@@ -200,7 +206,7 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
         }
     }
 
-    private record Attempt(int number, int version, String workerId, Resources resources, PriceTier tier,
+    private record Attempt(String function, int number, int version, String workerId, Resources resources, PriceTier tier,
                            Instant start) {
     }
 
