@@ -61,6 +61,7 @@ public final class JobService {
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    private volatile SubmitGate gate = SubmitGate.OPEN;
     private Instant nextTtlScan = Instant.MIN;
 
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
@@ -94,6 +95,11 @@ public final class JobService {
         return byId.size();
     }
 
+    /** Wired after construction: what admits new jobs (budgets). */
+    public void gate(SubmitGate submitGate) {
+        this.gate = submitGate;
+    }
+
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
@@ -118,11 +124,25 @@ public final class JobService {
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
         Job job = Job.submitted(id, function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
+        gate.admit(job, fn);
         if (key == null) {
-            store.insert(job);
+            try {
+                store.insert(job);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
         } else {
-            IdempotencyKey.Claim claim = store.insert(job, key);
+            IdempotencyKey.Claim claim;
+            try {
+                claim = store.insert(job, key);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
             if (!claim.created()) {
+                // no new job: the reservation made for it goes back
+                gate.release(job);
                 if (!claim.requestHash().equals(key.requestHash())) {
                     throw new HearthException.Conflict("Idempotency-Key '" + key.key() + "' was already used for job "
                             + claim.job().id() + " with a different request; send a new key for a new request");
@@ -208,9 +228,18 @@ public final class JobService {
             throw new HearthException.Conflict("only FAILED or TIMED_OUT jobs can be retried; job " + id + " is "
                     + cur.state());
         }
-        functions.require(function);
+        FunctionVersion fn = functions.require(function);
         Job next = JobTransitions.retry(cur, clock.instant());
-        if (!store.update(next)) {
+        gate.admit(next, fn);
+        boolean stored;
+        try {
+            stored = store.update(next);
+        } catch (RuntimeException e) {
+            gate.release(next);
+            throw e;
+        }
+        if (!stored) {
+            gate.release(next);
             throw new HearthException.Conflict("job " + id + " changed while retrying it; try again");
         }
         live.put(id, next);

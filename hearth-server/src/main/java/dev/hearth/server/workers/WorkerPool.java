@@ -47,6 +47,7 @@ public final class WorkerPool implements JobEvents {
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CrashLoop> crashLoops = new ConcurrentHashMap<>();
     private volatile JobService jobs;
+    private volatile WorkerObserver observer = WorkerObserver.NONE;
 
     public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
                       InstantSource clock, Duration grace) {
@@ -61,6 +62,11 @@ public final class WorkerPool implements JobEvents {
     /** Wired after construction: the job service and the pool know each other. */
     public void bind(JobService jobService) {
         this.jobs = jobService;
+    }
+
+    /** Wired after construction: who follows workers' lives (metering). */
+    public void observe(WorkerObserver workerObserver) {
+        this.observer = workerObserver;
     }
 
     /**
@@ -88,11 +94,15 @@ public final class WorkerPool implements JobEvents {
         int slots = fn.manifest().scaling().concurrency()
                 * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
         Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, slots, clock.instant());
+        // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
+        boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
         registry.add(w);
         WorkerLaunch launch = commands.launch(fn, w, token);
         try {
+            observer.started(w, fn, alwaysOn);
             runtime.start(launch, (workerId, code) -> exited(w, code));
         } catch (WorkerStartException e) {
+            w.markExited();
             registry.remove(id);
             waitingReasons.put(fn.name(), e.getMessage());
             LOG.warning(e.getMessage());

@@ -1,5 +1,8 @@
 package dev.hearth.store.jdbc;
 
+import dev.hearth.budgets.Budget;
+import dev.hearth.budgets.BudgetPeriod;
+import dev.hearth.budgets.BudgetStore;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.IdempotencyKey;
@@ -8,6 +11,10 @@ import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.releases.Release;
 import dev.hearth.releases.ReleaseStore;
+import dev.hearth.metering.JobCost;
+import dev.hearth.metering.Money;
+import dev.hearth.metering.UsageInterval;
+import dev.hearth.metering.UsageStore;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.webhooks.WebhookDelivery;
@@ -29,7 +36,7 @@ import java.util.Set;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, SettingsStore {
+public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, BudgetStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -182,6 +189,56 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
             SettingRows.put(s, key, value);
             return null;
         });
+    }
+
+    @Override
+    public final void record(List<UsageInterval> intervals, List<JobCost> jobCosts) {
+        List<UsageInterval> is = List.copyOf(intervals);
+        List<JobCost> js = List.copyOf(jobCosts);
+        if (is.isEmpty() && js.isEmpty()) {
+            return;
+        }
+        write("record usage", is.size() + " intervals and " + js.size() + " job costs", s -> {
+            UsageRows.record(s, is, js);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<UsageInterval> intervals(Instant from, Instant to, String function) {
+        return read("read usage intervals", function, SCAN, s -> UsageRows.intervals(s, from, to, function));
+    }
+
+    @Override
+    public final List<JobCost> jobCosts(Instant from, Instant to, String function) {
+        return read("read job costs", function, SCAN, s -> UsageRows.jobCosts(s, from, to, function));
+    }
+
+    @Override
+    public final Money spentSince(String function, Instant since) {
+        Objects.requireNonNull(since, "since");
+        return read("sum spend", function, SCAN, s -> UsageRows.spentSince(s, function, since));
+    }
+
+    @Override
+    public final List<Budget> listBudgets() {
+        return read("list budgets", null, SCAN, BudgetRows::list);
+    }
+
+    @Override
+    public final void saveBudget(Budget budget) {
+        Objects.requireNonNull(budget, "budget");
+        write("save budget", budget.describe(), s -> {
+            BudgetRows.save(s, budget);
+            return null;
+        });
+    }
+
+    @Override
+    public final boolean deleteBudget(String function, BudgetPeriod period) {
+        Objects.requireNonNull(period, "period");
+        return write("delete budget", function == null ? "global" : function, s -> BudgetRows.delete(s, function,
+                period));
     }
 
     /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
