@@ -3,6 +3,8 @@ package dev.hearth.store.jdbc;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobEvent;
+import dev.hearth.jobs.JobEventStore;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.store.SettingsStore;
@@ -24,7 +26,7 @@ import java.util.Set;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, SettingsStore {
+public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -117,13 +119,38 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     @Override
     public final boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return write("delete job", id, s -> JobRows.delete(s, id));
+        return write("delete job", id, s -> {
+            JobEventRows.deleteOfJob(s, id);
+            return JobRows.delete(s, id);
+        });
     }
 
     @Override
     public final int deleteFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return write("delete jobs finished before", cutoff.toString(), s -> JobRows.deleteFinishedBefore(s, cutoff));
+        return write("delete jobs finished before", cutoff.toString(), s -> {
+            JobEventRows.deleteOfJobsFinishedBefore(s, JobRows.FINISHED_BEFORE, cutoff);
+            return JobRows.deleteFinishedBefore(s, cutoff);
+        });
+    }
+
+    @Override
+    public final void appendEvents(List<JobEvent> events) {
+        List<JobEvent> copy = List.copyOf(events);
+        if (copy.isEmpty()) {
+            return;
+        }
+        write("append job events", copy.size() + " of them", s -> {
+            JobEventRows.append(s, copy);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<JobEvent> events(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        // a handful of rows by index: as cheap as a point lookup
+        return read("read timeline of job", jobId, POINT, s -> JobEventRows.find(s, jobId));
     }
 
     @Override

@@ -55,9 +55,11 @@ final class JobRows {
     private static final String COUNT_BY_STATE =
             "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
-    private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE finished_at < ? AND state IN ("
+    /** The jobs that result retention removes; one parameter, the cutoff in epoch ms. */
+    static final String FINISHED_BEFORE = "finished_at < ? AND state IN ("
             + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
                     .collect(Collectors.joining(", ")) + ")";
+    private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE " + FINISHED_BEFORE;
 
     private JobRows() {
     }
