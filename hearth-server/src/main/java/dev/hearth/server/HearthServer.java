@@ -15,6 +15,7 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
@@ -50,6 +51,7 @@ public final class HearthServer implements AutoCloseable {
     private final WorkerPool pool;
     private final ScalingLoop scaling;
     private final HttpApi api;
+    private final TimelineRecorder timeline;
     private final ApiKeys keys;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
@@ -85,6 +87,9 @@ public final class HearthServer implements AutoCloseable {
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
         events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
+        timeline = new TimelineRecorder(store, clock, inventory.gpus().isEmpty() ? "local"
+                : inventory.gpus().getFirst().node(), (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
+        events.add(timeline);
         functions.onDeploy(v -> {
             pool.drainOlderThan(v);
             scaling.nudge();
@@ -92,6 +97,7 @@ public final class HearthServer implements AutoCloseable {
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock);
+        api.addObservability(jobs, functions, pool, commands, timeline);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -142,6 +148,7 @@ public final class HearthServer implements AutoCloseable {
         pool.stopAll();
         housekeeping.shutdownNow();
         api.close();
+        timeline.close();
         store.close();
     }
 

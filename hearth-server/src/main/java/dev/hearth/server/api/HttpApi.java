@@ -8,6 +8,7 @@ import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
@@ -67,6 +68,12 @@ public final class HttpApi implements AutoCloseable {
         }
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /** Adds the job timeline and log routes; call before {@link #start()}. */
+    public void addObservability(JobService jobs, FunctionRegistry functions, WorkerPool pool,
+                                 WorkerCommands commands, TimelineRecorder timeline) {
+        new ObservabilityRoutes(jobs, functions, pool, commands, timeline).register(router);
     }
 
     public void start() {

@@ -122,7 +122,8 @@ public final class JobService {
         return job;
     }
 
-    private Optional<Job> find(String id) {
+    /** A job by id alone, whatever its function: live, or from the store. */
+    public Optional<Job> find(String id) {
         Job j = live.get(id);
         return j != null ? Optional.of(j) : store.find(id);
     }
@@ -286,6 +287,7 @@ public final class JobService {
             if (r.output() != null) {
                 progress.put(jobId, r.output());
             }
+            events.progressed(cur, worker, r.output());
             return;
         }
         String output = r.output();
