@@ -12,6 +12,7 @@ import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.metrics.GpuSampler;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
@@ -52,6 +53,7 @@ public final class HearthServer implements AutoCloseable {
     private final ScalingLoop scaling;
     private final HttpApi api;
     private final TimelineRecorder timeline;
+    private final GpuSampler gpuSampler;
     private final ApiKeys keys;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
@@ -90,6 +92,12 @@ public final class HearthServer implements AutoCloseable {
         timeline = new TimelineRecorder(store, clock, inventory.gpus().isEmpty() ? "local"
                 : inventory.gpus().getFirst().node(), (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
+        metrics.reportTimeline(timeline);
+        // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
+        gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
+        if (gpuSampler != null) {
+            metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
+        }
         functions.onDeploy(v -> {
             pool.drainOlderThan(v);
             scaling.nudge();
@@ -149,6 +157,9 @@ public final class HearthServer implements AutoCloseable {
         housekeeping.shutdownNow();
         api.close();
         timeline.close();
+        if (gpuSampler != null) {
+            gpuSampler.close();
+        }
         store.close();
     }
 
