@@ -17,6 +17,8 @@ import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.timeline.TimelineRecorder;
+import dev.hearth.server.tracing.JobTracer;
+import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
@@ -54,6 +56,7 @@ public final class HearthServer implements AutoCloseable {
     private final HttpApi api;
     private final TimelineRecorder timeline;
     private final GpuSampler gpuSampler;
+    private final JobTracer tracer;
     private final ApiKeys keys;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
@@ -93,6 +96,12 @@ public final class HearthServer implements AutoCloseable {
                 : inventory.gpus().getFirst().node(), (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
         metrics.reportTimeline(timeline);
+        // tracing off (the default) creates nothing and costs nothing on the job path
+        tracer = config.otlpEndpoint() == null ? null : new JobTracer(new OtlpHttpExporter(config.otlpEndpoint()),
+                clock, inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node());
+        if (tracer != null) {
+            events.add(tracer);
+        }
         // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
         gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
         if (gpuSampler != null) {
@@ -157,6 +166,9 @@ public final class HearthServer implements AutoCloseable {
         housekeeping.shutdownNow();
         api.close();
         timeline.close();
+        if (tracer != null) {
+            tracer.close();
+        }
         if (gpuSampler != null) {
             gpuSampler.close();
         }

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param workerGrace     how long a stopping worker may finish in-flight jobs before SIGKILL
  * @param pingInterval    how often workers send heartbeats; a lease lasts three intervals
  * @param webhookRetryDelay how long to wait before delivering a webhook again after a failed attempt
+ * @param otlpEndpoint    where to export OpenTelemetry traces of jobs (OTLP/HTTP, e.g. {@code http://127.0.0.1:4318});
+ *                        null exports none
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
-                           Duration webhookRetryDelay) {
+                           Duration webhookRetryDelay, String otlpEndpoint) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,7 +45,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
     public Builder toBuilder() {
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
-                .webhookRetryDelay(webhookRetryDelay);
+                .webhookRetryDelay(webhookRetryDelay).otlpEndpoint(otlpEndpoint);
     }
 
     public static final class Builder {
@@ -57,6 +59,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private Duration workerGrace = Duration.ofSeconds(30);
         private Duration pingInterval = Duration.ofSeconds(2);
         private Duration webhookRetryDelay = Duration.ofSeconds(10);
+        private String otlpEndpoint;
 
         private Builder() {
         }
@@ -111,9 +114,14 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder otlpEndpoint(String otlpEndpoint) {
+            this.otlpEndpoint = otlpEndpoint == null || otlpEndpoint.isBlank() ? null : otlpEndpoint.strip();
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval, webhookRetryDelay);
+                    pingInterval, webhookRetryDelay, otlpEndpoint);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.hearth.server.api;
 
 import dev.hearth.jobs.Job;
 import dev.hearth.server.jobs.JobEvents;
+import dev.hearth.server.logging.LogContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,8 @@ public final class Webhooks implements JobEvents {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return;
         }
-        Thread.ofVirtual().name("webhook-" + job.id()).start(() -> deliver(job, body));
+        Thread.ofVirtual().name("webhook-" + job.id()).start(() -> LogContext.of(job.function(), job.id(), null)
+                .run(() -> deliver(job, body)));
     }
 
     private void deliver(Job job, byte[] body) {
