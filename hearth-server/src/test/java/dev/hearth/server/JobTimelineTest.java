@@ -29,6 +29,7 @@ class JobTimelineTest {
         List<String> types = types(t);
         assertThat(types).endsWith("leased", "completed");
         assertThat(types.getFirst()).isIn("queued", "worker_started");
+        assertThat(event(t, "queued").get("offsetMs").asLong()).isZero();
         JsonNode leased = event(t, "leased");
         assertThat(leased.get("attempt").asInt()).isEqualTo(1);
         assertThat(leased.get("workerId").asText()).startsWith("w-echo-");

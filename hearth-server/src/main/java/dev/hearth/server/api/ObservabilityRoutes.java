@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.errors.HearthException;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobEvent;
+import dev.hearth.jobs.JobEventType;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.timeline.JobLogs;
@@ -72,10 +73,9 @@ final class ObservabilityRoutes {
         n.put("status", job.state().name());
         n.put("attempts", job.attempts());
         ArrayNode arr = n.putArray("events");
-        Instant origin = events.isEmpty() ? job.queuedAt() : events.getFirst().at();
-        if (origin.isAfter(job.queuedAt())) {
-            origin = job.queuedAt();
-        }
+        // offsets count from submission: a worker started before the job came has a negative one
+        Instant origin = events.stream().filter(e -> e.type() == JobEventType.QUEUED).map(JobEvent::at).findFirst()
+                .orElse(job.queuedAt());
         for (JobEvent e : events) {
             ObjectNode o = arr.addObject();
             o.put("type", e.type().wire());

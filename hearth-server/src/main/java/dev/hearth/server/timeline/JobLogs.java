@@ -56,8 +56,9 @@ public final class JobLogs {
             }
             long to = end != null && end.logOffset() != null ? end.logOffset() : -1;
             boolean running = end == null && !superseded;
+            // while the attempt runs, a last line without its newline yet waits for the next read
             LogSlice slice = LogSlice.read(logFiles.apply(function, lease.workerId()), lease.logOffset(), to,
-                    MAX_SEGMENT_BYTES, false);
+                    MAX_SEGMENT_BYTES, running);
             out.add(new Segment(lease.attempt(), lease.workerId(), running, slice));
         }
         return out;
