@@ -82,6 +82,7 @@ public final class JobService {
             live.put(j.id(), j);
             queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
         });
+        requeued.forEach(j -> events.requeued(j, "the control plane restarted while the job ran"));
         return byId.size();
     }
 
