@@ -205,7 +205,10 @@ public final class TestServer
         try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
                     .toList()) {
-                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString()));
+                ZipEntry entry = new ZipEntry(dir.relativize(f).toString());
+                // a fixed time: the same files must zip to the same bytes (and bundle hash) whenever they are zipped
+                entry.setTime(946_684_800_000L);
+                zip.putNextEntry(entry);
                 Files.copy(f, zip);
                 zip.closeEntry();
             }
