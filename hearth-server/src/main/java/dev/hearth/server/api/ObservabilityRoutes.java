@@ -61,7 +61,11 @@ final class ObservabilityRoutes {
 
     private void timeline(Call call) {
         Job job = job(call);
-        call.json(200, timelineJson(job, timeline.timeline(job.id())));
+        call.json(200, timelineJson(job, events(job)));
+    }
+
+    private java.util.List<JobEvent> events(Job job) {
+        return job.state().isFinal() ? timeline.finalTimeline(job.id()) : timeline.timeline(job.id());
     }
 
     /** The job's identity and state, and its events with offsets in ms from the first one. */
@@ -117,7 +121,7 @@ final class ObservabilityRoutes {
         // honest about the limit: with concurrency > 1 other jobs' lines may be in the same slice
         n.put("shared", concurrency > 1);
         ArrayNode arr = n.putArray("segments");
-        for (JobLogs.Segment s : JobLogs.of(job.function(), timeline.timeline(job.id()), this::logFile)) {
+        for (JobLogs.Segment s : JobLogs.of(job.function(), events(job), this::logFile)) {
             ObjectNode o = arr.addObject();
             o.put("attempt", s.attempt());
             o.put("workerId", s.workerId());

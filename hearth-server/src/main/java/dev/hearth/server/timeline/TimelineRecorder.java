@@ -165,6 +165,35 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         return all;
     }
 
+    /**
+     * The timeline of a job known to be in a final state. The state becomes visible to clients a moment before the
+     * final event reaches this recorder, so a caller that just saw the final state waits briefly (at most a second)
+     * for the event rather than showing a timeline without its end.
+     */
+    public List<JobEvent> finalTimeline(String jobId) {
+        List<JobEvent> t = timeline(jobId);
+        for (int i = 0; i < 50 && !endsFinal(t); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return t;
+            }
+            t = timeline(jobId);
+        }
+        return t;
+    }
+
+    private static boolean endsFinal(List<JobEvent> t) {
+        if (t.isEmpty()) {
+            return false;
+        }
+        return switch (t.getLast().type()) {
+            case COMPLETED, FAILED, TIMED_OUT, CANCELLED -> true;
+            default -> false;
+        };
+    }
+
     /** Events not recorded because the store could not keep up or failed. */
     public long dropped() {
         return dropped.sum();
