@@ -24,6 +24,7 @@ public final class Exchange {
     private boolean answered;
     private boolean failed;
     private boolean closeAfter;
+    private boolean bodyConsumed;
 
     Exchange(RequestReader.Head head, InputStream body, OutputStream out) throws RequestReader.BadRequest {
         this.head = head;
@@ -135,6 +136,9 @@ public final class Exchange {
 
     /** Skips what the handler left of the request body; false if the connection cannot be reused. */
     private boolean finishBody() {
+        if (body instanceof RequestReader.FixedLengthInputStream f && f.remaining() > DRAIN_LIMIT) {
+            return false;
+        }
         try {
             long skipped = 0;
             byte[] buf = new byte[8192];
@@ -145,10 +149,16 @@ public final class Exchange {
                     return false;
                 }
             }
+            bodyConsumed = true;
             return true;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether the whole request body has been read (else the connection closes after a lingering read). */
+    boolean bodyConsumed() {
+        return bodyConsumed;
     }
 
     static void sendContinue(OutputStream out) throws IOException {

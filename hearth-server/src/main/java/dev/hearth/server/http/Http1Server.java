@@ -131,6 +131,9 @@ public final class Http1Server implements AutoCloseable {
                     LOG.log(Level.SEVERE, "request handler failed on " + head.method() + " " + head.target(), e);
                 }
                 if (!ex.answered() || !ex.keepAlive()) {
+                    if (ex.answered() && !ex.bodyConsumed()) {
+                        lingerAndClose(s, in);
+                    }
                     return;
                 }
             }
@@ -140,6 +143,25 @@ public final class Http1Server implements AutoCloseable {
             LOG.log(Level.FINE, "connection ended", e);
         } finally {
             connections.remove(s);
+        }
+    }
+
+    /**
+     * Answered without reading the whole body (a 413, say): closing now, with bytes unread, makes the kernel send a
+     * reset that can reach the client before the answer does. So stop sending, read and drop what the client still
+     * sends for a while, then close, as web servers' "lingering close" does.
+     */
+    private static void lingerAndClose(Socket s, java.io.InputStream in) {
+        try {
+            s.shutdownOutput();
+            s.setSoTimeout(2_000);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            byte[] buf = new byte[64 * 1024];
+            while (System.nanoTime() < deadline && in.read(buf) >= 0) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // the client went away or stopped sending: close
         }
     }
 

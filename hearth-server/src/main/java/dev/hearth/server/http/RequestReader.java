@@ -179,6 +179,10 @@ final class RequestReader {
             this.remaining = length;
         }
 
+        long remaining() {
+            return remaining;
+        }
+
         @Override
         public int read() throws IOException {
             if (remaining <= 0) {
