@@ -15,6 +15,8 @@ import java.util.Map;
  * @param timeout        execution timeout per job, unless the job's policy says otherwise
  * @param startupTimeout how long a worker may take to ask for its first job before it is replaced
  * @param retries        further attempts after a failed one (worker crash and lease expiry count)
+ * @param priority       1..100 (default {@value ManifestParser#DEFAULT_PRIORITY}): the function's weight when GPUs
+ *                       are scarce; see {@code dev.hearth.placement.FairShare}
  */
 public record FunctionManifest(
         String name,
@@ -28,7 +30,8 @@ public record FunctionManifest(
         ScalingConfig scaling,
         Duration timeout,
         Duration startupTimeout,
-        int retries) {
+        int retries,
+        int priority) {
 
     public FunctionManifest {
         command = List.copyOf(command);

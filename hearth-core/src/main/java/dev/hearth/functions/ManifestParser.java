@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * scaling: {minWorkers: 0, maxWorkers: 3, idleTimeout: 60s, concurrency: 1}
  * timeout: 600s
  * retries: 0
+ * priority: 10               # 1..100, the weight when GPUs are scarce
  * </pre>
  */
 public final class ManifestParser {
@@ -34,9 +35,11 @@ public final class ManifestParser {
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
-            "memory", "scaling", "timeout", "startupTimeout", "retries");
+            "memory", "scaling", "timeout", "startupTimeout", "retries", "priority");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency");
     private static final Set<String> GPU = Set.of("type", "count");
+    /** The priority of a function whose manifest names none. */
+    public static final int DEFAULT_PRIORITY = 10;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ManifestParser() {
@@ -84,8 +87,9 @@ public final class ManifestParser {
         Duration timeout = duration(root, "timeout", Duration.ofSeconds(600));
         Duration startupTimeout = duration(root, "startupTimeout", Duration.ofSeconds(300));
         int retries = root.has("retries") ? integer(root.get("retries"), "retries", 0, 10) : 0;
+        int priority = root.has("priority") ? integer(root.get("priority"), "priority", 1, 100) : DEFAULT_PRIORITY;
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries);
+                startupTimeout, retries, priority);
     }
 
     private static Runtime runtime(JsonNode root) {
