@@ -2,6 +2,7 @@ package dev.hearth.server.scaling;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.placement.FairShare;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
 import dev.hearth.scaling.ScalingDecision;
@@ -13,7 +14,10 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -36,6 +40,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final InstantSource clock;
     private final Duration tick;
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
+    private final GpuArbiter arbiter;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -48,6 +53,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.events = events;
         this.clock = clock;
         this.tick = tick;
+        this.arbiter = new GpuArbiter(pool, new FairShare(clock, FairShare.DEFAULT_AGING), events, clock);
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
     }
 
@@ -87,9 +93,12 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         }
     }
 
-    /** One round over every function. */
+    /** One round over every function; the starts of all functions go through the fair-share arbiter. */
     public void runOnce() {
-        for (FunctionVersion fn : functions.all()) {
+        List<FunctionVersion> all = List.copyOf(functions.all());
+        Map<String, ScalingDecision> decisions = new LinkedHashMap<>();
+        Map<String, Integer> wanted = new HashMap<>();
+        for (FunctionVersion fn : all) {
             JobService.QueueStats stats = jobs.stats(fn.name());
             List<Worker> workers = pool.workers(fn.name());
             FunctionLoad load = new FunctionLoad(fn.name(), fn.manifest().scaling(), stats.queued(),
@@ -98,24 +107,23 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             if (decision.isNoop()) {
                 continue;
             }
-            int started = 0;
-            for (int i = 0; i < decision.start(); i++) {
-                if (pool.start(fn).isEmpty()) {
-                    break;
-                }
-                started++;
-            }
+            decisions.put(fn.name(), decision);
+            wanted.put(fn.name(), decision.start());
             for (String id : decision.drain()) {
                 workers.stream().filter(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING)
                         .findFirst().ifPresent(pool::drain);
             }
-            String outcome = started < decision.start()
-                    ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
-            if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(fn.name(), decision.reason()
-                    + outcome)) {
-                events.record(fn.name(), clock.instant(), decision.reason() + outcome);
-            }
         }
+        Map<String, Integer> startedBy = arbiter.startAll(all, wanted);
+        decisions.forEach((name, decision) -> {
+            int started = startedBy.getOrDefault(name, 0);
+            String outcome = started < decision.start()
+                    ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(name) : "";
+            if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(name, decision.reason()
+                    + outcome)) {
+                events.record(name, clock.instant(), decision.reason() + outcome);
+            }
+        });
     }
 
     @Override

@@ -1,0 +1,121 @@
+package dev.hearth.server.scaling;
+
+import dev.hearth.functions.FunctionVersion;
+import dev.hearth.functions.GpuRequest;
+import dev.hearth.placement.BestFitPlacement;
+import dev.hearth.placement.Claim;
+import dev.hearth.placement.FairShare;
+import dev.hearth.scaling.WorkerPhase;
+import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerPool;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts the workers the autoscaler asked for, sharing scarce GPUs between functions with the pure {@link FairShare}
+ * policy: starts are tried in its order; once a function's start finds no GPU, later starts that would compete for
+ * the same GPUs wait (so freed GPUs go to the function ranked first), and a function holding more than its share is
+ * asked to give one worker back (drained: it finishes its jobs first). Used by the scaling loop's thread only.
+ */
+final class GpuArbiter {
+
+    private final WorkerPool pool;
+    private final FairShare fair;
+    private final ScalingEvents events;
+    private final InstantSource clock;
+    private final Map<String, Instant> waitingSince = new HashMap<>();
+
+    GpuArbiter(WorkerPool pool, FairShare fair, ScalingEvents events, InstantSource clock) {
+        this.pool = pool;
+        this.fair = fair;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Starts up to {@code wanted} workers per function; returns how many each got. */
+    Map<String, Integer> startAll(Collection<FunctionVersion> all, Map<String, Integer> wanted) {
+        Map<String, Integer> started = new HashMap<>();
+        if (wanted.values().stream().allMatch(n -> n <= 0)) {
+            waitingSince.clear();
+            return started;
+        }
+        Map<String, FunctionVersion> gpuFunctions = new HashMap<>();
+        for (FunctionVersion fn : all) {
+            int n = wanted.getOrDefault(fn.name(), 0);
+            if (fn.manifest().gpu() != null) {
+                gpuFunctions.put(fn.name(), fn);
+            } else {
+                // CPU workers compete for no GPU
+                for (int i = 0; i < n && pool.start(fn).isPresent(); i++) {
+                    started.merge(fn.name(), 1, Integer::sum);
+                }
+            }
+        }
+        List<Claim> claims = gpuFunctions.values().stream().map(fn -> claim(fn, wanted)).toList();
+        List<GpuRequest> blocked = new ArrayList<>();
+        for (String name : fair.order(claims)) {
+            FunctionVersion fn = gpuFunctions.get(name);
+            GpuRequest request = fn.manifest().gpu();
+            if (blocked.stream().anyMatch(b -> pool.anyGpuServesBoth(b, request))) {
+                continue;
+            }
+            if (pool.start(fn).isPresent()) {
+                started.merge(name, 1, Integer::sum);
+                continue;
+            }
+            if (pool.lacksGpus(name) && pool.couldEverPlace(request)) {
+                blocked.add(request);
+                askForYield(claims.stream().filter(c -> c.function().equals(name)).findFirst().orElseThrow(),
+                        request, claims);
+            }
+        }
+        Instant now = clock.instant();
+        for (Claim c : claims) {
+            if (c.wantedStarts() > started.getOrDefault(c.function(), 0)) {
+                waitingSince.putIfAbsent(c.function(), now);
+            } else {
+                waitingSince.remove(c.function());
+            }
+        }
+        return started;
+    }
+
+    private Claim claim(FunctionVersion fn, Map<String, Integer> wanted) {
+        List<Worker> live = active(fn.name());
+        int held = live.stream().mapToInt(w -> w.gpus().size()).sum();
+        return new Claim(fn.name(), fn.manifest().priority(), fn.manifest().gpu().count(), live.size(), held,
+                wanted.getOrDefault(fn.name(), 0), waitingSince.get(fn.name()));
+    }
+
+    private void askForYield(Claim waiting, GpuRequest request, List<Claim> claims) {
+        boolean freeing = pool.workers(null).stream().anyMatch(w -> w.isDraining() && !w.hasExited()
+                && w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)));
+        if (freeing) {
+            return; // GPUs are on their way back already; one yield at a time
+        }
+        List<Claim> holders = claims.stream().filter(c -> active(c.function()).stream()
+                .anyMatch(w -> w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)))).toList();
+        fair.yielder(waiting, holders).ifPresent(victim -> active(victim).stream()
+                .filter(w -> w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)))
+                .min(Comparator.<Worker>comparingInt(w -> w.phase() == WorkerPhase.READY && w.inFlightCount() == 0
+                        ? 0 : w.phase() == WorkerPhase.STARTING ? 1 : 2).thenComparingInt(Worker::inFlightCount))
+                .ifPresent(w -> {
+                    pool.drain(w);
+                    Instant now = clock.instant();
+                    events.record(victim, now, "fair share: worker " + w.id() + " gives its GPUs to " + waiting.function()
+                            + " (priority " + waiting.priority() + ") once its jobs are done");
+                    events.record(waiting.function(), now, "fair share: " + victim + " gives worker " + w.id()
+                            + " back for this function");
+                }));
+    }
+
+    private List<Worker> active(String function) {
+        return pool.workers(function).stream().filter(w -> !w.isDraining()).toList();
+    }
+}
