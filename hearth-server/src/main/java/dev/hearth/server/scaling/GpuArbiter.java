@@ -10,7 +10,6 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,6 +29,7 @@ final class GpuArbiter {
     private final ScalingEvents events;
     private final InstantSource clock;
     private final Map<String, Instant> waitingSince = new HashMap<>();
+    private final Map<String, String> heldBack = new HashMap<>();
 
     GpuArbiter(WorkerPool pool, FairShare fair, ScalingEvents events, InstantSource clock) {
         this.pool = pool;
@@ -41,6 +41,7 @@ final class GpuArbiter {
     /** Starts up to {@code wanted} workers per function; returns how many each got. */
     Map<String, Integer> startAll(Collection<FunctionVersion> all, Map<String, Integer> wanted) {
         Map<String, Integer> started = new HashMap<>();
+        heldBack.clear();
         if (wanted.values().stream().allMatch(n -> n <= 0)) {
             waitingSince.clear();
             return started;
@@ -58,11 +59,17 @@ final class GpuArbiter {
             }
         }
         List<Claim> claims = gpuFunctions.values().stream().map(fn -> claim(fn, wanted)).toList();
-        List<GpuRequest> blocked = new ArrayList<>();
+        Map<String, GpuRequest> blocked = new java.util.LinkedHashMap<>();
         for (String name : fair.order(claims)) {
             FunctionVersion fn = gpuFunctions.get(name);
             GpuRequest request = fn.manifest().gpu();
-            if (blocked.stream().anyMatch(b -> pool.anyGpuServesBoth(b, request))) {
+            var first = blocked.entrySet().stream().filter(b -> pool.anyGpuServesBoth(b.getValue(), request))
+                    .findFirst();
+            if (first.isPresent()) {
+                if (!first.get().getKey().equals(name)) {
+                    heldBack.putIfAbsent(name, "waiting for GPU: " + first.get().getKey() + " ranks first for the next "
+                            + "free one (fair share by priority and waiting time)");
+                }
                 continue;
             }
             if (pool.start(fn).isPresent()) {
@@ -70,7 +77,7 @@ final class GpuArbiter {
                 continue;
             }
             if (pool.lacksGpus(name) && pool.couldEverPlace(request)) {
-                blocked.add(request);
+                blocked.put(name, request);
                 askForYield(claims.stream().filter(c -> c.function().equals(name)).findFirst().orElseThrow(),
                         request, claims);
             }
@@ -84,6 +91,11 @@ final class GpuArbiter {
             }
         }
         return started;
+    }
+
+    /** Why the function's start was held back in the last round for another function, or null. */
+    String heldBack(String function) {
+        return heldBack.get(function);
     }
 
     private Claim claim(FunctionVersion fn, Map<String, Integer> wanted) {

@@ -117,8 +117,9 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         Map<String, Integer> startedBy = arbiter.startAll(all, wanted);
         decisions.forEach((name, decision) -> {
             int started = startedBy.getOrDefault(name, 0);
+            String why = arbiter.heldBack(name) != null ? arbiter.heldBack(name) : pool.waitingReason(name);
             String outcome = started < decision.start()
-                    ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(name) : "";
+                    ? "; started " + started + " of " + decision.start() + ": " + why : "";
             if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(name, decision.reason()
                     + outcome)) {
                 events.record(name, clock.instant(), decision.reason() + outcome);
