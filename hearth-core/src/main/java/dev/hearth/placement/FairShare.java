@@ -18,9 +18,9 @@ import java.util.Optional;
  *       first, then the longest waiting); then one start at a time to the function whose GPUs per weight would be
  *       lowest after it, so GPUs split in proportion to priority.</li>
  *   <li>Yielding: a waiting function that cannot be placed may take a worker back from a function holding more than
- *       its share: a function's first worker always wins against lower-priority holders; otherwise the holder must
- *       still hold more GPUs per weight than the waiter would after the move (so two functions never trade a worker
- *       back and forth). The holder's worker is drained: it finishes its jobs first.</li>
+ *       its share: a function's first worker always wins against holders of lower (aged) weight; otherwise the
+ *       holder must still hold more GPUs per weight than the waiter would after the move (so two functions never
+ *       trade a worker back and forth). The holder's worker is drained: it finishes its jobs first.</li>
  *   <li>Aging: a function's weight is its priority times {@code 1 + waited / agingPeriod}, so a function that keeps
  *       waiting outweighs any fixed priority in time and nothing starves forever.</li>
  * </ul>
@@ -92,7 +92,7 @@ public final class FairShare {
                         && h.heldGpus() >= h.gpusPerWorker())
                 .filter(h -> {
                     double holderAfter = (h.heldGpus() - h.gpusPerWorker()) / weight(h);
-                    boolean firstWorkerWins = waiting.workers() == 0 && h.priority() < waiting.priority();
+                    boolean firstWorkerWins = waiting.workers() == 0 && weight(h) < ws;
                     return firstWorkerWins || holderAfter > waiterAfter;
                 })
                 .max(Comparator.<Claim>comparingDouble(h -> h.heldGpus() / weight(h))

@@ -67,6 +67,14 @@ class FairShareTest {
     }
 
     @Test
+    void aFirstWorkerThatKeepsWaitingWinsAGpuFromAnEqualPriorityHolderInTheEnd() {
+        Claim holder = claim("single", 10, 1, 0, null);
+
+        assertThat(fair.yielder(claim("big", 10, 0, 1, NOW), List.of(holder))).isEmpty();
+        assertThat(fair.yielder(claim("big", 10, 0, 1, NOW.minusSeconds(30)), List.of(holder))).contains("single");
+    }
+
+    @Test
     void agingRaisesTheWeightOfAFunctionThatKeepsWaiting() {
         assertThat(fair.weight(claim("a", 10, 0, 1, null))).isEqualTo(10.0);
         assertThat(fair.weight(claim("a", 10, 0, 1, NOW.minusSeconds(60)))).isEqualTo(20.0);

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts the workers the autoscaler asked for, sharing scarce GPUs between functions with the pure {@link FairShare}
@@ -77,9 +78,11 @@ final class GpuArbiter {
                 continue;
             }
             if (pool.lacksGpus(name) && pool.couldEverPlace(request)) {
-                blocked.put(name, request);
-                askForYield(claims.stream().filter(c -> c.function().equals(name)).findFirst().orElseThrow(),
-                        request, claims);
+                Claim claim = claims.stream().filter(c -> c.function().equals(name)).findFirst().orElseThrow();
+                // Hold the GPUs back for it only while some are on their way to it; else others may backfill.
+                if (askForYield(claim, request, claims) || pool.repackPending(name)) {
+                    blocked.put(name, request);
+                }
             }
         }
         Instant now = clock.instant();
@@ -105,26 +108,28 @@ final class GpuArbiter {
                 wanted.getOrDefault(fn.name(), 0), waitingSince.get(fn.name()));
     }
 
-    private void askForYield(Claim waiting, GpuRequest request, List<Claim> claims) {
+    /** Asks a holder to give a worker back if fair share says so; returns whether GPUs are on their way. */
+    private boolean askForYield(Claim waiting, GpuRequest request, List<Claim> claims) {
         boolean freeing = pool.workers(null).stream().anyMatch(w -> w.isDraining() && !w.hasExited()
                 && w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)));
         if (freeing) {
-            return; // GPUs are on their way back already; one yield at a time
+            return true; // one yield at a time
         }
         List<Claim> holders = claims.stream().filter(c -> active(c.function()).stream()
                 .anyMatch(w -> w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)))).toList();
-        fair.yielder(waiting, holders).ifPresent(victim -> active(victim).stream()
+        Optional<Worker> yielded = fair.yielder(waiting, holders).flatMap(victim -> active(victim).stream()
                 .filter(w -> w.gpus().stream().anyMatch(g -> BestFitPlacement.accepts(request, g)))
                 .min(Comparator.<Worker>comparingInt(w -> w.phase() == WorkerPhase.READY && w.inFlightCount() == 0
-                        ? 0 : w.phase() == WorkerPhase.STARTING ? 1 : 2).thenComparingInt(Worker::inFlightCount))
-                .ifPresent(w -> {
-                    pool.drain(w);
-                    Instant now = clock.instant();
-                    events.record(victim, now, "fair share: worker " + w.id() + " gives its GPUs to " + waiting.function()
-                            + " (priority " + waiting.priority() + ") once its jobs are done");
-                    events.record(waiting.function(), now, "fair share: " + victim + " gives worker " + w.id()
-                            + " back for this function");
-                }));
+                        ? 0 : w.phase() == WorkerPhase.STARTING ? 1 : 2).thenComparingInt(Worker::inFlightCount)));
+        yielded.ifPresent(w -> {
+            pool.drain(w);
+            Instant now = clock.instant();
+            events.record(w.function(), now, "fair share: worker " + w.id() + " gives its GPUs to "
+                    + waiting.function() + " (priority " + waiting.priority() + ") once its jobs are done");
+            events.record(waiting.function(), now, "fair share: " + w.function() + " gives worker " + w.id()
+                    + " back for this function");
+        });
+        return yielded.isPresent();
     }
 
     private List<Worker> active(String function) {

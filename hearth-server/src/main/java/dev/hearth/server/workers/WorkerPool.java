@@ -200,6 +200,12 @@ public final class WorkerPool implements JobEvents {
     private record Reservation(List<Gpu> gpus, Instant until, String reason) {
     }
 
+    /** Whether GPUs freed by a repack are reserved for the function. */
+    public boolean repackPending(String function) {
+        Reservation r = reservations.get(function);
+        return r != null && clock.instant().isBefore(r.until());
+    }
+
     /** Whether the function's last start failed for want of GPUs (or of an open node), rather than a crash loop. */
     public boolean lacksGpus(String function) {
         return lackingGpus.contains(function);
