@@ -39,30 +39,56 @@ final class GpuArbiter {
         this.clock = clock;
     }
 
-    /** Starts up to {@code wanted} workers per function; returns how many each got. */
-    Map<String, Integer> startAll(Collection<FunctionVersion> all, Map<String, Integer> wanted) {
-        Map<String, Integer> started = new HashMap<>();
+    /** Workers the autoscaler wants started for one lane (a function version); {@code key} names the lane. */
+    record Want(int key, FunctionVersion fn, int count) {
+    }
+
+    /** Starts up to the wanted workers of every lane; returns how many each lane (by key) got. */
+    Map<Integer, Integer> startAll(List<Want> wants) {
+        Map<Integer, Integer> started = new HashMap<>();
         heldBack.clear();
-        if (wanted.values().stream().allMatch(n -> n <= 0)) {
+        if (wants.stream().allMatch(w -> w.count() <= 0)) {
             waitingSince.clear();
             return started;
         }
+        // per GPU function: its lanes' wants in order, and its latest version for priority and request
+        Map<String, java.util.ArrayDeque<Want>> gpuWants = new java.util.LinkedHashMap<>();
         Map<String, FunctionVersion> gpuFunctions = new HashMap<>();
-        for (FunctionVersion fn : all) {
-            int n = wanted.getOrDefault(fn.name(), 0);
-            if (fn.manifest().gpu() != null) {
-                gpuFunctions.put(fn.name(), fn);
-            } else {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (Want w : wants) {
+            if (w.count() <= 0) {
+                continue;
+            }
+            if (w.fn().manifest().gpu() == null) {
                 // CPU workers compete for no GPU
-                for (int i = 0; i < n && pool.start(fn).isPresent(); i++) {
-                    started.merge(fn.name(), 1, Integer::sum);
+                for (int i = 0; i < w.count() && pool.start(w.fn()).isPresent(); i++) {
+                    started.merge(w.key(), 1, Integer::sum);
                 }
+                continue;
+            }
+            var queue = gpuWants.computeIfAbsent(w.fn().name(), n -> new java.util.ArrayDeque<>());
+            for (int i = 0; i < w.count(); i++) {
+                queue.add(w);
+            }
+            gpuFunctions.putIfAbsent(w.fn().name(), w.fn());
+            wanted.merge(w.fn().name(), w.count(), Integer::sum);
+        }
+        for (Worker w : pool.workers(null)) {
+            if (!w.gpus().isEmpty() && !gpuFunctions.containsKey(w.function())) {
+                pool.functionVersion(w.function()).filter(f -> f.manifest().gpu() != null)
+                        .ifPresent(f -> gpuFunctions.put(f.name(), f));
             }
         }
         List<Claim> claims = gpuFunctions.values().stream().map(fn -> claim(fn, wanted)).toList();
         Map<String, GpuRequest> blocked = new java.util.LinkedHashMap<>();
+        Map<String, Integer> startedByFunction = new HashMap<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
         for (String name : fair.order(claims)) {
-            FunctionVersion fn = gpuFunctions.get(name);
+            Want want = gpuWants.get(name).poll();
+            if (want == null || failed.contains(name)) {
+                continue;
+            }
+            FunctionVersion fn = want.fn();
             GpuRequest request = fn.manifest().gpu();
             var first = blocked.entrySet().stream().filter(b -> pool.anyGpuServesBoth(b.getValue(), request))
                     .findFirst();
@@ -74,7 +100,8 @@ final class GpuArbiter {
                 continue;
             }
             if (pool.start(fn).isPresent()) {
-                started.merge(name, 1, Integer::sum);
+                started.merge(want.key(), 1, Integer::sum);
+                startedByFunction.merge(name, 1, Integer::sum);
                 continue;
             }
             if (pool.lacksGpus(name) && pool.couldEverPlace(request)) {
@@ -84,10 +111,11 @@ final class GpuArbiter {
                     blocked.put(name, request);
                 }
             }
+            failed.add(name); // its further starts this round would fail the same way
         }
         Instant now = clock.instant();
         for (Claim c : claims) {
-            if (c.wantedStarts() > started.getOrDefault(c.function(), 0)) {
+            if (c.wantedStarts() > startedByFunction.getOrDefault(c.function(), 0)) {
                 waitingSince.putIfAbsent(c.function(), now);
             } else {
                 waitingSince.remove(c.function());

@@ -10,11 +10,12 @@ import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.releases.ReleaseLanes;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final WorkerPool pool;
     private final Autoscaler autoscaler;
     private final ScalingEvents events;
+    private final ReleaseLanes lanes;
     private final InstantSource clock;
     private final Duration tick;
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
@@ -51,6 +53,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.pool = pool;
         this.autoscaler = autoscaler;
         this.events = events;
+        this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
         this.arbiter = new GpuArbiter(pool, new FairShare(clock, FairShare.DEFAULT_AGING), events, clock);
@@ -95,34 +98,38 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
 
     /** One round over every function; the starts of all functions go through the fair-share arbiter. */
     public void runOnce() {
-        List<FunctionVersion> all = List.copyOf(functions.all());
-        Map<String, ScalingDecision> decisions = new LinkedHashMap<>();
-        Map<String, Integer> wanted = new HashMap<>();
-        for (FunctionVersion fn : all) {
-            JobService.QueueStats stats = jobs.stats(fn.name());
-            List<Worker> workers = pool.workers(fn.name());
+        List<ReleaseLanes.Scaled> current = List.copyOf(lanes.current());
+        List<GpuArbiter.Want> wants = new ArrayList<>();
+        Map<Integer, ScalingDecision> decisions = new LinkedHashMap<>();
+        for (int index = 0; index < current.size(); index++) {
+            ReleaseLanes.Scaled lane = current.get(index);
+            FunctionVersion fn = lane.version();
+            JobService.QueueStats stats = lane.stats();
+            List<Worker> workers = lane.workers();
             FunctionLoad load = new FunctionLoad(fn.name(), fn.manifest().scaling(), stats.queued(),
                     stats.queuedLowPriority(), stats.inFlight(), workers.stream().map(Worker::snapshot).toList());
             ScalingDecision decision = autoscaler.decide(load);
             if (decision.isNoop()) {
                 continue;
             }
-            decisions.put(fn.name(), decision);
-            wanted.put(fn.name(), decision.start());
+            decisions.put(index, decision);
+            wants.add(new GpuArbiter.Want(index, fn, decision.start()));
             for (String id : decision.drain()) {
                 workers.stream().filter(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING)
                         .findFirst().ifPresent(pool::drain);
             }
         }
-        Map<String, Integer> startedBy = arbiter.startAll(all, wanted);
-        decisions.forEach((name, decision) -> {
-            int started = startedBy.getOrDefault(name, 0);
+        Map<Integer, Integer> startedBy = arbiter.startAll(wants);
+        decisions.forEach((index, decision) -> {
+            ReleaseLanes.Scaled lane = current.get(index);
+            String name = lane.version().name();
+            int started = startedBy.getOrDefault(index, 0);
             String why = arbiter.heldBack(name) != null ? arbiter.heldBack(name) : pool.waitingReason(name);
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + why : "";
-            if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(name, decision.reason()
-                    + outcome)) {
-                events.record(name, clock.instant(), decision.reason() + outcome);
+            String reason = lane.label() + decision.reason() + outcome;
+            if (lanes.reasonChanged(lane, reason) | started > 0 || !decision.drain().isEmpty()) {
+                events.record(name, clock.instant(), reason);
             }
         });
     }
