@@ -19,7 +19,8 @@ final class ServerOptions {
     Path dataDir;
 
     @Option(names = "--gpus", paramLabel = "SPEC",
-            description = "GPU inventory, e.g. H100:4,A100:2, or 'none' (default: detect with nvidia-smi).")
+            description = "GPU inventory, e.g. H100:4,A100:2, per node \"node-a=H100:4;node-b=A100:2\", "
+                    + "or 'none' (default: detect with nvidia-smi).")
     String gpus;
 
     @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",

@@ -101,6 +101,12 @@ final class ServerRunner {
         if (gpus.isEmpty()) {
             return "none (CPU functions run; GPU functions wait; try --gpus H100:1 to simulate one)";
         }
+        Map<String, List<Gpu>> byNode = gpus.stream()
+                .collect(Collectors.groupingBy(Gpu::node, LinkedHashMap::new, Collectors.toList()));
+        if (byNode.size() > 1) {
+            return byNode.entrySet().stream().map(e -> e.getKey() + ": " + describe(e.getValue()))
+                    .collect(Collectors.joining("; "));
+        }
         Map<String, Long> byType = gpus.stream()
                 .collect(Collectors.groupingBy(Gpu::type, LinkedHashMap::new, Collectors.counting()));
         return byType.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey())

@@ -36,9 +36,9 @@ final class WorkersCommand implements Callable<Integer> {
                     + " (functions scale to zero when idle)");
             return ExitCodes.OK;
         }
-        Table t = new Table("ID", "FUNCTION", "VERSION", "STATE", "GPUS", "PID", "IN-FLIGHT", "DONE", "UP");
+        Table t = new Table("ID", "FUNCTION", "VERSION", "STATE", "NODE", "GPUS", "PID", "IN-FLIGHT", "DONE", "UP");
         for (WorkerInfo w : workers) {
-            t.row(w.id(), w.function(), w.version(), w.state(), w.gpus().isEmpty() ? "-" : String.join(",", w.gpus()),
+            t.row(w.id(), w.function(), w.version(), w.state(), w.node(), w.gpus().isEmpty() ? "-" : String.join(",", w.gpus()),
                     w.pid() == 0 ? null : w.pid(), w.inFlight(), w.jobsDone(), uptime(w.startedAt()));
         }
         t.print(ctx.out());

@@ -176,13 +176,33 @@ class ClientCommandsTest {
     void workersAreATable() {
         server.on("GET /v1/workers", 200, """
                 {"workers":[{"id":"w1","function":"echo","version":1,"state":"READY","gpus":["H100:0"],"pid":42,
-                  "startedAt":"2025-01-01T00:00:00Z","inFlight":0,"jobsDone":3}]}""");
+                  "startedAt":"2025-01-01T00:00:00Z","inFlight":0,"jobsDone":3,"node":"node-a"}]}""");
 
         Cli.Result r = cli.run("workers", "echo");
 
         assertThat(r.out().lines().toList()).hasSize(2);
-        assertThat(r.out()).contains("w1", "READY", "H100:0", "42");
+        assertThat(r.out()).contains("w1", "READY", "node-a", "H100:0", "42");
         assertThat(server.requests).containsExactly("GET /v1/workers?function=echo");
+    }
+
+    @Test
+    void nodesAreATableAndANodeDrainsWithAGracePeriod() {
+        server.on("GET /v1/nodes", 200, """
+                {"nodes":[{"name":"node-a","state":"ACTIVE","gpusTotal":2,"gpusFree":1,"workers":1,"inFlight":1,
+                  "gpus":[{"index":0,"type":"H100","worker":"w1"},{"index":1,"type":"H100"}]}]}""");
+        server.on("POST /v1/nodes/node-a/drain", 200, """
+                {"name":"node-a","state":"DRAINING","graceEndsAt":"2025-01-01T00:00:10Z","gpusTotal":2,
+                  "gpusFree":1,"workers":1,"inFlight":1,"gpus":[]}""");
+
+        Cli.Result nodes = cli.run("nodes");
+        Cli.Result drain = cli.run("node", "drain", "node-a", "--grace", "10s");
+
+        assertThat(nodes.out().lines().toList()).hasSize(2);
+        assertThat(nodes.out()).contains("node-a", "ACTIVE", "H100:2");
+        assertThat(drain.code()).isZero();
+        assertThat(drain.out()).contains("DRAINING", "2025-01-01T00:00:10Z");
+        assertThat(server.requests).containsExactly("GET /v1/nodes", "POST /v1/nodes/node-a/drain?grace=10000ms");
+        assertThat(cli.run("node", "drain", "node-a", "--grace", "soon").code()).isEqualTo(2);
     }
 
     @Test

@@ -25,7 +25,7 @@ class CommandLineTest {
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("up", "serve", "demo", "deploy", "ls", "run", "status", "cancel", "logs",
-                "workers", "delete");
+                "workers", "delete", "nodes", "node");
     }
 
     @Test

@@ -42,6 +42,23 @@ final class Decode {
         return List.copyOf(jobs);
     }
 
+    static NodeInfo node(JsonNode n) {
+        List<NodeInfo.NodeGpu> gpus = new ArrayList<>();
+        for (JsonNode g : n.path("gpus")) {
+            gpus.add(new NodeInfo.NodeGpu(g.path("index").asInt(), text(g, "type"), text(g, "group"),
+                    text(g, "worker")));
+        }
+        return new NodeInfo(text(n, "name"), text(n, "state"), instant(n.get("graceEndsAt")),
+                n.path("gpusTotal").asInt(), n.path("gpusFree").asInt(), n.path("workers").asInt(),
+                n.path("inFlight").asInt(), gpus);
+    }
+
+    static List<NodeInfo> nodes(JsonNode n) {
+        List<NodeInfo> nodes = new ArrayList<>();
+        n.path("nodes").forEach(x -> nodes.add(node(x)));
+        return List.copyOf(nodes);
+    }
+
     static Deployment deployment(JsonNode n) {
         return new Deployment(text(n, "name"), n.path("version").asInt(), text(n, "bundleSha256"));
     }
@@ -75,7 +92,7 @@ final class Decode {
             }
             workers.add(new WorkerInfo(text(w, "id"), text(w, "function"), w.path("version").asInt(),
                     text(w, "state"), gpus, w.path("pid").asLong(), instant(w.get("startedAt")),
-                    w.path("inFlight").asInt(), w.path("jobsDone").asLong()));
+                    w.path("inFlight").asInt(), w.path("jobsDone").asLong(), text(w, "node")));
         }
         return List.copyOf(workers);
     }

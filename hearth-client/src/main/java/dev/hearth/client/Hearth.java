@@ -146,6 +146,29 @@ public final class Hearth implements AutoCloseable {
         return Decode.workers(http.get("/v1/workers", Http.Query.of("function", function)));
     }
 
+    /** The nodes workers are placed on, with their GPUs and drain state. */
+    public List<NodeInfo> nodes() {
+        return Decode.nodes(http.get("/v1/nodes", Http.Query.none()));
+    }
+
+    /**
+     * Drains a node: no new workers on it; its workers finish their jobs within {@code grace}, then stop; jobs still
+     * running after it go back to the queue (without using a retry) and run on another node.
+     *
+     * @param grace how long running jobs may take to finish; null for the server's default (30 s)
+     */
+    public NodeInfo drainNode(String node, java.time.Duration grace) {
+        return Decode.node(http.post("/v1/nodes/" + Http.segment(node) + "/drain",
+                Http.Query.of("grace", grace == null ? null : grace.toMillis() + "ms"), new byte[0], null,
+                Http.CALL_TIMEOUT));
+    }
+
+    /** Lets a drained (or draining) node take new workers again. */
+    public NodeInfo undrainNode(String node) {
+        return Decode.node(http.post("/v1/nodes/" + Http.segment(node) + "/undrain", Http.Query.none(), new byte[0],
+                null, Http.CALL_TIMEOUT));
+    }
+
     /**
      * The recent output of a function's workers, each line prefixed with its worker id.
      *

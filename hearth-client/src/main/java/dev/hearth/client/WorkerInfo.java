@@ -15,9 +15,10 @@ import java.util.List;
  * @param startedAt when it was started, or null
  * @param inFlight  jobs it is running now
  * @param jobsDone  jobs it has finished
+ * @param node      the node it was placed on, or null from a server that does not say
  */
 public record WorkerInfo(String id, String function, int version, String state, List<String> gpus, long pid,
-                         Instant startedAt, int inFlight, long jobsDone) {
+                         Instant startedAt, int inFlight, long jobsDone, String node) {
 
     public WorkerInfo {
         gpus = List.copyOf(gpus);

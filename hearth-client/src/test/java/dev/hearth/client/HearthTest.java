@@ -164,16 +164,36 @@ class HearthTest {
     }
 
     @Test
+    void nodesAreListedAndDrainedWithAGracePeriod() {
+        peer.on("GET /v1/nodes", 200, """
+                {"nodes":[{"name":"node-a","state":"ACTIVE","gpusTotal":2,"gpusFree":1,"workers":1,"inFlight":0,
+                  "gpus":[{"index":0,"type":"H100","group":"node-a/H100/0","worker":"w1"},
+                          {"index":1,"type":"H100","group":"node-a/H100/0"}]}]}""");
+        peer.on("POST /v1/nodes/node-a/drain", 200, """
+                {"name":"node-a","state":"DRAINING","graceEndsAt":"2025-06-01T10:00:30Z","gpus":[]}""");
+
+        List<NodeInfo> nodes = hearth.nodes();
+        NodeInfo draining = hearth.drainNode("node-a", java.time.Duration.ofSeconds(30));
+
+        assertThat(nodes.getFirst().gpus()).containsExactly(new NodeInfo.NodeGpu(0, "H100", "node-a/H100/0", "w1"),
+                new NodeInfo.NodeGpu(1, "H100", "node-a/H100/0", null));
+        assertThat(nodes.getFirst().gpusFree()).isEqualTo(1);
+        assertThat(draining.state()).isEqualTo("DRAINING");
+        assertThat(draining.graceEndsAt()).isEqualTo(Instant.parse("2025-06-01T10:00:30Z"));
+        assertThat(peer.requests).extracting(ScriptedPeer.Request::query).containsExactly(null, "grace=30000ms");
+    }
+
+    @Test
     void workersAreListedForOneOrAllFunctions() {
         peer.on("GET /v1/workers", 200, """
                 {"workers":[{"id":"w1","function":"echo","version":2,"state":"READY","gpus":["H100#0"],"pid":4242,
-                  "startedAt":"2025-06-01T10:00:00Z","inFlight":1,"jobsDone":10}]}""");
+                  "startedAt":"2025-06-01T10:00:00Z","inFlight":1,"jobsDone":10,"node":"node-a"}]}""");
 
         List<WorkerInfo> workers = hearth.workers("echo");
         hearth.workers(null);
 
         assertThat(workers).containsExactly(new WorkerInfo("w1", "echo", 2, "READY", List.of("H100#0"), 4242,
-                Instant.parse("2025-06-01T10:00:00Z"), 1, 10));
+                Instant.parse("2025-06-01T10:00:00Z"), 1, 10, "node-a"));
         assertThat(peer.requests).extracting(ScriptedPeer.Request::query).containsExactly("function=echo", null);
     }
 

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param retries        further attempts after a failed one (worker crash and lease expiry count)
  * @param retryBackoff   how long a failed job waits in the queue before each retry ({@link Backoff#NONE}: none)
  * @param batch          dynamic batching, or null when each take hands over jobs as they come
+ * @param priority       1..100 (default {@value ManifestParser#DEFAULT_PRIORITY}): the function's weight when GPUs
+ *                       are scarce; see {@code dev.hearth.placement.FairShare}
  */
 public record FunctionManifest(
         String name,
@@ -33,7 +35,8 @@ public record FunctionManifest(
         Duration startupTimeout,
         int retries,
         Backoff retryBackoff,
-        BatchConfig batch) {
+        BatchConfig batch,
+        int priority) {
 
     public FunctionManifest {
         command = List.copyOf(command);

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * timeout: 600s
  * retries: 0                # or {maxRetries: 3, backoff: {initialDelay: 1s, coefficient: 2.0, maxDelay: 60s}}
  * batch: {maxSize: 8, wait: 50ms}   # optional: the handler gets a list of inputs
+ * priority: 10               # 1..100, the weight when GPUs are scarce
  * </pre>
  */
 public final class ManifestParser {
@@ -36,12 +37,14 @@ public final class ManifestParser {
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
-            "memory", "scaling", "timeout", "startupTimeout", "retries", "batch");
+            "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency");
     private static final Set<String> GPU = Set.of("type", "count");
     private static final Set<String> RETRIES = Set.of("maxRetries", "backoff");
     private static final Set<String> BACKOFF = Set.of("initialDelay", "coefficient", "maxDelay");
     private static final Set<String> BATCH = Set.of("maxSize", "wait");
+    /** The priority of a function whose manifest names none. */
+    public static final int DEFAULT_PRIORITY = 10;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ManifestParser() {
@@ -94,8 +97,9 @@ public final class ManifestParser {
                 : retriesObject ? maxRetries(retriesNode) : integer(retriesNode, "retries", 0, 10);
         Backoff backoff = retriesObject ? backoff(retriesNode.get("backoff")) : Backoff.NONE;
         BatchConfig batch = batch(root.get("batch"));
+        int priority = root.has("priority") ? integer(root.get("priority"), "priority", 1, 100) : DEFAULT_PRIORITY;
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch);
+                startupTimeout, retries, backoff, batch, priority);
     }
 
     private static int maxRetries(JsonNode node) {

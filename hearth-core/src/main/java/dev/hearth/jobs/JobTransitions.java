@@ -93,6 +93,18 @@ public final class JobTransitions {
     }
 
     /**
+     * The job goes back to the queue through no fault of its own: its node was drained, or the control plane shut
+     * down, before it finished. Unlike {@link #requeue}, the attempt it was on does not count against its retries.
+     */
+    public static Job handBack(Job job) {
+        Job requeued = requeue(job);
+        return new Job(requeued.id(), requeued.function(), requeued.version(), requeued.state(), requeued.input(),
+                null, requeued.error(), requeued.webhook(), requeued.policy(), Math.max(0, job.attempts() - 1),
+                requeued.maxRetries(), null, null, requeued.queuedAt(), null, null, false, 0, requeued.revision(),
+                null);
+    }
+
+    /**
      * A client asks to run a FAILED or TIMED_OUT job again (RunPod's {@code /retry}): same id, new queue time, one more
      * attempt allowed.
      */

@@ -78,6 +78,14 @@ class ManifestParserTest {
     }
 
     @Test
+    void priorityIsAWeightFromOneToAHundredAndDefaultsToTen() {
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\n").priority()).isEqualTo(10);
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\npriority: 100\n").priority()).isEqualTo(100);
+        assertThatThrownBy(() -> ManifestParser.parse("name: a\nhandler: h.py:f\npriority: 0\n"))
+                .hasMessageContaining("'priority' must be a whole number from 1 to 100");
+    }
+
+    @Test
     void durationsAreReadAsUsersWriteThem() {
         assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));

@@ -29,6 +29,20 @@ class JobTransitionsTest {
     }
 
     @Test
+    void aJobHandedBackByADrainedNodeGoesBackToTheQueueWithoutUsingARetry() {
+        Job running = JobTransitions.lease(queued(0), "w-1", 1, T0, T0.plusSeconds(30), false, 0);
+
+        Job back = JobTransitions.handBack(running);
+
+        assertThat(back.state()).isEqualTo(JobState.IN_QUEUE);
+        assertThat(back.attempts()).isZero();
+        assertThat(back.hasRetriesLeft()).isTrue();
+        assertThat(back.workerId()).isNull();
+        assertThat(back.revision()).isEqualTo(running.revision() + 1);
+        assertThat(JobTransitions.requeue(running).attempts()).isEqualTo(1);
+    }
+
+    @Test
     void completingRecordsTheOutputAndTheExecutionTime() {
         Job running = JobTransitions.lease(queued(0), "w-1", 1, T0, T0.plusSeconds(30), false, 0);
 

@@ -80,4 +80,48 @@ class BestFitPlacementTest {
 
         assertThat(((Placement.Unplaceable) p).reason()).contains("no GPUs");
     }
+
+    @Test
+    void smallWorkersPackIntoThePartlyUsedGroupSoAWholeQuadStaysFree() {
+        List<Gpu> inv = node("a", "H100", 8, 0);
+
+        Placement p = placement.place(new GpuRequest(List.of("H100"), 1), inv, Set.of(inv.get(5)));
+
+        assertThat(((Placement.Placed) p).gpus()).containsExactly(inv.get(4));
+        Placement quad = placement.place(new GpuRequest(List.of("H100"), 4), inv, Set.of(inv.get(5)));
+        assertThat(((Placement.Placed) quad).gpus()).containsExactlyElementsOf(inv.subList(0, 4));
+    }
+
+    @Test
+    void aWorkerSpansGroupsOfOneNodeOnlyWhenNoGroupHasRoom() {
+        List<Gpu> inv = node("a", "H100", 8, 0);
+
+        Placement p = placement.place(new GpuRequest(List.of("H100"), 4), inv,
+                Set.of(inv.get(0), inv.get(1), inv.get(4), inv.get(5)));
+
+        assertThat(((Placement.Placed) p).gpus()).containsExactly(inv.get(2), inv.get(3), inv.get(6), inv.get(7));
+    }
+
+    @Test
+    void closedNodesTakeNoNewWorkersAndTheReasonSaysSo() {
+        List<Gpu> inv = new java.util.ArrayList<>(node("a", "H100", 1, 0));
+        inv.addAll(node("b", "H100", 1, 1));
+
+        Placement p = placement.place(new GpuRequest(List.of("H100"), 1), inv, Set.of(), Set.of("a"));
+        Placement none = placement.place(new GpuRequest(List.of("H100"), 1), inv, Set.of(inv.get(1)), Set.of("a"));
+
+        assertThat(((Placement.Placed) p).gpus()).extracting(Gpu::node).containsExactly("b");
+        assertThat(((Placement.Unplaceable) none).reason()).contains("closed for drain: a");
+    }
+
+    @Test
+    void theFallbackListIsTriedInOrderAcrossEveryNode() {
+        List<Gpu> inv = new java.util.ArrayList<>(node("a", "A100", 2, 0));
+        inv.addAll(node("b", "L4", 2, 0));
+        inv.addAll(node("c", "H100", 1, 0));
+
+        Placement p = placement.place(new GpuRequest(List.of("H100!", "L4", "A100"), 2), inv, Set.of());
+
+        assertThat(((Placement.Placed) p).gpus()).extracting(Gpu::node).containsOnly("b");
+    }
 }

@@ -101,6 +101,7 @@ public final class HearthServer implements AutoCloseable {
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.bind(jobs);
+        pool.bindFunctions(functions::latest);
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
         ScalingEvents scalingEvents = new ScalingEvents();
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param host            the address to listen on
  * @param port            the port; 0 picks a free one (see {@link HearthServer#url()})
  * @param dataDir         where the SQLite store, code bundles, worker logs and the Python worker library live
- * @param gpus            {@code H100:4,A100:2} for a configured inventory, {@code none} for none, null to detect
- *                        GPUs with nvidia-smi
+ * @param gpus            {@code H100:4,A100:2} for a configured inventory (one node, {@code local}), per node
+ *                        {@code node-a=H100:4;node-b=A100:2}, {@code none} for none, null to detect GPUs with
+ *                        nvidia-smi
  * @param apiKey          the API key to accept; null keeps the stored one, or generates one at first start
  * @param python          the Python interpreter for python-runtime workers
  * @param resultRetention how long final jobs (and their results) are kept

@@ -10,7 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * GPUs declared on the command line ({@code --gpus H100:4,A100:2}) rather than detected: for machines where
+ * GPUs declared on the command line ({@code --gpus H100:4,A100:2}, or per node
+ * {@code --gpus "node-a=H100:4;node-b=A100:2"}) rather than detected: for machines where
  * nvidia-smi is not usable, to hand the control plane only some of a node's GPUs, and for tests with fake GPUs.
  */
 public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
@@ -26,6 +27,7 @@ public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
             "T4", 15360L,
             "RTX4090", 24564L);
     private static final Pattern ENTRY = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]*)(?::(\\d{1,4}))?");
+    private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final int MAX_PER_TYPE = 1024;
 
     public ConfiguredGpuInventory {
@@ -34,8 +36,10 @@ public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
 
     /**
      * Parses a {@code --gpus} value: comma-separated {@code TYPE} or {@code TYPE:COUNT} entries, indices numbered
-     * from 0 in order ({@code H100:4,A100:2}: 0..3 are H100s, 4..5 A100s). {@code none}, empty or blank means no
-     * GPUs. Types are upper-cased, as nvidia-smi detection names them.
+     * from 0 in order ({@code H100:4,A100:2}: 0..3 are H100s, 4..5 A100s), all on the node {@code node}. Several
+     * nodes are {@code ;}-separated {@code NODE=ENTRIES} ({@code node-a=H100:4;node-b=H100:4,A100:2}); they are
+     * partitions of this machine for placement, so indices go on counting across them. {@code none}, empty or blank
+     * means no GPUs. Types are upper-cased, as nvidia-smi detection names them.
      *
      * @throws IllegalArgumentException naming the bad entry and the expected form
      */
@@ -44,7 +48,29 @@ public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
             return new ConfiguredGpuInventory(List.of());
         }
         List<Gpu> gpus = new ArrayList<>();
-        for (String raw : spec.split(",", -1)) {
+        if (!spec.contains("=")) {
+            parseEntries(spec, node, gpus);
+            return new ConfiguredGpuInventory(gpus);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String raw : spec.split(";", -1)) {
+            String part = raw.trim();
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? "" : part.substring(0, eq).trim();
+            if (eq < 0 || !NODE.matcher(name).matches()) {
+                throw bad(part, "expected NODE=TYPE:COUNT,... for each ';'-separated node, e.g. "
+                        + "node-a=H100:4;node-b=A100:2 (node names: letters, digits, '.', '_', '-')");
+            }
+            if (!seen.add(name)) {
+                throw bad(part, "node '" + name + "' is declared twice");
+            }
+            parseEntries(part.substring(eq + 1), name, gpus);
+        }
+        return new ConfiguredGpuInventory(gpus);
+    }
+
+    private static void parseEntries(String entries, String node, List<Gpu> gpus) {
+        for (String raw : entries.split(",", -1)) {
             String entry = raw.trim();
             Matcher m = ENTRY.matcher(entry);
             if (!m.matches()) {
@@ -63,7 +89,6 @@ public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
                 gpus.add(new Gpu(node, gpus.size(), type, memory));
             }
         }
-        return new ConfiguredGpuInventory(gpus);
     }
 
     private static IllegalArgumentException bad(String entry, String why) {

@@ -25,6 +25,21 @@ class ConfiguredGpuInventoryTest {
     }
 
     @Test
+    void severalNodesAreSemicolonSeparatedAndIndicesCountOnAcrossThem() {
+        var inventory = ConfiguredGpuInventory.parse("node-a=H100:2; node-b=H100,A100:1", "local");
+
+        assertThat(inventory.gpus()).containsExactly(
+                new Gpu("node-a", 0, "H100", 81559),
+                new Gpu("node-a", 1, "H100", 81559),
+                new Gpu("node-b", 2, "H100", 81559),
+                new Gpu("node-b", 3, "A100", 81920));
+        assertThatThrownBy(() -> ConfiguredGpuInventory.parse("node-a=H100;H100:2", "n"))
+                .hasMessageStartingWith("bad --gpus entry 'H100:2': expected NODE=TYPE:COUNT");
+        assertThatThrownBy(() -> ConfiguredGpuInventory.parse("a=H100;a=L4", "n"))
+                .hasMessage("bad --gpus entry 'a=L4': node 'a' is declared twice");
+    }
+
+    @Test
     void aTypeAloneIsOneGpuAndUnknownTypesHaveNoKnownMemory() {
         assertThat(ConfiguredGpuInventory.parse(" l4 , T4:2, MI300X ", "n").gpus()).containsExactly(
                 new Gpu("n", 0, "L4", 23034),

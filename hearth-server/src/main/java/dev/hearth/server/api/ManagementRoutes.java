@@ -57,7 +57,10 @@ final class ManagementRoutes {
                 .add("GET", "/v1/functions/{fn}/jobs", c, this::jobs)
                 .add("GET", "/v1/functions/{fn}/logs", c, this::logs)
                 .add("GET", "/v1/functions/{fn}/events", c, this::events)
-                .add("GET", "/v1/workers", c, this::workers);
+                .add("GET", "/v1/workers", c, this::workers)
+                .add("GET", "/v1/nodes", c, this::nodes)
+                .add("POST", "/v1/nodes/{node}/drain", c, this::drainNode)
+                .add("POST", "/v1/nodes/{node}/undrain", c, this::undrainNode);
     }
 
     private void deploy(Call call) {
@@ -178,6 +181,7 @@ final class ManagementRoutes {
             o.put("function", w.function());
             o.put("version", w.version());
             o.put("state", w.phase().name());
+            o.put("node", w.node());
             ArrayNode g = o.putArray("gpus");
             w.gpus().forEach(x -> g.add(x.type() + ":" + x.index()));
             pool.pid(w.id()).ifPresent(pid -> o.put("pid", pid));
@@ -189,6 +193,30 @@ final class ManagementRoutes {
             o.put("jobsDone", w.jobsDone());
         }
         call.json(200, n);
+    }
+
+    private void nodes(Call call) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode arr = n.putArray("nodes");
+        pool.nodes().all().forEach(s -> arr.add(NodeView.of(s, pool)));
+        call.json(200, n);
+    }
+
+    private void drainNode(Call call) {
+        String grace = call.query("grace");
+        java.time.Duration period = java.time.Duration.ofSeconds(30);
+        if (grace != null && !grace.isBlank()) {
+            try {
+                period = Durations.parse(grace);
+            } catch (IllegalArgumentException e) {
+                throw new HearthException.BadRequest("grace: " + e.getMessage());
+            }
+        }
+        call.json(200, NodeView.of(pool.drainNode(call.param("node"), period), pool));
+    }
+
+    private void undrainNode(Call call) {
+        call.json(200, NodeView.of(pool.undrainNode(call.param("node")), pool));
     }
 
     private ObjectNode summary(FunctionVersion v) {

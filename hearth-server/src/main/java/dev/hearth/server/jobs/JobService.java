@@ -577,7 +577,7 @@ public final class JobService {
             }
             // A graceful shutdown is not the job's fault: its attempt does not count against its retries.
             if (!accepting) {
-                return JobTransitions.requeue(j);
+                return JobTransitions.handBack(j);
             }
             return j.hasRetriesLeft() ? JobTransitions.requeue(j, retryAt(j))
                     : JobTransitions.fail(j, null, reason, now);
@@ -590,6 +590,28 @@ public final class JobService {
                 finished(job);
             }
         });
+    }
+
+    /**
+     * The worker's node was drained and the grace period is over: its jobs go back to the queue (at the front)
+     * without using a retry, and the worker is told to abandon them; a result it still posts is refused.
+     *
+     * @return how many jobs went back
+     */
+    public int handBack(Worker worker, String reason) {
+        int n = 0;
+        Instant now = clock.instant();
+        for (String id : worker.inFlight()) {
+            Optional<Job> back = change(id, j -> j.state() == JobState.IN_PROGRESS && worker.id().equals(j.workerId())
+                    ? JobTransitions.handBack(j) : null);
+            worker.requestStop(id);
+            worker.jobReleased(id, now, false);
+            if (back.isPresent()) {
+                requeued(back.get(), reason);
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Stops handing out jobs; waiting long-polls return at once. */

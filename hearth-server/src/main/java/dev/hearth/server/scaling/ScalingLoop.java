@@ -2,6 +2,7 @@ package dev.hearth.server.scaling;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.placement.FairShare;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
 import dev.hearth.scaling.ScalingDecision;
@@ -14,7 +15,10 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -38,6 +42,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final InstantSource clock;
     private final Duration tick;
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
+    private final GpuArbiter arbiter;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -51,6 +56,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
+        this.arbiter = new GpuArbiter(pool, new FairShare(clock, FairShare.DEFAULT_AGING), events, clock);
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
     }
 
@@ -90,9 +96,13 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         }
     }
 
-    /** One round over every function. */
+    /** One round over every function; the starts of all functions go through the fair-share arbiter. */
     public void runOnce() {
-        for (ReleaseLanes.Scaled lane : lanes.current()) {
+        List<ReleaseLanes.Scaled> current = List.copyOf(lanes.current());
+        List<GpuArbiter.Want> wants = new ArrayList<>();
+        Map<Integer, ScalingDecision> decisions = new LinkedHashMap<>();
+        for (int index = 0; index < current.size(); index++) {
+            ReleaseLanes.Scaled lane = current.get(index);
             FunctionVersion fn = lane.version();
             JobService.QueueStats stats = lane.stats();
             List<Worker> workers = lane.workers();
@@ -102,24 +112,26 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             if (decision.isNoop()) {
                 continue;
             }
-            int started = 0;
-            for (int i = 0; i < decision.start(); i++) {
-                if (pool.start(fn).isEmpty()) {
-                    break;
-                }
-                started++;
-            }
+            decisions.put(index, decision);
+            wants.add(new GpuArbiter.Want(index, fn, decision.start()));
             for (String id : decision.drain()) {
                 workers.stream().filter(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING)
                         .findFirst().ifPresent(pool::drain);
             }
+        }
+        Map<Integer, Integer> startedBy = arbiter.startAll(wants);
+        decisions.forEach((index, decision) -> {
+            ReleaseLanes.Scaled lane = current.get(index);
+            String name = lane.version().name();
+            int started = startedBy.getOrDefault(index, 0);
+            String why = arbiter.heldBack(name) != null ? arbiter.heldBack(name) : pool.waitingReason(name);
             String outcome = started < decision.start()
-                    ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
+                    ? "; started " + started + " of " + decision.start() + ": " + why : "";
             String reason = lane.label() + decision.reason() + outcome;
             if (lanes.reasonChanged(lane, reason) | started > 0 || !decision.drain().isEmpty()) {
-                events.record(fn.name(), clock.instant(), reason);
+                events.record(name, clock.instant(), reason);
             }
-        }
+        });
     }
 
     @Override

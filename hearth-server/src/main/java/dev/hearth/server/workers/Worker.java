@@ -23,6 +23,7 @@ public final class Worker {
     private final int version;
     private final String token;
     private final List<Gpu> gpus;
+    private final String node;
     private final int concurrency;
     private final Instant startedAt;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -36,12 +37,14 @@ public final class Worker {
     private volatile String startFailure;
     private volatile java.util.function.Consumer<Worker> usageListener;
 
-    Worker(String id, String function, int version, String token, List<Gpu> gpus, int concurrency, Instant startedAt) {
+    Worker(String id, String function, int version, String token, List<Gpu> gpus, String node, int concurrency,
+           Instant startedAt) {
         this.id = id;
         this.function = function;
         this.version = version;
         this.token = token;
         this.gpus = List.copyOf(gpus);
+        this.node = node;
         this.concurrency = concurrency;
         this.startedAt = startedAt;
     }
@@ -64,6 +67,11 @@ public final class Worker {
 
     public List<Gpu> gpus() {
         return gpus;
+    }
+
+    /** The node it was placed on. */
+    public String node() {
+        return node;
     }
 
     public int concurrency() {

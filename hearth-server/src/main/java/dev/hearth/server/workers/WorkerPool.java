@@ -5,7 +5,10 @@ import dev.hearth.jobs.Job;
 import dev.hearth.placement.BestFitPlacement;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
+import dev.hearth.placement.Occupant;
 import dev.hearth.placement.Placement;
+import dev.hearth.placement.RepackPlan;
+import dev.hearth.placement.RepackPlanner;
 import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.WorkerStartException;
@@ -47,7 +50,12 @@ public final class WorkerPool implements JobEvents {
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CrashLoop> crashLoops = new ConcurrentHashMap<>();
+    private final Nodes nodes;
+    private final RepackPlanner repacker = new RepackPlanner();
+    private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
+    private final Set<String> lackingGpus = ConcurrentHashMap.newKeySet();
     private volatile JobService jobs;
+    private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
 
     public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
@@ -58,11 +66,22 @@ public final class WorkerPool implements JobEvents {
         this.commands = commands;
         this.clock = clock;
         this.grace = grace;
+        this.nodes = new Nodes(inventory.gpus());
     }
 
     /** Wired after construction: the job service and the pool know each other. */
     public void bind(JobService jobService) {
         this.jobs = jobService;
+    }
+
+    /** Wired after construction: how to find a function's latest version, to replace workers moved by a repack. */
+    public void bindFunctions(java.util.function.Function<String, Optional<FunctionVersion>> lookup) {
+        this.functions = lookup;
+    }
+
+    /** The latest version of a function, as {@link #bindFunctions} finds it. */
+    public Optional<FunctionVersion> functionVersion(String function) {
+        return functions.apply(function);
     }
 
     /** Wired after construction: who follows workers' lives (metering). */
@@ -76,25 +95,45 @@ public final class WorkerPool implements JobEvents {
      * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
      */
     public synchronized Optional<Worker> start(FunctionVersion fn) {
+        return start(fn, true);
+    }
+
+    private Optional<Worker> start(FunctionVersion fn, boolean mayRepack) {
         CrashLoop loop = crashLoops.get(crashKey(fn.name(), fn.version()));
         if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
             return Optional.empty();
         }
         List<Gpu> gpus = List.of();
+        String node;
         if (fn.manifest().gpu() != null) {
-            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), gpusInUse());
+            Set<Gpu> taken = gpusInUse();
+            taken.addAll(reservedForOthers(fn.name()));
+            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), taken, nodes.closed());
             if (p instanceof Placement.Unplaceable u) {
-                waitingReasons.put(fn.name(), u.reason());
+                lackingGpus.add(fn.name());
+                String repack = mayRepack ? repack(fn) : null;
+                waitingReasons.put(fn.name(), repack != null ? repack : u.reason());
                 return Optional.empty();
             }
             gpus = ((Placement.Placed) p).gpus();
+            node = gpus.getFirst().node();
+        } else {
+            node = nodes.forCpuWorker(registry.all().stream()
+                    .collect(java.util.stream.Collectors.groupingBy(Worker::node, java.util.stream.Collectors.counting())));
+            if (node == null) {
+                lackingGpus.add(fn.name());
+                waitingReasons.put(fn.name(), "waiting for a node: every node is draining (hearth node undrain)");
+                return Optional.empty();
+            }
         }
+        lackingGpus.remove(fn.name());
+        reservations.remove(fn.name());
         String id = "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
         String token = HexFormat.of().formatHex(bytes(24));
         // a batching worker holds up to a batch per concurrent handler call
         int slots = fn.manifest().scaling().concurrency()
                 * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
-        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, slots, clock.instant());
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots, clock.instant());
         // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
         boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
         registry.add(w);
@@ -113,6 +152,144 @@ public final class WorkerPool implements JobEvents {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
+    }
+
+    /**
+     * Tries to make room for a worker that does not fit by moving idle workers of other functions (see
+     * {@link RepackPlanner}): they are drained, replaced at once on other GPUs, and the freed GPUs are reserved for
+     * this function until it starts there (or a while has passed). Returns what it is waiting for, or null if no
+     * repack helps.
+     */
+    private String repack(FunctionVersion fn) {
+        Instant now = clock.instant();
+        reservations.values().removeIf(r -> now.isAfter(r.until()));
+        Reservation pending = reservations.get(fn.name());
+        if (pending != null) {
+            return pending.reason();
+        }
+        if (!reservations.isEmpty()) {
+            return null; // one repack at a time, so no worker is moved twice
+        }
+        List<Occupant> occupants = new java.util.ArrayList<>();
+        Map<String, FunctionVersion> movable = new java.util.HashMap<>();
+        for (Worker w : registry.all()) {
+            if (w.gpus().isEmpty() || w.hasExited()) {
+                continue;
+            }
+            Optional<FunctionVersion> owner = w.function().equals(fn.name()) ? Optional.empty()
+                    : functions.apply(w.function()).filter(f -> f.manifest().gpu() != null);
+            boolean idle = owner.isPresent() && w.phase() == WorkerPhase.READY && w.inFlightCount() == 0;
+            owner.ifPresent(f -> movable.put(w.id(), f));
+            occupants.add(new Occupant(w.id(), w.function(), owner.map(f -> f.manifest().gpu())
+                    .orElse(fn.manifest().gpu()), w.gpus(), idle));
+        }
+        Set<String> closed = nodes.closed();
+        Optional<RepackPlan> plan = repacker.plan(fn.manifest().gpu(), inventory.gpus(), occupants, closed);
+        if (plan.isEmpty()) {
+            return null;
+        }
+        String moved = plan.get().moves().stream().map(RepackPlan.Move::workerId)
+                .collect(java.util.stream.Collectors.joining(", "));
+        String reason = "repacking: moving idle worker(s) " + moved + " so that " + fn.manifest().gpu() + " fits on "
+                + plan.get().target().getFirst().node() + " (" + plan.get().target() + ")";
+        LOG.info(reason + " for " + fn.name());
+        reservations.put(fn.name(), new Reservation(plan.get().target(), now.plus(grace).plusSeconds(30), reason));
+        for (RepackPlan.Move m : plan.get().moves()) {
+            registry.find(m.workerId()).ifPresent(w -> {
+                drain(w);
+                start(movable.get(w.id()), false);
+            });
+        }
+        return reason;
+    }
+
+    /** GPUs set aside for other functions' repacks. */
+    private Set<Gpu> reservedForOthers(String function) {
+        Instant now = clock.instant();
+        Set<Gpu> reserved = new HashSet<>();
+        reservations.forEach((f, r) -> {
+            if (!f.equals(function) && now.isBefore(r.until())) {
+                reserved.addAll(r.gpus());
+            }
+        });
+        return reserved;
+    }
+
+    private record Reservation(List<Gpu> gpus, Instant until, String reason) {
+    }
+
+    /** Whether GPUs freed by a repack are reserved for the function. */
+    public boolean repackPending(String function) {
+        Reservation r = reservations.get(function);
+        return r != null && clock.instant().isBefore(r.until());
+    }
+
+    /** Whether the function's last start failed for want of GPUs (or of an open node), rather than a crash loop. */
+    public boolean lacksGpus(String function) {
+        return lackingGpus.contains(function);
+    }
+
+    /** Whether the request fits on the open nodes' GPUs at all, were they all free. */
+    public boolean couldEverPlace(dev.hearth.functions.GpuRequest request) {
+        return placement.place(request, inventory.gpus(), Set.of(), nodes.closed()) instanceof Placement.Placed;
+    }
+
+    /** Whether a GPU of the inventory is one the request would take. */
+    public boolean anyGpuServesBoth(dev.hearth.functions.GpuRequest a, dev.hearth.functions.GpuRequest b) {
+        return inventory.gpus().stream()
+                .anyMatch(g -> BestFitPlacement.accepts(a, g) && BestFitPlacement.accepts(b, g));
+    }
+
+    public Nodes nodes() {
+        return nodes;
+    }
+
+    public List<Gpu> inventory() {
+        return inventory.gpus();
+    }
+
+    /**
+     * Drains a node (maintenance, a spot interruption notice): no new workers are placed on it, its workers take no
+     * new jobs and stop once their jobs are done; jobs still running when the grace period ends go back to the queue
+     * without using a retry and run on another node (see {@link #sweep}).
+     */
+    public Nodes.Status drainNode(String node, Duration gracePeriod) {
+        nodes.draining(node, clock.instant().plus(gracePeriod));
+        registry.all().stream().filter(w -> w.node().equals(node)).forEach(this::drain);
+        sweepNodes(clock.instant());
+        return nodes.require(node);
+    }
+
+    /** The node takes new workers again. */
+    public Nodes.Status undrainNode(String node) {
+        nodes.activate(node);
+        return nodes.require(node);
+    }
+
+    private void sweepNodes(Instant now) {
+        for (Nodes.Status s : nodes.all()) {
+            if (s.state() != dev.hearth.placement.NodeState.DRAINING) {
+                continue;
+            }
+            List<Worker> left = registry.all().stream().filter(w -> w.node().equals(s.name())).toList();
+            if (left.isEmpty()) {
+                nodes.drained(s.name());
+                LOG.info("node " + s.name() + " is drained");
+                continue;
+            }
+            boolean graceOver = !now.isBefore(s.graceEndsAt());
+            for (Worker w : left) {
+                if (w.phase() != WorkerPhase.DRAINING) {
+                    drain(w); // placed while the drain began
+                }
+                if (graceOver && w.inFlightCount() > 0) {
+                    int n = jobs.handBack(w, "node " + s.name() + " was drained and its grace period ended");
+                    LOG.info("node " + s.name() + ": handed " + n + " job(s) of worker " + w.id()
+                            + " back to the queue");
+                    runtime.stop(w.id(), Duration.ofSeconds(2));
+                }
+            }
+        }
     }
 
     /** Why the function's queued jobs wait (no free GPU, start failure), or null. */
@@ -146,6 +323,7 @@ public final class WorkerPool implements JobEvents {
      */
     public void sweep(java.util.function.Function<String, Optional<FunctionVersion>> functions) {
         Instant now = clock.instant();
+        sweepNodes(now);
         for (Worker w : registry.all()) {
             if (w.hasExited()) {
                 continue;
@@ -231,8 +409,14 @@ public final class WorkerPool implements JobEvents {
         return runtime.pid(workerId);
     }
 
-    /** Stops every worker: SIGTERM, the grace period, SIGKILL; waits for them. */
+    /**
+     * Stops every worker: the drain of every node at once. Workers take no new jobs and get SIGTERM (the worker
+     * libraries finish their in-flight jobs on it), SIGKILL after the grace period; waits for them. Jobs still
+     * running then go back to the queue without using a retry (the job service has stopped dispatch).
+     */
     public void stopAll() {
+        Instant end = clock.instant().plus(grace);
+        nodes.all().forEach(s -> nodes.draining(s.name(), end));
         registry.all().forEach(Worker::drain);
         runtime.close();
     }
