@@ -15,6 +15,7 @@ import java.util.Map;
  * @param timeout        execution timeout per job, unless the job's policy says otherwise
  * @param startupTimeout how long a worker may take to ask for its first job before it is replaced
  * @param retries        further attempts after a failed one (worker crash and lease expiry count)
+ * @param schedule       submit a job at each tick of this cron schedule, or null
  */
 public record FunctionManifest(
         String name,
@@ -28,7 +29,8 @@ public record FunctionManifest(
         ScalingConfig scaling,
         Duration timeout,
         Duration startupTimeout,
-        int retries) {
+        int retries,
+        FunctionSchedule schedule) {
 
     public FunctionManifest {
         command = List.copyOf(command);
