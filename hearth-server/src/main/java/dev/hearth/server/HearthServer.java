@@ -15,6 +15,9 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.scaling.ScalingSettings;
+import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
@@ -82,16 +85,20 @@ public final class HearthServer implements AutoCloseable {
         pool.bind(jobs);
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
         ScalingEvents scalingEvents = new ScalingEvents();
-        scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
-                Duration.ofMillis(250));
+        ScalingSettings scalingSettings = new ScalingSettings(store);
+        scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, scalingSettings,
+                clock, Duration.ofMillis(250));
+        CronScheduler cron = new CronScheduler(functions::all, store,
+                (fn, input) -> jobs.submit(fn, new SubmitRequest(input, null, null, null, false)), clock);
         events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
         functions.onDeploy(v -> {
+            scalingSettings.reset(v.name());
             pool.drainOlderThan(v);
             scaling.nudge();
         });
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock);
+                metrics, clock, scalingSettings, scaling::nudge);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -103,6 +110,7 @@ public final class HearthServer implements AutoCloseable {
             jobs.reap();
             pool.sweep(functions::latest);
         }), 100, 100, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 store.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();

@@ -8,6 +8,7 @@ import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
@@ -48,12 +49,15 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
-                   HearthMetrics metrics, InstantSource clock) {
+                   HearthMetrics metrics, InstantSource clock, ScalingSettings scalingSettings,
+                   Runnable scalingNudge) {
         this.keys = keys;
         this.metrics = metrics;
         new ClientRoutes(jobs, pool, clock).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
-        new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
+        ScalingRoutes scaling = new ScalingRoutes(functions, scalingSettings, events, scalingNudge, clock);
+        scaling.register(router);
+        new ManagementRoutes(functions, jobs, pool, commands, scaling, clock).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));

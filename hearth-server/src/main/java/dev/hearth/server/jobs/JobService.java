@@ -244,10 +244,19 @@ public final class JobService {
         if (entries.isEmpty()) {
             return List.of();
         }
-        if (worker.isDraining()) {
+        // A worker being scaled down must not be stopped between taking entries and holding their leases.
+        if (!worker.beginTake()) {
             entries.reversed().forEach(q::addFirst);
             return List.of();
         }
+        try {
+            return lease(worker, entries);
+        } finally {
+            worker.endTake();
+        }
+    }
+
+    private List<Job> lease(Worker worker, List<FunctionQueue.Entry> entries) {
         Instant now = clock.instant();
         List<Job> next = new ArrayList<>(entries.size());
         for (FunctionQueue.Entry e : entries) {
@@ -464,6 +473,14 @@ public final class JobService {
         Instant now = clock.instant();
         return live.values().stream().filter(j -> j.function().equals(function) && j.state() == JobState.IN_QUEUE)
                 .map(j -> Duration.between(j.queuedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** How long the job at the head of the function's queue has waited (zero when none waits); O(1) for scaling. */
+    public Duration headOfQueueWait(String function) {
+        String id = queue(function).peekFirst();
+        Job j = id == null ? null : live.get(id);
+        return j == null || j.state() != JobState.IN_QUEUE ? Duration.ZERO
+                : Duration.between(j.queuedAt(), clock.instant());
     }
 
     public List<Job> jobs(String function, java.util.Set<JobState> states, int limit) {

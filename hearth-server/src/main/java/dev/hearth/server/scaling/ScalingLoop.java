@@ -1,10 +1,13 @@
 package dev.hearth.server.scaling;
 
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.functions.Scaler;
+import dev.hearth.functions.ScalingConfig;
 import dev.hearth.jobs.Job;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
 import dev.hearth.scaling.ScalingDecision;
+import dev.hearth.scaling.ScalingWindows;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
@@ -13,7 +16,9 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -21,7 +26,8 @@ import java.util.logging.Logger;
 
 /**
  * The mechanics around the pure {@link Autoscaler}: every tick (and at once when a job arrives) it snapshots each
- * function's load, asks the policy, applies the decision to the worker pool and records it with its reason.
+ * function's load, asks the policy, applies the decision to the worker pool and records it with its inputs. It owns
+ * each function's {@link ScalingWindows}; only its thread touches them.
  */
 public final class ScalingLoop implements JobEvents, AutoCloseable {
 
@@ -33,19 +39,22 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final WorkerPool pool;
     private final Autoscaler autoscaler;
     private final ScalingEvents events;
+    private final ScalingSettings settings;
     private final InstantSource clock;
     private final Duration tick;
+    private final Map<String, ScalingWindows> windows = new HashMap<>();
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
     private final Thread thread;
     private volatile boolean running = true;
 
     public ScalingLoop(FunctionRegistry functions, JobService jobs, WorkerPool pool, Autoscaler autoscaler,
-                       ScalingEvents events, InstantSource clock, Duration tick) {
+                       ScalingEvents events, ScalingSettings settings, InstantSource clock, Duration tick) {
         this.functions = functions;
         this.jobs = jobs;
         this.pool = pool;
         this.autoscaler = autoscaler;
         this.events = events;
+        this.settings = settings;
         this.clock = clock;
         this.tick = tick;
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
@@ -87,17 +96,20 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         }
     }
 
-    /** One round over every function. */
-    public void runOnce() {
-        for (FunctionVersion fn : functions.all()) {
+    /** One round over every function. Called by the loop's thread only. */
+    private void runOnce() {
+        List<FunctionVersion> all = functions.all();
+        windows.keySet().retainAll(all.stream().map(FunctionVersion::name).toList());
+        for (FunctionVersion fn : all) {
+            ScalingConfig config = settings.effective(fn);
             JobService.QueueStats stats = jobs.stats(fn.name());
             List<Worker> workers = pool.workers(fn.name());
-            FunctionLoad load = new FunctionLoad(fn.name(), fn.manifest().scaling(), stats.queued(),
-                    stats.queuedLowPriority(), stats.inFlight(), workers.stream().map(Worker::snapshot).toList());
-            ScalingDecision decision = autoscaler.decide(load);
-            if (decision.isNoop()) {
-                continue;
-            }
+            FunctionLoad load = new FunctionLoad(fn.name(), config, stats.queued(), stats.queuedLowPriority(),
+                    stats.inFlight(), workers.stream().map(Worker::snapshot).toList(),
+                    config.scaler() == Scaler.QUEUE_DELAY || stats.queued() > 0 ? jobs.headOfQueueWait(fn.name())
+                            : Duration.ZERO);
+            ScalingDecision decision = autoscaler.decide(load,
+                    windows.computeIfAbsent(fn.name(), f -> new ScalingWindows()));
             int started = 0;
             for (int i = 0; i < decision.start(); i++) {
                 if (pool.start(fn).isEmpty()) {
@@ -111,10 +123,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             }
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
-            if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(fn.name(), decision.reason()
-                    + outcome)) {
-                events.record(fn.name(), clock.instant(), decision.reason() + outcome);
-            }
+            events.record(clock.instant(), decision, started, outcome);
         }
     }
 

@@ -33,6 +33,7 @@ public final class Worker {
     private volatile long jobsDone;
     private volatile boolean exited;
     private volatile String startFailure;
+    private int taking;
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, int concurrency, Instant startedAt) {
         this.id = id;
@@ -144,6 +145,27 @@ public final class Worker {
                 idleSince = now;
             }
         }
+    }
+
+    /**
+     * Starts handing jobs to this worker; false if it is draining. Until {@link #endTake}, it is not idle for
+     * {@link #idleForStop}, so a scale-down cannot stop it while it receives jobs.
+     */
+    public synchronized boolean beginTake() {
+        if (isDraining()) {
+            return false;
+        }
+        taking++;
+        return true;
+    }
+
+    public synchronized void endTake() {
+        taking--;
+    }
+
+    /** No job in flight and none being handed over: stopping it now fails no job. */
+    public synchronized boolean idleForStop() {
+        return inFlight.isEmpty() && taking == 0;
     }
 
     synchronized void drain() {
