@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code overhead}: warm runsync round trip of a no-op Python handler, and the same handler behind a plain
  *       keep-alive Python HTTP server (no queue, no durability): p50/p99 and the difference;</li>
  *   <li>{@code coldstart}: from zero workers to the first result;</li>
- *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8.</li>
+ *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8;</li>
+ *   <li>{@code burst}: 1,000 jobs at once on zero workers and {@code --gpus H100:32} fake GPUs: time until all 32
+ *       workers are busy, and the jobs' queue delay (RunPod's delayTime) p50/p99. Not part of {@code all}.</li>
  * </ul>
  */
 public final class Bench {
@@ -47,6 +49,15 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("throughput")) {
             b.throughput();
+        }
+        if (which.equals("burst")) {
+            String gpus = "H100:32";
+            for (int i = 1; i + 1 < args.length; i++) {
+                if (args[i].equals("--gpus")) {
+                    gpus = args[i + 1];
+                }
+            }
+            new BurstBench(KEY).run(gpus);
         }
         System.exit(0);
     }
