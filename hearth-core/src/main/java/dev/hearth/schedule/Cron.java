@@ -13,7 +13,7 @@ import java.util.Map;
  * A standard five-field cron expression, {@code minute hour day-of-month month day-of-week}, evaluated at minute
  * precision.
  *
- * <p>Each field takes {@code *}, a number, a range {@code a-b}, a step {@code * /n}, {@code a-b/n} or {@code a/n}
+ * <p>Each field takes {@code *}, a number, a range {@code a-b}, a step (every n-th value: <code>*&#47;n</code>), {@code a-b/n} or {@code a/n}
  * (from {@code a} to the field's end), and comma-separated lists of these. Months also take {@code JAN}-{@code DEC},
  * days of the week {@code SUN}-{@code SAT} (0 and 7 are both Sunday). As in Vixie cron, when both day fields are
  * restricted a day matches if either does. The macros {@code @hourly}, {@code @daily} ({@code @midnight}),

@@ -14,7 +14,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Submits a job for each tick of a cron-scheduled function ({@code schedule: "*&#47;5 * * * *"} in its manifest). The
+ * Submits a job for each tick of a cron-scheduled function ({@code schedule: "0 * * * *"} in its manifest). The
  * last tick fired is stored durably before the job is submitted, so a restart never fires the same tick twice (a
  * crash in between loses that one tick instead). After downtime only the latest missed tick fires. A new schedule
  * starts with the ticks after its deploy.
