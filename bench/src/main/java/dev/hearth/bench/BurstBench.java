@@ -89,6 +89,12 @@ final class BurstBench {
             }
             System.out.printf("  all %d workers busy after %s%n", max, allBusyAt.get() == 0 ? "never"
                     : String.format("%.2f s", (allBusyAt.get() - t0) / 1e9));
+            System.out.println("  scale-ups (hearth events burst):");
+            for (JsonNode e : JSON.readTree(get(s.url().resolve("/v1/functions/burst/events"))).path("events")) {
+                if (e.path("action").asText().equals("scale-up")) {
+                    System.out.println("    " + e.path("at").asText() + "  " + e.path("reason").asText());
+                }
+            }
             System.out.printf("  queue delay p50 %.2f s  p99 %.2f s  max %.2f s%n", delays[JOBS / 2] / 1e3,
                     delays[(int) Math.ceil(JOBS * 0.99) - 1] / 1e3, delays[JOBS - 1] / 1e3);
         }
