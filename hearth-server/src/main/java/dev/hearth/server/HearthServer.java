@@ -112,7 +112,7 @@ public final class HearthServer implements AutoCloseable {
         }), 100, 100, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
-                store.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
+                jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();
         scaling.start();
     }

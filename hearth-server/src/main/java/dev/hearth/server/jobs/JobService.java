@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,10 +51,11 @@ public final class JobService {
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StreamBuffer> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> retried = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
     private Instant nextTtlScan = Instant.MIN;
 
@@ -297,31 +300,111 @@ public final class JobService {
             }
             return;
         }
+        String out = finalOutput(jobId, r);
+        Optional<Job> next = change(jobId, j -> resultState(worker, j, out, r, now));
+        if (next.isEmpty()) {
+            throw leaseLost(worker, jobId, find(jobId).orElse(cur));
+        }
+        resultApplied(worker, next.get(), r, now);
+    }
+
+    /** One result of a batch post. */
+    public record ResultItem(String jobId, WorkerResult result) {
+    }
+
+    /**
+     * A worker's batch of results, written to the store in one go: a worker running many short jobs at once posts
+     * one request per batch rather than one per job.
+     *
+     * @return for each item, null if it was accepted, else why it was refused (as {@link #result} would throw)
+     */
+    public List<HearthException> results(Worker worker, List<ResultItem> items) {
+        List<HearthException> refused = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+        List<Integer> positions = new ArrayList<>(items.size());
+        List<Job> next = new ArrayList<>(items.size());
+        Instant now = clock.instant();
+        for (int i = 0; i < items.size(); i++) {
+            ResultItem item = items.get(i);
+            WorkerResult r = item.result();
+            if (r.progress()) {
+                refused.set(i, refusal(() -> result(worker, item.jobId(), r)));
+                continue;
+            }
+            Job cur;
+            try {
+                cur = requireLease(worker, item.jobId());
+            } catch (HearthException e) {
+                refused.set(i, e);
+                continue;
+            }
+            leases.put(cur.id(), now.plus(leaseDuration));
+            Job n = resultState(worker, cur, finalOutput(cur.id(), r), r, now);
+            if (n == null) {
+                refused.set(i, leaseLost(worker, cur.id(), cur));
+                continue;
+            }
+            positions.add(i);
+            next.add(n);
+        }
+        List<Boolean> applied = next.isEmpty() ? List.of() : store.updateAll(next);
+        for (int k = 0; k < next.size(); k++) {
+            int i = positions.get(k);
+            Job job = next.get(k);
+            if (!applied.get(k)) {
+                // Changed meanwhile (a cancel or a timeout raced the result): the one-by-one path re-reads and
+                // decides again.
+                reload(job.id());
+                ResultItem item = items.get(i);
+                refused.set(i, refusal(() -> result(worker, item.jobId(), item.result())));
+                continue;
+            }
+            if (job.state().isFinal()) {
+                live.remove(job.id());
+            } else {
+                live.put(job.id(), job);
+            }
+            resultApplied(worker, job, items.get(i).result(), now);
+        }
+        return refused;
+    }
+
+    private static HearthException refusal(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (HearthException e) {
+            return e;
+        }
+    }
+
+    /** A generator's chunks become its output when the final post carries none. */
+    private String finalOutput(String jobId, WorkerResult r) {
         String output = r.output();
         StreamBuffer buf = streams.get(jobId);
         if (r.isStream() && buf != null && (output == null || output.equals("[]"))) {
             output = "[" + String.join(",", buf.all()) + "]";
         }
-        String out = output;
-        Optional<Job> next = change(jobId, j -> {
-            if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
-                return null;
-            }
-            if (r.error() == null) {
-                return JobTransitions.complete(j, out, now);
-            }
-            return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
-                    : JobTransitions.fail(j, out, r.error(), now);
-        });
-        if (next.isEmpty()) {
-            throw leaseLost(worker, jobId, find(jobId).orElse(cur));
+        return output;
+    }
+
+    /** The job after a final result from the worker, or null if the worker no longer holds it. */
+    private static Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
+        if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
+            return null;
         }
-        Job job = next.get();
+        if (r.error() == null) {
+            return JobTransitions.complete(j, out, now);
+        }
+        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+                : JobTransitions.fail(j, out, r.error(), now);
+    }
+
+    private void resultApplied(Worker worker, Job job, WorkerResult r, Instant now) {
         if (job.state() == JobState.IN_QUEUE) {
-            worker.jobReleased(jobId, now, false);
+            worker.jobReleased(job.id(), now, false);
             requeued(job, "handler error: " + r.error());
         } else {
-            worker.jobReleased(jobId, now, true);
+            worker.jobReleased(job.id(), now, true);
             finished(job);
         }
         if (r.stopPod()) {
@@ -493,8 +576,37 @@ public final class JobService {
         return n == null ? 0 : n.sum();
     }
 
+    /**
+     * Jobs of the function by state, for health. Finished jobs are counted in the store once per function and then in
+     * memory as they finish: a count over the jobs table on every health call grew with the table.
+     */
     public Map<JobState, Long> counts(String function) {
-        return store.countByState(function);
+        Map<JobState, LongAdder> c = finishedCounts.computeIfAbsent(function, f -> {
+            Map<JobState, LongAdder> m = new EnumMap<>(JobState.class);
+            store.countByState(f).forEach((state, n) -> {
+                if (state.isFinal()) {
+                    m.computeIfAbsent(state, k -> new LongAdder()).add(n);
+                }
+            });
+            for (JobState state : JobState.values()) {
+                if (state.isFinal()) {
+                    m.putIfAbsent(state, new LongAdder());
+                }
+            }
+            return m;
+        });
+        Map<JobState, Long> out = new EnumMap<>(JobState.class);
+        c.forEach((state, n) -> out.put(state, n.sum()));
+        return out;
+    }
+
+    /** Deletes finished jobs older than {@code before} (result retention); finished counts are taken afresh. */
+    public int deleteFinishedBefore(Instant before) {
+        int deleted = store.deleteFinishedBefore(before);
+        if (deleted > 0) {
+            finishedCounts.clear();
+        }
+        return deleted;
     }
 
     public record QueueStats(int queued, int queuedLowPriority, int inFlight) {
@@ -554,7 +666,7 @@ public final class JobService {
     }
 
     private void requeued(Job job, String reason) {
-        retried.computeIfAbsent(job.function(), f -> new java.util.concurrent.atomic.LongAdder()).increment();
+        retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
         queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
@@ -562,6 +674,10 @@ public final class JobService {
     }
 
     private void finished(Job job) {
+        Map<JobState, LongAdder> c = finishedCounts.get(job.function());
+        if (c != null) {
+            c.get(job.state()).increment();
+        }
         leases.remove(job.id());
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());
