@@ -110,6 +110,8 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                             : Duration.ZERO);
             ScalingDecision decision = autoscaler.decide(load,
                     windows.computeIfAbsent(fn.name(), f -> new ScalingWindows()));
+            // the event carries the time of the decision: starting many processes can take a while
+            java.time.Instant decidedAt = clock.instant();
             int started = 0;
             for (int i = 0; i < decision.start(); i++) {
                 if (pool.start(fn).isEmpty()) {
@@ -123,7 +125,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             }
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
-            events.record(clock.instant(), decision, started, outcome);
+            events.record(decidedAt, decision, started, outcome);
         }
     }
 
