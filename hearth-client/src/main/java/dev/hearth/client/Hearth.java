@@ -25,7 +25,9 @@ public final class Hearth implements AutoCloseable {
 
     /** Where {@code hearth up} listens unless told otherwise. */
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8420");
+    /** The environment variable {@link #fromEnvironment()} reads the server's URL from. */
     public static final String URL_VARIABLE = "HEARTH_URL";
+    /** The environment variable {@link #fromEnvironment()} reads the API key from. */
     public static final String KEY_VARIABLE = "HEARTH_API_KEY";
 
     private final Http http;

@@ -1,5 +1,6 @@
 package dev.hearth.functions;
 
+import dev.hearth.retry.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param timeout        execution timeout per job, unless the job's policy says otherwise
  * @param startupTimeout how long a worker may take to ask for its first job before it is replaced
  * @param retries        further attempts after a failed one (worker crash and lease expiry count)
+ * @param retryBackoff   how long a failed job waits in the queue before each retry ({@link Backoff#NONE}: none)
+ * @param batch          dynamic batching, or null when each take hands over jobs as they come
  * @param schedule       submit a job at each tick of this cron schedule, or null
  */
 public record FunctionManifest(
@@ -30,10 +33,13 @@ public record FunctionManifest(
         Duration timeout,
         Duration startupTimeout,
         int retries,
+        Backoff retryBackoff,
+        BatchConfig batch,
         FunctionSchedule schedule) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

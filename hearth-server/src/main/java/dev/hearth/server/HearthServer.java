@@ -7,7 +7,10 @@ import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
+import dev.hearth.retry.Backoff;
+import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
+import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
@@ -46,6 +49,8 @@ import java.util.logging.Logger;
 public final class HearthServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HearthServer.class.getName());
+    /** Webhook attempts per event: the first and four retries (10 s, 20 s, 40 s, 80 s apart by default). */
+    private static final int WEBHOOK_ATTEMPTS = 5;
 
     private final SqliteStore store;
     private final GpuInventory inventory;
@@ -54,6 +59,7 @@ public final class HearthServer implements AutoCloseable {
     private final ScalingLoop scaling;
     private final HttpApi api;
     private final ApiKeys keys;
+    private final Webhooks webhooks;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -90,7 +96,11 @@ public final class HearthServer implements AutoCloseable {
                 clock, Duration.ofMillis(250));
         CronScheduler cron = new CronScheduler(functions::all, store,
                 (fn, input) -> jobs.submit(fn, new SubmitRequest(input, null, null, null, false)), clock);
-        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
+        webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()),
+                new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
+                        Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
+                                : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
+        events.add(metrics, pool, scaling, webhooks);
         functions.onDeploy(v -> {
             scalingSettings.reset(v.name());
             pool.drainOlderThan(v);
@@ -98,11 +108,15 @@ public final class HearthServer implements AutoCloseable {
         });
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock, scalingSettings, scaling::nudge);
+                metrics, clock, webhooks, scalingSettings, scaling::nudge);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+        }
+        int resumed = webhooks.resume();
+        if (resumed > 0) {
+            LOG.info("resumed " + resumed + " pending webhook deliveries");
         }
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
@@ -150,6 +164,7 @@ public final class HearthServer implements AutoCloseable {
         pool.stopAll();
         housekeeping.shutdownNow();
         api.close();
+        webhooks.close();
         store.close();
     }
 

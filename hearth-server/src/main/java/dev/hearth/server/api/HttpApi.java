@@ -38,15 +38,17 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
-                   HearthMetrics metrics, InstantSource clock, ScalingSettings scalingSettings,
+                   HearthMetrics metrics, InstantSource clock, Webhooks webhooks, ScalingSettings scalingSettings,
                    Runnable scalingNudge) {
         this.keys = keys;
         this.metrics = metrics;
-        new ClientRoutes(jobs, pool, clock).register(router);
+        new ClientRoutes(jobs, pool, clock, webhooks).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
         ScalingRoutes scaling = new ScalingRoutes(functions, scalingSettings, events, scalingNudge, clock);
         scaling.register(router);
         new ManagementRoutes(functions, jobs, pool, commands, scaling, clock).register(router);
+        router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
+                c -> c.json(200, Map.of("secret", webhooks.secret())));
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));

@@ -1,12 +1,15 @@
 package dev.hearth.server.jobs;
 
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.BatchConfig;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobPolicy;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
+import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
@@ -83,14 +86,24 @@ public final class JobService {
         requeued.forEach(j -> byId.put(j.id(), j));
         byId.values().stream().sorted(java.util.Comparator.comparing(Job::queuedAt)).forEach(j -> {
             live.put(j.id(), j);
-            queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
+            enqueue(j);
         });
+        store.countFinishedBefore(Instant.ofEpochMilli(Long.MAX_VALUE)).forEach((fn, byState) ->
+                byState.forEach((state, n) -> finishedCounter(fn).get(state).add(n)));
         return byId.size();
     }
 
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
+        return submit(function, request, null);
+    }
+
+    /**
+     * Submits a job under a client's idempotency key (null: none). A key already held by a job of this function
+     * returns that job, and no new one is made, if the request is the same; a different request is a 409.
+     */
+    public Job submit(String function, SubmitRequest request, IdempotencyKey key) {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
@@ -103,7 +116,18 @@ public final class JobService {
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
         Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
-        store.insert(job);
+        if (key == null) {
+            store.insert(job);
+        } else {
+            IdempotencyKey.Claim claim = store.insert(job, key);
+            if (!claim.created()) {
+                if (!claim.requestHash().equals(key.requestHash())) {
+                    throw new HearthException.Conflict("Idempotency-Key '" + key.key() + "' was already used for job "
+                            + claim.job().id() + " with a different request; send a new key for a new request");
+                }
+                return find(claim.job().id()).orElse(claim.job());
+            }
+        }
         live.put(job.id(), job);
         queue(function).add(new FunctionQueue.Entry(job.id(), request.lowPriority()));
         events.submitted(job);
@@ -243,7 +267,13 @@ public final class JobService {
             return List.of();
         }
         FunctionQueue q = queue(worker.function());
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, () -> !worker.isDraining() && accepting);
+        BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
+        Duration fill = Duration.ZERO;
+        if (batch != null) {
+            n = Math.min(n, batch.maxSize());
+            fill = batch.maxWait();
+        }
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, () -> !worker.isDraining() && accepting);
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -253,18 +283,22 @@ public final class JobService {
             return List.of();
         }
         try {
-            return lease(worker, entries);
+            return lease(worker, q, entries);
         } finally {
             worker.endTake();
         }
     }
 
-    private List<Job> lease(Worker worker, List<FunctionQueue.Entry> entries) {
+    private List<Job> lease(Worker worker, FunctionQueue q, List<FunctionQueue.Entry> entries) {
         Instant now = clock.instant();
         List<Job> next = new ArrayList<>(entries.size());
         for (FunctionQueue.Entry e : entries) {
             Job cur = live.get(e.jobId());
             if (cur == null || cur.state() != JobState.IN_QUEUE) {
+                continue;
+            }
+            if (cur.isBackingOff(now)) {
+                q.addDelayed(e, cur.runAfter());
                 continue;
             }
             boolean cold = worker.readyAt() != null && cur.queuedAt().isBefore(worker.readyAt())
@@ -388,14 +422,14 @@ public final class JobService {
     }
 
     /** The job after a final result from the worker, or null if the worker no longer holds it. */
-    private static Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
+    private Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
         if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
             return null;
         }
         if (r.error() == null) {
             return JobTransitions.complete(j, out, now);
         }
-        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()), retryAt(j))
                 : JobTransitions.fail(j, out, r.error(), now);
     }
 
@@ -509,7 +543,10 @@ public final class JobService {
                 return null;
             }
             // A graceful shutdown is not the job's fault: its attempt does not count against its retries.
-            return j.hasRetriesLeft() || !accepting ? JobTransitions.requeue(j)
+            if (!accepting) {
+                return JobTransitions.requeue(j);
+            }
+            return j.hasRetriesLeft() ? JobTransitions.requeue(j, retryAt(j))
                     : JobTransitions.fail(j, null, reason, now);
         });
         workers.find(workerId).ifPresent(w -> w.jobReleased(jobId, now, false));
@@ -577,35 +614,33 @@ public final class JobService {
     }
 
     /**
-     * Jobs of the function by state, for health. Finished jobs are counted in the store once per function and then in
-     * memory as they finish: a count over the jobs table on every health call grew with the table.
+     * Finished jobs of the function by final state, for health. Counted in the store once at start (see
+     * {@link #recover}) and in memory from then on: a count over the jobs table on every health call grew with it.
      */
     public Map<JobState, Long> counts(String function) {
-        Map<JobState, LongAdder> c = finishedCounts.computeIfAbsent(function, f -> {
+        Map<JobState, Long> out = new EnumMap<>(JobState.class);
+        finishedCounter(function).forEach((state, n) -> out.put(state, n.sum()));
+        return out;
+    }
+
+    private Map<JobState, LongAdder> finishedCounter(String function) {
+        return finishedCounts.computeIfAbsent(function, f -> {
             Map<JobState, LongAdder> m = new EnumMap<>(JobState.class);
-            store.countByState(f).forEach((state, n) -> {
-                if (state.isFinal()) {
-                    m.computeIfAbsent(state, k -> new LongAdder()).add(n);
-                }
-            });
             for (JobState state : JobState.values()) {
                 if (state.isFinal()) {
-                    m.putIfAbsent(state, new LongAdder());
+                    m.put(state, new LongAdder());
                 }
             }
             return m;
         });
-        Map<JobState, Long> out = new EnumMap<>(JobState.class);
-        c.forEach((state, n) -> out.put(state, n.sum()));
-        return out;
     }
 
-    /** Deletes finished jobs older than {@code before} (result retention); finished counts are taken afresh. */
+    /** Deletes finished jobs older than {@code before} (result retention), and takes them off the health counts. */
     public int deleteFinishedBefore(Instant before) {
+        // Final jobs that old no longer change, so counting them first and deleting them next agree.
+        Map<String, Map<JobState, Long>> gone = store.countFinishedBefore(before);
         int deleted = store.deleteFinishedBefore(before);
-        if (deleted > 0) {
-            finishedCounts.clear();
-        }
+        gone.forEach((fn, byState) -> byState.forEach((state, n) -> finishedCounter(fn).get(state).add(-n)));
         return deleted;
     }
 
@@ -669,15 +704,17 @@ public final class JobService {
         retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
-        queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(job.id(), job.policy().lowPriority());
+        if (job.runAfter() != null) {
+            queue(job.function()).addDelayed(entry, job.runAfter());
+        } else {
+            queue(job.function()).addFirst(entry);
+        }
         events.requeued(job, reason);
     }
 
     private void finished(Job job) {
-        Map<JobState, LongAdder> c = finishedCounts.get(job.function());
-        if (c != null) {
-            c.get(job.state()).increment();
-        }
+        finishedCounter(job.function()).get(job.state()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());
@@ -692,6 +729,22 @@ public final class JobService {
         events.finished(job);
     }
 
+    /** When a failed attempt's retry may start: the function's retry backoff (null: at once). */
+    private Instant retryAt(Job failed) {
+        Backoff backoff = functions.latest(failed.function()).map(v -> v.manifest().retryBackoff())
+                .orElse(Backoff.NONE);
+        return backoff.isNone() ? null : backoff.notBefore(Math.max(1, failed.attempts()), clock);
+    }
+
+    private void enqueue(Job j) {
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(j.id(), j.policy().lowPriority());
+        if (j.isBackingOff(clock.instant())) {
+            queue(j.function()).addDelayed(entry, j.runAfter());
+        } else {
+            queue(j.function()).add(entry);
+        }
+    }
+
     private static Job withError(Job j, String error) {
         return new Job(j.id(), j.function(), j.version(), j.state(), j.input(), j.output(), error, j.webhook(),
                 j.policy(), j.attempts(), j.maxRetries(), j.workerId(), j.leaseExpiresAt(), j.queuedAt(),
@@ -699,6 +752,6 @@ public final class JobService {
     }
 
     private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue());
+        return queues.computeIfAbsent(function, f -> new FunctionQueue(clock));
     }
 }

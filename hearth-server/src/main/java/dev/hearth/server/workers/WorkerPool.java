@@ -84,8 +84,10 @@ public final class WorkerPool implements JobEvents {
         }
         String id = "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
         String token = HexFormat.of().formatHex(bytes(24));
-        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, fn.manifest().scaling().concurrency(),
-                clock.instant());
+        // a batching worker holds up to a batch per concurrent handler call
+        int slots = fn.manifest().scaling().concurrency()
+                * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, slots, clock.instant());
         registry.add(w);
         WorkerLaunch launch = commands.launch(fn, w, token);
         try {

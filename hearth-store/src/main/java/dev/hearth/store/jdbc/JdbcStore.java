@@ -2,11 +2,14 @@ package dev.hearth.store.jdbc;
 
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
+import dev.hearth.webhooks.WebhookDelivery;
+import dev.hearth.webhooks.WebhookDeliveryStore;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
@@ -31,6 +34,7 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
 
     private final String description;
     private final FunctionStore functions = new Functions();
+    private final WebhookDeliveryStore deliveries = new Deliveries();
     private volatile boolean closed;
 
     /** @param description names the store in messages, e.g. {@code SQLite store /var/lib/hearth/hearth.db} */
@@ -41,6 +45,11 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     /** The registry of deployed functions, stored in the same database as the jobs. */
     public final FunctionStore functions() {
         return functions;
+    }
+
+    /** Webhook delivery records, stored in the same database as the jobs. */
+    public final WebhookDeliveryStore deliveries() {
+        return deliveries;
     }
 
     /**
@@ -64,6 +73,13 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
             JobRows.insert(s, job);
             return null;
         });
+    }
+
+    @Override
+    public final IdempotencyKey.Claim insert(Job job, IdempotencyKey key) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(key, "key");
+        return write("insert job with idempotency key", job.id(), s -> JobRows.insert(s, job, key));
     }
 
     @Override
@@ -117,13 +133,31 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     @Override
     public final boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return write("delete job", id, s -> JobRows.delete(s, id));
+        return write("delete job", id, s -> {
+            boolean deleted = JobRows.delete(s, id);
+            if (deleted) {
+                DeliveryRows.deleteOrphans(s);
+            }
+            return deleted;
+        });
     }
 
     @Override
     public final int deleteFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return write("delete jobs finished before", cutoff.toString(), s -> JobRows.deleteFinishedBefore(s, cutoff));
+        return write("delete jobs finished before", cutoff.toString(), s -> {
+            int deleted = JobRows.deleteFinishedBefore(s, cutoff);
+            if (deleted > 0) {
+                DeliveryRows.deleteOrphans(s);
+            }
+            return deleted;
+        });
+    }
+
+    @Override
+    public final Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return read("count jobs finished before", cutoff.toString(), SCAN, s -> JobRows.countFinishedBefore(s, cutoff));
     }
 
     @Override
@@ -205,6 +239,30 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         public boolean delete(String name) {
             Objects.requireNonNull(name, "name");
             return write("delete function", name, s -> FunctionRows.delete(s, name));
+        }
+    }
+
+    /** The webhook deliveries, a view for the same reason as {@link Functions}. */
+    private final class Deliveries implements WebhookDeliveryStore {
+
+        @Override
+        public void save(WebhookDelivery delivery) {
+            Objects.requireNonNull(delivery, "delivery");
+            write("save webhook delivery", delivery.jobId(), s -> {
+                DeliveryRows.save(s, delivery);
+                return null;
+            });
+        }
+
+        @Override
+        public Optional<WebhookDelivery> find(String jobId) {
+            Objects.requireNonNull(jobId, "jobId");
+            return read("find webhook delivery", jobId, POINT, s -> DeliveryRows.find(s, jobId));
+        }
+
+        @Override
+        public List<WebhookDelivery> pending() {
+            return read("list pending webhook deliveries", null, SCAN, DeliveryRows::pending);
         }
     }
 

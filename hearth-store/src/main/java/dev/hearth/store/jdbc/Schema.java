@@ -52,6 +52,25 @@ public final class Schema {
               bundle_sha256 TEXT,
               deployed_at BIGINT NOT NULL,
               PRIMARY KEY (name, version)
+            )"""),
+            // job features: retry backoff, idempotent submit, webhook delivery status
+            List.of(
+            "ALTER TABLE jobs ADD COLUMN run_after BIGINT",
+            "ALTER TABLE jobs ADD COLUMN idempotency_key TEXT",
+            "ALTER TABLE jobs ADD COLUMN request_sha256 TEXT",
+            // NULLs are distinct in a unique index (SQLite and PostgreSQL): jobs without a key never collide
+            "CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key)",
+            """
+            CREATE TABLE webhook_deliveries (
+              job_id TEXT PRIMARY KEY,
+              webhook_id TEXT NOT NULL,
+              url TEXT NOT NULL,
+              state TEXT NOT NULL,
+              attempts INTEGER NOT NULL,
+              last_status INTEGER,
+              last_error TEXT,
+              next_attempt_at BIGINT,
+              updated_at BIGINT NOT NULL
             )"""));
 
     /** The schema version this code writes. */
