@@ -14,6 +14,8 @@ import dev.hearth.jobs.JobTransitions;
 import dev.hearth.webhooks.DeliveryState;
 import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
 import dev.hearth.store.jdbc.JdbcStore;
 import dev.hearth.store.jdbc.Schema;
 import java.util.ArrayList;
@@ -305,6 +307,38 @@ public abstract class JobStoreContract {
         assertThat(functions.listLatest()).extracting(FunctionVersion::name).containsExactly("other");
         functions.save(TestJobs.function("echo", 1));
         assertThat(functions.latest("echo")).contains(TestJobs.function("echo", 1));
+    }
+
+    @Test
+    void versionsListsEveryVersionOldestFirst() {
+        FunctionStore functions = store.functions();
+        functions.save(TestJobs.function("echo", 1));
+        functions.save(TestJobs.function("echo", 2));
+        functions.save(TestJobs.function("other", 1));
+
+        assertThat(functions.versions("echo")).extracting(FunctionVersion::version).containsExactly(1, 2);
+        assertThat(functions.versions("nothing")).isEmpty();
+    }
+
+    // ---- releases
+
+    @Test
+    void releasesAreAppendedAndReadBackInOrderPerFunction() {
+        ReleaseStore releases = store.releases();
+        java.time.Instant at = T0;
+        Release first = Release.first("echo", 1, at);
+        Release canary = first.withCanary(2, 10, at.plusSeconds(1));
+        Release promoted = canary.promoted(at.plusSeconds(2));
+        releases.append(first);
+        releases.append(Release.first("other", 1, at));
+        releases.append(canary);
+        releases.append(promoted);
+
+        assertThat(releases.history("echo")).containsExactly(first, canary, promoted);
+        assertThat(releases.history("nothing")).isEmpty();
+        releases.deleteHistory("echo");
+        assertThat(releases.history("echo")).isEmpty();
+        assertThat(releases.history("other")).hasSize(1);
     }
 
     // ---- settings

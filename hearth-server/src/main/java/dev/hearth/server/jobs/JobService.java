@@ -11,6 +11,7 @@ import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
 import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class JobService {
     private final JobEvents events;
     private final JobIds ids = new JobIds();
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
@@ -60,6 +61,7 @@ public final class JobService {
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    private volatile SubmitGate gate = SubmitGate.OPEN;
     private Instant nextTtlScan = Instant.MIN;
 
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
@@ -93,6 +95,11 @@ public final class JobService {
         return byId.size();
     }
 
+    /** Wired after construction: what admits new jobs (budgets). */
+    public void gate(SubmitGate submitGate) {
+        this.gate = submitGate;
+    }
+
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
@@ -107,20 +114,35 @@ public final class JobService {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
-        FunctionVersion fn = functions.require(function);
+        String id = ids.next();
+        FunctionVersion fn = functions.forNewJob(function, id);
         Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
                     + timeout.toMillis() + " ms");
         }
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
-        Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
+        Job job = Job.submitted(id, function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
+        gate.admit(job, fn);
         if (key == null) {
-            store.insert(job);
+            try {
+                store.insert(job);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
         } else {
-            IdempotencyKey.Claim claim = store.insert(job, key);
+            IdempotencyKey.Claim claim;
+            try {
+                claim = store.insert(job, key);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
             if (!claim.created()) {
+                // no new job: the reservation made for it goes back
+                gate.release(job);
                 if (!claim.requestHash().equals(key.requestHash())) {
                     throw new HearthException.Conflict("Idempotency-Key '" + key.key() + "' was already used for job "
                             + claim.job().id() + " with a different request; send a new key for a new request");
@@ -206,9 +228,18 @@ public final class JobService {
             throw new HearthException.Conflict("only FAILED or TIMED_OUT jobs can be retried; job " + id + " is "
                     + cur.state());
         }
-        functions.require(function);
+        FunctionVersion fn = functions.require(function);
         Job next = JobTransitions.retry(cur, clock.instant());
-        if (!store.update(next)) {
+        gate.admit(next, fn);
+        boolean stored;
+        try {
+            stored = store.update(next);
+        } catch (RuntimeException e) {
+            gate.release(next);
+            throw e;
+        }
+        if (!stored) {
+            gate.release(next);
             throw new HearthException.Conflict("job " + id + " changed while retrying it; try again");
         }
         live.put(id, next);
@@ -266,14 +297,22 @@ public final class JobService {
         if (n <= 0) {
             return List.of();
         }
-        FunctionQueue q = queue(worker.function());
+        Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
+        if (lane.isEmpty()) {
+            if (!worker.isDraining()) {
+                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            }
+            return List.of();
+        }
+        LanedQueue q = queue(worker.function());
         BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
         Duration fill = Duration.ZERO;
         if (batch != null) {
             n = Math.min(n, batch.maxSize());
             fill = batch.maxWait();
         }
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, () -> !worker.isDraining() && accepting);
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
+                && accepting && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -289,7 +328,7 @@ public final class JobService {
         }
     }
 
-    private List<Job> lease(Worker worker, FunctionQueue q, List<FunctionQueue.Entry> entries) {
+    private List<Job> lease(Worker worker, LanedQueue q, List<FunctionQueue.Entry> entries) {
         Instant now = clock.instant();
         List<Job> next = new ArrayList<>(entries.size());
         for (FunctionQueue.Entry e : entries) {
@@ -562,7 +601,15 @@ public final class JobService {
     /** Stops handing out jobs; waiting long-polls return at once. */
     public void stopDispatch() {
         accepting = false;
-        queues.values().forEach(FunctionQueue::wakeAll);
+        queues.values().forEach(LanedQueue::wakeAll);
+    }
+
+    /**
+     * After the function's release changed: queued jobs move to the lane of the version they now run on, and waiting
+     * long-polls return so that workers re-check which lane they serve.
+     */
+    public void releaseChanged(String function) {
+        queue(function).relane();
     }
 
     /** Wakes the long-polls of one function so draining workers return at once. */
@@ -578,8 +625,22 @@ public final class JobService {
 
     // ---------------------------------------------------------------- views for scaling, health and metrics
 
+    /** The demand on one version of a function: its lane's queue and the jobs its workers run. */
+    public QueueStats stats(String function, int version) {
+        LanedQueue q = queue(function);
+        Lane lane = functions.laneOfJob(function, version);
+        int low = q.lowPrioritySize(lane);
+        int inFlight = 0;
+        for (Worker w : workers.ofFunction(function)) {
+            if (functions.laneOfJob(function, w.version()) == lane) {
+                inFlight += w.inFlightCount();
+            }
+        }
+        return new QueueStats(q.size(lane) - low, low, inFlight);
+    }
+
     public QueueStats stats(String function) {
-        FunctionQueue q = queue(function);
+        LanedQueue q = queue(function);
         int low = q.lowPrioritySize();
         int inFlight = 0;
         for (Worker w : workers.ofFunction(function)) {
@@ -595,12 +656,17 @@ public final class JobService {
                 .map(j -> Duration.between(j.queuedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    /** How long the job at the head of the function's queue has waited (zero when none waits); O(1) for scaling. */
+    /** How long the jobs at the heads of the function's queue have waited, the longest (zero when none waits). */
     public Duration headOfQueueWait(String function) {
-        String id = queue(function).peekFirst();
-        Job j = id == null ? null : live.get(id);
-        return j == null || j.state() != JobState.IN_QUEUE ? Duration.ZERO
-                : Duration.between(j.queuedAt(), clock.instant());
+        Duration longest = Duration.ZERO;
+        for (String id : queue(function).heads()) {
+            Job j = live.get(id);
+            if (j != null && j.state() == JobState.IN_QUEUE) {
+                Duration d = Duration.between(j.queuedAt(), clock.instant());
+                longest = d.compareTo(longest) > 0 ? d : longest;
+            }
+        }
+        return longest;
     }
 
     public List<Job> jobs(String function, java.util.Set<JobState> states, int limit) {
@@ -751,7 +817,13 @@ public final class JobService {
                 j.placedAt(), j.finishedAt(), j.coldStart(), j.initTimeMs(), j.revision());
     }
 
-    private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue(clock));
+    private LanedQueue queue(String function) {
+        return queues.computeIfAbsent(function, f -> new LanedQueue(clock, this::laneOf));
+    }
+
+    /** A queued job's lane: that of the version it was assigned at submit (or ran on last, after a lost lease). */
+    private Lane laneOf(String jobId) {
+        Job j = live.get(jobId);
+        return j == null ? Lane.STABLE : functions.laneOfJob(j.function(), j.version());
     }
 }

@@ -41,10 +41,14 @@ public final class ScalingEvents {
     static final Duration MAX_AGE = Duration.ofHours(1);
     private final ConcurrentHashMap<String, ArrayDeque<Event>> byFunction = new ConcurrentHashMap<>();
 
-    /** Records a decision as applied, unless it is a hold for the same cause as the last event. */
-    void record(Instant at, ScalingDecision d, int started, String outcome) {
-        String reason = d.reason() + outcome;
-        String why = d.why() + (outcome.isEmpty() ? "" : " (blocked)");
+    /**
+     * Records a decision as applied, unless it is a hold for the same cause as the last event.
+     *
+     * @param label the release lane while a function is split ({@code canary v3: }), else empty
+     */
+    void record(Instant at, ScalingDecision d, int started, String label, String outcome) {
+        String reason = label + d.reason() + outcome;
+        String why = label + d.why() + (outcome.isEmpty() ? "" : " (blocked)");
         ArrayDeque<Event> q = byFunction.computeIfAbsent(d.function(), f -> new ArrayDeque<>());
         synchronized (q) {
             boolean acted = started > 0 || !d.drain().isEmpty();

@@ -12,6 +12,7 @@ import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.releases.ReleaseLanes;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
@@ -40,6 +41,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final Autoscaler autoscaler;
     private final ScalingEvents events;
     private final ScalingSettings settings;
+    private final ReleaseLanes lanes;
     private final InstantSource clock;
     private final Duration tick;
     private final Map<String, ScalingWindows> windows = new HashMap<>();
@@ -55,6 +57,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.autoscaler = autoscaler;
         this.events = events;
         this.settings = settings;
+        this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
@@ -96,20 +99,21 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         }
     }
 
-    /** One round over every function. Called by the loop's thread only. */
-    private void runOnce() {
-        List<FunctionVersion> all = functions.all();
-        windows.keySet().retainAll(all.stream().map(FunctionVersion::name).toList());
-        for (FunctionVersion fn : all) {
+    /** One round over every function (each release lane of a split function on its own). */
+    public synchronized void runOnce() {
+        List<ReleaseLanes.Scaled> current = lanes.current();
+        windows.keySet().retainAll(current.stream().map(ScalingLoop::windowKey).toList());
+        for (ReleaseLanes.Scaled lane : current) {
+            FunctionVersion fn = lane.version();
             ScalingConfig config = settings.effective(fn);
-            JobService.QueueStats stats = jobs.stats(fn.name());
-            List<Worker> workers = pool.workers(fn.name());
+            JobService.QueueStats stats = lane.stats();
+            List<Worker> workers = lane.workers();
             FunctionLoad load = new FunctionLoad(fn.name(), config, stats.queued(), stats.queuedLowPriority(),
                     stats.inFlight(), workers.stream().map(Worker::snapshot).toList(),
                     config.scaler() == Scaler.QUEUE_DELAY || stats.queued() > 0 ? jobs.headOfQueueWait(fn.name())
                             : Duration.ZERO);
             ScalingDecision decision = autoscaler.decide(load,
-                    windows.computeIfAbsent(fn.name(), f -> new ScalingWindows()));
+                    windows.computeIfAbsent(windowKey(lane), f -> new ScalingWindows()));
             // the event carries the time of the decision: starting many processes can take a while
             java.time.Instant decidedAt = clock.instant();
             int started = 0;
@@ -125,8 +129,12 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             }
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
-            events.record(decidedAt, decision, started, outcome);
+            events.record(decidedAt, decision, started, lane.label(), outcome);
         }
+    }
+
+    private static String windowKey(ReleaseLanes.Scaled lane) {
+        return lane.version().name() + "/" + lane.lane();
     }
 
     @Override

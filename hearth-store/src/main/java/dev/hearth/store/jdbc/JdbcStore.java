@@ -1,11 +1,20 @@
 package dev.hearth.store.jdbc;
 
+import dev.hearth.budgets.Budget;
+import dev.hearth.budgets.BudgetPeriod;
+import dev.hearth.budgets.BudgetStore;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
+import dev.hearth.metering.JobCost;
+import dev.hearth.metering.Money;
+import dev.hearth.metering.UsageInterval;
+import dev.hearth.metering.UsageStore;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.webhooks.WebhookDelivery;
@@ -27,7 +36,7 @@ import java.util.Set;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, SettingsStore {
+public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, BudgetStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -35,6 +44,7 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     private final String description;
     private final FunctionStore functions = new Functions();
     private final WebhookDeliveryStore deliveries = new Deliveries();
+    private final ReleaseStore releases = new Releases();
     private volatile boolean closed;
 
     /** @param description names the store in messages, e.g. {@code SQLite store /var/lib/hearth/hearth.db} */
@@ -50,6 +60,11 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     /** Webhook delivery records, stored in the same database as the jobs. */
     public final WebhookDeliveryStore deliveries() {
         return deliveries;
+    }
+
+    /** The release history of each function (active version, canary), stored in the same database. */
+    public final ReleaseStore releases() {
+        return releases;
     }
 
     /**
@@ -176,6 +191,56 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         });
     }
 
+    @Override
+    public final void record(List<UsageInterval> intervals, List<JobCost> jobCosts) {
+        List<UsageInterval> is = List.copyOf(intervals);
+        List<JobCost> js = List.copyOf(jobCosts);
+        if (is.isEmpty() && js.isEmpty()) {
+            return;
+        }
+        write("record usage", is.size() + " intervals and " + js.size() + " job costs", s -> {
+            UsageRows.record(s, is, js);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<UsageInterval> intervals(Instant from, Instant to, String function) {
+        return read("read usage intervals", function, SCAN, s -> UsageRows.intervals(s, from, to, function));
+    }
+
+    @Override
+    public final List<JobCost> jobCosts(Instant from, Instant to, String function) {
+        return read("read job costs", function, SCAN, s -> UsageRows.jobCosts(s, from, to, function));
+    }
+
+    @Override
+    public final Money spentSince(String function, Instant since) {
+        Objects.requireNonNull(since, "since");
+        return read("sum spend", function, SCAN, s -> UsageRows.spentSince(s, function, since));
+    }
+
+    @Override
+    public final List<Budget> listBudgets() {
+        return read("list budgets", null, SCAN, BudgetRows::list);
+    }
+
+    @Override
+    public final void saveBudget(Budget budget) {
+        Objects.requireNonNull(budget, "budget");
+        write("save budget", budget.describe(), s -> {
+            BudgetRows.save(s, budget);
+            return null;
+        });
+    }
+
+    @Override
+    public final boolean deleteBudget(String function, BudgetPeriod period) {
+        Objects.requireNonNull(period, "period");
+        return write("delete budget", function == null ? "global" : function, s -> BudgetRows.delete(s, function,
+                period));
+    }
+
     /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
     @Override
     public final void close() {
@@ -231,6 +296,12 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         }
 
         @Override
+        public List<FunctionVersion> versions(String name) {
+            Objects.requireNonNull(name, "name");
+            return read("list versions of function", name, SCAN, s -> FunctionRows.versions(s, name));
+        }
+
+        @Override
         public List<FunctionVersion> listLatest() {
             return read("list functions", null, SCAN, FunctionRows::listLatest);
         }
@@ -263,6 +334,31 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         @Override
         public List<WebhookDelivery> pending() {
             return read("list pending webhook deliveries", null, SCAN, DeliveryRows::pending);
+        }
+    }
+
+    /** The release histories: a view for the same reason as {@link Functions}. */
+    private final class Releases implements ReleaseStore {
+
+        @Override
+        public void append(Release release) {
+            Objects.requireNonNull(release, "release");
+            write("record release of function", release.function(), s -> {
+                ReleaseRows.append(s, release);
+                return null;
+            });
+        }
+
+        @Override
+        public List<Release> history(String function) {
+            Objects.requireNonNull(function, "function");
+            return read("read releases of function", function, SCAN, s -> ReleaseRows.history(s, function));
+        }
+
+        @Override
+        public void deleteHistory(String function) {
+            Objects.requireNonNull(function, "function");
+            write("delete releases of function", function, s -> ReleaseRows.delete(s, function));
         }
     }
 
