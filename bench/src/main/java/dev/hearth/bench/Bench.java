@@ -34,7 +34,9 @@ import java.util.stream.Stream;
  *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8;</li>
  *   <li>{@code map}: the Java SDK's {@code Fn.map} over the same worker (inputs per second, in order, bounded
  *       window), next to the other way to collect results, {@code spawn} ({@code /run}) then {@code get}
- *       ({@code /status-sync}) per virtual thread with the same window, unordered.</li>
+ *       ({@code /status-sync}) per virtual thread with the same window, unordered;</li>
+ *   <li>{@code burst}: 1,000 jobs at once on zero workers and {@code --gpus H100:32} fake GPUs: time until all 32
+ *       workers are busy, and the jobs' queue delay (RunPod's delayTime) p50/p99. Not part of {@code all}.</li>
  * </ul>
  */
 public final class Bench {
@@ -57,6 +59,15 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("map")) {
             b.map();
+        }
+        if (which.equals("burst")) {
+            String gpus = "H100:32";
+            for (int i = 1; i + 1 < args.length; i++) {
+                if (args[i].equals("--gpus")) {
+                    gpus = args[i + 1];
+                }
+            }
+            new BurstBench(KEY).run(gpus);
         }
         System.exit(0);
     }

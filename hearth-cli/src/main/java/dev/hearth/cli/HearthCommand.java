@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         subcommands = {UpCommand.class, ServeCommand.class, DemoCommand.class, DeployCommand.class, LsCommand.class,
                 RunCommand.class, StatusCommand.class, CancelCommand.class, LogsCommand.class, WorkersCommand.class,
                 DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
-                CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class})
+                CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
+                EventsCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

@@ -212,6 +212,26 @@ public final class Hearth implements AutoCloseable {
                 Http.Query.of("state", state).and("limit", limit > 0 ? limit : null)));
     }
 
+    /** A function's recent autoscaling decisions with their inputs and reasons, oldest first. */
+    public List<ScalingEvent> scalingEvents(String function) {
+        return ScalingEvent.list(http.get("/v1/functions/" + Http.segment(function) + "/events", Http.Query.none()));
+    }
+
+    /**
+     * Changes a function's scaling now, without a redeploy (like Modal's {@code update_autoscaler}); the change is
+     * durable and lasts until the next deploy.
+     *
+     * @return the function's scaling now in force, as {@code GET /v1/functions/{fn}} shows it
+     */
+    public com.fasterxml.jackson.databind.JsonNode scale(String function, ScalingChange change) {
+        return http.patch("/v1/functions/" + Http.segment(function) + "/scaling", change.body()).path("scaling");
+    }
+
+    /** Drops a function's live scaling change: its manifest's scaling is in force again. */
+    public com.fasterxml.jackson.databind.JsonNode resetScaling(String function) {
+        return http.delete("/v1/functions/" + Http.segment(function) + "/scaling").path("scaling");
+    }
+
     @Override
     public void close() {
         http.close();

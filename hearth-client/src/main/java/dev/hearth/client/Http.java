@@ -86,6 +86,17 @@ final class Http implements AutoCloseable {
         return parse(send(b, "application/json"));
     }
 
+    JsonNode patch(String path, Object body) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new HearthClientException("cannot write the request as JSON: " + e.getOriginalMessage(), e);
+        }
+        return parse(send(request(path, Query.none(), CALL_TIMEOUT).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(bytes)), "application/json"));
+    }
+
     JsonNode delete(String path) {
         return parse(send(request(path, Query.none(), CALL_TIMEOUT).DELETE(), "application/json"));
     }

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param batch          dynamic batching, or null when each take hands over jobs as they come
  * @param priority       1..100 (default {@value ManifestParser#DEFAULT_PRIORITY}): the function's weight when GPUs
  *                       are scarce; see {@code dev.hearth.placement.FairShare}
+ * @param schedule       submit a job at each tick of this cron schedule, or null
  */
 public record FunctionManifest(
         String name,
@@ -36,7 +37,8 @@ public record FunctionManifest(
         int retries,
         Backoff retryBackoff,
         BatchConfig batch,
-        int priority) {
+        int priority,
+        FunctionSchedule schedule) {
 
     public FunctionManifest {
         command = List.copyOf(command);

@@ -28,7 +28,13 @@ import java.util.regex.Pattern;
  * retries: 0                # or {maxRetries: 3, backoff: {initialDelay: 1s, coefficient: 2.0, maxDelay: 60s}}
  * batch: {maxSize: 8, wait: 50ms}   # optional: the handler gets a list of inputs
  * priority: 10               # 1..100, the weight when GPUs are scarce
+ * schedule: "*&#47;5 * * * *"  # optional: submit a job ({@code scheduleInput}, default {}) at each tick
+ * timeZone: Europe/Paris     # optional: the zone cron expressions are read in (default UTC)
  * </pre>
+ *
+ * <p>The scaling block takes more keys, see {@code docs/api.md}: {@code bufferWorkers}, {@code targetConcurrency},
+ * {@code scaler} ({@code requestCount} or {@code queueDelay}), {@code scalerValue}, and {@code schedule}, a list of
+ * {@code {cron, minWorkers, duration}} floors.
  */
 public final class ManifestParser {
 
@@ -37,8 +43,11 @@ public final class ManifestParser {
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
-            "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority");
-    private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency");
+            "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
+            "scheduleInput", "timeZone");
+    private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
+            "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule");
+    private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
     private static final Set<String> GPU = Set.of("type", "count");
     private static final Set<String> RETRIES = Set.of("maxRetries", "backoff");
     private static final Set<String> BACKOFF = Set.of("initialDelay", "coefficient", "maxDelay");
@@ -88,7 +97,8 @@ public final class ManifestParser {
         GpuRequest gpu = gpu(root.get("gpu"));
         double cpu = root.has("cpu") ? positiveNumber(root.get("cpu"), "cpu") : 1.0;
         long memory = root.has("memory") ? memory(root.get("memory")) : 0;
-        ScalingConfig scaling = scaling(root.get("scaling"));
+        java.time.ZoneId zone = timeZone(root.get("timeZone"));
+        ScalingConfig scaling = scaling(root.get("scaling"), zone);
         Duration timeout = duration(root, "timeout", Duration.ofSeconds(600));
         Duration startupTimeout = duration(root, "startupTimeout", Duration.ofSeconds(300));
         JsonNode retriesNode = root.get("retries");
@@ -98,8 +108,9 @@ public final class ManifestParser {
         Backoff backoff = retriesObject ? backoff(retriesNode.get("backoff")) : Backoff.NONE;
         BatchConfig batch = batch(root.get("batch"));
         int priority = root.has("priority") ? integer(root.get("priority"), "priority", 1, 100) : DEFAULT_PRIORITY;
+        FunctionSchedule schedule = ManifestSchedules.functionSchedule(root, zone);
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch, priority);
+                startupTimeout, retries, backoff, batch, priority, schedule);
     }
 
     private static int maxRetries(JsonNode node) {
@@ -272,7 +283,7 @@ public final class ManifestParser {
         return types;
     }
 
-    private static ScalingConfig scaling(JsonNode node) {
+    private static ScalingConfig scaling(JsonNode node, java.time.ZoneId zone) {
         ScalingConfig d = ScalingConfig.DEFAULT;
         if (node == null || node.isNull()) {
             return d;
@@ -292,7 +303,37 @@ public final class ManifestParser {
         Duration idle = duration(node, "idleTimeout", d.idleTimeout(), "scaling.idleTimeout");
         int concurrency = node.has("concurrency")
                 ? integer(node.get("concurrency"), "scaling.concurrency", 1, 1000) : d.concurrency();
-        return new ScalingConfig(min, max, idle, concurrency);
+        int buffer = node.has("bufferWorkers") ? integer(node.get("bufferWorkers"), "scaling.bufferWorkers", 0, 1000)
+                : 0;
+        double target = node.has("targetConcurrency")
+                ? positiveNumber(node.get("targetConcurrency"), "scaling.targetConcurrency") : concurrency;
+        Scaler scaler = Scaler.REQUEST_COUNT;
+        if (node.has("scaler")) {
+            try {
+                scaler = Scaler.fromWire(node.get("scaler").asText());
+            } catch (IllegalArgumentException e) {
+                throw new ManifestException("'scaling.scaler' " + e.getMessage());
+            }
+        }
+        double value = node.has("scalerValue") ? positiveNumber(node.get("scalerValue"), "scaling.scalerValue") : 0;
+        List<ScheduledFloor> floors = ManifestSchedules.floors(node.get("schedule"), zone, FLOOR);
+        try {
+            return new ScalingConfig(min, max, idle, concurrency, buffer, target, scaler, value, floors);
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException(e.getMessage());
+        }
+    }
+
+    private static java.time.ZoneId timeZone(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return java.time.ZoneOffset.UTC;
+        }
+        try {
+            return java.time.ZoneId.of(node.asText());
+        } catch (java.time.DateTimeException e) {
+            throw new ManifestException("'timeZone' must be a zone such as UTC or Europe/Paris, got '"
+                    + node.asText() + "'");
+        }
     }
 
     private static long memory(JsonNode node) {
@@ -320,7 +361,7 @@ public final class ManifestParser {
         return duration(parent, key, dflt, key);
     }
 
-    private static Duration duration(JsonNode parent, String key, Duration dflt, String field) {
+    static Duration duration(JsonNode parent, String key, Duration dflt, String field) {
         JsonNode node = parent.get(key);
         if (node == null || node.isNull()) {
             return dflt;
@@ -337,7 +378,7 @@ public final class ManifestParser {
         return d;
     }
 
-    private static int integer(JsonNode node, String field, int min, int max) {
+    static int integer(JsonNode node, String field, int min, int max) {
         if (!node.isIntegralNumber() || node.asLong() < min || node.asLong() > max) {
             throw new ManifestException("'" + field + "' must be a whole number from " + min + " to " + max
                     + ", got '" + node.asText() + "'");
@@ -360,7 +401,7 @@ public final class ManifestParser {
         return node.asText().trim();
     }
 
-    private static void checkKeys(JsonNode node, Set<String> allowed, String prefix) {
+    static void checkKeys(JsonNode node, Set<String> allowed, String prefix) {
         for (Iterator<String> it = ((ObjectNode) node).fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {

@@ -1,63 +1,191 @@
 package dev.hearth.scaling;
 
+import dev.hearth.functions.Durations;
+import dev.hearth.functions.Scaler;
 import dev.hearth.functions.ScalingConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Autoscaler v0: desired workers = ceil((queued + in flight) / concurrency), within [minWorkers, maxWorkers]. The
- * first queued job at zero workers starts one at once. Workers idle for longer than {@code idleTimeout} are drained,
- * the longest idle first, but never below the desired count. Low-priority jobs never add workers.
+ * Decides how many workers a function should have, in the manner of Knative's KPA:
  *
- * <p>Pure: a function of the snapshot and the injected clock, so the planner can replay traces against it.
+ * <ul>
+ *   <li>Demand is queued + in-flight jobs (low-priority jobs never add workers). The {@code requestCount} scaler wants
+ *       ceil(demand / scalerValue) workers, demand averaged over the stable window; the {@code queueDelay} scaler
+ *       adds one worker at a time while the oldest queued job has waited longer than scalerValue seconds.</li>
+ *   <li>The first job at zero workers starts one at once: a function at rest has no history, so its windows start
+ *       afresh.</li>
+ *   <li>Panic: when demand over the short panic window exceeds {@code panicThreshold} × capacity, the panic window
+ *       decides, and nothing scales down until a whole stable window has passed without panic.</li>
+ *   <li>Hysteresis: scale-down goes only as far as leaves the remaining workers {@code scaleDownHysteresis} of
+ *       headroom, and only takes workers idle for their idleTimeout.</li>
+ *   <li>One decision raises workers to at most {@code maxScaleUpRate} × the ready ones.</li>
+ *   <li>{@code bufferWorkers} extra workers while there is work; never below the floor (minWorkers or an active
+ *       scheduled floor) nor above maxWorkers.</li>
+ * </ul>
+ *
+ * <p>Pure: a function of the snapshot, the windows (which it updates) and the injected clock, so a simulator can
+ * replay traces against it.
  */
 public final class Autoscaler {
 
     private final InstantSource clock;
+    private final ScalingTuning tuning;
 
     public Autoscaler(InstantSource clock) {
-        this.clock = clock;
+        this(clock, ScalingTuning.DEFAULT);
     }
 
+    public Autoscaler(InstantSource clock, ScalingTuning tuning) {
+        this.clock = clock;
+        this.tuning = tuning;
+    }
+
+    /** A decision without history: as if this were the function's first round. */
     public ScalingDecision decide(FunctionLoad load) {
+        return decide(load, new ScalingWindows());
+    }
+
+    /** Records this round's demand in {@code windows} and decides. */
+    public ScalingDecision decide(FunctionLoad load, ScalingWindows windows) {
         Instant now = clock.instant();
         ScalingConfig cfg = load.config();
         List<WorkerSnapshot> active = load.workers().stream().filter(w -> w.phase() != WorkerPhase.DRAINING).toList();
+        int starting = (int) active.stream().filter(w -> w.phase() == WorkerPhase.STARTING).count();
+        int ready = active.size() - starting;
+        int draining = load.workers().size() - active.size();
         int demand = load.queued() + load.inFlight();
-        int wanted = (demand + cfg.concurrency() - 1) / cfg.concurrency();
-        int desired = Math.clamp(wanted, cfg.minWorkers(), cfg.maxWorkers());
-        String inputs = "queue " + load.queued()
-                + (load.queuedLowPriority() > 0 ? " (+" + load.queuedLowPriority() + " low priority)" : "")
-                + ", in flight " + load.inFlight() + ", workers " + active.size() + ", concurrency "
-                + cfg.concurrency();
+        Duration stableWindow = tuning.stableWindowFor(cfg.idleTimeout());
+        Duration panicWindow = tuning.panicWindowFor(cfg.idleTimeout());
+        if (active.isEmpty()) {
+            windows.reset();
+        }
+        windows.record(now, demand, stableWindow);
+        double stable = windows.average(now, stableWindow);
+        double panicDemand = windows.average(now, panicWindow);
+        double target = cfg.targetConcurrency();
+        double value = cfg.effectiveScalerValue();
+        double capacity = active.size() * target;
+        int floor = cfg.minWorkersAt(now);
+        int max = cfg.maxWorkers();
+        ScalingInputs inputs = new ScalingInputs(load.queued(), load.queuedLowPriority(), load.inFlight(), ready,
+                starting, draining, capacity, load.oldestQueued(), stable, panicDemand, floor, max,
+                cfg.scaler().wire(), value);
 
+        // What demand alone asks for, and the lowest count scale-down may go to (the hysteresis band).
+        int wanted;
+        int keep;
+        boolean panic = false;
+        String why;
+        if (cfg.scaler() == Scaler.QUEUE_DELAY) {
+            boolean late = load.queued() > 0 && load.oldestQueued().toMillis() > value * 1000;
+            if (late && starting == 0) {
+                wanted = active.size() + 1;
+                why = "queue delay";
+            } else if (load.queued() > 0) {
+                wanted = active.size();
+                why = late ? "hold (a worker is starting)" : "hold (queue delay within " + num(value) + "s)";
+            } else {
+                wanted = ceil(load.inFlight() / target);
+                why = "demand";
+            }
+            keep = Math.max(wanted, ceil(load.inFlight() / (target * (1 - tuning.scaleDownHysteresis()))));
+        } else {
+            boolean panicNow = demand > 0 && panicDemand > tuning.panicThreshold() * capacity;
+            if (panicNow) {
+                windows.panicked(now);
+            }
+            panic = windows.panickedWithin(now, stableWindow);
+            if (panic) {
+                wanted = Math.max(ceil(panicDemand / value), active.size());
+                why = "panic";
+            } else {
+                wanted = ceil(stable / value);
+                why = "demand";
+            }
+            keep = Math.max(wanted, ceil(stable / (value * (1 - tuning.scaleDownHysteresis()))));
+        }
+        if (load.queued() > 0 && active.isEmpty()) {
+            wanted = Math.max(wanted, 1);
+            why = "scale from zero";
+        }
+        int buffer = demand > 0 ? cfg.bufferWorkers() : 0;
+        int desired = Math.clamp((long) wanted + buffer, floor, max);
+        int lowest = Math.clamp((long) keep + buffer, floor, max);
+        if (desired > active.size() && wanted + buffer < floor) {
+            why = floor > cfg.minWorkers() ? "scheduled floor " + floor : "keep minWorkers " + floor;
+        } else if (desired > active.size() && wanted <= active.size() && buffer > 0) {
+            why = "bufferWorkers " + buffer;
+        }
+
+        String head = inputsText(inputs, load, cfg);
         if (desired > active.size()) {
-            int start = desired - active.size();
-            String why = active.isEmpty() && load.queued() > 0 ? "scale from zero"
-                    : desired == cfg.minWorkers() && wanted < cfg.minWorkers() ? "keep minWorkers " + cfg.minWorkers()
-                    : "demand";
-            return new ScalingDecision(load.function(), start, List.of(),
-                    inputs + " → desired " + desired + ": +" + start + " (" + why + ")");
+            int cap = (int) Math.min(max, Math.ceil(Math.max(1, ready) * tuning.maxScaleUpRate()));
+            int to = Math.max(active.size(), Math.min(desired, cap));
+            int start = to - active.size();
+            String rate = to < desired ? ", held to " + to + " by maxScaleUpRate " + num(tuning.maxScaleUpRate())
+                    : "";
+            if (start == 0) {
+                return new ScalingDecision(load.function(), 0, List.of(), head + " → desired " + desired
+                        + ": hold" + rate, desired, panic, "hold (maxScaleUpRate)", inputs);
+            }
+            return new ScalingDecision(load.function(), start, List.of(), head + " → +" + start + ", " + why
+                    + " (desired " + desired + rate + ")", desired, panic, why, inputs);
         }
 
-        Duration idleTimeout = cfg.idleTimeout();
-        List<WorkerSnapshot> idleLongEnough = new ArrayList<>(active.stream()
-                .filter(w -> w.phase() == WorkerPhase.READY && w.inFlight() == 0 && w.idleSince() != null
-                        && !w.idleSince().plus(idleTimeout).isAfter(now))
-                .sorted(Comparator.comparing(WorkerSnapshot::idleSince).thenComparing(WorkerSnapshot::id))
-                .toList());
-        int surplus = active.size() - desired;
-        if (surplus > 0 && !idleLongEnough.isEmpty()) {
-            List<String> drain = idleLongEnough.subList(0, Math.min(surplus, idleLongEnough.size())).stream()
-                    .map(WorkerSnapshot::id).toList();
-            return new ScalingDecision(load.function(), 0, drain,
-                    inputs + " → desired " + desired + ": -" + drain.size() + " (idle for "
-                            + idleTimeout.toMillis() + " ms)");
+        // Over maxWorkers (lowered by a live update): drain the cheapest at once, busy or not.
+        List<String> drain = new ArrayList<>();
+        int over = active.size() - max;
+        if (over > 0) {
+            Victims.forced(active, over).forEach(w -> drain.add(w.id()));
+            return new ScalingDecision(load.function(), 0, drain, head + " → -" + drain.size()
+                    + ", over maxWorkers " + max + " (drained: they finish their jobs first)", max, panic,
+                    "over maxWorkers", inputs);
         }
-        return new ScalingDecision(load.function(), 0, List.of(), inputs + " → desired " + desired + ": hold");
+        if (panic || lowest >= active.size()) {
+            String hold = panic ? "panic" : why.startsWith("hold (") ? why.substring(6, why.length() - 1)
+                    : lowest > desired ? "within the hysteresis band" : "steady";
+            return new ScalingDecision(load.function(), 0, List.of(), head + " → hold, " + hold + " (desired "
+                    + Math.max(desired, Math.min(lowest, active.size())) + ")", active.size(), panic,
+                    "hold (" + hold + ")", inputs);
+        }
+        Victims.idle(active, active.size() - lowest, now, cfg.idleTimeout()).forEach(w -> drain.add(w.id()));
+        if (drain.isEmpty()) {
+            return new ScalingDecision(load.function(), 0, List.of(), head + " → hold, surplus not idle for "
+                    + Durations.format(cfg.idleTimeout()) + " yet (desired " + lowest + ")", lowest, false,
+                    "hold (idle timeout)", inputs);
+        }
+        return new ScalingDecision(load.function(), 0, drain, head + " → -" + drain.size() + ", idle for "
+                + Durations.format(cfg.idleTimeout()) + " (desired " + lowest + ")", lowest, false, "idle", inputs);
+    }
+
+    private static String inputsText(ScalingInputs in, FunctionLoad load, ScalingConfig cfg) {
+        StringBuilder s = new StringBuilder("queue ").append(in.queued());
+        if (in.queuedLowPriority() > 0) {
+            s.append(" (+").append(in.queuedLowPriority()).append(" low priority)");
+        }
+        s.append(", in flight ").append(in.inFlight());
+        s.append(", workers ").append(in.active());
+        if (in.starting() > 0) {
+            s.append(" (").append(in.starting()).append(" starting)");
+        }
+        s.append(", capacity ").append(num(in.capacity())).append(" (concurrency ").append(cfg.concurrency())
+                .append(")");
+        if (cfg.scaler() == Scaler.QUEUE_DELAY && in.queued() > 0) {
+            s.append(", oldest waited ").append(Durations.format(load.oldestQueued()));
+        }
+        return s.toString();
+    }
+
+    private static int ceil(double x) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.ceil(x - 1e-9));
+    }
+
+    private static String num(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : String.format(Locale.ROOT, "%.2f", x);
     }
 }

@@ -25,6 +25,9 @@ import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.releases.RollingRelease;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.scaling.ScalingSettings;
+import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.tracing.JobTracer;
 import dev.hearth.server.tracing.OtlpHttpExporter;
@@ -104,8 +107,11 @@ public final class HearthServer implements AutoCloseable {
         pool.bindFunctions(functions::latest);
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
         ScalingEvents scalingEvents = new ScalingEvents();
-        scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
-                Duration.ofMillis(250));
+        ScalingSettings scalingSettings = new ScalingSettings(store);
+        scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, scalingSettings,
+                clock, Duration.ofMillis(250));
+        CronScheduler cron = new CronScheduler(functions::all, store,
+                (fn, input) -> jobs.submit(fn, new SubmitRequest(input, null, null, null, false)), clock);
         webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()),
                 new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
                         Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
@@ -136,9 +142,10 @@ public final class HearthServer implements AutoCloseable {
             metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
+        functions.onDeploy(v -> scalingSettings.reset(v.name()));
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock, webhooks, new Metering(store, usage, prices, budgets));
+                metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge);
         api.addObservability(jobs, functions, pool, commands, timeline);
         apiRef[0] = api;
         int recovered = jobs.recover();
@@ -157,6 +164,7 @@ public final class HearthServer implements AutoCloseable {
             jobs.reap();
             pool.sweep(functions::latest);
         }), 100, 100, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
             usage.checkpoint();
             usage.flush();

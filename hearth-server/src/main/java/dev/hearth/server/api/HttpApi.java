@@ -10,6 +10,7 @@ import dev.hearth.server.metering.Metering;
 import dev.hearth.server.logging.LogContext;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
@@ -40,12 +41,15 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
-                   HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering) {
+                   HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering,
+                   ScalingSettings scalingSettings, Runnable scalingNudge) {
         this.keys = keys;
         this.metrics = metrics;
         new ClientRoutes(jobs, pool, clock, webhooks).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
-        new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
+        ScalingRoutes scaling = new ScalingRoutes(functions, scalingSettings, events, scalingNudge, clock);
+        scaling.register(router);
+        new ManagementRoutes(functions, jobs, pool, commands, scaling, clock).register(router);
         router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
                 c -> c.json(200, Map.of("secret", webhooks.secret())));
         new ReleaseRoutes(functions).register(router);

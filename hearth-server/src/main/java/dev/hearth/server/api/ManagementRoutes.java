@@ -11,7 +11,6 @@ import dev.hearth.releases.CanarySplit;
 import dev.hearth.runtime.local.WorkerLogs;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
-import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
@@ -35,16 +34,16 @@ final class ManagementRoutes {
     private final JobService jobs;
     private final WorkerPool pool;
     private final WorkerCommands commands;
-    private final ScalingEvents events;
+    private final ScalingRoutes scaling;
     private final InstantSource clock;
 
     ManagementRoutes(FunctionRegistry functions, JobService jobs, WorkerPool pool, WorkerCommands commands,
-                     ScalingEvents events, InstantSource clock) {
+                     ScalingRoutes scaling, InstantSource clock) {
         this.functions = functions;
         this.jobs = jobs;
         this.pool = pool;
         this.commands = commands;
-        this.events = events;
+        this.scaling = scaling;
         this.clock = clock;
     }
 
@@ -56,7 +55,6 @@ final class ManagementRoutes {
                 .add("DELETE", "/v1/functions/{fn}", c, this::delete)
                 .add("GET", "/v1/functions/{fn}/jobs", c, this::jobs)
                 .add("GET", "/v1/functions/{fn}/logs", c, this::logs)
-                .add("GET", "/v1/functions/{fn}/events", c, this::events)
                 .add("GET", "/v1/workers", c, this::workers)
                 .add("GET", "/v1/nodes", c, this::nodes)
                 .add("POST", "/v1/nodes/{node}/drain", c, this::drainNode)
@@ -158,19 +156,6 @@ final class ManagementRoutes {
         call.text(200, "text/plain; charset=utf-8", out.toString());
     }
 
-    private void events(Call call) {
-        String fn = call.param("fn");
-        functions.require(fn);
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        ArrayNode arr = n.putArray("events");
-        for (ScalingEvents.Event e : events.recent(fn)) {
-            ObjectNode o = arr.addObject();
-            o.put("at", e.at().toString());
-            o.put("reason", e.reason());
-        }
-        call.json(200, n);
-    }
-
     private void workers(Call call) {
         String fn = call.query("function");
         ObjectNode n = Json.MAPPER.createObjectNode();
@@ -229,11 +214,7 @@ final class ManagementRoutes {
         if (m.gpu() != null) {
             n.put("gpu", m.gpu().toString());
         }
-        ObjectNode s = n.putObject("scaling");
-        s.put("minWorkers", m.scaling().minWorkers());
-        s.put("maxWorkers", m.scaling().maxWorkers());
-        s.put("idleTimeout", Durations.format(m.scaling().idleTimeout()));
-        s.put("concurrency", m.scaling().concurrency());
+        scaling.describe(n, v);
         JobService.QueueStats q = jobs.stats(v.name());
         n.put("workers", pool.workers(v.name()).size());
         n.put("inQueue", q.queued() + q.queuedLowPriority());

@@ -205,6 +205,17 @@ final class FunctionQueue {
         }
     }
 
+    /** The job at the head, the one that has waited longest, or null. */
+    String peekFirst() {
+        lock.lock();
+        try {
+            Entry e = entries.peekFirst();
+            return e == null ? null : e.jobId();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int size() {
         lock.lock();
         try {

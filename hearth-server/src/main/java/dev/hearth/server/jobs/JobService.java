@@ -318,10 +318,19 @@ public final class JobService {
         if (entries.isEmpty()) {
             return List.of();
         }
-        if (worker.isDraining()) {
+        // A worker being scaled down must not be stopped between taking entries and holding their leases.
+        if (!worker.beginTake()) {
             entries.reversed().forEach(q::addFirst);
             return List.of();
         }
+        try {
+            return lease(worker, q, entries);
+        } finally {
+            worker.endTake();
+        }
+    }
+
+    private List<Job> lease(Worker worker, LanedQueue q, List<FunctionQueue.Entry> entries) {
         Instant now = clock.instant();
         List<Job> next = new ArrayList<>(entries.size());
         for (FunctionQueue.Entry e : entries) {
@@ -670,6 +679,19 @@ public final class JobService {
         Instant now = clock.instant();
         return live.values().stream().filter(j -> j.function().equals(function) && j.state() == JobState.IN_QUEUE)
                 .map(j -> Duration.between(j.queuedAt(), now)).max(Duration::compareTo).orElse(Duration.ZERO);
+    }
+
+    /** How long the jobs at the heads of the function's queue have waited, the longest (zero when none waits). */
+    public Duration headOfQueueWait(String function) {
+        Duration longest = Duration.ZERO;
+        for (String id : queue(function).heads()) {
+            Job j = live.get(id);
+            if (j != null && j.state() == JobState.IN_QUEUE) {
+                Duration d = Duration.between(j.queuedAt(), clock.instant());
+                longest = d.compareTo(longest) > 0 ? d : longest;
+            }
+        }
+        return longest;
     }
 
     public List<Job> jobs(String function, java.util.Set<JobState> states, int limit) {

@@ -106,6 +106,18 @@ final class LanedQueue {
         wakeAll();
     }
 
+    /** The job at the head of each lane's queue (the ones that have waited longest). */
+    java.util.List<String> heads() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (FunctionQueue q : lanes.values()) {
+            String id = q.peekFirst();
+            if (id != null) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     void wakeAll() {
         lanes.values().forEach(FunctionQueue::wakeAll);
     }

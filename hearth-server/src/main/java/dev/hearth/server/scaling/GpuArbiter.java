@@ -152,10 +152,11 @@ final class GpuArbiter {
         yielded.ifPresent(w -> {
             pool.drain(w);
             Instant now = clock.instant();
-            events.record(w.function(), now, "fair share: worker " + w.id() + " gives its GPUs to "
-                    + waiting.function() + " (priority " + waiting.priority() + ") once its jobs are done");
-            events.record(waiting.function(), now, "fair share: " + w.function() + " gives worker " + w.id()
-                    + " back for this function");
+            events.note(w.function(), now, "fair-share", List.of(w.id()), "fair share: worker " + w.id()
+                    + " gives its GPUs to " + waiting.function() + " (priority " + waiting.priority()
+                    + ") once its jobs are done");
+            events.note(waiting.function(), now, "fair-share", List.of(), "fair share: " + w.function()
+                    + " gives worker " + w.id() + " back for this function");
         });
         return yielded.isPresent();
     }

@@ -1,11 +1,14 @@
 package dev.hearth.server.scaling;
 
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.functions.Scaler;
+import dev.hearth.functions.ScalingConfig;
 import dev.hearth.jobs.Job;
 import dev.hearth.placement.FairShare;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
 import dev.hearth.scaling.ScalingDecision;
+import dev.hearth.scaling.ScalingWindows;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
@@ -14,8 +17,10 @@ import dev.hearth.server.releases.ReleaseLanes;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +31,8 @@ import java.util.logging.Logger;
 
 /**
  * The mechanics around the pure {@link Autoscaler}: every tick (and at once when a job arrives) it snapshots each
- * function's load, asks the policy, applies the decision to the worker pool and records it with its reason.
+ * function's load, asks the policy, applies the decision to the worker pool and records it with its inputs. It owns
+ * each function's {@link ScalingWindows}; only its thread touches them.
  */
 public final class ScalingLoop implements JobEvents, AutoCloseable {
 
@@ -38,21 +44,24 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final WorkerPool pool;
     private final Autoscaler autoscaler;
     private final ScalingEvents events;
+    private final ScalingSettings settings;
     private final ReleaseLanes lanes;
     private final InstantSource clock;
     private final Duration tick;
+    private final Map<String, ScalingWindows> windows = new HashMap<>();
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
     private final GpuArbiter arbiter;
     private final Thread thread;
     private volatile boolean running = true;
 
     public ScalingLoop(FunctionRegistry functions, JobService jobs, WorkerPool pool, Autoscaler autoscaler,
-                       ScalingEvents events, InstantSource clock, Duration tick) {
+                       ScalingEvents events, ScalingSettings settings, InstantSource clock, Duration tick) {
         this.functions = functions;
         this.jobs = jobs;
         this.pool = pool;
         this.autoscaler = autoscaler;
         this.events = events;
+        this.settings = settings;
         this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
@@ -96,24 +105,34 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         }
     }
 
-    /** One round over every function; the starts of all functions go through the fair-share arbiter. */
-    public void runOnce() {
+    /**
+     * One round over every function (each release lane of a split function on its own); the starts of all functions
+     * go through the fair-share arbiter.
+     */
+    public synchronized void runOnce() {
         List<ReleaseLanes.Scaled> current = List.copyOf(lanes.current());
+        windows.keySet().retainAll(current.stream().map(ScalingLoop::windowKey).toList());
         List<GpuArbiter.Want> wants = new ArrayList<>();
         Map<Integer, ScalingDecision> decisions = new LinkedHashMap<>();
+        Map<Integer, Instant> decidedAt = new HashMap<>();
         for (int index = 0; index < current.size(); index++) {
             ReleaseLanes.Scaled lane = current.get(index);
             FunctionVersion fn = lane.version();
+            ScalingConfig config = settings.effective(fn);
             JobService.QueueStats stats = lane.stats();
             List<Worker> workers = lane.workers();
-            FunctionLoad load = new FunctionLoad(fn.name(), fn.manifest().scaling(), stats.queued(),
-                    stats.queuedLowPriority(), stats.inFlight(), workers.stream().map(Worker::snapshot).toList());
-            ScalingDecision decision = autoscaler.decide(load);
-            if (decision.isNoop()) {
-                continue;
-            }
+            FunctionLoad load = new FunctionLoad(fn.name(), config, stats.queued(), stats.queuedLowPriority(),
+                    stats.inFlight(), workers.stream().map(Worker::snapshot).toList(),
+                    config.scaler() == Scaler.QUEUE_DELAY || stats.queued() > 0 ? jobs.headOfQueueWait(fn.name())
+                            : Duration.ZERO);
+            ScalingDecision decision = autoscaler.decide(load,
+                    windows.computeIfAbsent(windowKey(lane), f -> new ScalingWindows()));
+            // the event carries the time of the decision: starting many processes can take a while
             decisions.put(index, decision);
-            wants.add(new GpuArbiter.Want(index, fn, decision.start()));
+            decidedAt.put(index, clock.instant());
+            if (decision.start() > 0) {
+                wants.add(new GpuArbiter.Want(index, fn, decision.start()));
+            }
             for (String id : decision.drain()) {
                 workers.stream().filter(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING)
                         .findFirst().ifPresent(pool::drain);
@@ -127,11 +146,12 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             String why = arbiter.heldBack(name) != null ? arbiter.heldBack(name) : pool.waitingReason(name);
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + why : "";
-            String reason = lane.label() + decision.reason() + outcome;
-            if (lanes.reasonChanged(lane, reason) | started > 0 || !decision.drain().isEmpty()) {
-                events.record(name, clock.instant(), reason);
-            }
+            events.record(decidedAt.get(index), decision, started, lane.label(), outcome);
         });
+    }
+
+    private static String windowKey(ReleaseLanes.Scaled lane) {
+        return lane.version().name() + "/" + lane.lane();
     }
 
     @Override

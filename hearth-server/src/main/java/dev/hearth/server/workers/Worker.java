@@ -35,6 +35,7 @@ public final class Worker {
     private volatile long jobsDone;
     private volatile boolean exited;
     private volatile String startFailure;
+    private int taking;
     private volatile java.util.function.Consumer<Worker> usageListener;
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, String node, int concurrency,
@@ -157,6 +158,27 @@ public final class Worker {
             }
         }
         usageChanged();
+    }
+
+    /**
+     * Starts handing jobs to this worker; false if it is draining. Until {@link #endTake}, it is not idle for
+     * {@link #idleForStop}, so a scale-down cannot stop it while it receives jobs.
+     */
+    public synchronized boolean beginTake() {
+        if (isDraining()) {
+            return false;
+        }
+        taking++;
+        return true;
+    }
+
+    public synchronized void endTake() {
+        taking--;
+    }
+
+    /** No job in flight and none being handed over: stopping it now fails no job. */
+    public synchronized boolean idleForStop() {
+        return inFlight.isEmpty() && taking == 0;
     }
 
     synchronized void drain() {

@@ -303,7 +303,7 @@ public final class WorkerPool implements JobEvents {
             w.drain();
             jobs.wake(w.function());
         }
-        if (w.inFlightCount() == 0) {
+        if (w.idleForStop()) {
             runtime.stop(w.id(), grace);
         }
     }
@@ -328,7 +328,7 @@ public final class WorkerPool implements JobEvents {
             if (w.hasExited()) {
                 continue;
             }
-            if (w.phase() == WorkerPhase.DRAINING && w.inFlightCount() == 0) {
+            if (w.phase() == WorkerPhase.DRAINING && w.idleForStop()) {
                 runtime.stop(w.id(), grace);
             } else if (w.phase() == WorkerPhase.STARTING) {
                 Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
