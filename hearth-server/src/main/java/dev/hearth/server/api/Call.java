@@ -41,6 +41,11 @@ final class Call {
         return exchange.getRequestHeaders().getFirst(name);
     }
 
+    /** Sets a header on the answer; call before sending it. */
+    void responseHeader(String name, String value) {
+        exchange.getResponseHeaders().set(name, value);
+    }
+
     String query(String name) {
         if (query == null) {
             query = parseQuery(exchange.getRequestURI().getRawQuery());

@@ -54,6 +54,8 @@ public final class HttpApi implements AutoCloseable {
         new ClientRoutes(jobs, pool, clock).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
         new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
+        new StatsRoutes(functions, jobs, clock).register(router);
+        new DashboardRoutes().register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
