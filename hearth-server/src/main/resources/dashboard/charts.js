@@ -135,7 +135,7 @@ export function lineChart(series, labels, { format = v => String(v), height = 17
 }
 
 /** Stacked bars: series = [{name, cls, values}] stacked bottom-up per label. */
-export function barChart(series, labels, { format = v => String(Math.round(v)), height = 170, width = 560, empty = 'No jobs finished in this window.' } = {}) {
+export function barChart(series, labels, { format = v => String(Math.round(v)), height = 170, width = 560, integer = true, empty = 'No jobs finished in this window.' } = {}) {
   const wrap = document.createElement('div');
   wrap.className = 'chart';
   const totals = labels.map((_, i) => series.reduce((a, se) => a + (se.values[i] || 0), 0));
@@ -147,7 +147,7 @@ export function barChart(series, labels, { format = v => String(Math.round(v)), 
     return wrap;
   }
   const pad = { l: 52, r: 10, t: 10, b: 22 };
-  const max = niceMax(Math.max(...totals), true);
+  const max = niceMax(Math.max(...totals), integer);
   const n = labels.length;
   const slot = (width - pad.l - pad.r) / n;
   const bw = Math.max(1, slot * 0.7);

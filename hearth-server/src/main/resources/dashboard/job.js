@@ -8,14 +8,32 @@ export function isFinal(status) {
   return FINAL.has(status);
 }
 
-/** Steps with the durations between them, and a bar in proportion: waiting (with worker start-up) then running. */
-export function timeline(job) {
-  const steps = [];
-  steps.push({ label: 'Queued', at: job.createdAt, done: true, note: 'accepted and stored durably' });
+const EVENT_LABELS = {
+  queued: 'Queued', worker_started: 'Worker started', leased: 'Placed and started', progress: 'Progress',
+  requeued: 'Back in the queue', completed: 'Completed', failed: 'Failed', timed_out: 'Timed out', cancelled: 'Cancelled',
+};
+
+/** Steps from the server's recorded timeline (GET /v1/jobs/{id}/timeline), when it has one. */
+function stepsFromEvents(events) {
+  return events.map(e => {
+    const note = [];
+    if (e.workerId) note.push('worker ' + e.workerId);
+    if (e.version !== undefined) note.push('v' + e.version);
+    if (e.coldStart !== undefined) note.push(e.coldStart ? 'cold start' : 'warm worker');
+    if (e.initTimeMs !== undefined) note.push('init ' + ms(e.initTimeMs));
+    if (e.attempt > 1) note.push('attempt ' + e.attempt);
+    if (e.detail) note.push(e.detail);
+    const final = ['completed', 'failed', 'timed_out', 'cancelled'].includes(e.type);
+    return { label: EVENT_LABELS[e.type] || e.type, at: e.at, done: true, status: final ? e.type.toUpperCase() : undefined,
+      note: note.join(' · '), dur: e.offsetMs, durLabel: '+' };
+  });
+}
+
+/** Steps from the status object alone: queued, placed and started, finished. */
+function stepsFromStatus(job) {
+  const steps = [{ label: 'Queued', at: job.createdAt, done: true, note: 'accepted and stored durably' }];
   if (job.startedAt) {
-    const how = job.coldStart
-      ? `cold start: waited for a new worker (init ${ms(job.initTime)})`
-      : 'warm worker';
+    const how = job.coldStart ? `cold start: waited for a new worker (init ${ms(job.initTime)})` : 'warm worker';
     steps.push({ label: 'Placed and started', at: job.startedAt, done: true, note: `on ${job.workerId || 'a worker'}, v${job.version} · ${how}`, dur: job.delayTime, durLabel: 'waited' });
   } else {
     steps.push({ label: 'Placed and started', done: false, note: job.reason ? 'waiting: ' + job.reason : 'waiting for a worker' });
@@ -26,6 +44,18 @@ export function timeline(job) {
     steps.push({ label: 'Finished', done: false, note: `running for ${ms(job.executionTime)}` });
   } else {
     steps.push({ label: 'Finished', done: false, note: job.status === 'CANCELLED' ? 'cancelled' : 'not yet' });
+  }
+  return steps;
+}
+
+/**
+ * Steps with the durations between them, and a bar in proportion: waiting (with worker start-up) then running.
+ * With the server's recorded events the steps are those events; otherwise they come from the status object.
+ */
+export function timeline(job, events) {
+  const steps = events && events.length ? stepsFromEvents(events) : stepsFromStatus(job);
+  if (events && events.length && !FINAL.has(job.status)) {
+    steps.push({ label: 'Finished', done: false, note: job.startedAt ? `running for ${ms(job.executionTime)}` : 'not yet' });
   }
   const total = (job.delayTime || 0) + (job.executionTime || 0);
   const pct = v => Math.max(total ? (v / total) * 100 : 0, v > 0 ? 1.5 : 0).toFixed(2) + '%';
@@ -38,7 +68,7 @@ export function timeline(job) {
       h('div', { class: 'tl-dot' }),
       h('div', { class: 'tl-body' },
         h('div', { class: 'tl-title' }, s.label, s.at ? h('span', { class: 'tl-time', title: s.at }, time(s.at)) : null,
-          s.dur !== undefined && s.dur !== null ? h('span', { class: 'tl-dur' }, s.durLabel + ' ' + ms(s.dur)) : null),
+          s.dur !== undefined && s.dur !== null ? h('span', { class: 'tl-dur' }, s.durLabel === '+' ? '+' + ms(s.dur) : s.durLabel + ' ' + ms(s.dur)) : null),
         h('div', { class: 'tl-note muted' }, s.note))))),
     bar,
     bar ? h('div', { class: 'tl-legend muted' },

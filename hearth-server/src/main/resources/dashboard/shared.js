@@ -2,7 +2,7 @@
 
 import * as api from './api.js';
 import { h, table, ms, num, notice } from './dom.js';
-import { sparkline } from './charts.js';
+import { sparkline, barChart } from './charts.js';
 
 const statsCache = new Map();
 
@@ -100,15 +100,43 @@ export function genericJson(data) {
       Array.isArray(v) ? arrayView(v) : genericJson(v))));
 }
 
+const DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+Z?)?$/;
+const COST_KEY = /cost|usd|spend|billed|amount|price/i;
+
+/** A number from a number or a money string such as "$1.25" or "1.25 USD"; null otherwise. */
+function amount(v) {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const m = v.trim().match(/^\$?\s*(-?[\d,]*\.?\d+)\s*(USD)?$/i);
+    if (m) return Number(m[1].replace(/,/g, ''));
+  }
+  return null;
+}
+
+/** Rows keyed by date or time with a cost-like column chart as bars over time (e.g. usage by day). */
+function timeChart(arr, cols) {
+  const timeKey = cols.find(c => arr.every(x => typeof x[c] === 'string' && DATE.test(x[c])));
+  const valueKey = cols.find(c => COST_KEY.test(c) && arr.every(x => amount(x[c]) !== null))
+    || cols.find(c => c !== timeKey && arr.every(x => typeof x[c] === 'number'));
+  if (!timeKey || !valueKey || arr.length < 2) return null;
+  const rows = arr.slice().sort((a, b) => a[timeKey].localeCompare(b[timeKey]));
+  const money = COST_KEY.test(valueKey);
+  return barChart([{ name: label(valueKey), cls: 'ok', values: rows.map(x => amount(x[valueKey])) }],
+    rows.map(x => x[timeKey].slice(5, 16).replace('T', ' ')),
+    { format: v => (money ? '$' + num(v, v < 10 ? 2 : 0) : num(v)), integer: !money, empty: 'Nothing in this period.' });
+}
+
 function arrayView(arr) {
   if (!arr.length) return h('p', { class: 'empty' }, 'None.');
   if (arr.every(x => x && typeof x === 'object' && !Array.isArray(x))) {
-    const cols = [...new Set(arr.flatMap(x => Object.keys(x)))];
-    return table(cols.map(c => ({
+    const first = c => (/^(key|name|function|id|date|day|period|start)$/i.test(c) ? 0 : 1);
+    const cols = [...new Set(arr.flatMap(x => Object.keys(x)))].sort((a, b) => first(a) - first(b));
+    const chart = timeChart(arr, cols);
+    return h('div', { class: 'stack' }, chart, table(cols.map(c => ({
       label: label(c),
       num: arr.every(x => x[c] === undefined || x[c] === null || typeof x[c] === 'number'),
       cell: x => x[c] !== null && typeof x[c] === 'object' ? JSON.stringify(x[c]) : scalar(c, x[c]),
-    })), arr);
+    })), arr));
   }
   return h('pre', { class: 'code' }, JSON.stringify(arr, null, 2));
 }

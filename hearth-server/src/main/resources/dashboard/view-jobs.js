@@ -3,7 +3,7 @@
 
 import * as api from './api.js';
 import { h, fill, panel, table, badge, ms, ago, notice } from './dom.js';
-import { errorNotice } from './shared.js';
+import { errorNotice, optional } from './shared.js';
 import { timeline, jobFacts, jobOutput, isFinal } from './job.js';
 
 export default function jobs(root, { fn, id }, ctx) {
@@ -23,6 +23,7 @@ export default function jobs(root, { fn, id }, ctx) {
   let found = fn || null;
   let job = null;
   let skeleton = null;
+  let recorded = null;  // whether the server records timelines (GET /v1/jobs/{id}/timeline); null until asked
   return {
     async refresh() {
       if (!id) {
@@ -30,6 +31,15 @@ export default function jobs(root, { fn, id }, ctx) {
         return;
       }
       if (job && isFinal(job.status) && skeleton) return;
+      let events = null;
+      if (recorded !== false) {
+        const t = await optional(`/v1/jobs/${api.enc(id)}/timeline`);
+        recorded = t.available;
+        if (t.available && t.res.ok) {
+          found = found || t.res.data.function;
+          events = t.res.data.events || [];
+        }
+      }
       if (!found) {
         found = await locate(id);
         if (!found) {
@@ -43,26 +53,48 @@ export default function jobs(root, { fn, id }, ctx) {
         return;
       }
       job = res.data;
-      const logsQuery = job.workerId ? '?tail=300&worker=' + api.enc(job.workerId) : '?tail=300';
-      const logs = await api.get(`/v1/functions/${api.enc(found)}/logs${logsQuery}`);
+      const logs = await jobLogs(found, job);
       if (!skeleton) {
-        skeleton = { head: h('div'), tl: h('div'), facts: h('div'), out: h('div'), logs: h('pre', { class: 'code logs' }) };
+        skeleton = { head: h('div'), tl: h('div'), facts: h('div'), out: h('div'), logs: h('pre', { class: 'code logs' }), logsTitle: h('h2') };
         fill(body,
           h('div', { class: 'panel' }, skeleton.head),
           h('div', { class: 'grid2' },
             panel('Timeline', skeleton.tl),
             panel('Details', skeleton.facts)),
           panel('Output', skeleton.out),
-          panel(job.workerId ? 'Logs of ' + job.workerId : 'Logs of ' + found, skeleton.logs,
-            { actions: h('a', { href: '#/functions/' + encodeURIComponent(found), class: 'link' }, 'Function →') }));
+          h('section', { class: 'panel' },
+            h('div', { class: 'panel-head' }, skeleton.logsTitle,
+              h('a', { href: '#/functions/' + encodeURIComponent(found), class: 'link' }, 'Function →')),
+            h('div', { class: 'panel-body' }, skeleton.logs)));
       }
       fill(skeleton.head, h('div', { class: 'job-head' }, badge(job.status), h('code', { class: 'job-id' }, job.id),
         h('span', { class: 'muted' }, 'in ', h('a', { href: '#/functions/' + encodeURIComponent(found) }, found))));
-      fill(skeleton.tl, timeline(job));
+      fill(skeleton.tl, timeline(job, events));
       fill(skeleton.facts, jobFacts(job, found));
       fill(skeleton.out, jobOutput(job));
-      skeleton.logs.textContent = logs.ok ? (logs.data || '(no log lines)') : 'Cannot read logs: ' + logs.error;
+      skeleton.logsTitle.textContent = logs.title;
+      skeleton.logs.textContent = logs.text;
     },
+  };
+}
+
+/**
+ * The job's own log lines when the server can cut them out (GET /v1/jobs/{id}/logs), else the recent output of the
+ * worker that ran it.
+ */
+async function jobLogs(fn, job) {
+  const own = await optional(`/v1/jobs/${api.enc(job.id)}/logs`);
+  if (own.available && own.res.ok) {
+    const segments = own.res.data.segments || [];
+    const text = segments.map(s => (segments.length > 1 ? `── attempt ${s.attempt} on ${s.workerId}${s.truncated ? ' (truncated)' : ''}\n` : '')
+      + (s.lines || []).join('\n')).join('\n');
+    return { title: 'Logs of this job' + (own.res.data.shared ? ' (may include lines of concurrent jobs)' : ''), text: text || '(no log lines)' };
+  }
+  const query = job.workerId ? '?tail=300&worker=' + api.enc(job.workerId) : '?tail=300';
+  const res = await api.get(`/v1/functions/${api.enc(fn)}/logs${query}`);
+  return {
+    title: job.workerId ? 'Recent logs of ' + job.workerId : 'Recent logs of ' + fn,
+    text: res.ok ? (res.data || '(no log lines)') : 'Cannot read logs: ' + res.error,
   };
 }
 
