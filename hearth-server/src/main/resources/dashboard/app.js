@@ -33,12 +33,16 @@ let inflight = null;
 let generation = 0;
 
 function route() {
-  const hash = decodeURI(location.hash.replace(/^#/, '')) || '/';
+  const hash = location.hash.replace(/^#/, '') || '/';
   for (const r of routes) {
     const m = hash.match(r.re);
     if (m) {
       const params = {};
-      (r.params || []).forEach((p, i) => { params[p] = decodeURIComponent(m[i + 1]); });
+      try {
+        (r.params || []).forEach((p, i) => { params[p] = decodeURIComponent(m[i + 1]); });
+      } catch {
+        return null;  // a malformed escape in the address
+      }
       return { ...r, params };
     }
   }

@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Latency and outcome figures of the jobs that finished in a time window, overall and per equal time bucket: what the
- * dashboard charts. Pure: a function of the jobs and the window, no clock of its own.
+ * dashboard charts. Pure: a function of the jobs' timings and the window, no clock of its own.
  *
  * @param from        start of the window (inclusive)
  * @param to          end of the window (exclusive)
@@ -55,44 +57,45 @@ public record JobStats(Instant from, Instant to, Outcomes outcomes, int coldStar
     }
 
     /**
-     * The figures for the jobs among {@code jobs} that reached a final state in {@code [from, to)}, with the window
-     * cut into {@code bucketCount} buckets. Jobs that never started (e.g. cancelled in the queue) count as outcomes
-     * but give no latency sample.
+     * The figures for the jobs among {@code jobs} that finished in {@code [from, to)}, with the window cut into
+     * {@code bucketCount} buckets. Jobs that never started (e.g. cancelled in the queue) count as outcomes but give
+     * no latency sample.
      */
-    public static JobStats of(List<Job> jobs, Instant from, Instant to, int bucketCount) {
+    public static JobStats of(List<JobTiming> jobs, Instant from, Instant to, int bucketCount) {
         if (!from.isBefore(to)) {
             throw new IllegalArgumentException("the window must be non-empty: " + from + " .. " + to);
         }
         if (bucketCount < 1) {
             throw new IllegalArgumentException("bucketCount must be at least 1, got " + bucketCount);
         }
-        List<Job> finished = jobs.stream().filter(j -> j.state().isFinal() && j.finishedAt() != null
-                && !j.finishedAt().isBefore(from) && j.finishedAt().isBefore(to)).toList();
+        List<JobTiming> finished = jobs.stream()
+                .filter(j -> !j.finishedAt().isBefore(from) && j.finishedAt().isBefore(to)).toList();
         long width = Math.max(1, Duration.between(from, to).toMillis() / bucketCount);
-        List<List<Job>> slices = new ArrayList<>(bucketCount);
+        List<List<JobTiming>> slices = new ArrayList<>(bucketCount);
         for (int i = 0; i < bucketCount; i++) {
             slices.add(new ArrayList<>());
         }
-        for (Job j : finished) {
+        for (JobTiming j : finished) {
             int i = (int) Math.min(bucketCount - 1, Duration.between(from, j.finishedAt()).toMillis() / width);
             slices.get(i).add(j);
         }
         List<Bucket> buckets = new ArrayList<>(bucketCount);
         for (int i = 0; i < bucketCount; i++) {
-            List<Job> slice = slices.get(i);
-            buckets.add(new Bucket(from.plusMillis(i * width), outcomes(slice), delays(slice), executions(slice)));
+            List<JobTiming> slice = slices.get(i);
+            buckets.add(new Bucket(from.plusMillis(i * width), outcomes(slice), samples(slice, JobTiming::delayMs),
+                    samples(slice, JobTiming::executionMs)));
         }
-        int cold = (int) finished.stream().filter(Job::coldStart).count();
-        return new JobStats(from, to, outcomes(finished), cold, delays(finished), executions(finished),
-                List.copyOf(buckets));
+        int cold = (int) finished.stream().filter(JobTiming::coldStart).count();
+        return new JobStats(from, to, outcomes(finished), cold, samples(finished, JobTiming::delayMs),
+                samples(finished, JobTiming::executionMs), List.copyOf(buckets));
     }
 
-    private static Outcomes outcomes(List<Job> jobs) {
+    private static Outcomes outcomes(List<JobTiming> jobs) {
         int completed = 0;
         int failed = 0;
         int timedOut = 0;
         int cancelled = 0;
-        for (Job j : jobs) {
+        for (JobTiming j : jobs) {
             switch (j.state()) {
                 case COMPLETED -> completed++;
                 case FAILED -> failed++;
@@ -104,13 +107,7 @@ public record JobStats(Instant from, Instant to, Outcomes outcomes, int coldStar
         return new Outcomes(completed, failed, timedOut, cancelled);
     }
 
-    private static Percentiles delays(List<Job> jobs) {
-        return Percentiles.of(jobs.stream().map(Job::delayTimeMs).filter(d -> d != null)
-                .mapToLong(Long::longValue).toArray());
-    }
-
-    private static Percentiles executions(List<Job> jobs) {
-        return Percentiles.of(jobs.stream().filter(j -> j.placedAt() != null)
-                .mapToLong(j -> j.executionTimeMs(j.finishedAt())).toArray());
+    private static Percentiles samples(List<JobTiming> jobs, Function<JobTiming, Long> metric) {
+        return Percentiles.of(jobs.stream().map(metric).filter(Objects::nonNull).mapToLong(Long::longValue).toArray());
     }
 }

@@ -15,10 +15,8 @@ class JobStatsTest {
     static final JobPolicy POLICY = new JobPolicy(Duration.ofSeconds(60), Duration.ofHours(1), false);
 
     /** A job submitted at {@code at}, started {@code delay} ms later and completed {@code exec} ms after that. */
-    static Job completed(String id, Instant at, long delay, long exec, boolean cold) {
-        Job q = Job.submitted(id, "echo", 1, "{}", null, POLICY, 0, at);
-        Job running = JobTransitions.lease(q, "w-1", 1, at.plusMillis(delay), at.plusSeconds(60), cold, 0);
-        return JobTransitions.complete(running, "{}", at.plusMillis(delay + exec));
+    static JobTiming completed(Instant at, long delay, long exec, boolean cold) {
+        return new JobTiming(JobState.COMPLETED, at, at.plusMillis(delay), at.plusMillis(delay + exec), cold);
     }
 
     @Test
@@ -37,11 +35,10 @@ class JobStatsTest {
 
     @Test
     void onlyJobsThatFinishedInsideTheWindowCount() {
-        List<Job> jobs = List.of(
-                completed("before", T0.minusSeconds(30), 10, 10, false),
-                completed("inside", T0.plusSeconds(10), 20, 300, true),
-                completed("after", T0.plusSeconds(70), 10, 10, false),
-                Job.submitted("queued", "echo", 1, "{}", null, POLICY, 0, T0.plusSeconds(5)));
+        List<JobTiming> jobs = List.of(
+                completed(T0.minusSeconds(30), 10, 10, false),
+                completed(T0.plusSeconds(10), 20, 300, true),
+                completed(T0.plusSeconds(70), 10, 10, false));
 
         JobStats s = JobStats.of(jobs, T0, T0.plusSeconds(60), 6);
 
@@ -53,16 +50,14 @@ class JobStatsTest {
 
     @Test
     void bucketsSplitTheWindowByFinishTime() {
-        List<Job> jobs = new ArrayList<>();
-        jobs.add(completed("a", T0, 0, 100, false));                  // finishes in bucket 0
-        jobs.add(completed("b", T0.plusSeconds(25), 0, 200, false));  // bucket 2
-        jobs.add(completed("c", T0.plusSeconds(26), 0, 400, false));  // bucket 2
-        Job failed = JobTransitions.fail(JobTransitions.lease(Job.submitted("d", "echo", 1, "{}", null, POLICY, 0,
-                T0.plusSeconds(50)), "w-1", 1, T0.plusSeconds(50), T0.plusSeconds(90), false, 0), null, "boom",
-                T0.plusSeconds(59));
-        jobs.add(failed);                                              // bucket 5, the last
-        jobs.add(JobTransitions.cancel(Job.submitted("e", "echo", 1, "{}", null, POLICY, 0, T0.plusSeconds(51)),
-                T0.plusSeconds(52)));                                  // bucket 5, never started
+        List<JobTiming> jobs = new ArrayList<>();
+        jobs.add(completed(T0, 0, 100, false));                  // finishes in bucket 0
+        jobs.add(completed(T0.plusSeconds(25), 0, 200, false));  // bucket 2
+        jobs.add(completed(T0.plusSeconds(26), 0, 400, false));  // bucket 2
+        jobs.add(new JobTiming(JobState.FAILED, T0.plusSeconds(50), T0.plusSeconds(50), T0.plusSeconds(59),
+                false));                                          // bucket 5, the last
+        jobs.add(new JobTiming(JobState.CANCELLED, T0.plusSeconds(51), null, T0.plusSeconds(52),
+                false));                                          // bucket 5, never started
 
         JobStats s = JobStats.of(jobs, T0, T0.plusSeconds(60), 6);
 
@@ -76,6 +71,21 @@ class JobStatsTest {
         assertThat(s.buckets().get(5).outcomes()).isEqualTo(new JobStats.Outcomes(0, 1, 0, 1));
         assertThat(s.buckets().get(5).execution().count()).isEqualTo(1);
         assertThat(s.outcomes().total()).isEqualTo(5);
+    }
+
+    @Test
+    void onlyFinishedJobsHaveATiming() {
+        Job queued = Job.submitted("j", "echo", 1, "{}", null, POLICY, 0, T0);
+        Job running = JobTransitions.lease(queued, "w-1", 1, T0.plusMillis(30), T0.plusSeconds(60), true, 0);
+        Job done = JobTransitions.complete(running, "{}", T0.plusMillis(80));
+
+        assertThat(JobTiming.of(queued)).isEmpty();
+        assertThat(JobTiming.of(running)).isEmpty();
+        assertThat(JobTiming.of(done)).hasValueSatisfying(t -> {
+            assertThat(t.delayMs()).isEqualTo(30);
+            assertThat(t.executionMs()).isEqualTo(50);
+            assertThat(t.coldStart()).isTrue();
+        });
     }
 
     @Test

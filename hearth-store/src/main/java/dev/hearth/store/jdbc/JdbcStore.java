@@ -5,6 +5,7 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
+import dev.hearth.jobs.JobTiming;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
 import java.sql.SQLException;
@@ -112,6 +113,17 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     public final Map<JobState, Long> countByState(String function) {
         Objects.requireNonNull(function, "function");
         return read("count jobs of function", function, SCAN, s -> JobRows.countByState(s, function));
+    }
+
+    @Override
+    public final List<JobTiming> finishedSince(String function, Instant since, int limit) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(since, "since");
+        if (limit <= 0) {
+            return List.of();
+        }
+        return read("read job timings of function", function, SCAN,
+                s -> JobTimingRows.finishedSince(s, function, since, limit));
     }
 
     @Override
