@@ -5,6 +5,8 @@ Threads:
   job-N      with concurrency N > 1: run jobs handed over by the main thread
   heartbeat  pings every RUNPOD_PING_INTERVAL ms with the in-flight job ids; watches for the parent dying
   stop       long-polls the job-stop channel and marks jobs cancelled
+  results    with concurrency N > 1 and a Hearth control plane: posts the results job threads hand it, all that
+             are waiting in one request (HEARTH_WEBHOOK_POST_OUTPUT_BATCH), like a group commit
 
 Every thread has its own keep-alive connection(s), so a warm take -> run -> post round trip opens no sockets.
 """
@@ -32,6 +34,10 @@ TAKE_TIMEOUT = 90.0
 POST_TIMEOUT = 120.0
 # Pauses between tries of a result POST that failed on the network or got a 5xx/429: 5 tries over about 10 s.
 RESULT_RETRY_DELAYS = (0.5, 1.5, 3.0, 5.0)
+# Results at most this large go into batch posts; larger ones are posted on their own.
+BATCH_RESULT_MAX = 256 * 1024
+# The most results in one batch post.
+BATCH_MAX = 64
 # Back-off when the server answers 429.
 THROTTLE_SECONDS = 5.0
 # A take that was in flight when the shutdown came is cut short after this long (time for a job already on its
@@ -39,6 +45,22 @@ THROTTLE_SECONDS = 5.0
 TAKE_ABORT_GRACE = 0.25
 
 _current = None  # the Worker running in this process, for progress_update / is_cancelled
+
+
+_UNBATCHED = object()  # a result the results thread handed back, to be posted on its own
+
+
+class _PendingResult:
+    """A result waiting for the results thread; ``status`` is set before ``done``."""
+
+    __slots__ = ("jid", "body", "is_stream", "status", "done")
+
+    def __init__(self, jid, body, is_stream):
+        self.jid = jid
+        self.body = body
+        self.is_stream = is_stream
+        self.status = None
+        self.done = threading.Event()
 
 
 class ConfigError(Exception):
@@ -71,6 +93,9 @@ class Config:
             stream = env.get("RUNPOD_WEBHOOK_POST_STREAM")
             self.stream_target, self.stream_path = (
                 _http.split_url(stream.replace("$RUNPOD_POD_ID", wid)) if stream else (None, None))
+            batch = env.get("HEARTH_WEBHOOK_POST_OUTPUT_BATCH")
+            self.done_batch_target, self.done_batch_path = (
+                _http.split_url(batch.replace("$RUNPOD_POD_ID", wid)) if batch else (None, None))
             ping = env.get("RUNPOD_WEBHOOK_PING")
             self.ping_target, self.ping_path = (
                 _http.split_url(ping.replace("$RUNPOD_POD_ID", wid)) if ping else (None, None))
@@ -188,6 +213,8 @@ class Worker:
         self._take_abort = _http.Abort()
         self._stop_abort = _http.Abort()
         self._queue = queue.SimpleQueue()
+        # Results waiting for the results thread; None when results are posted one by one.
+        self._results = queue.SimpleQueue() if self.concurrency > 1 and self.cfg.done_batch_path else None
         self._tls = threading.local()
         self._ppid = os.getppid()
         self._stop_reason = None
@@ -212,6 +239,8 @@ class Worker:
         if self.concurrency > 1:
             threads += [threading.Thread(target=self._job_thread, name="hearth-job-%d" % i, daemon=True)
                         for i in range(self.concurrency)]
+        if self._results is not None:
+            threads.append(threading.Thread(target=self._result_loop, name="hearth-results", daemon=True))
         for t in threads:
             t.start()
         self.log("ready: handler=%s, concurrency=%d" % (self.handler_name, self.concurrency))
@@ -226,6 +255,8 @@ class Worker:
             self._stop_abort.abort()
             for _ in range(self.concurrency if self.concurrency > 1 else 0):
                 self._queue.put(None)
+            if self._results is not None:
+                self._results.put(None)
             self._release_thread()
             if self._signal_pipe:
                 for sig, previous in self._saved_handlers:
@@ -514,7 +545,11 @@ class Worker:
             })}
             body = self._dumps(result)
         path = self.cfg.done_url_path(jid, is_stream)
-        status = self._post(job, self.cfg.done_target, path, body, "result", retry=True)
+        status = _UNBATCHED
+        if self._results is not None and len(body) <= BATCH_RESULT_MAX and not result.get("stopPod"):
+            status = self._batched(jid, body, is_stream)
+        if status is _UNBATCHED:
+            status = self._post(job, self.cfg.done_target, path, body, "result", retry=True)
         if status is None or 200 <= status < 300:
             pass
         elif status == 409:
@@ -532,25 +567,84 @@ class Worker:
         if result.get("stopPod") and status is not None and 200 <= status < 300:
             self.shutdown("the handler asked for refresh_worker")
 
+    def _batched(self, jid, body, is_stream):
+        """Hand a result to the results thread and wait until it is posted; returns its status as job-done would."""
+        entry = _PendingResult(jid, body, is_stream)
+        self._results.put(entry)
+        entry.done.wait()
+        return entry.status
+
+    def _result_loop(self):
+        pending = self._results  # kept: _post_batch sets self._results to None if the server lacks batches
+        try:
+            while True:
+                entry = pending.get()
+                if entry is None:
+                    return
+                batch = [entry]
+                while len(batch) < BATCH_MAX:
+                    try:
+                        more = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        pending.put(None)
+                        break
+                    batch.append(more)
+                self._post_batch(batch)
+        finally:
+            self._http.close()
+
+    def _post_batch(self, batch):
+        # Each result body is a JSON object already; the job's id and stream flag go in front of its fields.
+        parts = []
+        for e in batch:
+            head = b'{"id":' + self._dumps(e.jid) + (b',"isStream":true' if e.is_stream else b',"isStream":false')
+            parts.append(head + (b"," + e.body[1:] if e.body.strip() != b"{}" else b"}"))
+        body = b'{"results":[' + b",".join(parts) + b"]}"
+        statuses = {}
+        try:
+            status, answer = self._post_raw({"id": batch[0].jid}, self.cfg.done_batch_target,
+                                            self.cfg.done_batch_path, body, "batch of results", retry=True)
+            if status == 200:
+                statuses = {a.get("id"): a.get("status") for a in json.loads(answer).get("results", [])}
+            elif status in (404, 405):
+                self.log("the control plane does not take batched results (%d); posting them one by one" % status)
+                self._results = None
+            for e in batch:
+                e.status = statuses.get(e.jid, _UNBATCHED if status in (404, 405) else status)
+        except (ValueError, AttributeError) as err:
+            self.log("unreadable answer to a batch of results (%s); posting them one by one" % (err,))
+            for e in batch:
+                e.status = _UNBATCHED
+        finally:
+            for e in batch:
+                e.done.set()
+
     def _post(self, job, target, path, body, what, retry):
         """POST with retries on network errors, 5xx and 429. Returns the final status, or None if never answered."""
+        return self._post_raw(job, target, path, body, what, retry)[0]
+
+    def _post_raw(self, job, target, path, body, what, retry):
+        """As _post, returning (status, answer body)."""
         headers = {"X-Request-ID": job["id"]}
         delays = self.retry_delays if retry else ()
         attempt = 0
         while True:
             err = None
+            answer = b""
             try:
-                status, _ = self._http.request("POST", target, path, body, headers, timeout=POST_TIMEOUT)
+                status, answer = self._http.request("POST", target, path, body, headers, timeout=POST_TIMEOUT)
             except _http.NETWORK_ERRORS as e:
                 status, err = None, e
             if status is not None and status < 500 and status not in (408, 429):
                 if attempt:
                     self.log("job %s: %s delivered after %d retries" % (job["id"], what, attempt))
-                return status
+                return status, answer
             if attempt >= len(delays):
                 self.log("job %s: giving up on the %s after %d tries (%s)" % (
                     job["id"], what, attempt + 1, err if err else "HTTP %d" % status))
-                return status
+                return status, answer
             if attempt == 0:
                 self.log("job %s: %s POST failed (%s), retrying" % (job["id"], what, err if err else "HTTP %d" % status))
             time.sleep(delays[attempt])

@@ -21,7 +21,7 @@ REPO = os.path.dirname(PYTHON_DIR)
 if PYTHON_DIR not in sys.path:
     sys.path.insert(0, PYTHON_DIR)
 
-ROUTE = re.compile(r"^/v2/(?P<fn>[^/]+)/(?P<kind>job-take|job-take-batch|job-stop|job-done|job-stream|ping)"
+ROUTE = re.compile(r"^/v2/(?P<fn>[^/]+)/(?P<kind>job-take|job-take-batch|job-stop|job-done|job-done-batch|job-stream|ping)"
                    r"/(?P<worker>[^/]+)(?:/(?P<job>[^/]+))?$")
 
 
@@ -61,6 +61,7 @@ class Peer:
         self.done_script = deque()   # per result POST: an int status, "drop" (close without answering), or None = ok
         self.take_status = None      # answer every take with this status instead
         self.done_status_for_progress = None  # answer progress updates with this status instead
+        self.batch_status = None     # answer batch result POSTs with this status instead (e.g. 404: no batches)
         self.closed = False
         peer = self
 
@@ -91,6 +92,11 @@ class Peer:
         self.thread.start()
 
     # ------------------------------------------------------------------ test API
+
+    def batch_env(self, worker_id="w1"):
+        """The variable that offers batched results, as the Hearth control plane sets it."""
+        return {"HEARTH_WEBHOOK_POST_OUTPUT_BATCH": "%s/v2/%s/job-done-batch/$RUNPOD_POD_ID?gpu=cpu"
+                % (self.base, self.fn)}
 
     def env(self, worker_id="w1", ping_ms=10000, **extra):
         b, fn = self.base, self.fn
@@ -125,9 +131,13 @@ class Peer:
             return [r for r in self.requests if r.kind == kind and (job is None or r.job == job)]
 
     def results(self, job):
-        """Final result bodies POSTed for a job (progress updates left out)."""
-        return [r.json for r in self.of("job-done", job)
-                if r.json is not None and r.json.get("status") != "IN_PROGRESS" and getattr(r, "accepted", False)]
+        """Final result bodies POSTed for a job, alone or in batches (progress updates left out)."""
+        single = [r.json for r in self.of("job-done", job)
+                  if r.json is not None and r.json.get("status") != "IN_PROGRESS" and getattr(r, "accepted", False)]
+        batched = [{k: v for k, v in item.items() if k not in ("id", "isStream")}
+                   for r in self.of("job-done-batch") for item in (r.json or {}).get("results", [])
+                   if item.get("id") == job and item["id"] in getattr(r, "accepted", ())]
+        return single + batched
 
     def wait_for(self, predicate, timeout=5.0, what="condition"):
         deadline = time.monotonic() + timeout
@@ -183,6 +193,20 @@ class Peer:
         if kind == "job-stream":
             req.accepted = True
             return self._send(h, 200, {"accepted": True})
+        if kind == "job-done-batch":
+            if self.batch_status is not None:
+                return self._send(h, self.batch_status, {"error": "scripted"})
+            answers, accepted = [], set()
+            with self.cond:
+                for item in req.json["results"]:
+                    action = self.done_script.popleft() if self.done_script else None
+                    status = action if isinstance(action, int) else 200
+                    if status == 200:
+                        accepted.add(item["id"])
+                    answers.append({"id": item["id"], "status": status})
+                req.accepted = accepted
+                self.cond.notify_all()
+            return self._send(h, 200, {"results": answers})
         # job-done
         is_progress = isinstance(req.json, dict) and req.json.get("status") == "IN_PROGRESS"
         action = self.done_status_for_progress if is_progress else None

@@ -255,6 +255,55 @@ class TestConcurrencyAndCancellation(WorkerCase):
                                        for p in self.peer.of("ping")), 3, "an idle ping")
 
 
+class TestBatchedResults(WorkerCase):
+    """With concurrency > 1 and HEARTH_WEBHOOK_POST_OUTPUT_BATCH, results that finish together share one POST."""
+
+    def start_batched(self, handler, concurrency=4):
+        return self.start(handler, concurrency=concurrency, **self.peer.batch_env())
+
+    def test_results_finishing_together_share_one_post(self):
+        gate = threading.Barrier(4, timeout=5)
+
+        def handler(job):
+            gate.wait()
+            return {"echo": job["input"]}
+
+        ids = [self.peer.add_job(i) for i in range(4)]
+        self.start_batched(handler)
+        for i, jid in enumerate(ids):
+            self.assertEqual(self.peer.result(jid), {"output": {"echo": i}})
+        self.assertEqual(self.peer.of("job-done"), [])
+        self.assertTrue(any(len(r.json["results"]) > 1 for r in self.peer.of("job-done-batch")),
+                        self.peer.of("job-done-batch"))
+
+    def test_an_error_result_keeps_its_fields_in_the_batch(self):
+        def handler(job):
+            raise ValueError("bad input %s" % job["input"])
+
+        jid = self.peer.add_job(7)
+        self.start_batched(handler)
+        result = self.peer.result(jid)
+        self.assertIn("bad input 7", result["error"])
+        batch_item = self.peer.of("job-done-batch")[0].json["results"][0]
+        self.assertEqual((batch_item["id"], batch_item["isStream"]), (jid, False))
+
+    def test_a_refused_result_in_a_batch_is_logged_and_the_worker_goes_on(self):
+        self.peer.done_script.append(409)
+        first = self.peer.add_job("first")
+        self.start_batched(lambda job: job["input"])
+        self.peer.wait_for(lambda: any("409" in line for line in self.logs), 3, "the 409 to be logged")
+        self.assertEqual(self.peer.results(first), [])
+        nxt = self.peer.add_job("next")
+        self.assertEqual(self.peer.result(nxt), {"output": "next"})
+
+    def test_a_server_without_batches_gets_results_one_by_one(self):
+        self.peer.batch_status = 404
+        jid = self.peer.add_job("x")
+        self.start_batched(lambda job: job["input"])
+        self.assertEqual(self.peer.result(jid), {"output": "x"})
+        self.assertEqual(len(self.peer.of("job-done", jid)), 1)
+
+
 class TestFailures(WorkerCase):
     def test_409_drops_the_result_and_the_worker_carries_on(self):
         self.peer.done_script.extend([409])

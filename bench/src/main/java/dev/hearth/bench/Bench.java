@@ -16,9 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,45 +115,63 @@ public final class Bench {
         try (HearthServer s = server(data)) {
             deploy(s.url(), "noop8");
             post(s.url().resolve("/v2/noop8/runsync"), "{\"input\":0}");
-            URI run = s.url().resolve("/v2/noop8/run");
-            Semaphore window = new Semaphore(256);
-            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            int connections = Integer.getInteger("connections", 32);
+            // Warm-up: let the JIT compile the hot paths before the clock starts, as a long-running server would.
+            int warmup = Integer.getInteger("warmup", 10_000);
+            new RawLoad(s.url(), KEY).post("/v2/noop8/run", warmup, connections, i -> "{\"input\":" + i + "}");
+            awaitCompleted(s.url(), warmup + 1);
+            long jvmCpu0 = cpuNanos(ProcessHandle.current());
+            long[] userSys0 = userSysTicks();
+            long workerCpu0 = workerCpuNanos();
             long t0 = System.nanoTime();
-            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < n; i++) {
-                    window.acquire();
-                    int v = i;
-                    clients.submit(() -> {
-                        try {
-                            if (!post(run, "{\"input\":" + v + "}").has("id")) {
-                                failed.incrementAndGet();
-                            }
-                        } catch (Exception e) {
-                            if (failed.incrementAndGet() == 1) {
-                                e.printStackTrace();
-                            }
-                        } finally {
-                            window.release();
-                        }
-                        return null;
-                    });
-                }
-            }
+            int failed = new RawLoad(s.url(), KEY).post("/v2/noop8/run", n, connections,
+                    i -> "{\"input\":" + i + "}");
             long submitted = System.nanoTime() - t0;
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " submissions failed");
+            if (failed > 0) {
+                throw new IllegalStateException(failed + " submissions failed");
             }
-            long completed;
-            while ((completed = post(s.url().resolve("/v2/noop8/health"), null).path("jobs").path("completed")
-                    .asLong()) < n + 1) {
-                Thread.sleep(20);
-            }
+            awaitCompleted(s.url(), warmup + n + 1);
             long elapsed = System.nanoTime() - t0;
+            long jvmCpu = cpuNanos(ProcessHandle.current()) - jvmCpu0;
+            long[] userSys = userSysTicks();
+            long workerCpu = workerCpuNanos() - workerCpu0;
             System.out.printf("throughput: %d no-op jobs via /run, one worker with concurrency 8%n", n);
             System.out.printf("  submitted in %.2f s (%.0f submits/s)%n", submitted / 1e9, n / (submitted / 1e9));
             System.out.printf("  all completed in %.2f s: %.0f completed jobs/s%n", elapsed / 1e9,
                     n / (elapsed / 1e9));
+            System.out.printf("  CPU per job: control plane + load generator %.0f us, worker %.0f us (%.0f us in all;"
+                    + " 2 cores give 400 us per job at 5,000 jobs/s)%n", jvmCpu / 1e3 / n, workerCpu / 1e3 / n,
+                    (jvmCpu + workerCpu) / 1e3 / n);
+            System.out.printf("  control plane CPU: %.0f%% user, %.0f%% system%n",
+                    100.0 * (userSys[0] - userSys0[0]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]),
+                    100.0 * (userSys[1] - userSys0[1]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]));
         }
+    }
+
+    private void awaitCompleted(URI base, long count) throws Exception {
+        while (post(base.resolve("/v2/noop8/health"), null).path("jobs").path("completed").asLong() < count) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** This JVM's user and system CPU ticks (Linux), or zeros elsewhere. */
+    private static long[] userSysTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+        } catch (Exception e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    private static long cpuNanos(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** CPU time of the worker processes (and their children) this JVM started. */
+    private static long workerCpuNanos() {
+        return ProcessHandle.current().descendants().mapToLong(Bench::cpuNanos).sum();
     }
 
     private long[] timeRequests(URI uri, int n, boolean auth) throws Exception {

@@ -2,11 +2,10 @@ package dev.hearth.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.hearth.errors.HearthException;
+import dev.hearth.server.http.Exchange;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -15,22 +14,22 @@ import java.util.Map;
 /** One HTTP request and its answer: parsed path parameters, query, a size-limited body, JSON helpers. */
 final class Call {
 
-    private final HttpExchange exchange;
+    private final Exchange exchange;
     private final Map<String, String> params;
     private Map<String, String> query;
     private boolean answered;
 
-    Call(HttpExchange exchange, Map<String, String> params) {
+    Call(Exchange exchange, Map<String, String> params) {
         this.exchange = exchange;
         this.params = params;
     }
 
     String method() {
-        return exchange.getRequestMethod();
+        return exchange.method();
     }
 
     String path() {
-        return exchange.getRequestURI().getPath();
+        return exchange.path();
     }
 
     String param(String name) {
@@ -38,7 +37,7 @@ final class Call {
     }
 
     String header(String name) {
-        return exchange.getRequestHeaders().getFirst(name);
+        return exchange.header(name);
     }
 
     /** Sets a header on the answer; call before sending it. */
@@ -48,7 +47,7 @@ final class Call {
 
     String query(String name) {
         if (query == null) {
-            query = parseQuery(exchange.getRequestURI().getRawQuery());
+            query = parseQuery(exchange.rawQuery());
         }
         return query.get(name);
     }
@@ -78,7 +77,7 @@ final class Call {
                 // chunked or malformed: counted while reading below
             }
         }
-        try (InputStream in = exchange.getRequestBody()) {
+        try (InputStream in = exchange.body()) {
             byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
             if (data.length > limit) {
                 throw tooLarge(limit, what);
@@ -123,35 +122,13 @@ final class Call {
     }
 
     void empty(int status) {
-        if (answered) {
-            return;
-        }
         answered = true;
-        try {
-            exchange.sendResponseHeaders(status, -1);
-        } catch (IOException e) {
-            // the client went away; nothing to tell it
-        } finally {
-            exchange.close();
-        }
+        exchange.sendEmpty(status);
     }
 
     void send(int status, String contentType, byte[] bytes) {
-        if (answered) {
-            return;
-        }
         answered = true;
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        try (OutputStream out = exchange.getResponseBody()) {
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            // the client went away; the work it asked for is durable and can be read with /status
-        } finally {
-            exchange.close();
-        }
+        exchange.send(status, contentType, bytes);
     }
 
     boolean answered() {

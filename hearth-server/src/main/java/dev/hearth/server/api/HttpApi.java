@@ -1,10 +1,10 @@
 package dev.hearth.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.http.Exchange;
+import dev.hearth.server.http.Http1Server;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
@@ -18,30 +18,19 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The HTTP front door: one router over the client, worker and management routes, authentication by route, and the
- * one place where errors become {@code application/problem+json}. Each request runs on its own virtual thread, so
- * long-polls cost no platform thread.
+ * one place where errors become {@code application/problem+json}. Each connection is served by its own virtual
+ * thread, so long-polls cost no platform thread.
  */
 public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-    static {
-        // The JDK server closes keep-alive connections beyond 200 idle ones, which breaks clients that pool more
-        // (a POST on a closed pooled connection fails); workers and busy clients easily hold more than that.
-        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
-            System.setProperty("sun.net.httpserver.maxIdleConnections", "10000");
-        }
-    }
-
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Http1Server server;
     private final Router router = new Router();
     private final ApiKeys keys;
     private final HearthMetrics metrics;
@@ -60,15 +49,14 @@ public final class HttpApi implements AutoCloseable {
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 1024);
+            server = Http1Server.bind(new InetSocketAddress(host, port), 1024, Http1Server.Limits.DEFAULT,
+                    this::handle);
         } catch (BindException e) {
             throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (is another Hearth running? pick another --port)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port, e);
         }
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
     }
 
     public void start() {
@@ -76,25 +64,24 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public URI url() {
-        InetSocketAddress a = server.getAddress();
+        InetSocketAddress a = server.address();
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
         return URI.create("http://" + host + ":" + a.getPort());
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(Exchange exchange) {
         Call call = null;
         try {
             boolean[] otherMethod = {false};
-            Router.Match m = router.match(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    otherMethod);
+            Router.Match m = router.match(exchange.method(), exchange.path(), otherMethod);
             call = new Call(exchange, m == null ? Map.of() : m.params());
             if (m == null) {
                 if (otherMethod[0]) {
-                    problem(call, 405, "Method Not Allowed", exchange.getRequestMethod() + " is not allowed on "
-                            + exchange.getRequestURI().getPath());
+                    problem(call, 405, "Method Not Allowed", exchange.method() + " is not allowed on "
+                            + exchange.path());
                 } else {
-                    problem(call, 404, "Not Found", "no such endpoint: " + exchange.getRequestMethod() + " "
-                            + exchange.getRequestURI().getPath() + " (see docs/api.md)");
+                    problem(call, 404, "Not Found", "no such endpoint: " + exchange.method() + " "
+                            + exchange.path() + " (see docs/api.md)");
                 }
                 return;
             }
@@ -111,14 +98,9 @@ public final class HttpApi implements AutoCloseable {
             Thread.currentThread().interrupt();
             problem(call, 503, "Service Unavailable", "the server is shutting down");
         } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected error on " + exchange.getRequestMethod() + " "
-                    + exchange.getRequestURI(), e);
+            LOG.log(Level.SEVERE, "unexpected error on " + exchange.method() + " " + exchange.target(), e);
             problem(call, 500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
                     + "); the server log has the details");
-        } finally {
-            if (call == null || !call.answered()) {
-                exchange.close();
-            }
         }
     }
 
@@ -141,7 +123,6 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

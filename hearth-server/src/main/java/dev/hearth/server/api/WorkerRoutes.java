@@ -12,6 +12,7 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +41,7 @@ final class WorkerRoutes {
                 .add("GET", "/v2/{fn}/job-take-batch/{worker}", w, this::takeBatch)
                 .add("GET", "/v2/{fn}/job-stop/{worker}", w, this::stop)
                 .add("POST", "/v2/{fn}/job-done/{worker}/{job}", w, this::done)
+                .add("POST", "/v2/{fn}/job-done-batch/{worker}", w, this::doneBatch)
                 .add("POST", "/v2/{fn}/job-stream/{worker}/{job}", w, this::stream)
                 .add("GET", "/v2/{fn}/ping/{worker}", w, this::ping);
     }
@@ -87,15 +89,54 @@ final class WorkerRoutes {
         if (!body.isObject()) {
             throw new HearthException.BadRequest("a job result must be a JSON object such as {\"output\": ...}");
         }
+        jobs.result(w, call.param("job"), workerResult(body, "true".equalsIgnoreCase(call.query("isStream"))));
+        call.json(200, Map.of("accepted", true));
+    }
+
+    /**
+     * Hearth's addition to the protocol: several results in one post, {@code {"results": [{"id", "output" | "error",
+     * "isStream", "stopPod"}]}}. Each is accepted or refused on its own, as job-done would.
+     */
+    private void doneBatch(Call call) {
+        Worker w = worker(call);
+        JsonNode body = call.json(RESULT_LIMIT, "job results");
+        JsonNode list = body.isObject() ? body.get("results") : body;
+        if (list == null || !list.isArray()) {
+            throw new HearthException.BadRequest("a batch of results must be {\"results\": [{\"id\": ..., "
+                    + "\"output\": ...}, ...]}");
+        }
+        List<JobService.ResultItem> items = new ArrayList<>(list.size());
+        for (JsonNode item : list) {
+            if (!item.isObject() || !item.path("id").isTextual()) {
+                throw new HearthException.BadRequest("each result in a batch must be an object with the job's "
+                        + "\"id\"");
+            }
+            items.add(new JobService.ResultItem(item.get("id").asText(),
+                    workerResult(item, item.path("isStream").asBoolean(false))));
+        }
+        List<HearthException> refused = jobs.results(w, items);
+        ArrayNode answers = Json.MAPPER.createArrayNode();
+        for (int i = 0; i < items.size(); i++) {
+            ObjectNode a = answers.addObject().put("id", items.get(i).jobId());
+            HearthException e = refused.get(i);
+            if (e == null) {
+                a.put("status", 200);
+            } else {
+                a.put("status", e.status()).put("detail", e.getMessage());
+            }
+        }
+        ObjectNode answer = Json.MAPPER.createObjectNode();
+        answer.set("results", answers);
+        call.json(200, answer);
+    }
+
+    private static WorkerResult workerResult(JsonNode body, boolean isStream) {
         boolean progress = "IN_PROGRESS".equals(body.path("status").asText(null));
         JsonNode out = body.get("output");
         JsonNode err = body.get("error");
         String error = err == null || err.isNull() ? null : err.isTextual() ? err.asText() : write(err);
-        boolean isStream = "true".equalsIgnoreCase(call.query("isStream"));
-        WorkerResult r = new WorkerResult(out == null || out.isNull() ? null : write(out), error, progress, isStream,
+        return new WorkerResult(out == null || out.isNull() ? null : write(out), error, progress, isStream,
                 body.path("stopPod").asBoolean(false));
-        jobs.result(w, call.param("job"), r);
-        call.json(200, Map.of("accepted", true));
     }
 
     private void stream(Call call) {

@@ -9,7 +9,17 @@ import java.util.HexFormat;
  */
 final class JobIds {
 
-    private final SecureRandom random = new SecureRandom();
+    // DRBG rather than the platform default (NativePRNG), which reads /dev/urandom on every call: one system call per
+    // submitted job.
+    private final SecureRandom random;
+
+    JobIds() {
+        try {
+            random = SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no DRBG SecureRandom", e);
+        }
+    }
 
     String next() {
         byte[] bytes = new byte[10];

@@ -288,31 +288,111 @@ public final class JobService {
             }
             return;
         }
+        String out = finalOutput(jobId, r);
+        Optional<Job> next = change(jobId, j -> resultState(worker, j, out, r, now));
+        if (next.isEmpty()) {
+            throw leaseLost(worker, jobId, find(jobId).orElse(cur));
+        }
+        resultApplied(worker, next.get(), r, now);
+    }
+
+    /** One result of a batch post. */
+    public record ResultItem(String jobId, WorkerResult result) {
+    }
+
+    /**
+     * A worker's batch of results, written to the store in one go: a worker running many short jobs at once posts
+     * one request per batch rather than one per job.
+     *
+     * @return for each item, null if it was accepted, else why it was refused (as {@link #result} would throw)
+     */
+    public List<HearthException> results(Worker worker, List<ResultItem> items) {
+        List<HearthException> refused = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+        List<Integer> positions = new ArrayList<>(items.size());
+        List<Job> next = new ArrayList<>(items.size());
+        Instant now = clock.instant();
+        for (int i = 0; i < items.size(); i++) {
+            ResultItem item = items.get(i);
+            WorkerResult r = item.result();
+            if (r.progress()) {
+                refused.set(i, refusal(() -> result(worker, item.jobId(), r)));
+                continue;
+            }
+            Job cur;
+            try {
+                cur = requireLease(worker, item.jobId());
+            } catch (HearthException e) {
+                refused.set(i, e);
+                continue;
+            }
+            leases.put(cur.id(), now.plus(leaseDuration));
+            Job n = resultState(worker, cur, finalOutput(cur.id(), r), r, now);
+            if (n == null) {
+                refused.set(i, leaseLost(worker, cur.id(), cur));
+                continue;
+            }
+            positions.add(i);
+            next.add(n);
+        }
+        List<Boolean> applied = next.isEmpty() ? List.of() : store.updateAll(next);
+        for (int k = 0; k < next.size(); k++) {
+            int i = positions.get(k);
+            Job job = next.get(k);
+            if (!applied.get(k)) {
+                // Changed meanwhile (a cancel or a timeout raced the result): the one-by-one path re-reads and
+                // decides again.
+                reload(job.id());
+                ResultItem item = items.get(i);
+                refused.set(i, refusal(() -> result(worker, item.jobId(), item.result())));
+                continue;
+            }
+            if (job.state().isFinal()) {
+                live.remove(job.id());
+            } else {
+                live.put(job.id(), job);
+            }
+            resultApplied(worker, job, items.get(i).result(), now);
+        }
+        return refused;
+    }
+
+    private static HearthException refusal(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (HearthException e) {
+            return e;
+        }
+    }
+
+    /** A generator's chunks become its output when the final post carries none. */
+    private String finalOutput(String jobId, WorkerResult r) {
         String output = r.output();
         StreamBuffer buf = streams.get(jobId);
         if (r.isStream() && buf != null && (output == null || output.equals("[]"))) {
             output = "[" + String.join(",", buf.all()) + "]";
         }
-        String out = output;
-        Optional<Job> next = change(jobId, j -> {
-            if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
-                return null;
-            }
-            if (r.error() == null) {
-                return JobTransitions.complete(j, out, now);
-            }
-            return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
-                    : JobTransitions.fail(j, out, r.error(), now);
-        });
-        if (next.isEmpty()) {
-            throw leaseLost(worker, jobId, find(jobId).orElse(cur));
+        return output;
+    }
+
+    /** The job after a final result from the worker, or null if the worker no longer holds it. */
+    private static Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
+        if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
+            return null;
         }
-        Job job = next.get();
+        if (r.error() == null) {
+            return JobTransitions.complete(j, out, now);
+        }
+        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+                : JobTransitions.fail(j, out, r.error(), now);
+    }
+
+    private void resultApplied(Worker worker, Job job, WorkerResult r, Instant now) {
         if (job.state() == JobState.IN_QUEUE) {
-            worker.jobReleased(jobId, now, false);
+            worker.jobReleased(job.id(), now, false);
             requeued(job, "handler error: " + r.error());
         } else {
-            worker.jobReleased(jobId, now, true);
+            worker.jobReleased(job.id(), now, true);
             finished(job);
         }
         if (r.stopPod()) {

@@ -49,6 +49,7 @@ public final class WorkerCommands {
         env.put("RUNPOD_WEBHOOK_POST_OUTPUT", base + "/job-done/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
         env.put("RUNPOD_WEBHOOK_POST_STREAM", base + "/job-stream/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
         env.put("RUNPOD_WEBHOOK_PING", base + "/ping/$RUNPOD_POD_ID?gpu=" + gpuParam);
+        env.put("HEARTH_WEBHOOK_POST_OUTPUT_BATCH", base + "/job-done-batch/$RUNPOD_POD_ID?gpu=" + gpuParam);
         env.put("RUNPOD_PING_INTERVAL", Long.toString(pingInterval.toMillis()));
         env.put("RUNPOD_AI_API_KEY", token);
         env.put("RUNPOD_POD_ID", w.id());

@@ -1,0 +1,198 @@
+package dev.hearth.server.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One request and the one answer it gets. Not thread-safe: it belongs to its connection's thread. */
+public final class Exchange {
+
+    /** Bytes of an unread request body skipped to keep the connection; a longer one closes it instead. */
+    private static final long DRAIN_LIMIT = 1 << 20;
+
+    private final RequestReader.Head head;
+    private final InputStream body;
+    private final OutputStream out;
+    private final String path;
+    private final String rawQuery;
+    private final List<String> responseHeaders = new ArrayList<>(4);
+    private boolean answered;
+    private boolean failed;
+
+    Exchange(RequestReader.Head head, InputStream body, OutputStream out) throws RequestReader.BadRequest {
+        this.head = head;
+        this.body = body;
+        this.out = out;
+        String target = head.target();
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            int slash = target.indexOf('/', target.indexOf("//") + 2);
+            target = slash < 0 ? "/" : target.substring(slash);
+        }
+        int q = target.indexOf('?');
+        String rawPath = q < 0 ? target : target.substring(0, q);
+        this.rawQuery = q < 0 ? null : target.substring(q + 1);
+        if (rawPath.indexOf('%') < 0) {
+            this.path = rawPath;
+        } else {
+            try {
+                this.path = new URI(rawPath).getPath();
+            } catch (URISyntaxException e) {
+                throw new RequestReader.BadRequest(400, "malformed request target");
+            }
+        }
+    }
+
+    public String method() {
+        return head.method();
+    }
+
+    /** The path, percent-decoded. */
+    public String path() {
+        return path;
+    }
+
+    /** The query string as sent, or null. */
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    /** The request target as sent, for messages. */
+    public String target() {
+        return head.target();
+    }
+
+    /** The first value of the header, whatever its case, or null. */
+    public String header(String name) {
+        return head.header(name);
+    }
+
+    /** The request body; read it at most once. */
+    public InputStream body() {
+        return body;
+    }
+
+    public void responseHeader(String name, String value) {
+        responseHeaders.add(name);
+        responseHeaders.add(value);
+    }
+
+    public boolean answered() {
+        return answered;
+    }
+
+    /** Sends the answer with a body ({@code contentType} may be null when the body is empty). */
+    public void send(int status, String contentType, byte[] bytes) {
+        if (answered) {
+            return;
+        }
+        answered = true;
+        boolean noBody = status == 204 || status == 304 || status < 200;
+        StringBuilder h = statusLine(status);
+        if (contentType != null && !noBody) {
+            h.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        for (int i = 0; i < responseHeaders.size(); i += 2) {
+            h.append(responseHeaders.get(i)).append(": ").append(responseHeaders.get(i + 1)).append("\r\n");
+        }
+        if (!noBody) {
+            h.append("Content-Length: ").append(bytes.length).append("\r\n");
+        }
+        if (!head.keepAlive()) {
+            h.append("Connection: close\r\n");
+        } else if (!head.http11()) {
+            h.append("Connection: keep-alive\r\n");
+        }
+        h.append("\r\n");
+        try {
+            out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (!noBody && !head.method().equals("HEAD")) {
+                out.write(bytes);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // the client went away; whatever it asked for is durable and can be read again
+            failed = true;
+        }
+    }
+
+    /** Sends an answer without a body. */
+    public void sendEmpty(int status) {
+        send(status, null, new byte[0]);
+    }
+
+    boolean keepAlive() {
+        return !failed && head.keepAlive();
+    }
+
+    /** Skips what the handler left of the request body; false if the connection cannot be reused. */
+    boolean finishBody() {
+        try {
+            long skipped = 0;
+            byte[] buf = new byte[8192];
+            int n;
+            while ((n = body.read(buf)) >= 0) {
+                skipped += n;
+                if (skipped > DRAIN_LIMIT) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void sendContinue(OutputStream out) throws IOException {
+        out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** Answers a request that could not be parsed, as plain problem+json, and lets the connection close. */
+    static void reject(OutputStream out, int status, String detail) throws IOException {
+        String json = "{\"type\":\"about:blank\",\"title\":\"" + reason(status) + "\",\"status\":" + status
+                + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        StringBuilder h = statusLine(status).append("Content-Type: application/problem+json\r\nContent-Length: ")
+                .append(b.length).append("\r\nConnection: close\r\n\r\n");
+        out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(b);
+        out.flush();
+    }
+
+    private static StringBuilder statusLine(int status) {
+        return new StringBuilder(160).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
+                .append("\r\n");
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 100 -> "Continue";
+            case 200 -> "OK";
+            case 201 -> "Created";
+            case 202 -> "Accepted";
+            case 204 -> "No Content";
+            case 304 -> "Not Modified";
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 402 -> "Payment Required";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 413 -> "Content Too Large";
+            case 422 -> "Unprocessable Content";
+            case 429 -> "Too Many Requests";
+            case 431 -> "Request Header Fields Too Large";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 503 -> "Service Unavailable";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Status " + status;
+        };
+    }
+}
