@@ -42,7 +42,7 @@ final class Call {
 
     /** Sets a header on the answer; call before sending it. */
     void responseHeader(String name, String value) {
-        exchange.getResponseHeaders().set(name, value);
+        exchange.responseHeader(name, value);
     }
 
     String query(String name) {
