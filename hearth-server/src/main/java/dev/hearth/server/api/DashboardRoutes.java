@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -32,7 +31,8 @@ final class DashboardRoutes {
     private record Asset(byte[] bytes, String type, String etag) {
     }
 
-    private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
+    /** Files found so far; misses are not kept, so that made-up names cannot grow it. */
+    private final Map<String, Asset> cache = new ConcurrentHashMap<>();
 
     void register(Router r) {
         Router.Access p = Router.Access.PUBLIC;
@@ -42,13 +42,11 @@ final class DashboardRoutes {
     }
 
     private void serve(Call call, String name) {
-        Optional<Asset> asset = FILE.matcher(name).matches()
-                ? cache.computeIfAbsent(name, DashboardRoutes::load) : Optional.empty();
-        if (asset.isEmpty()) {
+        Asset a = FILE.matcher(name).matches() ? cache.computeIfAbsent(name, DashboardRoutes::load) : null;
+        if (a == null) {
             call.text(404, "text/plain; charset=utf-8", "no such dashboard file: " + name);
             return;
         }
-        Asset a = asset.get();
         // The files are not fingerprinted, so browsers keep them but ask again each time (a 304 is cheap).
         call.responseHeader("Cache-Control", "no-cache");
         call.responseHeader("ETag", a.etag());
@@ -63,15 +61,16 @@ final class DashboardRoutes {
         call.send(200, a.type(), a.bytes());
     }
 
-    private static Optional<Asset> load(String name) {
+    /** The file from the classpath, or null if there is none. */
+    private static Asset load(String name) {
         try (InputStream in = DashboardRoutes.class.getResourceAsStream("/dashboard/" + name)) {
             if (in == null) {
-                return Optional.empty();
+                return null;
             }
             byte[] bytes = in.readAllBytes();
             String ext = name.substring(name.lastIndexOf('.') + 1);
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
-            return Optional.of(new Asset(bytes, TYPES.get(ext), "\"" + hash + "\""));
+            return new Asset(bytes, TYPES.get(ext), "\"" + hash + "\"");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read dashboard file " + name, e);
         } catch (NoSuchAlgorithmException e) {
