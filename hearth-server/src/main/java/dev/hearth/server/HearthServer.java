@@ -104,7 +104,7 @@ public final class HearthServer implements AutoCloseable {
             pool.sweep(functions::latest);
         }), 100, 100, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
-                store.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
+                jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();
         scaling.start();
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
@@ -49,10 +51,11 @@ public final class JobService {
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StreamBuffer> streams = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> retried = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
     private Instant nextTtlScan = Instant.MIN;
 
@@ -561,8 +564,37 @@ public final class JobService {
         return n == null ? 0 : n.sum();
     }
 
+    /**
+     * Jobs of the function by state, for health. Finished jobs are counted in the store once per function and then in
+     * memory as they finish: a count over the jobs table on every health call grew with the table.
+     */
     public Map<JobState, Long> counts(String function) {
-        return store.countByState(function);
+        Map<JobState, LongAdder> c = finishedCounts.computeIfAbsent(function, f -> {
+            Map<JobState, LongAdder> m = new EnumMap<>(JobState.class);
+            store.countByState(f).forEach((state, n) -> {
+                if (state.isFinal()) {
+                    m.computeIfAbsent(state, k -> new LongAdder()).add(n);
+                }
+            });
+            for (JobState state : JobState.values()) {
+                if (state.isFinal()) {
+                    m.putIfAbsent(state, new LongAdder());
+                }
+            }
+            return m;
+        });
+        Map<JobState, Long> out = new EnumMap<>(JobState.class);
+        c.forEach((state, n) -> out.put(state, n.sum()));
+        return out;
+    }
+
+    /** Deletes finished jobs older than {@code before} (result retention); finished counts are taken afresh. */
+    public int deleteFinishedBefore(Instant before) {
+        int deleted = store.deleteFinishedBefore(before);
+        if (deleted > 0) {
+            finishedCounts.clear();
+        }
+        return deleted;
     }
 
     public record QueueStats(int queued, int queuedLowPriority, int inFlight) {
@@ -622,7 +654,7 @@ public final class JobService {
     }
 
     private void requeued(Job job, String reason) {
-        retried.computeIfAbsent(job.function(), f -> new java.util.concurrent.atomic.LongAdder()).increment();
+        retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
         queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
@@ -630,6 +662,10 @@ public final class JobService {
     }
 
     private void finished(Job job) {
+        Map<JobState, LongAdder> c = finishedCounts.get(job.function());
+        if (c != null) {
+            c.get(job.state()).increment();
+        }
         leases.remove(job.id());
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());
