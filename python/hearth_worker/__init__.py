@@ -20,15 +20,19 @@ from .worker import ConfigError, Worker, current_worker, report_unhealthy
 __all__ = ["serve", "progress_update", "is_cancelled", "report_unhealthy", "Worker", "ConfigError", "__version__"]
 
 
-def serve(handler, *, concurrency=None, _handler_name=None):
+def serve(handler, *, concurrency=None, batch_size=None, _handler_name=None):
     """Run the worker loop for ``handler`` until the control plane stops this worker, then exit the process.
 
     Configured from the RUNPOD_* variables the control plane sets; ``concurrency`` (default: HEARTH_CONCURRENCY or
     1) is how many jobs run at once, in threads. SIGTERM/SIGINT: no new jobs, in-flight jobs finish and their results
     are posted, exit 0.
+
+    ``batch_size`` (default: HEARTH_BATCH_MAX_SIZE, set from the manifest's ``batch.maxSize``) makes ``handler`` a
+    batch handler: it is called with a list of up to that many inputs and must return a list with one output per
+    input, in order; a different length fails every job of the batch.
     """
     try:
-        worker = Worker(handler, concurrency=concurrency, handler_name=_handler_name)
+        worker = Worker(handler, concurrency=concurrency, batch_size=batch_size, handler_name=_handler_name)
     except ConfigError as err:
         sys.stderr.write("hearth_worker: %s\n" % err)
         sys.stderr.flush()

@@ -74,7 +74,7 @@ def _sep(path):
 class Config:
     """The worker's settings, read from the RUNPOD_* / HEARTH_* variables the control plane sets."""
 
-    def __init__(self, env=None, concurrency=None):
+    def __init__(self, env=None, concurrency=None, batch_size=None):
         env = os.environ if env is None else env
         self.worker_id = env.get("RUNPOD_POD_ID") or str(uuid.uuid4())
         self.endpoint_id = env.get("RUNPOD_ENDPOINT_ID", "")
@@ -127,6 +127,14 @@ class Config:
                 raise ConfigError("HEARTH_CONCURRENCY must be a whole number, got %r"
                                   % env.get("HEARTH_CONCURRENCY")) from None
         self.concurrency = max(1, int(concurrency))
+        if batch_size is None:
+            try:
+                batch_size = int(env.get("HEARTH_BATCH_MAX_SIZE") or 0)
+            except ValueError:
+                raise ConfigError("HEARTH_BATCH_MAX_SIZE must be a whole number, got %r"
+                                  % env.get("HEARTH_BATCH_MAX_SIZE")) from None
+        # 0: one job per handler call; N: the handler gets lists of up to N inputs (the manifest's batch.maxSize)
+        self.batch_size = max(0, int(batch_size))
 
     def done_url_path(self, job_id, is_stream=False):
         return self.done_path.replace("$ID", job_id) + self.done_suffix + ("true" if is_stream else "false")
@@ -188,12 +196,14 @@ class Worker:
     """One worker process's loop. ``serve()`` builds one and runs it; tests drive it directly."""
 
     def __init__(self, handler, *, concurrency=None, env=None, handler_name=None,
-                 retry_delays=RESULT_RETRY_DELAYS, install_signals=True, watch_parent=True):
+                 retry_delays=RESULT_RETRY_DELAYS, install_signals=True, watch_parent=True, batch_size=None):
         if not callable(handler):
             raise TypeError("handler must be callable, got %r" % (handler,))
         self.handler = handler
         self.handler_name = handler_name or getattr(handler, "__qualname__", repr(handler))
-        self.cfg = Config(env, concurrency)
+        self.cfg = Config(env, concurrency, batch_size)
+        self.batch_size = self.cfg.batch_size
+        self._batches = 0         # batches in flight (batch mode)
         self.worker_id = self.cfg.worker_id
         self.concurrency = self.cfg.concurrency
         self.retry_delays = tuple(retry_delays)
@@ -243,7 +253,9 @@ class Worker:
             threads.append(threading.Thread(target=self._result_loop, name="hearth-results", daemon=True))
         for t in threads:
             t.start()
-        self.log("ready: handler=%s, concurrency=%d" % (self.handler_name, self.concurrency))
+        self.log("ready: handler=%s, concurrency=%d%s" % (self.handler_name, self.concurrency,
+                                                          ", batches of up to %d" % self.batch_size
+                                                          if self.batch_size else ""))
         try:
             self._take_loop()
             # Drain: wait for in-flight jobs (their results are posted by the threads running them).
@@ -322,12 +334,14 @@ class Worker:
         failures = 0
         while not self._stopping.is_set():
             with self._lock:
-                free = self.concurrency - len(self._inflight)
+                free = self.concurrency - (self._batches if self.batch_size else len(self._inflight))
                 if free <= 0:
                     self._slot_freed.wait(1.0)
                     continue
                 busy = "1" if self._inflight else "0"
-            if free > 1 and cfg.batch_prefix:
+            if self.batch_size and cfg.batch_prefix:
+                path = cfg.batch_prefix + str(self.batch_size) + "&job_in_progress=" + busy
+            elif free > 1 and cfg.batch_prefix:
                 path = cfg.batch_prefix + str(free) + "&job_in_progress=" + busy
             else:
                 path = cfg.take_prefix + busy
@@ -368,6 +382,9 @@ class Worker:
             self.log("job-take answered 200 with a body that is not JSON: %r" % (body[:200],))
             return
         jobs = got if isinstance(got, list) else [got]
+        if self.batch_size:
+            self._accept_batch(jobs)
+            return
         for job in jobs:
             if not isinstance(job, dict) or not isinstance(job.get("id"), str):
                 self.log("job-take answered a job without an id: %r" % (str(job)[:200],))
@@ -379,13 +396,34 @@ class Worker:
             else:
                 self._queue.put(job)
 
+    def _accept_batch(self, jobs):
+        batch = []
+        for job in jobs:
+            if not isinstance(job, dict) or not isinstance(job.get("id"), str):
+                self.log("job-take answered a job without an id: %r" % (str(job)[:200],))
+                continue
+            batch.append(job)
+        if not batch:
+            return
+        with self._lock:
+            for job in batch:
+                self._inflight[job["id"]] = job
+            self._batches += 1
+        if self.concurrency == 1:
+            self._run_batch(batch)
+        else:
+            self._queue.put(batch)
+
     def _job_thread(self):
         try:
             while True:
                 job = self._queue.get()
                 if job is None:
                     return
-                self._run_job(job)
+                if isinstance(job, list):
+                    self._run_batch(job)
+                else:
+                    self._run_job(job)
         finally:
             self._release_thread()
 
@@ -414,6 +452,46 @@ class Worker:
                 self._inflight.pop(jid, None)
                 self._cancelled.discard(jid)
                 self._slot_freed.notify_all()
+
+    def _run_batch(self, jobs):
+        try:
+            results = self._execute_batch(jobs)
+            for job, result in zip(jobs, results):
+                if job["id"] not in self._cancelled:
+                    self._post_result(job, result, False)
+        except BaseException as err:  # noqa: BLE001 - never let one batch take the worker down
+            if isinstance(err, (KeyboardInterrupt, SystemExit)):
+                self.shutdown("handler raised %s" % type(err).__name__)
+            else:
+                self.log("batch of %d: internal error: %s" % (len(jobs), _one_line(err)))
+        finally:
+            with self._lock:
+                for job in jobs:
+                    self._inflight.pop(job["id"], None)
+                    self._cancelled.discard(job["id"])
+                self._batches -= 1
+                self._slot_freed.notify_all()
+
+    def _execute_batch(self, jobs):
+        """Call the batch handler with the jobs' inputs; return one result body per job, in order.
+
+        A handler error, or a result that is not one output per input, fails every job of the batch.
+        """
+        try:
+            out = self.handler([job.get("input") for job in jobs])
+            if inspect.isawaitable(out):
+                out = self._loop().run_until_complete(out)
+            if not isinstance(out, (list, tuple)):
+                raise TypeError("a batch handler must return a list with one output per input, got %s"
+                                % type(out).__name__)
+            if len(out) != len(jobs):
+                raise ValueError("the batch handler returned %d outputs for %d inputs; it must return one output "
+                                 "per input, in the same order" % (len(out), len(jobs)))
+            return [self._shape(o) for o in out]
+        except (Exception, SystemExit, KeyboardInterrupt) as err:  # noqa: BLE001
+            if isinstance(err, (SystemExit, KeyboardInterrupt)):
+                self.shutdown("handler raised %s" % type(err).__name__)
+            return [self._error(job, err) for job in jobs]
 
     def _execute(self, job):
         """Run the handler; return (result body, is_stream)."""

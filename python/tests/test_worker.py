@@ -393,6 +393,42 @@ class TestFailures(WorkerCase):
         self.assertEqual(cfg.stop_path, "/v2/f/job-stop/w9")
 
 
+class TestBatching(WorkerCase):
+    def test_batch_handler_gets_a_list_of_inputs_and_each_job_its_own_output(self):
+        calls = []
+
+        def handler(inputs):
+            calls.append(list(inputs))
+            return [x * 10 for x in inputs]
+
+        ids = [self.peer.add_job(i) for i in range(5)]
+        self.start(handler, HEARTH_BATCH_MAX_SIZE="4")
+        for i, jid in enumerate(ids):
+            self.assertEqual(self.peer.result(jid), {"output": i * 10})
+        self.assertEqual(calls[0], [0, 1, 2, 3])
+        self.assertTrue(all(len(c) <= 4 for c in calls))
+        take = self.peer.of("job-take-batch")[0]
+        self.assertEqual(take.q("batch_size"), "4")
+
+    def test_a_result_of_the_wrong_length_fails_every_job_of_the_batch(self):
+        a = self.peer.add_job("a")
+        b = self.peer.add_job("b")
+        self.start(lambda inputs: ["only one"], HEARTH_BATCH_MAX_SIZE="2")
+        for jid in (a, b):
+            err = json.loads(self.peer.result(jid)["error"])
+            self.assertIn("returned 1 outputs for 2 inputs", err["error_message"])
+
+    def test_a_raising_batch_handler_fails_every_job(self):
+        a = self.peer.add_job("a")
+        self.start(lambda inputs: 1 / 0, HEARTH_BATCH_MAX_SIZE="8")
+        err = json.loads(self.peer.result(a)["error"])
+        self.assertIn("ZeroDivisionError", err["error_type"])
+
+    def test_batch_size_from_environment(self):
+        w = Worker(lambda j: j, env=self.peer.env(HEARTH_BATCH_MAX_SIZE=6), install_signals=False)
+        self.assertEqual(w.batch_size, 6)
+
+
 class TestSpeed(WorkerCase):
     def test_warm_round_trip_is_fast(self):
         self.start(lambda job: None)

@@ -2,7 +2,9 @@ package dev.hearth.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.client.Fn;
 import dev.hearth.client.Hearth;
+import dev.hearth.client.MapOptions;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import java.io.BufferedReader;
@@ -16,7 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Hearth's benchmarks against a real control plane (SQLite, real Python workers) on this machine:
@@ -24,7 +31,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code overhead}: warm runsync round trip of a no-op Python handler, and the same handler behind a plain
  *       keep-alive Python HTTP server (no queue, no durability): p50/p99 and the difference;</li>
  *   <li>{@code coldstart}: from zero workers to the first result;</li>
- *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8.</li>
+ *   <li>{@code throughput}: completed jobs per second at saturation, one worker with concurrency 8;</li>
+ *   <li>{@code map}: the Java SDK's {@code Fn.map} over the same worker (inputs per second, in order, bounded
+ *       window), next to the other way to collect results, {@code spawn} ({@code /run}) then {@code get}
+ *       ({@code /status-sync}) per virtual thread with the same window, unordered.</li>
  * </ul>
  */
 public final class Bench {
@@ -44,6 +54,9 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("throughput")) {
             b.throughput();
+        }
+        if (which.equals("all") || which.equals("map")) {
+            b.map();
         }
         System.exit(0);
     }
@@ -146,6 +159,72 @@ public final class Bench {
                     100.0 * (userSys[0] - userSys0[0]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]),
                     100.0 * (userSys[1] - userSys0[1]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]));
         }
+    }
+
+    void map() throws Exception {
+        int n = Integer.getInteger("inputs", 20_000);
+        int window = Integer.getInteger("window", MapOptions.DEFAULT_MAX_IN_FLIGHT);
+        boolean compare = !Boolean.getBoolean("mapOnly");
+        Path data = Files.createTempDirectory("hearth-bench");
+        try (HearthServer s = server(data); Hearth hearth = Hearth.connect(s.url(), KEY)) {
+            deploy(s.url(), "noop8");
+            Fn fn = hearth.function("noop8");
+            fn.remote(0);
+            Iterable<Integer> inputs = () -> IntStream.range(0, n).iterator();
+            MapOptions options = MapOptions.builder().maxInFlight(window).build();
+            System.out.printf("map: %d no-op inputs, one worker with concurrency 8, window %d%n", n, window);
+            int rounds = Integer.getInteger("rounds", 3); // round 1 warms up the JIT of server and client
+            for (int round = 1; round <= rounds; round++) {
+                long t0 = System.nanoTime();
+                long cpu0 = jvmCpuNanos();
+                long sum;
+                try (Stream<Integer> out = fn.map(inputs, Integer.class, options)) {
+                    long[] expected = {0};
+                    sum = out.mapToLong(x -> {
+                        if (x != expected[0]++) {
+                            throw new IllegalStateException("out of order: " + x + " at " + (expected[0] - 1));
+                        }
+                        return x;
+                    }).sum();
+                }
+                long elapsed = System.nanoTime() - t0;
+                if (sum != (long) n * (n - 1) / 2) {
+                    throw new IllegalStateException("wrong outputs");
+                }
+                System.out.printf("  round %d  Fn.map (one /runsync per input)         %.2f s: %6.0f inputs/s,"
+                        + " %.0f us JVM CPU per input%n", round, elapsed / 1e9, n / (elapsed / 1e9),
+                        (jvmCpuNanos() - cpu0) / 1e3 / n);
+                if (!compare) {
+                    continue;
+                }
+                t0 = System.nanoTime();
+                cpu0 = jvmCpuNanos();
+                Semaphore slots = new Semaphore(window);
+                try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < n; i++) {
+                        slots.acquire();
+                        int v = i;
+                        threads.submit(() -> {
+                            try {
+                                return fn.spawn(v).get();
+                            } finally {
+                                slots.release();
+                            }
+                        });
+                    }
+                }
+                elapsed = System.nanoTime() - t0;
+                System.out.printf("  round %d  spawn + get (/run + /status-sync)       %.2f s: %6.0f inputs/s,"
+                        + " %.0f us JVM CPU per input (unordered)%n", round, elapsed / 1e9, n / (elapsed / 1e9),
+                        (jvmCpuNanos() - cpu0) / 1e3 / n);
+            }
+        }
+    }
+
+    /** CPU time of this JVM (server and client together), less sensitive to a busy machine than wall time. */
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private void awaitCompleted(URI base, long count) throws Exception {

@@ -2,11 +2,13 @@ package dev.hearth.cli;
 
 import dev.hearth.client.Deployment;
 import dev.hearth.client.Hearth;
+import dev.hearth.releases.CanarySplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -23,6 +25,10 @@ final class DeployCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MANIFEST", description = "The function's hearth.yaml (or its directory).")
     Path manifest;
 
+    @Option(names = "--canary", paramLabel = "PERCENT", description = "Deploy as a canary that receives this share "
+            + "of new jobs (e.g. 10%%); the active version keeps the rest until `hearth promote` or `hearth rollback`.")
+    String canary;
+
     @Override
     public Integer call() {
         Context ctx = root.context();
@@ -34,6 +40,14 @@ final class DeployCommand implements Callable<Integer> {
             throw CliException.usage("no manifest at " + file);
         }
         try (Hearth hearth = client.connect(ctx)) {
+            if (canary != null) {
+                int percent = CanarySplit.parsePercent(canary);
+                Deployment d = hearth.deploy(file, percent);
+                ctx.out().println("deployed " + d.name() + " version " + d.version() + " as a canary for " + percent
+                        + "% of new jobs (bundle sha256 " + d.bundleSha256() + "); then: hearth promote " + d.name()
+                        + " or hearth rollback " + d.name());
+                return ExitCodes.OK;
+            }
             Deployment d = hearth.deploy(file);
             ctx.out().println("deployed " + d.name() + " version " + d.version() + " (bundle sha256 "
                     + d.bundleSha256() + ")");

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         description = "Hearth: self-hosted serverless GPU functions.",
         subcommands = {UpCommand.class, ServeCommand.class, DemoCommand.class, DeployCommand.class, LsCommand.class,
                 RunCommand.class, StatusCommand.class, CancelCommand.class, LogsCommand.class, WorkersCommand.class,
-                DeleteCommand.class})
+                DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
+                CostCommand.class, BudgetCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

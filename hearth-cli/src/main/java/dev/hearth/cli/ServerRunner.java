@@ -44,6 +44,7 @@ final class ServerRunner {
                 .gpus(o.gpus)
                 .apiKey(envKey)
                 .python(o.python)
+                .webhookSecret(ctx.variable("HEARTH_WEBHOOK_SECRET"))
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

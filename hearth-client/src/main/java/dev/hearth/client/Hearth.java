@@ -25,7 +25,9 @@ public final class Hearth implements AutoCloseable {
 
     /** Where {@code hearth up} listens unless told otherwise. */
     public static final URI DEFAULT_URL = URI.create("http://127.0.0.1:8420");
+    /** The environment variable {@link #fromEnvironment()} reads the server's URL from. */
     public static final String URL_VARIABLE = "HEARTH_URL";
+    /** The environment variable {@link #fromEnvironment()} reads the API key from. */
     public static final String KEY_VARIABLE = "HEARTH_API_KEY";
 
     private final Http http;
@@ -79,6 +81,44 @@ public final class Hearth implements AutoCloseable {
         byte[] zip = Bundle.zip(manifestYaml);
         return Decode.deployment(http.post("/v1/functions", Http.Query.none(), zip, "application/zip",
                 Http.CALL_TIMEOUT.multipliedBy(2)));
+    }
+
+    /**
+     * Deploys the function as a canary: the new version receives {@code canaryPercent} (1 to 99) of new jobs, the
+     * active version the rest, until {@link #promote} or {@link #rollback}.
+     */
+    public Deployment deploy(Path manifestYaml, int canaryPercent) {
+        byte[] zip = Bundle.zip(manifestYaml);
+        return Decode.deployment(http.post("/v1/functions", Http.Query.of("canary", canaryPercent), zip,
+                "application/zip", Http.CALL_TIMEOUT.multipliedBy(2)));
+    }
+
+    /** Every stored version of a function, newest first, with which one is active or the canary. */
+    public List<VersionInfo> versions(String function) {
+        return ReleaseDecode.versions(http.get("/v1/functions/" + Http.segment(function) + "/versions",
+                Http.Query.none()));
+    }
+
+    /** The versions that serve a function's jobs now. */
+    public ReleaseInfo release(String function) {
+        return ReleaseDecode.release(http.get("/v1/functions/" + Http.segment(function) + "/versions",
+                Http.Query.none()).path("release"));
+    }
+
+    /**
+     * Rolls a function back: with {@code version} null, cancels a running canary or else makes the previous active
+     * version active again; otherwise makes {@code version} active. Workers of the old version finish their jobs.
+     */
+    public ReleaseInfo rollback(String function, Integer version) {
+        return ReleaseDecode.release(http.post("/v1/functions/" + Http.segment(function) + "/rollback",
+                Http.Query.none(), version == null ? java.util.Map.of() : java.util.Map.of("version", version),
+                Http.CALL_TIMEOUT));
+    }
+
+    /** Makes a function's canary its active version for every new job. */
+    public ReleaseInfo promote(String function) {
+        return ReleaseDecode.release(http.post("/v1/functions/" + Http.segment(function) + "/promote",
+                Http.Query.none(), java.util.Map.of(), Http.CALL_TIMEOUT));
     }
 
     /** Every deployed function. */

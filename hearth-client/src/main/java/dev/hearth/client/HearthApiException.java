@@ -10,6 +10,7 @@ public final class HearthApiException extends HearthClientException {
     private final String title;
     private final String detail;
 
+    /** A refusal with the HTTP {@code status}, the problem's {@code title} and its {@code detail}. */
     public HearthApiException(int status, String title, String detail) {
         super(detail);
         this.status = status;

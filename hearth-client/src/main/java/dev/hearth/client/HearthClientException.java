@@ -6,10 +6,12 @@ package dev.hearth.client;
  */
 public class HearthClientException extends RuntimeException {
 
+    /** A failure described by {@code message}. */
     public HearthClientException(String message) {
         super(message);
     }
 
+    /** A failure described by {@code message}, caused by {@code cause}. */
     public HearthClientException(String message, Throwable cause) {
         super(message, cause);
     }

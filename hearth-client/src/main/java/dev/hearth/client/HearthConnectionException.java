@@ -8,6 +8,10 @@ public final class HearthConnectionException extends HearthClientException {
     private final URI server;
     private final boolean refused;
 
+    /**
+     * A failure to talk to {@code server}; {@code refused} when nothing listens there, false when the connection
+     * broke or timed out.
+     */
     public HearthConnectionException(URI server, boolean refused, String message, Throwable cause) {
         super(message, cause);
         this.server = server;

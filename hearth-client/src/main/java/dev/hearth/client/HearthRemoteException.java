@@ -8,6 +8,7 @@ public final class HearthRemoteException extends HearthClientException {
 
     private final JobStatus job;
 
+    /** The failure of the job whose final status is {@code job}. */
     public HearthRemoteException(JobStatus job) {
         super(message(job));
         this.job = job;
@@ -21,6 +22,7 @@ public final class HearthRemoteException extends HearthClientException {
         return text;
     }
 
+    /** The id of the job that failed. */
     public String jobId() {
         return job.id();
     }

@@ -1,8 +1,10 @@
 package dev.hearth.client;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.stream.Stream;
 
 /**
  * A job that was submitted without waiting for it ({@link Fn#spawn(Object)}), like Modal's {@code FunctionCall}.
@@ -23,6 +25,7 @@ public final class JobHandle {
         this.id = id;
     }
 
+    /** The job's id, as the server assigned it. */
     public String id() {
         return id;
     }
@@ -91,6 +94,25 @@ public final class JobHandle {
     /** Like {@link #get(Duration)}, converting the output to {@code type} with Jackson. */
     public <T> T get(Duration timeout, Class<T> type) {
         return fn.convert(get(timeout), type);
+    }
+
+    /** Like {@link #get(Duration, Class)} for generic types, e.g. {@code new TypeReference<List<String>>() {}}. */
+    public <T> T get(Duration timeout, TypeReference<T> type) {
+        return fn.convert(get(timeout), type);
+    }
+
+    /**
+     * The chunks a generator handler yields, as they arrive; see {@link Fn#stream(Object)}. The server hands each
+     * chunk out once, so read a job's stream from one place only. Closing the stream before its end cancels the job.
+     */
+    public Stream<JsonNode> stream() {
+        ChunkIterator chunks = new ChunkIterator(this);
+        return Fn.lazyStream(chunks, chunks::close);
+    }
+
+    /** One read of {@code /stream}: the chunks not delivered before, after the server waited briefly for some. */
+    JsonNode pollStream() {
+        return fn.http().get(fn.path("stream", id), Http.Query.none());
     }
 
     /** Cancels the job; a queued job never runs, a running one is told to stop. Returns the new status. */

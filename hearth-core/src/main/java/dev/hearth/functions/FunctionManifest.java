@@ -1,5 +1,6 @@
 package dev.hearth.functions;
 
+import dev.hearth.retry.Backoff;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param timeout        execution timeout per job, unless the job's policy says otherwise
  * @param startupTimeout how long a worker may take to ask for its first job before it is replaced
  * @param retries        further attempts after a failed one (worker crash and lease expiry count)
+ * @param retryBackoff   how long a failed job waits in the queue before each retry ({@link Backoff#NONE}: none)
+ * @param batch          dynamic batching, or null when each take hands over jobs as they come
  */
 public record FunctionManifest(
         String name,
@@ -28,10 +31,13 @@ public record FunctionManifest(
         ScalingConfig scaling,
         Duration timeout,
         Duration startupTimeout,
-        int retries) {
+        int retries,
+        Backoff retryBackoff,
+        BatchConfig batch) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

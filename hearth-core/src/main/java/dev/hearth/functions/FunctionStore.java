@@ -13,6 +13,9 @@ public interface FunctionStore {
 
     Optional<FunctionVersion> find(String name, int version);
 
+    /** Every stored version of a function, oldest first. */
+    List<FunctionVersion> versions(String name);
+
     /** The latest version of every function that is not deleted, by name. */
     List<FunctionVersion> listLatest();
 

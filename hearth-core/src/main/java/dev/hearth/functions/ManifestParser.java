@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hearth.retry.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
  * gpu: H100                  # or {type: [H100, A100], count: 2}; absent = CPU only
  * scaling: {minWorkers: 0, maxWorkers: 3, idleTimeout: 60s, concurrency: 1}
  * timeout: 600s
- * retries: 0
+ * retries: 0                # or {maxRetries: 3, backoff: {initialDelay: 1s, coefficient: 2.0, maxDelay: 60s}}
+ * batch: {maxSize: 8, wait: 50ms}   # optional: the handler gets a list of inputs
  * </pre>
  */
 public final class ManifestParser {
@@ -34,9 +36,12 @@ public final class ManifestParser {
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
-            "memory", "scaling", "timeout", "startupTimeout", "retries");
+            "memory", "scaling", "timeout", "startupTimeout", "retries", "batch");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency");
     private static final Set<String> GPU = Set.of("type", "count");
+    private static final Set<String> RETRIES = Set.of("maxRetries", "backoff");
+    private static final Set<String> BACKOFF = Set.of("initialDelay", "coefficient", "maxDelay");
+    private static final Set<String> BATCH = Set.of("maxSize", "wait");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ManifestParser() {
@@ -83,9 +88,96 @@ public final class ManifestParser {
         ScalingConfig scaling = scaling(root.get("scaling"));
         Duration timeout = duration(root, "timeout", Duration.ofSeconds(600));
         Duration startupTimeout = duration(root, "startupTimeout", Duration.ofSeconds(300));
-        int retries = root.has("retries") ? integer(root.get("retries"), "retries", 0, 10) : 0;
+        JsonNode retriesNode = root.get("retries");
+        boolean retriesObject = retriesNode != null && retriesNode.isObject();
+        int retries = retriesNode == null || retriesNode.isNull() ? 0
+                : retriesObject ? maxRetries(retriesNode) : integer(retriesNode, "retries", 0, 10);
+        Backoff backoff = retriesObject ? backoff(retriesNode.get("backoff")) : Backoff.NONE;
+        BatchConfig batch = batch(root.get("batch"));
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries);
+                startupTimeout, retries, backoff, batch);
+    }
+
+    private static int maxRetries(JsonNode node) {
+        checkKeys(node, RETRIES, "retries.");
+        if (!node.has("maxRetries")) {
+            throw new ManifestException("'retries.maxRetries' is required, e.g. {maxRetries: 3, backoff: "
+                    + "{initialDelay: 1s, coefficient: 2.0, maxDelay: 60s}}");
+        }
+        return integer(node.get("maxRetries"), "retries.maxRetries", 0, 10);
+    }
+
+    /** Modal's {@code Retries}: absent fields take Modal's defaults (1s, 2.0, 60s). */
+    private static Backoff backoff(JsonNode node) {
+        Backoff d = Backoff.DEFAULT;
+        if (node == null || node.isNull()) {
+            return d;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'retries.backoff' must be a mapping of initialDelay, coefficient, maxDelay");
+        }
+        checkKeys(node, BACKOFF, "retries.backoff.");
+        Duration initial = delay(node, "initialDelay", d.initialDelay());
+        Duration max = delay(node, "maxDelay", initial.compareTo(d.maxDelay()) > 0 ? initial : d.maxDelay());
+        double coefficient = d.coefficient();
+        JsonNode c = node.get("coefficient");
+        if (c != null && !c.isNull()) {
+            if (!c.isNumber() || c.asDouble() < 1.0 || c.asDouble() > 10.0) {
+                throw new ManifestException("'retries.backoff.coefficient' must be a number from 1.0 to 10.0, got '"
+                        + c.asText() + "'");
+            }
+            coefficient = c.asDouble();
+        }
+        if (max.compareTo(initial) < 0) {
+            throw new ManifestException("'retries.backoff.maxDelay' (" + Durations.format(max) + ") must be at least "
+                    + "'retries.backoff.initialDelay' (" + Durations.format(initial) + ")");
+        }
+        return new Backoff(initial, coefficient, max);
+    }
+
+    private static Duration delay(JsonNode node, String key, Duration dflt) {
+        String field = "retries.backoff." + key;
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException("'" + field + "': " + e.getMessage());
+        }
+        if (d.compareTo(Duration.ofHours(1)) > 0) {
+            throw new ManifestException("'" + field + "' must be at most 1h, got " + v.asText());
+        }
+        return d;
+    }
+
+    private static BatchConfig batch(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'batch' must be a mapping such as {maxSize: 8, wait: 50ms}");
+        }
+        checkKeys(node, BATCH, "batch.");
+        if (!node.has("maxSize")) {
+            throw new ManifestException("'batch.maxSize' is required, e.g. {maxSize: 8, wait: 50ms}");
+        }
+        int maxSize = integer(node.get("maxSize"), "batch.maxSize", 1, 1000);
+        Duration wait = Duration.ZERO;
+        JsonNode w = node.get("wait");
+        if (w != null && !w.isNull()) {
+            try {
+                wait = Durations.parse(w.asText());
+            } catch (IllegalArgumentException e) {
+                throw new ManifestException("'batch.wait': " + e.getMessage());
+            }
+            if (wait.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new ManifestException("'batch.wait' must be at most 10s, got " + w.asText());
+            }
+        }
+        return new BatchConfig(maxSize, wait);
     }
 
     private static Runtime runtime(JsonNode root) {

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param placedAt      when a worker leased the job, i.e. when execution started (pull workers start on delivery)
  * @param coldStart     whether the job waited for a worker to start
  * @param initTimeMs    the start-up time of that worker, when the job waited for it
+ * @param runAfter      for a queued job waiting out a retry backoff: the earliest time it may be handed out; else
+ *                      null
  */
 public record Job(
         String id,
@@ -35,7 +37,17 @@ public record Job(
         Instant finishedAt,
         boolean coldStart,
         long initTimeMs,
-        long revision) {
+        long revision,
+        Instant runAfter) {
+
+    /** A job that may run as soon as a worker is free (no retry backoff to wait out). */
+    public Job(String id, String function, int version, JobState state, String input, String output, String error,
+               String webhook, JobPolicy policy, int attempts, int maxRetries, String workerId, Instant leaseExpiresAt,
+               Instant queuedAt, Instant placedAt, Instant finishedAt, boolean coldStart, long initTimeMs,
+               long revision) {
+        this(id, function, version, state, input, output, error, webhook, policy, attempts, maxRetries, workerId,
+                leaseExpiresAt, queuedAt, placedAt, finishedAt, coldStart, initTimeMs, revision, null);
+    }
 
     /** A new job as accepted from a client, not yet stored. */
     public static Job submitted(String id, String function, int version, String input, String webhook,
@@ -60,6 +72,11 @@ public record Job(
 
     public Instant expiresAt() {
         return queuedAt.plus(policy.ttl());
+    }
+
+    /** Whether the job waits out a retry backoff at {@code now}: it must not be handed out yet. */
+    public boolean isBackingOff(Instant now) {
+        return state == JobState.IN_QUEUE && runAfter != null && runAfter.isAfter(now);
     }
 
     public boolean hasRetriesLeft() {

@@ -20,6 +20,13 @@ public interface JobStore extends AutoCloseable {
     void insert(Job job);
 
     /**
+     * Stores a new job that holds an idempotency key, unless a job of the same function already holds that key: then
+     * nothing is written and that job is returned. Atomic, so concurrent submits with one key make one job. A key is
+     * released when its job is deleted (retention, TTL).
+     */
+    IdempotencyKey.Claim insert(Job job, IdempotencyKey key);
+
+    /**
      * Replaces the stored job whose revision is {@code next.revision() - 1} with {@code next}.
      *
      * @return false if the stored job has another revision (someone else changed it) or is gone
@@ -53,6 +60,9 @@ public interface JobStore extends AutoCloseable {
 
     /** Removes final jobs that finished before the cutoff (result retention). */
     int deleteFinishedBefore(Instant cutoff);
+
+    /** How many final jobs finished before the cutoff, by function and state: what a retention pass removes. */
+    Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff);
 
     @Override
     void close();

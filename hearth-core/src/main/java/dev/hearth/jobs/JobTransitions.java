@@ -78,10 +78,18 @@ public final class JobTransitions {
      * kept, so retries stay bounded.
      */
     public static Job requeue(Job job) {
+        return requeue(job, null);
+    }
+
+    /**
+     * The job goes back to the queue to be retried, but may not be handed out before {@code runAfter} (a retry
+     * backoff); null means at once.
+     */
+    public static Job requeue(Job job, Instant runAfter) {
         check(job, IN_QUEUE);
         return new Job(job.id(), job.function(), job.version(), IN_QUEUE, job.input(), null, job.error(),
                 job.webhook(), job.policy(), job.attempts(), job.maxRetries(), null, null, job.queuedAt(), null, null,
-                false, 0, job.revision() + 1);
+                false, 0, job.revision() + 1, runAfter);
     }
 
     /**

@@ -79,4 +79,18 @@ class JobTransitionsTest {
         assertThatThrownBy(() -> JobTransitions.retry(JobTransitions.complete(running, "1", T0), T0))
                 .isInstanceOf(IllegalJobTransition.class);
     }
+
+    @Test
+    void aRequeueWithBackoffWaitsUntilItsRunAfterTimeAndTheNextLeaseClearsIt() {
+        Job running = JobTransitions.lease(queued(2), "w-1", 1, T0, T0.plusSeconds(30), false, 0);
+
+        Job waiting = JobTransitions.requeue(running, T0.plusSeconds(4));
+
+        assertThat(waiting.state()).isEqualTo(JobState.IN_QUEUE);
+        assertThat(waiting.runAfter()).isEqualTo(T0.plusSeconds(4));
+        assertThat(waiting.isBackingOff(T0.plusSeconds(3))).isTrue();
+        assertThat(waiting.isBackingOff(T0.plusSeconds(4))).isFalse();
+        assertThat(JobTransitions.lease(waiting, "w-1", 1, T0.plusSeconds(4), T0.plusSeconds(34), false, 0)
+                .runAfter()).isNull();
+    }
 }

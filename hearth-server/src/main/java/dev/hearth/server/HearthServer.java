@@ -7,12 +7,21 @@ import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
+import dev.hearth.retry.Backoff;
+import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
+import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.budgets.BudgetService;
+import dev.hearth.server.metering.CostMetrics;
+import dev.hearth.server.metering.Metering;
+import dev.hearth.server.metering.PriceCatalogFile;
+import dev.hearth.server.metering.UsageRecorder;
 import dev.hearth.server.metrics.HearthMetrics;
+import dev.hearth.server.releases.RollingRelease;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.workers.PythonInterpreter;
@@ -43,6 +52,8 @@ import java.util.logging.Logger;
 public final class HearthServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HearthServer.class.getName());
+    /** Webhook attempts per event: the first and four retries (10 s, 20 s, 40 s, 80 s apart by default). */
+    private static final int WEBHOOK_ATTEMPTS = 5;
 
     private final SqliteStore store;
     private final GpuInventory inventory;
@@ -51,6 +62,8 @@ public final class HearthServer implements AutoCloseable {
     private final ScalingLoop scaling;
     private final HttpApi api;
     private final ApiKeys keys;
+    private final Webhooks webhooks;
+    private final UsageRecorder usage;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -70,7 +83,8 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
+                store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
@@ -84,25 +98,57 @@ public final class HearthServer implements AutoCloseable {
         ScalingEvents scalingEvents = new ScalingEvents();
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, clock,
                 Duration.ofMillis(250));
-        events.add(metrics, pool, scaling, new Webhooks(clock, config.webhookRetryDelay()));
-        functions.onDeploy(v -> {
-            pool.drainOlderThan(v);
-            scaling.nudge();
-        });
+        webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()),
+                new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
+                        Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
+                                : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
+        List<String> gpuTypes = inventory.gpus().stream().map(Gpu::type).distinct().toList();
+        PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
+        usage = new UsageRecorder(store, prices::current, clock, "local");
+        pool.observe(usage);
+        BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, clock);
+        usage.addSink(budgets);
+        usage.addSink(new CostMetrics(metrics.registry()));
+        jobs.gate(budgets);
+        // the recorder before the budgets: a finished job's cost is counted before its reservation is released
+        events.add(metrics, pool, scaling, webhooks, usage, budgets);
+        functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock);
+                metrics, clock, webhooks, new Metering(store, usage, prices, budgets));
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
         }
+        int resumed = webhooks.resume();
+        if (resumed > 0) {
+            LOG.info("resumed " + resumed + " pending webhook deliveries");
+        }
+        budgets.load(store.findByStates(java.util.EnumSet.of(dev.hearth.jobs.JobState.IN_QUEUE,
+                dev.hearth.jobs.JobState.IN_PROGRESS)), j -> functions.latest(j.function()));
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
             jobs.reap();
             pool.sweep(functions::latest);
         }), 100, 100, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
+            usage.checkpoint();
+            usage.flush();
+            prices.refresh(gpuTypes);
+        }), 1, 1, TimeUnit.SECONDS);
+        java.util.function.BiPredicate<String, String> unfinished = (fn, id) -> {
+            try {
+                return !jobs.get(fn, id).state().isFinal();
+            } catch (dev.hearth.errors.HearthException.NotFound e) {
+                return false;
+            }
+        };
+        housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> {
+            budgets.sweep(unfinished);
+            usage.sweep(unfinished);
+        }), 5, 5, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();
@@ -141,7 +187,13 @@ public final class HearthServer implements AutoCloseable {
         jobs.stopDispatch();
         pool.stopAll();
         housekeeping.shutdownNow();
+        try {
+            usage.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not write the last usage intervals", e);
+        }
         api.close();
+        webhooks.close();
         store.close();
     }
 

@@ -17,11 +17,14 @@ import java.util.Objects;
  * @param resultRetention how long final jobs (and their results) are kept
  * @param workerGrace     how long a stopping worker may finish in-flight jobs before SIGKILL
  * @param pingInterval    how often workers send heartbeats; a lease lasts three intervals
- * @param webhookRetryDelay how long to wait before delivering a webhook again after a failed attempt
+ * @param webhookRetryDelay how long to wait before delivering a webhook again after a failed attempt (doubling
+ *                        for each later attempt)
+ * @param webhookSecret   the webhook signing secret ({@code whsec_...}); null keeps the stored one, or generates one
+ *                        at first start
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
-                           Duration webhookRetryDelay) {
+                           Duration webhookRetryDelay, String webhookSecret) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,7 +46,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
     public Builder toBuilder() {
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
-                .webhookRetryDelay(webhookRetryDelay);
+                .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret);
     }
 
     public static final class Builder {
@@ -57,6 +60,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private Duration workerGrace = Duration.ofSeconds(30);
         private Duration pingInterval = Duration.ofSeconds(2);
         private Duration webhookRetryDelay = Duration.ofSeconds(10);
+        private String webhookSecret;
 
         private Builder() {
         }
@@ -111,9 +115,14 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder webhookSecret(String webhookSecret) {
+            this.webhookSecret = webhookSecret;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval, webhookRetryDelay);
+                    pingInterval, webhookRetryDelay, webhookSecret);
         }
     }
 }

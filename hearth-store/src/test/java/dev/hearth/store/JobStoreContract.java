@@ -7,9 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hearth.errors.HearthException;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobTiming;
+import dev.hearth.jobs.JobTransitions;
+import dev.hearth.webhooks.DeliveryState;
+import dev.hearth.webhooks.WebhookDelivery;
+import dev.hearth.webhooks.WebhookDeliveryStore;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
 import dev.hearth.store.jdbc.JdbcStore;
 import dev.hearth.store.jdbc.Schema;
 import java.util.ArrayList;
@@ -241,6 +248,21 @@ public abstract class JobStoreContract {
         assertThat(store.deleteFinishedBefore(cutoff)).isZero();
     }
 
+    @Test
+    void countFinishedBeforeCountsWhatRetentionWouldRemove() {
+        var cutoff = T0.plusSeconds(100);
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(10)));
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(11)));
+        store(TestJobs.inState("echo", JobState.FAILED, T0, T0.plusSeconds(20)));
+        store(TestJobs.inState("other", JobState.CANCELLED, T0, T0.plusSeconds(20)));
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(200)));
+        store(TestJobs.inState("echo", JobState.IN_PROGRESS, T0, null));
+
+        assertThat(store.countFinishedBefore(cutoff)).isEqualTo(Map.of(
+                "echo", Map.of(JobState.COMPLETED, 2L, JobState.FAILED, 1L),
+                "other", Map.of(JobState.CANCELLED, 1L)));
+    }
+
     // ---- functions
 
     @Test
@@ -302,6 +324,38 @@ public abstract class JobStoreContract {
         assertThat(functions.latest("echo")).contains(TestJobs.function("echo", 1));
     }
 
+    @Test
+    void versionsListsEveryVersionOldestFirst() {
+        FunctionStore functions = store.functions();
+        functions.save(TestJobs.function("echo", 1));
+        functions.save(TestJobs.function("echo", 2));
+        functions.save(TestJobs.function("other", 1));
+
+        assertThat(functions.versions("echo")).extracting(FunctionVersion::version).containsExactly(1, 2);
+        assertThat(functions.versions("nothing")).isEmpty();
+    }
+
+    // ---- releases
+
+    @Test
+    void releasesAreAppendedAndReadBackInOrderPerFunction() {
+        ReleaseStore releases = store.releases();
+        java.time.Instant at = T0;
+        Release first = Release.first("echo", 1, at);
+        Release canary = first.withCanary(2, 10, at.plusSeconds(1));
+        Release promoted = canary.promoted(at.plusSeconds(2));
+        releases.append(first);
+        releases.append(Release.first("other", 1, at));
+        releases.append(canary);
+        releases.append(promoted);
+
+        assertThat(releases.history("echo")).containsExactly(first, canary, promoted);
+        assertThat(releases.history("nothing")).isEmpty();
+        releases.deleteHistory("echo");
+        assertThat(releases.history("echo")).isEmpty();
+        assertThat(releases.history("other")).hasSize(1);
+    }
+
     // ---- settings
 
     @Test
@@ -353,6 +407,82 @@ public abstract class JobStoreContract {
         }
         assertThat(missing).isEmpty();
         assertThat(store.countByState("echo")).containsEntry(JobState.IN_QUEUE, 400L);
+    }
+
+    // ---- job features: retry backoff, idempotency keys, webhook deliveries
+
+    @Test
+    void aRequeuedJobKeepsItsRunAfterTime() {
+        Job job = store(TestJobs.queued("echo"));
+        Job leased = TestJobs.leased(job, "w1", T0.plusSeconds(1));
+        store.update(leased);
+        Job backingOff = JobTransitions.requeue(leased, T0.plusSeconds(5));
+        assertThat(store.update(backingOff)).isTrue();
+
+        assertThat(store.find(job.id()).orElseThrow().runAfter()).isEqualTo(T0.plusSeconds(5));
+    }
+
+    @Test
+    void aSecondInsertWithTheSameKeyReturnsTheFirstJobAndStoresNothing() {
+        Job first = TestJobs.queued("echo");
+        IdempotencyKey.Claim a = store.insert(first, new IdempotencyKey("k-1", "hash-a"));
+        IdempotencyKey.Claim b = store.insert(TestJobs.queued("echo"), new IdempotencyKey("k-1", "hash-b"));
+
+        assertThat(a.created()).isTrue();
+        assertThat(b.created()).isFalse();
+        assertThat(b.job()).isEqualTo(first);
+        assertThat(b.requestHash()).isEqualTo("hash-a");
+        assertThat(store.countByState("echo")).containsEntry(JobState.IN_QUEUE, 1L);
+    }
+
+    @Test
+    void keysArePerFunctionAndFreedWhenTheirJobIsDeleted() {
+        Job first = store.insert(TestJobs.queued("echo"), new IdempotencyKey("k", "h")).job();
+        assertThat(store.insert(TestJobs.queued("other"), new IdempotencyKey("k", "h")).created()).isTrue();
+
+        store.delete(first.id());
+
+        assertThat(store.insert(TestJobs.queued("echo"), new IdempotencyKey("k", "h")).created()).isTrue();
+    }
+
+    @Test
+    void concurrentInsertsWithOneKeyMakeOneJob() throws Exception {
+        List<Future<IdempotencyKey.Claim>> claims = new ArrayList<>();
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 16; i++) {
+                claims.add(executor.submit(() -> store.insert(TestJobs.queued("echo"),
+                        new IdempotencyKey("same", "h"))));
+            }
+        }
+        Set<String> ids = new java.util.HashSet<>();
+        int created = 0;
+        for (Future<IdempotencyKey.Claim> c : claims) {
+            ids.add(c.get().job().id());
+            created += c.get().created() ? 1 : 0;
+        }
+        assertThat(ids).hasSize(1);
+        assertThat(created).isEqualTo(1);
+        assertThat(store.countByState("echo")).containsEntry(JobState.IN_QUEUE, 1L);
+    }
+
+    @Test
+    void webhookDeliveriesAreSavedReplacedAndGoWithTheirJob() {
+        Job job = store(TestJobs.queued("echo"));
+        WebhookDeliveryStore deliveries = store.deliveries();
+        WebhookDelivery pending = new WebhookDelivery(job.id(), "msg_1", "http://h/x", DeliveryState.PENDING, 1,
+                500, "the receiver answered HTTP 500", T0.plusSeconds(2), T0);
+        deliveries.save(pending);
+        assertThat(deliveries.find(job.id())).contains(pending);
+        assertThat(deliveries.pending()).containsExactly(pending);
+
+        WebhookDelivery done = new WebhookDelivery(job.id(), "msg_1", "http://h/x", DeliveryState.DELIVERED, 2, 200,
+                null, null, T0.plusSeconds(3));
+        deliveries.save(done);
+        assertThat(deliveries.find(job.id())).contains(done);
+        assertThat(deliveries.pending()).isEmpty();
+
+        store.delete(job.id());
+        assertThat(deliveries.find(job.id())).isEmpty();
     }
 
     protected Job store(Job job) {

@@ -48,6 +48,8 @@ public final class HearthWorker {
 
     private final WorkerOptions options;
     private final Invoker invoker;
+    private final BatchHandler batchHandler;
+    private final int maxBatchSize;
     private final boolean streaming;
     private final ControlPlane plane;
     private final Payloads payloads;
@@ -62,8 +64,15 @@ public final class HearthWorker {
     private boolean takeFailing; // the taker's own: log an outage once, not once a second
 
     private HearthWorker(WorkerOptions options, Invoker invoker, boolean streaming) {
+        this(options, invoker, streaming, null, 0);
+    }
+
+    private HearthWorker(WorkerOptions options, Invoker invoker, boolean streaming, BatchHandler batchHandler,
+                         int maxBatchSize) {
         this.options = Objects.requireNonNull(options, "options");
         this.invoker = invoker;
+        this.batchHandler = batchHandler;
+        this.maxBatchSize = maxBatchSize;
         this.streaming = streaming;
         this.plane = new ControlPlane(options);
         this.payloads = new Payloads(options.getObjectMapper(), options.getWorkerId(), options.hostname());
@@ -83,6 +92,38 @@ public final class HearthWorker {
             handler.handle(job, job.emitter());
             return null;
         }, true);
+    }
+
+    /**
+     * A worker that runs a batch {@code handler} on up to {@code maxBatchSize} jobs at a time (up to
+     * {@link WorkerOptions#getConcurrency()} batches at once); call {@link #start()} to begin taking jobs.
+     */
+    public static HearthWorker create(WorkerOptions options, BatchHandler handler, int maxBatchSize) {
+        Objects.requireNonNull(handler, "handler");
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be at least 1, got " + maxBatchSize);
+        }
+        return new HearthWorker(options, job -> {
+            throw new IllegalStateException("a batch worker runs jobs in batches");
+        }, false, handler, maxBatchSize);
+    }
+
+    /**
+     * Serves a batch {@code handler}, with batches of up to {@code HEARTH_BATCH_MAX_SIZE} jobs (the manifest's
+     * {@code batch.maxSize}); see {@link #serve(Handler)}.
+     *
+     * @throws IllegalStateException when the environment lacks the worker variables or HEARTH_BATCH_MAX_SIZE
+     */
+    public static void serveBatches(BatchHandler handler) {
+        String size = System.getenv("HEARTH_BATCH_MAX_SIZE");
+        int max;
+        try {
+            max = Integer.parseInt(size == null ? "" : size.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("HEARTH_BATCH_MAX_SIZE must be set to a whole number (deploy the "
+                    + "function with batch: {maxSize: N}), got " + size);
+        }
+        serve(create(WorkerOptions.fromEnvironment(), handler, max));
     }
 
     /**
@@ -187,6 +228,12 @@ public final class HearthWorker {
 
     private void takeLoop() {
         while (state.get() == State.RUNNING) {
+            if (batchHandler != null) {
+                if (!takeBatch()) {
+                    return;
+                }
+                continue;
+            }
             try {
                 slots.acquire();
             } catch (InterruptedException e) {
@@ -291,6 +338,83 @@ public final class HearthWorker {
         job.bind(t);
         t.start();
         return true;
+    }
+
+    /** One slot per batch: takes up to a batch of jobs and runs them in one handler call. False: stop taking. */
+    private boolean takeBatch() {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            return false;
+        }
+        boolean launched = false;
+        try {
+            launched = launchBatch(fetch(maxBatchSize));
+        } catch (InterruptedException e) {
+            return false;
+        } catch (RuntimeException e) {
+            Log.error("job take failed unexpectedly", e);
+            return pause(options.pollBackoff());
+        } finally {
+            if (!launched) {
+                slots.release();
+            }
+        }
+        return true;
+    }
+
+    private boolean launchBatch(List<JsonNode> raw) {
+        List<RunningJob> batch = new ArrayList<>(raw.size());
+        for (JsonNode r : raw) {
+            JsonNode idNode = r.get("id");
+            if (idNode == null || !idNode.isValueNode() || idNode.asText().isEmpty()) {
+                Log.warn("job without an id ignored: {0}", r);
+                continue;
+            }
+            RunningJob job = new RunningJob(this, idNode.asText(),
+                    r.hasNonNull("input") ? r.get("input") : NullNode.getInstance(), false);
+            if (active.putIfAbsent(job.id(), job) != null) {
+                Log.warn("job {0} handed out again while it runs here; duplicate ignored", job.id());
+                continue;
+            }
+            batch.add(job);
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        Thread t = Thread.ofVirtual().name("hearth-batch-" + batch.getFirst().id()).unstarted(() -> runBatch(batch));
+        batch.forEach(j -> j.bindShared(t));
+        t.start();
+        return true;
+    }
+
+    private void runBatch(List<RunningJob> batch) {
+        try {
+            List<?> outputs = null;
+            Throwable failure = null;
+            try {
+                outputs = batchHandler.handle(batch.stream().map(RunningJob::input).toList());
+                if (outputs == null || outputs.size() != batch.size()) {
+                    failure = new IllegalStateException("the batch handler returned "
+                            + (outputs == null ? "null" : outputs.size() + " outputs") + " for " + batch.size()
+                            + " inputs; it must return one output per input, in the same order");
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+            Thread.interrupted();
+            for (int i = 0; i < batch.size(); i++) {
+                RunningJob job = batch.get(i);
+                if (job.isCancelled()) {
+                    Log.info("job {0} was stopped or its lease lost; result not posted", job.id());
+                    continue;
+                }
+                postResult(job, failure == null ? outputs.get(i) : null, failure);
+            }
+        } finally {
+            batch.forEach(j -> active.remove(j.id(), j));
+            slots.release();
+        }
     }
 
     // ---------------------------------------------------------------- run and post

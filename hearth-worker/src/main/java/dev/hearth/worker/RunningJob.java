@@ -20,6 +20,7 @@ final class RunningJob implements JobContext {
     private volatile Thread thread;
     private volatile boolean cancelled;
     private volatile boolean leaseLost;
+    private volatile boolean interruptOnCancel = true;
     // Chunks kept as the JSON text already posted, so the aggregate is exactly what was streamed.
     private final List<RawValue> chunks = new ArrayList<>();
 
@@ -133,6 +134,12 @@ final class RunningJob implements JobContext {
         this.thread = t;
     }
 
+    /** Runs on a thread shared with other jobs (a batch): a cancel must not interrupt it. */
+    void bindShared(Thread t) {
+        this.interruptOnCancel = false;
+        this.thread = t;
+    }
+
     Thread thread() {
         return thread;
     }
@@ -141,7 +148,7 @@ final class RunningJob implements JobContext {
     void cancel() {
         cancelled = true;
         Thread t = thread;
-        if (t != null) {
+        if (t != null && interruptOnCancel) {
             t.interrupt();
         }
     }

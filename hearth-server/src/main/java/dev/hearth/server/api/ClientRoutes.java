@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.errors.HearthException;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.scaling.WorkerPhase;
@@ -13,8 +14,11 @@ import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +35,13 @@ final class ClientRoutes {
     private final JobService jobs;
     private final WorkerPool pool;
     private final InstantSource clock;
+    private final Webhooks webhooks;
 
-    ClientRoutes(JobService jobs, WorkerPool pool, InstantSource clock) {
+    ClientRoutes(JobService jobs, WorkerPool pool, InstantSource clock, Webhooks webhooks) {
         this.jobs = jobs;
         this.pool = pool;
         this.clock = clock;
+        this.webhooks = webhooks;
     }
 
     void register(Router r) {
@@ -55,13 +61,13 @@ final class ClientRoutes {
     }
 
     private void run(Call call) {
-        Job job = jobs.submit(call.param("fn"), parse(call.json(RUN_LIMIT, "/run")));
+        Job job = submit(call, RUN_LIMIT, "/run");
         call.json(200, idAndStatus(job));
     }
 
     private void runsync(Call call) {
         long wait = call.queryLong("wait", 90_000, 1_000, 300_000);
-        Job job = jobs.submit(call.param("fn"), parse(call.json(RUNSYNC_LIMIT, "/runsync")));
+        Job job = submit(call, RUNSYNC_LIMIT, "/runsync");
         call.json(200, view(jobs.awaitFinal(job.function(), job.id(), Duration.ofMillis(wait))));
     }
 
@@ -130,6 +136,27 @@ final class ClientRoutes {
         call.json(200, n);
     }
 
+    /** Submits the body, under the request's {@code Idempotency-Key} when it has one. */
+    private Job submit(Call call, long limit, String what) {
+        JsonNode body = call.json(limit, what);
+        SubmitRequest request = parse(body);
+        String key = call.header("Idempotency-Key");
+        if (key == null) {
+            return jobs.submit(call.param("fn"), request);
+        }
+        return jobs.submit(call.param("fn"), request, new IdempotencyKey(key.trim(), fingerprint(body)));
+    }
+
+    /** SHA-256 of the body as parsed, so that whitespace does not make two equal requests differ. */
+    private static String fingerprint(JsonNode body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Json.MAPPER.writeValueAsBytes(body)));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** RunPod's short answer to run, cancel and retry. */
     private static ObjectNode idAndStatus(Job job) {
         ObjectNode n = Json.MAPPER.createObjectNode();
@@ -139,7 +166,11 @@ final class ClientRoutes {
     }
 
     private ObjectNode view(Job job) {
-        return StatusView.of(job, clock.instant(), pool.waitingReason(job.function()));
+        ObjectNode n = StatusView.of(job, clock.instant(), pool.waitingReason(job.function()));
+        if (job.webhook() != null) {
+            webhooks.delivery(job.id()).ifPresent(d -> n.set("webhookDelivery", Webhooks.view(d)));
+        }
+        return n;
     }
 
     /** Validates a {@code /run} body: {@code input} required, {@code webhook} and {@code policy} optional. */

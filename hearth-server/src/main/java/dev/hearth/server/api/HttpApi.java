@@ -6,6 +6,7 @@ import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
 import dev.hearth.server.http.Http1Server;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.metering.Metering;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.workers.WorkerCommands;
@@ -37,14 +38,18 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
-                   HearthMetrics metrics, InstantSource clock) {
+                   HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering) {
         this.keys = keys;
         this.metrics = metrics;
-        new ClientRoutes(jobs, pool, clock).register(router);
+        new ClientRoutes(jobs, pool, clock, webhooks).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
         new ManagementRoutes(functions, jobs, pool, commands, events, clock).register(router);
         new StatsRoutes(functions, jobs, clock).register(router);
         new DashboardRoutes().register(router);
+        router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
+                c -> c.json(200, Map.of("secret", webhooks.secret())));
+        new ReleaseRoutes(functions).register(router);
+        new UsageRoutes(metering, functions, clock).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));

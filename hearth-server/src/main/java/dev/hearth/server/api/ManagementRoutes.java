@@ -7,6 +7,7 @@ import dev.hearth.functions.Durations;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.JobState;
+import dev.hearth.releases.CanarySplit;
 import dev.hearth.runtime.local.WorkerLogs;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
@@ -65,9 +66,15 @@ final class ManagementRoutes {
             throw new HearthException.BadRequest("deploy takes the function's directory as a zip (Content-Type: "
                     + "application/zip) with hearth.yaml at its root; use `hearth deploy path/to/hearth.yaml`");
         }
-        FunctionVersion v = functions.deploy(call.body(BUNDLE_LIMIT, "deploys"));
-        call.json(201, Map.of("name", v.name(), "version", v.version(), "bundleSha256", v.bundleSha256(),
-                "deployedAt", v.deployedAt().toString()));
+        String canary = call.query("canary");
+        Integer percent = canary == null ? null : CanarySplit.parsePercent(canary);
+        FunctionVersion v = functions.deploy(call.body(BUNDLE_LIMIT, "deploys"), percent);
+        Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("name", v.name(), "version", v.version(),
+                "bundleSha256", v.bundleSha256(), "deployedAt", v.deployedAt().toString()));
+        if (percent != null) {
+            body.put("canaryPercent", percent);
+        }
+        call.json(201, body);
     }
 
     private void list(Call call) {
@@ -81,6 +88,7 @@ final class ManagementRoutes {
         FunctionVersion v = functions.require(call.param("fn"));
         ObjectNode n = summary(v);
         n.put("manifest", v.manifestYaml());
+        n.set("release", ReleaseRoutes.json(functions.release(v.name())));
         String reason = pool.waitingReason(v.name());
         if (reason != null) {
             n.put("reason", reason);

@@ -48,7 +48,10 @@ final class StatusView {
         if (job.finishedAt() != null) {
             n.put("completedAt", job.finishedAt().toString());
         }
-        if (job.state() == JobState.IN_QUEUE && waitingReason != null) {
+        if (job.state() == JobState.IN_QUEUE && job.runAfter() != null && job.runAfter().isAfter(now)) {
+            n.put("runAfter", job.runAfter().toString());
+            n.put("reason", "waiting out the retry backoff until " + job.runAfter());
+        } else if (job.state() == JobState.IN_QUEUE && waitingReason != null) {
             n.put("reason", waitingReason);
         }
         return n;

@@ -7,6 +7,10 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.ManifestException;
 import dev.hearth.functions.ManifestParser;
 import dev.hearth.functions.Runtime;
+import dev.hearth.releases.CanarySplit;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
+import dev.hearth.server.releases.Lane;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
@@ -14,27 +18,51 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * Deployed functions: each deploy stores the code bundle by content hash and a new version of the manifest. The
- * latest version of each function is cached, since every submit looks it up.
+ * Deployed functions: each deploy stores the code bundle by content hash and a new version of the manifest. Which
+ * versions serve jobs is the function's {@link Release}: the active version (what {@link #latest} returns, cached
+ * since every submit looks it up) and, while one runs, a canary that receives a share of new jobs. Every release
+ * change (deploy, canary, promote, rollback) is appended to the durable release history before it takes effect.
  */
 public final class FunctionRegistry {
 
     private final FunctionStore store;
     private final BundleStore bundles;
+    private final ReleaseStore releases;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, FunctionVersion> latest = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Released> released = new ConcurrentHashMap<>();
     private final List<Consumer<FunctionVersion>> onDeploy = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Release>> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public FunctionRegistry(FunctionStore store, BundleStore bundles, InstantSource clock) {
-        this.store = store;
-        this.bundles = bundles;
-        this.clock = clock;
-        store.listLatest().forEach(v -> latest.put(v.name(), v));
+    /** A function's current release with its canary version loaded (null when none runs). */
+    private record Released(Release release, FunctionVersion canary) {
     }
 
-    /** Called after every successful deploy with the new version (rolling release of workers). */
+    public FunctionRegistry(FunctionStore store, BundleStore bundles, ReleaseStore releases, InstantSource clock) {
+        this.store = store;
+        this.bundles = bundles;
+        this.releases = releases;
+        this.clock = clock;
+        for (FunctionVersion newest : store.listLatest()) {
+            List<Release> history = releases.history(newest.name());
+            // a function deployed before releases were recorded: its newest version is active
+            Release current = history.isEmpty() ? Release.first(newest.name(), newest.version(), newest.deployedAt())
+                    : history.getLast();
+            apply(current);
+        }
+    }
+
+    /** Called after every successful deploy with the new version, a canary included. */
     public void onDeploy(Consumer<FunctionVersion> listener) {
         onDeploy.add(listener);
+    }
+
+    /**
+     * Called after every release change (deploy, canary, promote, rollback) with the new release, once it is durable
+     * and visible here: the worker pool drains unreleased versions and queued jobs move to their lane.
+     */
+    public void onRelease(Consumer<Release> listener) {
+        onRelease.add(listener);
     }
 
     /**
@@ -42,7 +70,17 @@ public final class FunctionRegistry {
      *
      * @throws ManifestException when the manifest or the bundle is not deployable
      */
-    public synchronized FunctionVersion deploy(byte[] zip) {
+    public FunctionVersion deploy(byte[] zip) {
+        return deploy(zip, null);
+    }
+
+    /**
+     * Deploys a zipped function directory as a canary that receives {@code canaryPercent} of new jobs (null: a plain
+     * deploy, the new version becomes active).
+     *
+     * @throws ManifestException when the manifest or the bundle is not deployable
+     */
+    public synchronized FunctionVersion deploy(byte[] zip, Integer canaryPercent) {
         BundleStore.Bundle bundle = bundles.store(zip);
         String yaml = bundle.manifestYaml();
         FunctionManifest manifest = ManifestParser.parse(yaml);
@@ -52,20 +90,116 @@ public final class FunctionRegistry {
                 throw new ManifestException("'handler' names " + file + ", which is not in the deployed directory");
             }
         }
+        Released current = released.get(manifest.name());
+        if (canaryPercent != null && current == null) {
+            throw new HearthException.Conflict("function '" + manifest.name() + "' has no active version yet for a "
+                    + "canary to share jobs with; deploy it once without --canary");
+        }
         int version = store.latest(manifest.name()).map(v -> v.version() + 1).orElse(1);
         FunctionVersion v = new FunctionVersion(manifest.name(), version, manifest, yaml, bundle.sha256(),
                 clock.instant());
         store.save(v);
-        latest.put(v.name(), v);
+        Release next = current == null ? Release.first(v.name(), version, v.deployedAt())
+                : canaryPercent != null ? current.release().withCanary(version, canaryPercent, v.deployedAt())
+                : current.release().deployed(version, v.deployedAt());
+        releases.append(next);
+        apply(next);
         onDeploy.forEach(l -> l.accept(v));
+        onRelease.forEach(l -> l.accept(next));
         return v;
     }
 
+    /** Makes the running canary the active version for every new job. */
+    public synchronized Release promote(String name) {
+        return change(require(name).name(), r -> r.promoted(clock.instant()));
+    }
+
+    /**
+     * Cancels a running canary (no version named), or makes a stored version active again: the named one, or by
+     * default the newest once-active version older than the active one.
+     */
+    public synchronized Release rollback(String name, Integer version) {
+        require(name);
+        List<Integer> stored = store.versions(name).stream().map(FunctionVersion::version).toList();
+        return change(name, r -> r.rolledBack(version, releases.history(name), stored, clock.instant()));
+    }
+
+    /** The function's current release, or a 404. */
+    public Release release(String name) {
+        require(name);
+        return released.get(name).release();
+    }
+
+    /** The version a canary runs, while one does. */
+    public Optional<FunctionVersion> canary(String name) {
+        Released r = released.get(name);
+        return r == null ? Optional.empty() : Optional.ofNullable(r.canary());
+    }
+
+    /** Every stored version of a function, oldest first, or a 404. */
+    public List<FunctionVersion> versions(String name) {
+        require(name);
+        return store.versions(name);
+    }
+
+    /**
+     * The version a new job is assigned to: the canary for its share of job ids (see {@link CanarySplit}), else the
+     * active version; a 404 if the function is not deployed.
+     */
+    public FunctionVersion forNewJob(String name, String jobId) {
+        FunctionVersion active = require(name);
+        Released r = released.get(name);
+        if (r != null && r.canary() != null && CanarySplit.toCanary(jobId, r.release().canary().percent())) {
+            return r.canary();
+        }
+        return active;
+    }
+
+    /** The lane of a queued job of this version: the canary's while it runs, else the active version's. */
+    public Lane laneOfJob(String name, int version) {
+        Released r = released.get(name);
+        return r != null && r.canary() != null && r.canary().version() == version ? Lane.CANARY : Lane.STABLE;
+    }
+
+    /** The lane a worker of this version serves; empty when the version is no longer released (it should drain). */
+    public Optional<Lane> laneOfWorker(String name, int version) {
+        Released r = released.get(name);
+        if (r == null) {
+            return Optional.empty();
+        }
+        if (r.release().active() == version) {
+            return Optional.of(Lane.STABLE);
+        }
+        return r.canary() != null && r.canary().version() == version ? Optional.of(Lane.CANARY) : Optional.empty();
+    }
+
+    private Release change(String name, java.util.function.UnaryOperator<Release> f) {
+        Release next = f.apply(released.get(name).release());
+        releases.append(next);
+        apply(next);
+        onRelease.forEach(l -> l.accept(next));
+        return next;
+    }
+
+    /** Makes a durable release visible: the active version first, so a submit never sees a canary without it. */
+    private void apply(Release r) {
+        FunctionVersion active = find(r.function(), r.active());
+        FunctionVersion canary = r.canary() == null ? null : find(r.function(), r.canary().version());
+        latest.put(r.function(), active);
+        released.put(r.function(), new Released(r, canary));
+    }
+
+    private FunctionVersion find(String name, int version) {
+        return store.find(name, version).orElseThrow(() -> new IllegalStateException("release of function '" + name
+                + "' names version " + version + ", which is not stored"));
+    }
+
+    /** The active version: the one every new job runs on, bar a canary's share. */
     public Optional<FunctionVersion> latest(String name) {
         return Optional.ofNullable(latest.get(name));
     }
 
-    /** The latest version, or a 404 that lists what is deployed. */
+    /** The active version, or a 404 that lists what is deployed. */
     public FunctionVersion require(String name) {
         FunctionVersion v = latest.get(name);
         if (v == null) {
@@ -83,6 +217,8 @@ public final class FunctionRegistry {
 
     public synchronized boolean delete(String name) {
         latest.remove(name);
+        released.remove(name);
+        releases.deleteHistory(name);
         return store.delete(name);
     }
 

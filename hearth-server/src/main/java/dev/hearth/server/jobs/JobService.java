@@ -1,13 +1,17 @@
 package dev.hearth.server.jobs;
 
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.BatchConfig;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobPolicy;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTransitions;
+import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
+import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
@@ -49,7 +53,7 @@ public final class JobService {
     private final JobEvents events;
     private final JobIds ids = new JobIds();
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, FunctionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
@@ -57,6 +61,7 @@ public final class JobService {
     private final ConcurrentHashMap<String, CompletableFuture<Job>> finals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> retried = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    private volatile SubmitGate gate = SubmitGate.OPEN;
     private Instant nextTtlScan = Instant.MIN;
 
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
@@ -83,27 +88,68 @@ public final class JobService {
         requeued.forEach(j -> byId.put(j.id(), j));
         byId.values().stream().sorted(java.util.Comparator.comparing(Job::queuedAt)).forEach(j -> {
             live.put(j.id(), j);
-            queue(j.function()).add(new FunctionQueue.Entry(j.id(), j.policy().lowPriority()));
+            enqueue(j);
         });
+        store.countFinishedBefore(Instant.ofEpochMilli(Long.MAX_VALUE)).forEach((fn, byState) ->
+                byState.forEach((state, n) -> finishedCounter(fn).get(state).add(n)));
         return byId.size();
+    }
+
+    /** Wired after construction: what admits new jobs (budgets). */
+    public void gate(SubmitGate submitGate) {
+        this.gate = submitGate;
     }
 
     // ---------------------------------------------------------------- client side
 
     public Job submit(String function, SubmitRequest request) {
+        return submit(function, request, null);
+    }
+
+    /**
+     * Submits a job under a client's idempotency key (null: none). A key already held by a job of this function
+     * returns that job, and no new one is made, if the request is the same; a different request is a 409.
+     */
+    public Job submit(String function, SubmitRequest request, IdempotencyKey key) {
         if (!accepting) {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
-        FunctionVersion fn = functions.require(function);
+        String id = ids.next();
+        FunctionVersion fn = functions.forNewJob(function, id);
         Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
                     + timeout.toMillis() + " ms");
         }
         Duration ttl = request.ttl() != null ? request.ttl() : JobPolicy.DEFAULT_TTL;
-        Job job = Job.submitted(ids.next(), function, fn.version(), request.input(), request.webhook(),
+        Job job = Job.submitted(id, function, fn.version(), request.input(), request.webhook(),
                 new JobPolicy(timeout, ttl, request.lowPriority()), fn.manifest().retries(), clock.instant());
-        store.insert(job);
+        gate.admit(job, fn);
+        if (key == null) {
+            try {
+                store.insert(job);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
+        } else {
+            IdempotencyKey.Claim claim;
+            try {
+                claim = store.insert(job, key);
+            } catch (RuntimeException e) {
+                gate.release(job);
+                throw e;
+            }
+            if (!claim.created()) {
+                // no new job: the reservation made for it goes back
+                gate.release(job);
+                if (!claim.requestHash().equals(key.requestHash())) {
+                    throw new HearthException.Conflict("Idempotency-Key '" + key.key() + "' was already used for job "
+                            + claim.job().id() + " with a different request; send a new key for a new request");
+                }
+                return find(claim.job().id()).orElse(claim.job());
+            }
+        }
         live.put(job.id(), job);
         queue(function).add(new FunctionQueue.Entry(job.id(), request.lowPriority()));
         events.submitted(job);
@@ -182,9 +228,18 @@ public final class JobService {
             throw new HearthException.Conflict("only FAILED or TIMED_OUT jobs can be retried; job " + id + " is "
                     + cur.state());
         }
-        functions.require(function);
+        FunctionVersion fn = functions.require(function);
         Job next = JobTransitions.retry(cur, clock.instant());
-        if (!store.update(next)) {
+        gate.admit(next, fn);
+        boolean stored;
+        try {
+            stored = store.update(next);
+        } catch (RuntimeException e) {
+            gate.release(next);
+            throw e;
+        }
+        if (!stored) {
+            gate.release(next);
             throw new HearthException.Conflict("job " + id + " changed while retrying it; try again");
         }
         live.put(id, next);
@@ -242,8 +297,22 @@ public final class JobService {
         if (n <= 0) {
             return List.of();
         }
-        FunctionQueue q = queue(worker.function());
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, () -> !worker.isDraining() && accepting);
+        Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
+        if (lane.isEmpty()) {
+            if (!worker.isDraining()) {
+                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+            }
+            return List.of();
+        }
+        LanedQueue q = queue(worker.function());
+        BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
+        Duration fill = Duration.ZERO;
+        if (batch != null) {
+            n = Math.min(n, batch.maxSize());
+            fill = batch.maxWait();
+        }
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
+                && accepting && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -256,6 +325,10 @@ public final class JobService {
         for (FunctionQueue.Entry e : entries) {
             Job cur = live.get(e.jobId());
             if (cur == null || cur.state() != JobState.IN_QUEUE) {
+                continue;
+            }
+            if (cur.isBackingOff(now)) {
+                q.addDelayed(e, cur.runAfter());
                 continue;
             }
             boolean cold = worker.readyAt() != null && cur.queuedAt().isBefore(worker.readyAt())
@@ -379,14 +452,14 @@ public final class JobService {
     }
 
     /** The job after a final result from the worker, or null if the worker no longer holds it. */
-    private static Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
+    private Job resultState(Worker worker, Job j, String out, WorkerResult r, Instant now) {
         if (j.state() != JobState.IN_PROGRESS || !worker.id().equals(j.workerId())) {
             return null;
         }
         if (r.error() == null) {
             return JobTransitions.complete(j, out, now);
         }
-        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()))
+        return j.hasRetriesLeft() ? JobTransitions.requeue(withError(j, r.error()), retryAt(j))
                 : JobTransitions.fail(j, out, r.error(), now);
     }
 
@@ -500,7 +573,10 @@ public final class JobService {
                 return null;
             }
             // A graceful shutdown is not the job's fault: its attempt does not count against its retries.
-            return j.hasRetriesLeft() || !accepting ? JobTransitions.requeue(j)
+            if (!accepting) {
+                return JobTransitions.requeue(j);
+            }
+            return j.hasRetriesLeft() ? JobTransitions.requeue(j, retryAt(j))
                     : JobTransitions.fail(j, null, reason, now);
         });
         workers.find(workerId).ifPresent(w -> w.jobReleased(jobId, now, false));
@@ -516,7 +592,15 @@ public final class JobService {
     /** Stops handing out jobs; waiting long-polls return at once. */
     public void stopDispatch() {
         accepting = false;
-        queues.values().forEach(FunctionQueue::wakeAll);
+        queues.values().forEach(LanedQueue::wakeAll);
+    }
+
+    /**
+     * After the function's release changed: queued jobs move to the lane of the version they now run on, and waiting
+     * long-polls return so that workers re-check which lane they serve.
+     */
+    public void releaseChanged(String function) {
+        queue(function).relane();
     }
 
     /** Wakes the long-polls of one function so draining workers return at once. */
@@ -532,8 +616,22 @@ public final class JobService {
 
     // ---------------------------------------------------------------- views for scaling, health and metrics
 
+    /** The demand on one version of a function: its lane's queue and the jobs its workers run. */
+    public QueueStats stats(String function, int version) {
+        LanedQueue q = queue(function);
+        Lane lane = functions.laneOfJob(function, version);
+        int low = q.lowPrioritySize(lane);
+        int inFlight = 0;
+        for (Worker w : workers.ofFunction(function)) {
+            if (functions.laneOfJob(function, w.version()) == lane) {
+                inFlight += w.inFlightCount();
+            }
+        }
+        return new QueueStats(q.size(lane) - low, low, inFlight);
+    }
+
     public QueueStats stats(String function) {
-        FunctionQueue q = queue(function);
+        LanedQueue q = queue(function);
         int low = q.lowPrioritySize();
         int inFlight = 0;
         for (Worker w : workers.ofFunction(function)) {
@@ -565,35 +663,33 @@ public final class JobService {
     }
 
     /**
-     * Jobs of the function by state, for health. Finished jobs are counted in the store once per function and then in
-     * memory as they finish: a count over the jobs table on every health call grew with the table.
+     * Finished jobs of the function by final state, for health. Counted in the store once at start (see
+     * {@link #recover}) and in memory from then on: a count over the jobs table on every health call grew with it.
      */
     public Map<JobState, Long> counts(String function) {
-        Map<JobState, LongAdder> c = finishedCounts.computeIfAbsent(function, f -> {
+        Map<JobState, Long> out = new EnumMap<>(JobState.class);
+        finishedCounter(function).forEach((state, n) -> out.put(state, n.sum()));
+        return out;
+    }
+
+    private Map<JobState, LongAdder> finishedCounter(String function) {
+        return finishedCounts.computeIfAbsent(function, f -> {
             Map<JobState, LongAdder> m = new EnumMap<>(JobState.class);
-            store.countByState(f).forEach((state, n) -> {
-                if (state.isFinal()) {
-                    m.computeIfAbsent(state, k -> new LongAdder()).add(n);
-                }
-            });
             for (JobState state : JobState.values()) {
                 if (state.isFinal()) {
-                    m.putIfAbsent(state, new LongAdder());
+                    m.put(state, new LongAdder());
                 }
             }
             return m;
         });
-        Map<JobState, Long> out = new EnumMap<>(JobState.class);
-        c.forEach((state, n) -> out.put(state, n.sum()));
-        return out;
     }
 
-    /** Deletes finished jobs older than {@code before} (result retention); finished counts are taken afresh. */
+    /** Deletes finished jobs older than {@code before} (result retention), and takes them off the health counts. */
     public int deleteFinishedBefore(Instant before) {
+        // Final jobs that old no longer change, so counting them first and deleting them next agree.
+        Map<String, Map<JobState, Long>> gone = store.countFinishedBefore(before);
         int deleted = store.deleteFinishedBefore(before);
-        if (deleted > 0) {
-            finishedCounts.clear();
-        }
+        gone.forEach((fn, byState) -> byState.forEach((state, n) -> finishedCounter(fn).get(state).add(-n)));
         return deleted;
     }
 
@@ -657,15 +753,17 @@ public final class JobService {
         retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
-        queue(job.function()).addFirst(new FunctionQueue.Entry(job.id(), job.policy().lowPriority()));
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(job.id(), job.policy().lowPriority());
+        if (job.runAfter() != null) {
+            queue(job.function()).addDelayed(entry, job.runAfter());
+        } else {
+            queue(job.function()).addFirst(entry);
+        }
         events.requeued(job, reason);
     }
 
     private void finished(Job job) {
-        Map<JobState, LongAdder> c = finishedCounts.get(job.function());
-        if (c != null) {
-            c.get(job.state()).increment();
-        }
+        finishedCounter(job.function()).get(job.state()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
         StreamBuffer buf = streams.get(job.id());
@@ -680,13 +778,35 @@ public final class JobService {
         events.finished(job);
     }
 
+    /** When a failed attempt's retry may start: the function's retry backoff (null: at once). */
+    private Instant retryAt(Job failed) {
+        Backoff backoff = functions.latest(failed.function()).map(v -> v.manifest().retryBackoff())
+                .orElse(Backoff.NONE);
+        return backoff.isNone() ? null : backoff.notBefore(Math.max(1, failed.attempts()), clock);
+    }
+
+    private void enqueue(Job j) {
+        FunctionQueue.Entry entry = new FunctionQueue.Entry(j.id(), j.policy().lowPriority());
+        if (j.isBackingOff(clock.instant())) {
+            queue(j.function()).addDelayed(entry, j.runAfter());
+        } else {
+            queue(j.function()).add(entry);
+        }
+    }
+
     private static Job withError(Job j, String error) {
         return new Job(j.id(), j.function(), j.version(), j.state(), j.input(), j.output(), error, j.webhook(),
                 j.policy(), j.attempts(), j.maxRetries(), j.workerId(), j.leaseExpiresAt(), j.queuedAt(),
                 j.placedAt(), j.finishedAt(), j.coldStart(), j.initTimeMs(), j.revision());
     }
 
-    private FunctionQueue queue(String function) {
-        return queues.computeIfAbsent(function, f -> new FunctionQueue());
+    private LanedQueue queue(String function) {
+        return queues.computeIfAbsent(function, f -> new LanedQueue(clock, this::laneOf));
+    }
+
+    /** A queued job's lane: that of the version it was assigned at submit (or ran on last, after a lost lease). */
+    private Lane laneOf(String jobId) {
+        Job j = live.get(jobId);
+        return j == null ? Lane.STABLE : functions.laneOfJob(j.function(), j.version());
     }
 }

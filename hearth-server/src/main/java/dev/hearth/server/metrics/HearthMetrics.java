@@ -74,6 +74,11 @@ public final class HearthMetrics implements JobEvents {
         }
     }
 
+    /** The registry behind {@code /metrics}, for meters kept by other parts (cost metrics). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text exposition, with gauges brought up to date first. */
     public String scrape() {
         for (FunctionVersion fn : functions.all()) {

@@ -9,6 +9,7 @@ import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.releases.ReleaseLanes;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.time.Duration;
@@ -33,6 +34,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final WorkerPool pool;
     private final Autoscaler autoscaler;
     private final ScalingEvents events;
+    private final ReleaseLanes lanes;
     private final InstantSource clock;
     private final Duration tick;
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
@@ -46,6 +48,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.pool = pool;
         this.autoscaler = autoscaler;
         this.events = events;
+        this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
@@ -89,9 +92,10 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
 
     /** One round over every function. */
     public void runOnce() {
-        for (FunctionVersion fn : functions.all()) {
-            JobService.QueueStats stats = jobs.stats(fn.name());
-            List<Worker> workers = pool.workers(fn.name());
+        for (ReleaseLanes.Scaled lane : lanes.current()) {
+            FunctionVersion fn = lane.version();
+            JobService.QueueStats stats = lane.stats();
+            List<Worker> workers = lane.workers();
             FunctionLoad load = new FunctionLoad(fn.name(), fn.manifest().scaling(), stats.queued(),
                     stats.queuedLowPriority(), stats.inFlight(), workers.stream().map(Worker::snapshot).toList());
             ScalingDecision decision = autoscaler.decide(load);
@@ -111,9 +115,9 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             }
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + pool.waitingReason(fn.name()) : "";
-            if (started > 0 || !decision.drain().isEmpty() || events.lastReasonDiffers(fn.name(), decision.reason()
-                    + outcome)) {
-                events.record(fn.name(), clock.instant(), decision.reason() + outcome);
+            String reason = lane.label() + decision.reason() + outcome;
+            if (lanes.reasonChanged(lane, reason) | started > 0 || !decision.drain().isEmpty()) {
+                events.record(fn.name(), clock.instant(), reason);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.hearth.server.workers;
 
+import dev.hearth.metering.UsageKind;
 import dev.hearth.placement.Gpu;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.scaling.WorkerSnapshot;
@@ -33,6 +34,7 @@ public final class Worker {
     private volatile long jobsDone;
     private volatile boolean exited;
     private volatile String startFailure;
+    private volatile java.util.function.Consumer<Worker> usageListener;
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, int concurrency, Instant startedAt) {
         this.id = id;
@@ -120,6 +122,7 @@ public final class Worker {
             readyAt = now;
             idleSince = now;
         }
+        usageChanged();
     }
 
     /** Cold start duration in ms, once the worker is ready. */
@@ -132,6 +135,7 @@ public final class Worker {
         inFlight.add(jobId);
         jobsTaken++;
         idleSince = null;
+        usageChanged();
     }
 
     /** The job left this worker (finished, timed out, cancelled or lost). */
@@ -144,10 +148,12 @@ public final class Worker {
                 idleSince = now;
             }
         }
+        usageChanged();
     }
 
     synchronized void drain() {
         phase = WorkerPhase.DRAINING;
+        usageChanged();
     }
 
     /** The worker could not become ready (it reported unhealthy, or overran its start-up timeout). */
@@ -167,6 +173,34 @@ public final class Worker {
     void markExited() {
         exited = true;
         phase = WorkerPhase.DRAINING;
+        usageChanged();
+    }
+
+    /** What the worker is billed as doing now, for metering; null once it has exited. */
+    public UsageKind usageKind() {
+        if (exited) {
+            return null;
+        }
+        if (!inFlight.isEmpty()) {
+            return UsageKind.BUSY;
+        }
+        return switch (phase) {
+            case STARTING -> UsageKind.STARTING;
+            case READY -> UsageKind.IDLE;
+            case DRAINING -> UsageKind.DRAINING;
+        };
+    }
+
+    /** Tells {@code listener} after each change that may change {@link #usageKind()}; set by the pool at start. */
+    public void onUsageChange(java.util.function.Consumer<Worker> listener) {
+        usageListener = listener;
+    }
+
+    private void usageChanged() {
+        java.util.function.Consumer<Worker> l = usageListener;
+        if (l != null) {
+            l.accept(this);
+        }
     }
 
     /** Tells the worker, through its stop channel, to abandon a job. */

@@ -58,6 +58,9 @@ public final class WorkerCommands {
         env.put("HEARTH_FUNCTION", fn.name());
         env.put("HEARTH_VERSION", Integer.toString(fn.version()));
         env.put("HEARTH_CONCURRENCY", Integer.toString(m.scaling().concurrency()));
+        if (m.batch() != null) {
+            env.put("HEARTH_BATCH_MAX_SIZE", Integer.toString(m.batch().maxSize()));
+        }
         env.put("HEARTH_GPU_TYPE", w.gpus().isEmpty() ? "" : w.gpus().getFirst().type());
         env.put("HEARTH_GPU_IDS", w.gpus().stream().map(g -> Integer.toString(g.index()))
                 .collect(Collectors.joining(",")));

@@ -47,6 +47,7 @@ public final class WorkerPool implements JobEvents {
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CrashLoop> crashLoops = new ConcurrentHashMap<>();
     private volatile JobService jobs;
+    private volatile WorkerObserver observer = WorkerObserver.NONE;
 
     public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
                       InstantSource clock, Duration grace) {
@@ -63,13 +64,18 @@ public final class WorkerPool implements JobEvents {
         this.jobs = jobService;
     }
 
+    /** Wired after construction: who follows workers' lives (metering). */
+    public void observe(WorkerObserver workerObserver) {
+        this.observer = workerObserver;
+    }
+
     /**
      * Starts one worker for the function version, if GPUs allow.
      *
      * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
      */
     public synchronized Optional<Worker> start(FunctionVersion fn) {
-        CrashLoop loop = crashLoops.get(fn.name());
+        CrashLoop loop = crashLoops.get(crashKey(fn.name(), fn.version()));
         if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
             return Optional.empty();
         }
@@ -84,19 +90,25 @@ public final class WorkerPool implements JobEvents {
         }
         String id = "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
         String token = HexFormat.of().formatHex(bytes(24));
-        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, fn.manifest().scaling().concurrency(),
-                clock.instant());
+        // a batching worker holds up to a batch per concurrent handler call
+        int slots = fn.manifest().scaling().concurrency()
+                * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, slots, clock.instant());
+        // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
+        boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
         registry.add(w);
         WorkerLaunch launch = commands.launch(fn, w, token);
         try {
+            observer.started(w, fn, alwaysOn);
             runtime.start(launch, (workerId, code) -> exited(w, code));
         } catch (WorkerStartException e) {
+            w.markExited();
             registry.remove(id);
             waitingReasons.put(fn.name(), e.getMessage());
             LOG.warning(e.getMessage());
             return Optional.empty();
         }
-        if (!crashLoops.containsKey(fn.name())) {
+        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
@@ -170,7 +182,7 @@ public final class WorkerPool implements JobEvents {
     @Override
     public void started(Job job, Worker worker) {
         waitingReasons.remove(job.function());
-        crashLoops.remove(job.function());
+        crashLoops.remove(crashKey(worker.function(), worker.version()));
     }
 
     /**
@@ -184,6 +196,11 @@ public final class WorkerPool implements JobEvents {
         }
     }
 
+    /** Per version: a canary that crashes at start must not hold back the stable version's workers. */
+    private static String crashKey(String function, int version) {
+        return function + "@" + version;
+    }
+
     private void exited(Worker w, int code) {
         boolean onPurpose = w.isStopRequested();
         LOG.info("worker " + w.id() + " of " + w.function() + " exited with code " + code
@@ -195,7 +212,7 @@ public final class WorkerPool implements JobEvents {
             jobs.workerLost(w, "worker " + w.id() + " exited with code " + code + " while running the job");
         }
         if (w.readyAt() == null && (!onPurpose || w.startFailure() != null)) {
-            CrashLoop loop = crashLoops.compute(w.function(), (f, l) ->
+            CrashLoop loop = crashLoops.compute(crashKey(w.function(), w.version()), (f, l) ->
                     (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
             String why = w.startFailure() != null ? w.startFailure() : "it exited with code " + code;
             waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why + " ("

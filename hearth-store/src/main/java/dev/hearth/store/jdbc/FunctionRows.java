@@ -35,6 +35,8 @@ final class FunctionRows {
     private static final String FIND = "SELECT " + COLUMNS + " FROM function_versions WHERE name = ? AND version = ?";
     private static final String LIST_LATEST = "SELECT " + COLUMNS + " FROM function_versions f "
             + "WHERE version = (SELECT MAX(version) FROM function_versions g WHERE g.name = f.name) ORDER BY name";
+    private static final String ALL_VERSIONS = "SELECT " + COLUMNS + " FROM function_versions WHERE name = ? "
+            + "ORDER BY version";
     private static final String DELETE = "DELETE FROM function_versions WHERE name = ?";
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -87,6 +89,12 @@ final class FunctionRows {
 
     static List<FunctionVersion> listLatest(Session s) throws SQLException {
         return readAll(s.prepare(LIST_LATEST));
+    }
+
+    static List<FunctionVersion> versions(Session s, String name) throws SQLException {
+        PreparedStatement ps = s.prepare(ALL_VERSIONS);
+        ps.setString(1, name);
+        return readAll(ps);
     }
 
     static boolean delete(Session s, String name) throws SQLException {

@@ -1,13 +1,25 @@
 package dev.hearth.store.jdbc;
 
+import dev.hearth.budgets.Budget;
+import dev.hearth.budgets.BudgetPeriod;
+import dev.hearth.budgets.BudgetStore;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTiming;
+import dev.hearth.releases.Release;
+import dev.hearth.releases.ReleaseStore;
+import dev.hearth.metering.JobCost;
+import dev.hearth.metering.Money;
+import dev.hearth.metering.UsageInterval;
+import dev.hearth.metering.UsageStore;
 import dev.hearth.store.SettingsStore;
 import dev.hearth.store.StoreException;
+import dev.hearth.webhooks.WebhookDelivery;
+import dev.hearth.webhooks.WebhookDeliveryStore;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
@@ -25,13 +37,15 @@ import java.util.Set;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, SettingsStore {
+public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, BudgetStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
 
     private final String description;
     private final FunctionStore functions = new Functions();
+    private final WebhookDeliveryStore deliveries = new Deliveries();
+    private final ReleaseStore releases = new Releases();
     private volatile boolean closed;
 
     /** @param description names the store in messages, e.g. {@code SQLite store /var/lib/hearth/hearth.db} */
@@ -42,6 +56,16 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     /** The registry of deployed functions, stored in the same database as the jobs. */
     public final FunctionStore functions() {
         return functions;
+    }
+
+    /** Webhook delivery records, stored in the same database as the jobs. */
+    public final WebhookDeliveryStore deliveries() {
+        return deliveries;
+    }
+
+    /** The release history of each function (active version, canary), stored in the same database. */
+    public final ReleaseStore releases() {
+        return releases;
     }
 
     /**
@@ -65,6 +89,13 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
             JobRows.insert(s, job);
             return null;
         });
+    }
+
+    @Override
+    public final IdempotencyKey.Claim insert(Job job, IdempotencyKey key) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(key, "key");
+        return write("insert job with idempotency key", job.id(), s -> JobRows.insert(s, job, key));
     }
 
     @Override
@@ -129,13 +160,31 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
     @Override
     public final boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return write("delete job", id, s -> JobRows.delete(s, id));
+        return write("delete job", id, s -> {
+            boolean deleted = JobRows.delete(s, id);
+            if (deleted) {
+                DeliveryRows.deleteOrphans(s);
+            }
+            return deleted;
+        });
     }
 
     @Override
     public final int deleteFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return write("delete jobs finished before", cutoff.toString(), s -> JobRows.deleteFinishedBefore(s, cutoff));
+        return write("delete jobs finished before", cutoff.toString(), s -> {
+            int deleted = JobRows.deleteFinishedBefore(s, cutoff);
+            if (deleted > 0) {
+                DeliveryRows.deleteOrphans(s);
+            }
+            return deleted;
+        });
+    }
+
+    @Override
+    public final Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff) {
+        Objects.requireNonNull(cutoff, "cutoff");
+        return read("count jobs finished before", cutoff.toString(), SCAN, s -> JobRows.countFinishedBefore(s, cutoff));
     }
 
     @Override
@@ -152,6 +201,56 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
             SettingRows.put(s, key, value);
             return null;
         });
+    }
+
+    @Override
+    public final void record(List<UsageInterval> intervals, List<JobCost> jobCosts) {
+        List<UsageInterval> is = List.copyOf(intervals);
+        List<JobCost> js = List.copyOf(jobCosts);
+        if (is.isEmpty() && js.isEmpty()) {
+            return;
+        }
+        write("record usage", is.size() + " intervals and " + js.size() + " job costs", s -> {
+            UsageRows.record(s, is, js);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<UsageInterval> intervals(Instant from, Instant to, String function) {
+        return read("read usage intervals", function, SCAN, s -> UsageRows.intervals(s, from, to, function));
+    }
+
+    @Override
+    public final List<JobCost> jobCosts(Instant from, Instant to, String function) {
+        return read("read job costs", function, SCAN, s -> UsageRows.jobCosts(s, from, to, function));
+    }
+
+    @Override
+    public final Money spentSince(String function, Instant since) {
+        Objects.requireNonNull(since, "since");
+        return read("sum spend", function, SCAN, s -> UsageRows.spentSince(s, function, since));
+    }
+
+    @Override
+    public final List<Budget> listBudgets() {
+        return read("list budgets", null, SCAN, BudgetRows::list);
+    }
+
+    @Override
+    public final void saveBudget(Budget budget) {
+        Objects.requireNonNull(budget, "budget");
+        write("save budget", budget.describe(), s -> {
+            BudgetRows.save(s, budget);
+            return null;
+        });
+    }
+
+    @Override
+    public final boolean deleteBudget(String function, BudgetPeriod period) {
+        Objects.requireNonNull(period, "period");
+        return write("delete budget", function == null ? "global" : function, s -> BudgetRows.delete(s, function,
+                period));
     }
 
     /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
@@ -209,6 +308,12 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         }
 
         @Override
+        public List<FunctionVersion> versions(String name) {
+            Objects.requireNonNull(name, "name");
+            return read("list versions of function", name, SCAN, s -> FunctionRows.versions(s, name));
+        }
+
+        @Override
         public List<FunctionVersion> listLatest() {
             return read("list functions", null, SCAN, FunctionRows::listLatest);
         }
@@ -217,6 +322,55 @@ public abstract class JdbcStore implements JobStore, SettingsStore {
         public boolean delete(String name) {
             Objects.requireNonNull(name, "name");
             return write("delete function", name, s -> FunctionRows.delete(s, name));
+        }
+    }
+
+    /** The webhook deliveries, a view for the same reason as {@link Functions}. */
+    private final class Deliveries implements WebhookDeliveryStore {
+
+        @Override
+        public void save(WebhookDelivery delivery) {
+            Objects.requireNonNull(delivery, "delivery");
+            write("save webhook delivery", delivery.jobId(), s -> {
+                DeliveryRows.save(s, delivery);
+                return null;
+            });
+        }
+
+        @Override
+        public Optional<WebhookDelivery> find(String jobId) {
+            Objects.requireNonNull(jobId, "jobId");
+            return read("find webhook delivery", jobId, POINT, s -> DeliveryRows.find(s, jobId));
+        }
+
+        @Override
+        public List<WebhookDelivery> pending() {
+            return read("list pending webhook deliveries", null, SCAN, DeliveryRows::pending);
+        }
+    }
+
+    /** The release histories: a view for the same reason as {@link Functions}. */
+    private final class Releases implements ReleaseStore {
+
+        @Override
+        public void append(Release release) {
+            Objects.requireNonNull(release, "release");
+            write("record release of function", release.function(), s -> {
+                ReleaseRows.append(s, release);
+                return null;
+            });
+        }
+
+        @Override
+        public List<Release> history(String function) {
+            Objects.requireNonNull(function, "function");
+            return read("read releases of function", function, SCAN, s -> ReleaseRows.history(s, function));
+        }
+
+        @Override
+        public void deleteHistory(String function) {
+            Objects.requireNonNull(function, "function");
+            write("delete releases of function", function, s -> ReleaseRows.delete(s, function));
         }
     }
 

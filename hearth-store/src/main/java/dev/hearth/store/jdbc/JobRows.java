@@ -1,5 +1,6 @@
 package dev.hearth.store.jdbc;
 
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobPolicy;
 import dev.hearth.jobs.JobState;
@@ -30,7 +31,7 @@ final class JobRows {
     private static final List<String> FIELDS = List.of("function_name", "version", "state", "input", "output",
             "error", "webhook", "execution_timeout_ms", "ttl_ms", "low_priority", "attempts", "max_retries",
             "worker_id", "lease_expires_at", "queued_at", "placed_at", "finished_at", "cold_start", "init_time_ms",
-            "revision");
+            "revision", "run_after");
     private static final int ID_AND_FIELDS = FIELDS.size() + 1;
 
     private static final String SELECT = "SELECT id, " + String.join(", ", FIELDS) + " FROM jobs ";
@@ -40,6 +41,12 @@ final class JobRows {
             + FIELDS.stream().map(f -> f + " = ?").collect(Collectors.joining(", "))
             + " WHERE id = ? AND revision = ?";
     private static final String FIND = SELECT + "WHERE id = ?";
+    // the key columns are written once, at insert, and never by UPDATE: a key stays with its job until deletion
+    private static final String INSERT_KEYED = "INSERT INTO jobs (id, " + String.join(", ", FIELDS)
+            + ", idempotency_key, request_sha256) VALUES (" + placeholders(ID_AND_FIELDS + 2) + ") "
+            + "ON CONFLICT (function_name, idempotency_key) DO NOTHING";
+    private static final String FIND_KEYED = SELECT.replace(" FROM jobs ", ", request_sha256 FROM jobs ")
+            + "WHERE function_name = ? AND idempotency_key = ?";
     /*
      * One statement for every set of states: the IN list always has a slot per state, and unused slots repeat a
      * state already asked for. That keeps the number of cached statements fixed.
@@ -54,6 +61,9 @@ final class JobRows {
             + placeholders(STATE_SLOTS) + ") ORDER BY queued_at DESC, id DESC LIMIT ?";
     private static final String COUNT_BY_STATE =
             "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
+    private static final String COUNT_FINISHED_BEFORE = "SELECT function_name, state, COUNT(*) FROM jobs WHERE "
+            + "finished_at < ? AND state IN (" + Arrays.stream(JobState.values()).filter(JobState::isFinal)
+            .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ")) + ") GROUP BY function_name, state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
     private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE finished_at < ? AND state IN ("
             + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
@@ -67,6 +77,27 @@ final class JobRows {
         ps.setString(1, job.id());
         bindFields(ps, 2, job);
         ps.executeUpdate();
+    }
+
+    /** Inserts the job unless its function already has a job with the key; returns the job holding the key. */
+    static IdempotencyKey.Claim insert(Session s, Job job, IdempotencyKey key) throws SQLException {
+        PreparedStatement ps = s.prepare(INSERT_KEYED);
+        ps.setString(1, job.id());
+        int i = bindFields(ps, 2, job);
+        ps.setString(i++, key.key());
+        ps.setString(i, key.requestHash());
+        if (ps.executeUpdate() == 1) {
+            return new IdempotencyKey.Claim(job, key.requestHash(), true);
+        }
+        PreparedStatement find = s.prepare(FIND_KEYED);
+        find.setString(1, job.function());
+        find.setString(2, key.key());
+        try (ResultSet rs = find.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("idempotency key '" + key.key() + "' conflicted but no job holds it");
+            }
+            return new IdempotencyKey.Claim(read(rs), rs.getString(ID_AND_FIELDS + 1), false);
+        }
     }
 
     static boolean update(Session s, Job next) throws SQLException {
@@ -144,6 +175,19 @@ final class JobRows {
         return ps.executeUpdate() > 0;
     }
 
+    static Map<String, Map<JobState, Long>> countFinishedBefore(Session s, Instant cutoff) throws SQLException {
+        Map<String, Map<JobState, Long>> counts = new java.util.HashMap<>();
+        PreparedStatement ps = s.prepare(COUNT_FINISHED_BEFORE);
+        ps.setLong(1, cutoff.toEpochMilli());
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.computeIfAbsent(rs.getString(1), f -> new EnumMap<>(JobState.class))
+                        .put(JobState.valueOf(rs.getString(2)), rs.getLong(3));
+            }
+        }
+        return counts;
+    }
+
     static int deleteFinishedBefore(Session s, Instant cutoff) throws SQLException {
         PreparedStatement ps = s.prepare(DELETE_FINISHED);
         ps.setLong(1, cutoff.toEpochMilli());
@@ -178,6 +222,7 @@ final class JobRows {
         ps.setBoolean(i++, job.coldStart());
         ps.setLong(i++, job.initTimeMs());
         ps.setLong(i++, job.revision());
+        millis(ps, i++, job.runAfter());
         return i;
     }
 
@@ -213,10 +258,11 @@ final class JobRows {
         Instant finishedAt = instant(rs, i++);
         boolean coldStart = rs.getBoolean(i++);
         long initTimeMs = rs.getLong(i++);
-        long revision = rs.getLong(i);
+        long revision = rs.getLong(i++);
+        Instant runAfter = instant(rs, i);
         return new Job(id, function, version, state, input, output, error, webhook,
                 new JobPolicy(executionTimeout, ttl, lowPriority), attempts, maxRetries, workerId, leaseExpiresAt,
-                queuedAt, placedAt, finishedAt, coldStart, initTimeMs, revision);
+                queuedAt, placedAt, finishedAt, coldStart, initTimeMs, revision, runAfter);
     }
 
     private static int bindStates(PreparedStatement ps, int i, Collection<JobState> states) throws SQLException {

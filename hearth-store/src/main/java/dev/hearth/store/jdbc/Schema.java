@@ -52,6 +52,83 @@ public final class Schema {
               bundle_sha256 TEXT,
               deployed_at BIGINT NOT NULL,
               PRIMARY KEY (name, version)
+            )"""),
+            // job features: retry backoff, idempotent submit, webhook delivery status
+            List.of(
+            "ALTER TABLE jobs ADD COLUMN run_after BIGINT",
+            "ALTER TABLE jobs ADD COLUMN idempotency_key TEXT",
+            "ALTER TABLE jobs ADD COLUMN request_sha256 TEXT",
+            // NULLs are distinct in a unique index (SQLite and PostgreSQL): jobs without a key never collide
+            "CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key)",
+            """
+            CREATE TABLE webhook_deliveries (
+              job_id TEXT PRIMARY KEY,
+              webhook_id TEXT NOT NULL,
+              url TEXT NOT NULL,
+              state TEXT NOT NULL,
+              attempts INTEGER NOT NULL,
+              last_status INTEGER,
+              last_error TEXT,
+              next_attempt_at BIGINT,
+              updated_at BIGINT NOT NULL
+            )"""),
+            List.of(
+            // releases: one row per deploy, canary, promote or rollback; a function's current release is its last
+            """
+            CREATE TABLE function_releases (
+              name TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              active_version INTEGER NOT NULL,
+              canary_version INTEGER,
+              canary_percent INTEGER,
+              released_at BIGINT NOT NULL,
+              PRIMARY KEY (name, seq)
+            )"""),
+            // metering and budgets
+            List.of(
+            """
+            CREATE TABLE usage_intervals (
+              worker_id TEXT NOT NULL,
+              function_name TEXT NOT NULL,
+              version INTEGER NOT NULL,
+              node TEXT NOT NULL,
+              gpu_type TEXT,
+              gpu_count INTEGER NOT NULL,
+              cpu_cores DOUBLE PRECISION NOT NULL,
+              tier TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              started_at BIGINT NOT NULL,
+              ended_at BIGINT NOT NULL,
+              cost_nanos BIGINT NOT NULL
+            )""",
+            "CREATE INDEX usage_by_end ON usage_intervals (ended_at)",
+            "CREATE INDEX usage_by_function ON usage_intervals (function_name, ended_at)",
+            """
+            CREATE TABLE job_costs (
+              job_id TEXT NOT NULL,
+              attempt INTEGER NOT NULL,
+              function_name TEXT NOT NULL,
+              version INTEGER NOT NULL,
+              worker_id TEXT NOT NULL,
+              gpu_type TEXT,
+              gpu_count INTEGER NOT NULL,
+              cpu_cores DOUBLE PRECISION NOT NULL,
+              tier TEXT NOT NULL,
+              started_at BIGINT NOT NULL,
+              ended_at BIGINT NOT NULL,
+              cost_nanos BIGINT NOT NULL,
+              PRIMARY KEY (job_id, started_at)
+            )""",
+            "CREATE INDEX job_costs_by_end ON job_costs (ended_at)",
+            "CREATE INDEX job_costs_by_function ON job_costs (function_name, ended_at)",
+            """
+            CREATE TABLE budgets (
+              scope TEXT NOT NULL,
+              period TEXT NOT NULL,
+              limit_nanos BIGINT NOT NULL,
+              soft_nanos BIGINT,
+              webhook TEXT,
+              PRIMARY KEY (scope, period)
             )"""));
 
     /** The schema version this code writes. */

@@ -52,6 +52,10 @@ class PostgresStoreTest extends JobStoreContract {
                 + " to run them); tried " + failures);
     }
 
+    static String url() {
+        return url;
+    }
+
     @AfterAll
     static void dropSchema() throws SQLException {
         if (url != null) {

@@ -1,0 +1,20 @@
+package dev.hearth.metering;
+
+import java.util.Locale;
+
+/**
+ * Which rate a worker is billed at, as RunPod prices them: always-on ("active") workers, the ones kept warm by
+ * {@code minWorkers}, cost less per second than on-demand ("flex") workers started for a burst.
+ */
+public enum PriceTier {
+    ALWAYS_ON,
+    ON_DEMAND;
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static PriceTier fromWire(String s) {
+        return valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+}

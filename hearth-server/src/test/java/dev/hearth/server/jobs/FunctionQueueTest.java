@@ -1,0 +1,74 @@
+package dev.hearth.server.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class FunctionQueueTest {
+
+    private final FunctionQueue queue = new FunctionQueue(InstantSource.system());
+
+    @Test
+    void aDelayedEntryIsNotHandedOutBeforeItsTime() throws Exception {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        AtomicReference<Instant> now = new AtomicReference<>(t0);
+        FunctionQueue q = new FunctionQueue(now::get);
+        q.addDelayed(new FunctionQueue.Entry("late", false), t0.plusSeconds(30));
+        q.add(new FunctionQueue.Entry("now", false));
+
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(q.poll(5, Duration.ofSeconds(2), () -> true)).extracting(FunctionQueue.Entry::jobId)
+                .containsExactly("now");
+        assertThat(q.poll(5, Duration.ofMillis(100), () -> true)).isEmpty();
+
+        now.set(t0.plusSeconds(30));
+        assertThat(q.poll(5, Duration.ofSeconds(2), () -> true)).extracting(FunctionQueue.Entry::jobId)
+                .containsExactly("late");
+    }
+
+    @Test
+    void aLongPollWakesWhenTheDelayEnds() throws Exception {
+        queue.addDelayed(new FunctionQueue.Entry("soon", false), Instant.now().plusMillis(200));
+
+        long started = System.nanoTime();
+        List<FunctionQueue.Entry> got = queue.poll(5, Duration.ofSeconds(10), () -> true);
+
+        assertThat(got).extracting(FunctionQueue.Entry::jobId).containsExactly("soon");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    }
+
+    @Test
+    void aBatchTakeWaitsForTheBatchToFill() throws Exception {
+        queue.add(new FunctionQueue.Entry("a", false));
+        Thread.ofVirtual().start(() -> {
+            queue.add(new FunctionQueue.Entry("b", false));
+            queue.add(new FunctionQueue.Entry("c", false));
+        });
+
+        List<FunctionQueue.Entry> batch = queue.poll(3, Duration.ofSeconds(5), Duration.ofSeconds(5), () -> true);
+
+        assertThat(batch).extracting(FunctionQueue.Entry::jobId).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void aBatchTakeGivesWhatItHasWhenTheWaitEnds() throws Exception {
+        queue.add(new FunctionQueue.Entry("a", false));
+
+        assertThat(queue.poll(8, Duration.ofSeconds(5), Duration.ofMillis(100), () -> true)).hasSize(1);
+    }
+
+    @Test
+    void removeFindsDelayedEntries() {
+        queue.addDelayed(new FunctionQueue.Entry("x", true), Instant.now().plusSeconds(60));
+
+        assertThat(queue.lowPrioritySize()).isEqualTo(1);
+        assertThat(queue.remove("x")).isTrue();
+        assertThat(queue.size()).isZero();
+        assertThat(queue.lowPrioritySize()).isZero();
+    }
+}
