@@ -148,7 +148,7 @@ function label(key) {
 function scalar(key, v) {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'number') {
-    if (/usd|cost|spend|amount|price|limit|budget/i.test(key) && !/count|seconds|ms$/i.test(key)) return '$' + num(v, 2);
+    if (/usd|cost|spen[dt]|amount|price|limit|budget|reserved|remaining|soft/i.test(key) && !/count|jobs|seconds|ms$/i.test(key)) return '$' + num(v, 2);
     if (/ms$|millis/i.test(key)) return ms(v);
     return num(v, Number.isInteger(v) ? 0 : 2);
   }

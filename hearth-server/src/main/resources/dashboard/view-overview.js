@@ -5,6 +5,7 @@ import { h, fill, panel, stat, num } from './dom.js';
 import { sparkline } from './charts.js';
 import { loadFunctions, functionsTable, errorNotice, optional, notAvailable, genericJson } from './shared.js';
 import { workerGroups } from './view-workers.js';
+import { usageSummary as usageTotals } from './usage.js';
 
 export default function overview(root, params, ctx) {
   const cards = h('div', { class: 'stats' });
@@ -62,7 +63,7 @@ export default function overview(root, params, ctx) {
 function usageSummary(u) {
   if (!u.available) return notAvailable('Usage metering is not available on this server.', '/v1/usage');
   if (!u.res.ok) return errorNotice(u.res, 'Cannot read usage');
-  return genericJson(u.res.data);
+  return usageTotals(u.res.data);
 }
 
 function budgetsSummary(b) {
