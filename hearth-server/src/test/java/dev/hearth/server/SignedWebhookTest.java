@@ -125,6 +125,7 @@ class SignedWebhookTest {
         // 5 attempts, 200 ms, 400 ms, 800 ms and 1.6 s apart with the test server's 200 ms retry delay
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
             JsonNode delivery = hearth.status("echo", id).get("webhookDelivery");
+            assertThat(delivery).as("the job's webhook delivery (none until the job has finished)").isNotNull();
             assertThat(delivery.get("status").asText()).isEqualTo("failed");
             assertThat(delivery.get("attempts").asInt()).isEqualTo(5);
             assertThat(delivery.get("lastStatusCode").asInt()).isEqualTo(500);

@@ -23,6 +23,7 @@ public final class Exchange {
     private final List<String> responseHeaders = new ArrayList<>(4);
     private boolean answered;
     private boolean failed;
+    private boolean closeAfter;
 
     Exchange(RequestReader.Head head, InputStream body, OutputStream out) throws RequestReader.BadRequest {
         this.head = head;
@@ -91,6 +92,9 @@ public final class Exchange {
             return;
         }
         answered = true;
+        // What the handler left of the request body is skipped now, before the answer, so that the answer can say
+        // whether the connection stays open: a client must not pool a connection that is about to be closed.
+        closeAfter = !head.keepAlive() || !finishBody();
         boolean noBody = status == 204 || status == 304 || status < 200;
         StringBuilder h = statusLine(status);
         if (contentType != null && !noBody) {
@@ -102,7 +106,7 @@ public final class Exchange {
         if (!noBody) {
             h.append("Content-Length: ").append(bytes.length).append("\r\n");
         }
-        if (!head.keepAlive()) {
+        if (closeAfter) {
             h.append("Connection: close\r\n");
         } else if (!head.http11()) {
             h.append("Connection: keep-alive\r\n");
@@ -126,11 +130,11 @@ public final class Exchange {
     }
 
     boolean keepAlive() {
-        return !failed && head.keepAlive();
+        return !failed && !closeAfter;
     }
 
     /** Skips what the handler left of the request body; false if the connection cannot be reused. */
-    boolean finishBody() {
+    private boolean finishBody() {
         try {
             long skipped = 0;
             byte[] buf = new byte[8192];

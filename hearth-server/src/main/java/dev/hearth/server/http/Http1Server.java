@@ -55,7 +55,9 @@ public final class Http1Server implements AutoCloseable {
         this.socket = socket;
         this.handler = handler;
         this.limits = limits;
-        this.acceptor = Thread.ofVirtual().name("hearth-http-accept").unstarted(this::acceptLoop);
+        // A platform thread: accepting must not wait for a free carrier when every virtual thread is busy, or the
+        // kernel's accept queue overflows under a burst of new connections and clients see resets.
+        this.acceptor = Thread.ofPlatform().name("hearth-http-accept").daemon().unstarted(this::acceptLoop);
     }
 
     /** Binds the port now (so a taken port fails here), serving starts with {@link #start()}. */
@@ -109,16 +111,17 @@ public final class Http1Server implements AutoCloseable {
             RequestReader reader = new RequestReader(in, limits.maxHeaderBytes());
             while (!closed) {
                 RequestReader.Head head;
+                Exchange ex;
                 try {
                     head = reader.next();
+                    if (head == null) {
+                        return;
+                    }
+                    ex = new Exchange(head, reader.body(head), out);
                 } catch (RequestReader.BadRequest e) {
                     Exchange.reject(out, e.status(), e.getMessage());
                     return;
                 }
-                if (head == null) {
-                    return;
-                }
-                Exchange ex = new Exchange(head, reader.body(head), out);
                 if (head.expectsContinue()) {
                     Exchange.sendContinue(out);
                 }
@@ -127,7 +130,7 @@ public final class Http1Server implements AutoCloseable {
                 } catch (Exception e) {
                     LOG.log(Level.SEVERE, "request handler failed on " + head.method() + " " + head.target(), e);
                 }
-                if (!ex.answered() || !ex.keepAlive() || !ex.finishBody()) {
+                if (!ex.answered() || !ex.keepAlive()) {
                     return;
                 }
             }
