@@ -25,4 +25,14 @@ final class ServerOptions {
     @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",
             description = "Python interpreter for python-runtime workers (default: ${DEFAULT-VALUE}).")
     String python;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "Server log format: text or json (one object per line, with function, job and worker "
+                    + "ids; default: $HEARTH_LOG_FORMAT, else text).")
+    String logFormat;
+
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "Export OpenTelemetry traces of jobs over OTLP/HTTP to this collector, e.g. "
+                    + "http://127.0.0.1:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else no tracing).")
+    String otlpEndpoint;
 }

@@ -4,6 +4,7 @@ import dev.hearth.client.Hearth;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
+import dev.hearth.server.logging.LogFormat;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,6 +38,14 @@ final class ServerRunner {
     static Started start(ServerOptions o, Context ctx) {
         Path dataDir = ctx.resolve(o.dataDir);
         String envKey = ctx.variable(Hearth.KEY_VARIABLE);
+        String format = o.logFormat != null ? o.logFormat : ctx.variable(LogFormat.VARIABLE);
+        try {
+            LogFormat.parse(format == null ? "text" : format).install();
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage((o.logFormat != null ? "--log-format" : "$" + LogFormat.VARIABLE) + ": "
+                    + e.getMessage());
+        }
+        String otlp = o.otlpEndpoint != null ? o.otlpEndpoint : ctx.variable("OTEL_EXPORTER_OTLP_ENDPOINT");
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -45,6 +54,7 @@ final class ServerRunner {
                 .apiKey(envKey)
                 .python(o.python)
                 .webhookSecret(ctx.variable("HEARTH_WEBHOOK_SECRET"))
+                .otlpEndpoint(otlp)
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code hearth status <job-id> [--function f]}. */
+/** {@code hearth status <job-id> [--function f] [--timeline]}. */
 @Command(name = "status", description = "Print a job's status object.")
 final class StatusCommand implements Callable<Integer> {
 
@@ -32,10 +32,19 @@ final class StatusCommand implements Callable<Integer> {
             description = "The job's function (default: look in every function's recent jobs).")
     String function;
 
+    @Option(names = {"-t", "--timeline"},
+            description = "Print the job's timeline instead: queued, worker started, leased, progress, requeued, "
+                    + "result, with ms offsets, workers, nodes and attempts.")
+    boolean timeline;
+
     @Override
     public Integer call() {
         Context ctx = root.context();
         try (Hearth hearth = client.connect(ctx)) {
+            if (timeline) {
+                ctx.out().print(TimelineTable.render(hearth.timeline(jobId)));
+                return ExitCodes.OK;
+            }
             JobStatus status = function != null ? hearth.function(function).job(jobId).status()
                     : find(hearth).orElseThrow(() -> CliException.failure("no job " + jobId
                             + " among the recent jobs of any function; name its function with --function"));

@@ -135,17 +135,17 @@ final class Decode {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    private static Long longOrNull(JsonNode n, String field) {
+    static Long longOrNull(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asLong();
     }
 
-    private static Integer intOrNull(JsonNode n, String field) {
+    static Integer intOrNull(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asInt();
     }
 
-    private static Boolean boolOrNull(JsonNode n, String field) {
+    static Boolean boolOrNull(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asBoolean();
     }

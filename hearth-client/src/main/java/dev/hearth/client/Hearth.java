@@ -157,6 +157,25 @@ public final class Hearth implements AutoCloseable {
                 Http.Query.of("worker", worker).and("tail", tail > 0 ? tail : null));
     }
 
+    /** A job's timeline: queued, worker started, leased, progress, requeued, result, with workers and attempts. */
+    public JobTimeline timeline(String jobId) {
+        return JobTimeline.decode(http.get("/v1/jobs/" + Http.segment(jobId) + "/timeline", Http.Query.none()));
+    }
+
+    /** The lines the workers printed while they ran a job, per attempt. */
+    public JobLogs jobLogs(String jobId) {
+        return JobLogs.decode(http.get("/v1/jobs/" + Http.segment(jobId) + "/logs", Http.Query.none()));
+    }
+
+    /**
+     * A worker's output: with {@code after} null its last {@code tail} lines, else the lines after that offset (a
+     * previous chunk's {@link WorkerLogChunk#next()}), for following it.
+     */
+    public WorkerLogChunk workerLogs(String workerId, Long after, int tail) {
+        return WorkerLogChunk.decode(http.get("/v1/workers/" + Http.segment(workerId) + "/logs",
+                after != null ? Http.Query.of("after", after) : Http.Query.of("tail", tail)));
+    }
+
     /**
      * A function's jobs, as the server lists them.
      *

@@ -20,10 +20,14 @@ import dev.hearth.server.metering.CostMetrics;
 import dev.hearth.server.metering.Metering;
 import dev.hearth.server.metering.PriceCatalogFile;
 import dev.hearth.server.metering.UsageRecorder;
+import dev.hearth.server.metrics.GpuSampler;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.releases.RollingRelease;
 import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
+import dev.hearth.server.timeline.TimelineRecorder;
+import dev.hearth.server.tracing.JobTracer;
+import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
@@ -61,6 +65,9 @@ public final class HearthServer implements AutoCloseable {
     private final WorkerPool pool;
     private final ScalingLoop scaling;
     private final HttpApi api;
+    private final TimelineRecorder timeline;
+    private final GpuSampler gpuSampler;
+    private final JobTracer tracer;
     private final ApiKeys keys;
     private final Webhooks webhooks;
     private final UsageRecorder usage;
@@ -112,10 +119,26 @@ public final class HearthServer implements AutoCloseable {
         jobs.gate(budgets);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, pool, scaling, webhooks, usage, budgets);
+        timeline = new TimelineRecorder(store, clock, inventory.gpus().isEmpty() ? "local"
+                : inventory.gpus().getFirst().node(), (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
+        events.add(timeline);
+        metrics.reportTimeline(timeline);
+        // tracing off (the default) creates nothing and costs nothing on the job path
+        tracer = config.otlpEndpoint() == null ? null : new JobTracer(new OtlpHttpExporter(config.otlpEndpoint()),
+                clock, inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node());
+        if (tracer != null) {
+            events.add(tracer);
+        }
+        // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
+        gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
+        if (gpuSampler != null) {
+            metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
+        }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         keys = ApiKeys.load(store, config.apiKey());
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets));
+        api.addObservability(jobs, functions, pool, commands, timeline);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -194,6 +217,13 @@ public final class HearthServer implements AutoCloseable {
         }
         api.close();
         webhooks.close();
+        timeline.close();
+        if (tracer != null) {
+            tracer.close();
+        }
+        if (gpuSampler != null) {
+            gpuSampler.close();
+        }
         store.close();
     }
 

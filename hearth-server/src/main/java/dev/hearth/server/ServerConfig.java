@@ -21,10 +21,12 @@ import java.util.Objects;
  *                        for each later attempt)
  * @param webhookSecret   the webhook signing secret ({@code whsec_...}); null keeps the stored one, or generates one
  *                        at first start
+ * @param otlpEndpoint    where to export OpenTelemetry traces of jobs (OTLP/HTTP, e.g. {@code http://127.0.0.1:4318});
+ *                        null exports none
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
-                           Duration webhookRetryDelay, String webhookSecret) {
+                           Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -46,7 +48,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
     public Builder toBuilder() {
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
-                .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret);
+                .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
+                .otlpEndpoint(otlpEndpoint);
     }
 
     public static final class Builder {
@@ -61,6 +64,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private Duration pingInterval = Duration.ofSeconds(2);
         private Duration webhookRetryDelay = Duration.ofSeconds(10);
         private String webhookSecret;
+        private String otlpEndpoint;
 
         private Builder() {
         }
@@ -120,9 +124,14 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder otlpEndpoint(String otlpEndpoint) {
+            this.otlpEndpoint = otlpEndpoint == null || otlpEndpoint.isBlank() ? null : otlpEndpoint.strip();
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval, webhookRetryDelay, webhookSecret);
+                    pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint);
         }
     }
 }

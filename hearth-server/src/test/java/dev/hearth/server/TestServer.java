@@ -46,14 +46,26 @@ public final class TestServer
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String gpus;
     private final List<String> fixtures;
+    private final java.util.function.UnaryOperator<ServerConfig.Builder> custom;
     private Path dataDir;
     private ServerConfig config;
     private HearthServer server;
     private boolean perTest;
 
     private TestServer(String gpus, List<String> fixtures) {
+        this(gpus, fixtures, b -> b);
+    }
+
+    private TestServer(String gpus, List<String> fixtures,
+                       java.util.function.UnaryOperator<ServerConfig.Builder> custom) {
         this.gpus = gpus;
         this.fixtures = fixtures;
+        this.custom = custom;
+    }
+
+    /** The same, with more server configuration (applied after the test defaults). */
+    public TestServer configured(java.util.function.UnaryOperator<ServerConfig.Builder> more) {
+        return new TestServer(gpus, fixtures, more);
     }
 
     /**
@@ -66,7 +78,7 @@ public final class TestServer
 
     /** The same, with another GPU inventory ({@code --gpus} syntax). */
     public TestServer onGpus(String inventory) {
-        return new TestServer(inventory, fixtures);
+        return new TestServer(inventory, fixtures, custom);
     }
 
     @Override
@@ -103,6 +115,7 @@ public final class TestServer
         config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
                 .webhookRetryDelay(Duration.ofMillis(200)).build();
+        config = custom.apply(config.toBuilder()).build();
         server = HearthServer.start(config);
         for (String f : fixtures) {
             Response r = deploy(f);
@@ -192,7 +205,10 @@ public final class TestServer
         try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
                     .toList()) {
-                zip.putNextEntry(new ZipEntry(dir.relativize(f).toString()));
+                ZipEntry entry = new ZipEntry(dir.relativize(f).toString());
+                // a fixed time: the same files must zip to the same bytes (and bundle hash) whenever they are zipped
+                entry.setTime(946_684_800_000L);
+                zip.putNextEntry(entry);
                 Files.copy(f, zip);
                 zip.closeEntry();
             }

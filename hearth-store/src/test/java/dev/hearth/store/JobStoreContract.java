@@ -9,6 +9,8 @@ import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobEvent;
+import dev.hearth.jobs.JobEventType;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobTiming;
 import dev.hearth.jobs.JobTransitions;
@@ -483,6 +485,41 @@ public abstract class JobStoreContract {
 
         store.delete(job.id());
         assertThat(deliveries.find(job.id())).isEmpty();
+    }
+
+    // ---- job timelines
+
+    @Test
+    void timelineComesBackInOrderWithEveryField() {
+        Job job = store(TestJobs.queued("echo"));
+        var queued = new JobEvent(job.id(), 1, T0, JobEventType.QUEUED, 0, null, null, 1, null, null, null, null);
+        var leased = new JobEvent(job.id(), 2, T0.plusMillis(5), JobEventType.LEASED, 1, "w-1", "local", 1, true,
+                80L, 1234L, null);
+        var done = new JobEvent(job.id(), 3, T0.plusMillis(5), JobEventType.FAILED, 1, "w-1", "local", 1, null,
+                null, 2048L, "boom");
+        store.appendEvents(List.of(done, queued));
+        store.appendEvents(List.of(leased));
+
+        assertThat(store.events(job.id())).containsExactly(queued, leased, done);
+        assertThat(store.events("no-such-job")).isEmpty();
+    }
+
+    @Test
+    void timelineGoesWithItsJob() {
+        Job expired = store(TestJobs.queued("echo"));
+        Job old = store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(1)));
+        Job recent = store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(100)));
+        for (Job j : List.of(expired, old, recent)) {
+            store.appendEvents(List.of(new JobEvent(j.id(), 1, T0, JobEventType.QUEUED, 0, null, null, null, null,
+                    null, null, null)));
+        }
+
+        store.delete(expired.id());
+        store.deleteFinishedBefore(T0.plusSeconds(10));
+
+        assertThat(store.events(expired.id())).isEmpty();
+        assertThat(store.events(old.id())).isEmpty();
+        assertThat(store.events(recent.id())).hasSize(1);
     }
 
     protected Job store(Job job) {

@@ -7,8 +7,10 @@ import dev.hearth.server.http.Exchange;
 import dev.hearth.server.http.Http1Server;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metering.Metering;
+import dev.hearth.server.logging.LogContext;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
@@ -64,6 +66,12 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** Adds the job timeline and log routes; call before {@link #start()}. */
+    public void addObservability(JobService jobs, FunctionRegistry functions, WorkerPool pool,
+                                 WorkerCommands commands, TimelineRecorder timeline) {
+        new ObservabilityRoutes(jobs, functions, pool, commands, timeline).register(router);
+    }
+
     public void start() {
         server.start();
     }
@@ -76,6 +84,7 @@ public final class HttpApi implements AutoCloseable {
 
     private void handle(Exchange exchange) {
         Call call = null;
+        LogContext ids = LogContext.current();
         try {
             boolean[] otherMethod = {false};
             Router.Match m = router.match(exchange.method(), exchange.path(), otherMethod);
@@ -96,17 +105,32 @@ public final class HttpApi implements AutoCloseable {
                         : "wrong API key; the key was printed at first start (or set HEARTH_API_KEY)");
                 return;
             }
-            m.route().handler().handle(call);
+            ids = ids(m);
+            Call routed = call;
+            ids.call(() -> {
+                m.route().handler().handle(routed);
+                return null;
+            });
         } catch (HearthException e) {
             problem(call, e.status(), e.title(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem(call, 503, "Service Unavailable", "the server is shutting down");
         } catch (Exception e) {
-            LOG.log(Level.SEVERE, "unexpected error on " + exchange.method() + " " + exchange.target(), e);
+            ids.run(() -> LOG.log(Level.SEVERE, "unexpected error on " + exchange.method() + " "
+                    + exchange.target(), e));
             problem(call, 500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
                     + "); the server log has the details");
         }
+    }
+
+    /** The function, job and worker a request is about, from its path, for the log records written meanwhile. */
+    private static LogContext ids(Router.Match m) {
+        Map<String, String> p = m.params();
+        boolean workerPath = m.route().parts().length > 1 && m.route().parts()[1].equals("workers");
+        String job = p.get("job") != null ? p.get("job") : workerPath ? null : p.get("id");
+        return LogContext.of(p.get("fn"), job, p.get("worker") != null ? p.get("worker") : workerPath ? p.get("id")
+                : null);
     }
 
     private static void problem(Call call, int status, String title, String detail) {

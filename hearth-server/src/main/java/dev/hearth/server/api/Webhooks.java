@@ -10,6 +10,7 @@ import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
 import dev.hearth.webhooks.WebhookRetryPolicy;
 import java.io.IOException;
+import dev.hearth.server.logging.LogContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,7 +61,8 @@ public final class Webhooks implements JobEvents {
         }
         byte[] body = body(job);
         WebhookDelivery first = WebhookDelivery.pending(job.id(), webhookId(job), job.webhook(), clock.instant());
-        Thread.ofVirtual().name("webhook-" + job.id()).start(() -> deliver(first, body));
+        Thread.ofVirtual().name("webhook-" + job.id()).start(() -> LogContext.of(job.function(), job.id(), null)
+                .run(() -> deliver(first, body)));
     }
 
     /** Resumes deliveries left pending by a previous run; returns how many. */

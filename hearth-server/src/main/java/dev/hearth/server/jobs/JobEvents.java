@@ -18,6 +18,10 @@ public interface JobEvents {
     default void requeued(Job job, String reason) {
     }
 
+    /** The worker running the job reported progress ({@code progress} is its JSON, or null). */
+    default void progressed(Job job, Worker worker, String progress) {
+    }
+
     /** The job reached a final state. */
     default void finished(Job job) {
     }

@@ -92,6 +92,7 @@ public final class JobService {
         });
         store.countFinishedBefore(Instant.ofEpochMilli(Long.MAX_VALUE)).forEach((fn, byState) ->
                 byState.forEach((state, n) -> finishedCounter(fn).get(state).add(n)));
+        requeued.forEach(j -> events.requeued(j, "the control plane restarted while the job ran"));
         return byId.size();
     }
 
@@ -171,7 +172,8 @@ public final class JobService {
         return job;
     }
 
-    private Optional<Job> find(String id) {
+    /** A job by id alone, whatever its function: live, or from the store. */
+    public Optional<Job> find(String id) {
         Job j = live.get(id);
         return j != null ? Optional.of(j) : store.find(id);
     }
@@ -362,6 +364,7 @@ public final class JobService {
             if (r.output() != null) {
                 progress.put(jobId, r.output());
             }
+            events.progressed(cur, worker, r.output());
             return;
         }
         String out = finalOutput(jobId, r);

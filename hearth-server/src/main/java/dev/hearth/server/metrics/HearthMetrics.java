@@ -2,21 +2,29 @@ package dev.hearth.server.metrics;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobState;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
+import dev.hearth.runtime.gpu.GpuUtilization;
+import dev.hearth.server.timeline.TimelineRecorder;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Prometheus metrics, per function: jobs by outcome, queue depth and age, in-flight jobs, workers by state, cold
@@ -31,6 +39,8 @@ public final class HearthMetrics implements JobEvents {
     private final WorkerPool pool;
     private final ConcurrentHashMap<String, AtomicLong> gauges = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
+    private volatile Supplier<List<GpuUtilization>> gpuSamples = List::of;
+    private volatile String gpuNode = "local";
 
     public HearthMetrics(FunctionRegistry functions, JobService jobs, WorkerPool pool) {
         this.functions = functions;
@@ -82,10 +92,11 @@ public final class HearthMetrics implements JobEvents {
     /** The Prometheus text exposition, with gauges brought up to date first. */
     public String scrape() {
         for (FunctionVersion fn : functions.all()) {
+            initializeCounters(fn.name());
             JobService.QueueStats q = jobs.stats(fn.name());
             gauge("hearth.queue.depth", "Jobs waiting", fn.name(), null).set(q.queued() + q.queuedLowPriority());
             gauge("hearth.jobs.in.progress", "Jobs running", fn.name(), null).set(q.inFlight());
-            gauge("hearth.queue.oldest.age.ms", "Age of the oldest queued job in ms", fn.name(), null)
+            seconds("hearth.queue.oldest.age", "Age of the oldest queued job", fn.name())
                     .set(jobs.oldestQueuedAge(fn.name()).toMillis());
             List<Worker> ws = pool.workers(fn.name());
             for (WorkerPhase phase : WorkerPhase.values()) {
@@ -93,7 +104,91 @@ public final class HearthMetrics implements JobEvents {
                         .set(ws.stream().filter(w -> w.phase() == phase).count());
             }
         }
+        forgetDeleted();
+        gpuGauges();
         return registry.scrape();
+    }
+
+    /**
+     * Reports GPU utilization from {@code samples} (the latest nvidia-smi sample; empty where it reports nothing),
+     * as {@code hearth_gpu_utilization_percent} and {@code hearth_gpu_memory_used_bytes} per GPU.
+     */
+    public void reportGpus(Supplier<List<GpuUtilization>> samples, String node) {
+        this.gpuSamples = samples;
+        this.gpuNode = node;
+    }
+
+    /** Counts timeline events that could not be recorded, as {@code hearth_timeline_events_dropped_total}. */
+    public void reportTimeline(TimelineRecorder timeline) {
+        FunctionCounter.builder("hearth.timeline.events.dropped", timeline, TimelineRecorder::dropped)
+                .description("Job timeline events not recorded because the store could not keep up or failed")
+                .register(registry);
+    }
+
+    private void gpuGauges() {
+        for (GpuUtilization g : gpuSamples.get()) {
+            String key = Integer.toString(g.index());
+            if (g.utilizationPercent() >= 0) {
+                gpuGauge("hearth.gpu.utilization.percent", "GPU busy time over nvidia-smi's last sample period, 0-100",
+                        key, null).set(g.utilizationPercent());
+            }
+            if (g.memoryUsedMiB() >= 0) {
+                gpuGauge("hearth.gpu.memory.used", "GPU memory in use", key, "bytes").set(g.memoryUsedMiB() << 20);
+            }
+        }
+    }
+
+    private AtomicLong gpuGauge(String name, String description, String gpu, String unit) {
+        return gauges.computeIfAbsent("gpu|" + name + "|" + gpu, k -> {
+            AtomicLong value = new AtomicLong();
+            var b = Gauge.builder(name, value, AtomicLong::get).description(description).tag("gpu", gpu)
+                    .tag("node", gpuNode);
+            if (unit != null) {
+                b.baseUnit(unit);
+            }
+            b.register(registry);
+            return value;
+        });
+    }
+
+    /** Counters exist from the start at 0, so that rate() and increase() see their first increment. */
+    private void initializeCounters(String function) {
+        if (meters.containsKey("hearth.jobs.requeued|" + function + "|null")) {
+            return;
+        }
+        counter("hearth.jobs.submitted", "Jobs accepted", function, null);
+        counter("hearth.cold.starts", "Jobs that waited for a worker to start", function, null);
+        for (JobState s : JobState.values()) {
+            if (s.isFinal()) {
+                counter("hearth.jobs.finished", "Jobs that reached a final state", function, s.name());
+            }
+        }
+        counter("hearth.jobs.requeued", "Jobs sent back to the queue (lost lease, retry)", function, null);
+    }
+
+    /** A deleted function's series would otherwise report its last values forever. */
+    private void forgetDeleted() {
+        Set<String> live = new HashSet<>();
+        functions.all().forEach(v -> live.add(v.name()));
+        for (Meter m : registry.getMeters()) {
+            String fn = m.getId().getTag("function");
+            if (fn != null && !live.contains(fn)) {
+                registry.remove(m);
+                gauges.keySet().removeIf(k -> k.split("\\|", -1)[1].equals(fn));
+                meters.keySet().removeIf(k -> k.split("\\|", -1)[1].equals(fn));
+            }
+        }
+    }
+
+    /** A gauge in seconds, set in ms: Prometheus wants base units. */
+    private AtomicLong seconds(String name, String description, String function) {
+        String key = name + "|" + function + "|s";
+        return gauges.computeIfAbsent(key, k -> {
+            AtomicLong ms = new AtomicLong();
+            Gauge.builder(name, ms, v -> v.get() / 1000.0).description(description).baseUnit("seconds")
+                    .tag("function", function).register(registry);
+            return ms;
+        });
     }
 
     private Counter counter(String name, String description, String function, String status) {

@@ -12,6 +12,7 @@ import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.logging.LogContext;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -172,7 +173,8 @@ public final class WorkerPool implements JobEvents {
 
     @Override
     public void retireWorker(Worker worker, String reason) {
-        LOG.info("replacing worker " + worker.id() + ": " + reason);
+        LogContext.of(worker.function(), null, worker.id())
+                .run(() -> LOG.info("replacing worker " + worker.id() + ": " + reason));
         worker.drain();
         jobs.wake(worker.function());
         // A worker stuck in a timed-out handler will not finish on its own: short grace, then SIGKILL.
@@ -203,9 +205,9 @@ public final class WorkerPool implements JobEvents {
 
     private void exited(Worker w, int code) {
         boolean onPurpose = w.isStopRequested();
-        LOG.info("worker " + w.id() + " of " + w.function() + " exited with code " + code
-                + (onPurpose ? " after it was asked to stop" : "") + (w.inFlight().isEmpty() ? ""
-                : " holding " + w.inFlightCount() + " jobs"));
+        LogContext.of(w.function(), null, w.id()).run(() -> LOG.info("worker " + w.id() + " of " + w.function()
+                + " exited with code " + code + (onPurpose ? " after it was asked to stop" : "")
+                + (w.inFlight().isEmpty() ? "" : " holding " + w.inFlightCount() + " jobs")));
         w.markExited();
         registry.remove(w.id());
         if (!w.inFlight().isEmpty()) {

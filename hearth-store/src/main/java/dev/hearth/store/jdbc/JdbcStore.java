@@ -7,6 +7,8 @@ import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobEvent;
+import dev.hearth.jobs.JobEventStore;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTiming;
@@ -37,7 +39,7 @@ import java.util.Set;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, BudgetStore {
+public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -161,6 +163,7 @@ public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, 
     public final boolean delete(String id) {
         Objects.requireNonNull(id, "id");
         return write("delete job", id, s -> {
+            JobEventRows.deleteOfJob(s, id);
             boolean deleted = JobRows.delete(s, id);
             if (deleted) {
                 DeliveryRows.deleteOrphans(s);
@@ -173,6 +176,7 @@ public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, 
     public final int deleteFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         return write("delete jobs finished before", cutoff.toString(), s -> {
+            JobEventRows.deleteOfJobsFinishedBefore(s, JobRows.FINISHED_BEFORE, cutoff);
             int deleted = JobRows.deleteFinishedBefore(s, cutoff);
             if (deleted > 0) {
                 DeliveryRows.deleteOrphans(s);
@@ -185,6 +189,25 @@ public abstract class JdbcStore implements JobStore, SettingsStore, UsageStore, 
     public final Map<String, Map<JobState, Long>> countFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
         return read("count jobs finished before", cutoff.toString(), SCAN, s -> JobRows.countFinishedBefore(s, cutoff));
+    }
+
+    @Override
+    public final void appendEvents(List<JobEvent> events) {
+        List<JobEvent> copy = List.copyOf(events);
+        if (copy.isEmpty()) {
+            return;
+        }
+        write("append job events", copy.size() + " of them", s -> {
+            JobEventRows.append(s, copy);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<JobEvent> events(String jobId) {
+        Objects.requireNonNull(jobId, "jobId");
+        // a handful of rows by index: as cheap as a point lookup
+        return read("read timeline of job", jobId, POINT, s -> JobEventRows.find(s, jobId));
     }
 
     @Override

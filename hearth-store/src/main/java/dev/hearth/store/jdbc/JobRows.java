@@ -65,9 +65,11 @@ final class JobRows {
             + "finished_at < ? AND state IN (" + Arrays.stream(JobState.values()).filter(JobState::isFinal)
             .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ")) + ") GROUP BY function_name, state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
-    private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE finished_at < ? AND state IN ("
+    /** The jobs that result retention removes; one parameter, the cutoff in epoch ms. */
+    static final String FINISHED_BEFORE = "finished_at < ? AND state IN ("
             + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
                     .collect(Collectors.joining(", ")) + ")";
+    private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE " + FINISHED_BEFORE;
 
     private JobRows() {
     }

@@ -129,7 +129,24 @@ public final class Schema {
               soft_nanos BIGINT,
               webhook TEXT,
               PRIMARY KEY (scope, period)
-            )"""));
+            )"""),
+            // job timelines (see JobEventRows)
+            List.of("""
+            CREATE TABLE job_events (
+              job_id TEXT NOT NULL,
+              seq BIGINT NOT NULL,
+              at BIGINT NOT NULL,
+              type TEXT NOT NULL,
+              attempt INTEGER NOT NULL,
+              worker_id TEXT,
+              node TEXT,
+              version INTEGER,
+              cold_start BOOLEAN,
+              init_time_ms BIGINT,
+              log_offset BIGINT,
+              detail TEXT
+            )""",
+            "CREATE INDEX job_events_by_job ON job_events (job_id, at, seq)"));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();

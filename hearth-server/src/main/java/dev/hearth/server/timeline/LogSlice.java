@@ -1,0 +1,91 @@
+package dev.hearth.server.timeline;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lines read from a byte range of a worker's log file.
+ *
+ * @param from      the offset of the first byte read
+ * @param to        the offset after the last byte read: where the next read continues
+ * @param lines     the lines, without line ends
+ * @param truncated whether the start of the asked range was left out to stay within the size limit
+ */
+public record LogSlice(long from, long to, List<String> lines, boolean truncated) {
+
+    /**
+     * Reads {@code [from, to)} of the file (to &lt; 0: up to its current end). When the range is longer than
+     * {@code maxBytes}, its last {@code maxBytes} are read, starting at a line start. With {@code wholeLines} a final
+     * line without its newline yet is left for the next read; use it when following a file that is still written.
+     */
+    public static LogSlice read(Path file, long from, long to, int maxBytes, boolean wholeLines) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long end = to < 0 ? size : Math.min(to, size);
+            long start = Math.max(0, Math.min(from, end));
+            boolean truncated = false;
+            if (end - start > maxBytes) {
+                start = end - maxBytes;
+                truncated = true;
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) (end - start));
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, start + buf.position()) < 0) {
+                    break;
+                }
+            }
+            byte[] bytes = buf.array();
+            int length = buf.position();
+            int first = 0;
+            if (truncated) { // skip the cut line: '\n' never occurs inside a UTF-8 sequence
+                while (first < length && bytes[first] != '\n') {
+                    first++;
+                }
+                first = Math.min(length, first + 1);
+            }
+            int last = length;
+            if (wholeLines) {
+                while (last > first && bytes[last - 1] != '\n') {
+                    last--;
+                }
+            }
+            String text = new String(bytes, first, last - first, StandardCharsets.UTF_8);
+            return new LogSlice(start + first, start + last, split(text), truncated);
+        } catch (NoSuchFileException e) {
+            return new LogSlice(0, 0, List.of(), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read log file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The current size of the file, 0 when it does not exist yet. */
+    public static long size(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<String> split(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        if (text.endsWith("\n")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\n", -1)) {
+            out.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+        }
+        return out;
+    }
+}

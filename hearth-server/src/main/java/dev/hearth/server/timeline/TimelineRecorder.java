@@ -1,0 +1,269 @@
+package dev.hearth.server.timeline;
+
+import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobEvent;
+import dev.hearth.jobs.JobEventStore;
+import dev.hearth.jobs.JobEventType;
+import dev.hearth.server.jobs.JobEvents;
+import dev.hearth.server.workers.Worker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Records each job's timeline (queued, worker started, leased, progress, requeued, final) from the job events, and
+ * writes it to the {@link JobEventStore} in the background, in batches.
+ *
+ * <p>Why not in the job's own transaction: the timeline is an observation, the job row stays the truth. Writing
+ * events beside every job update would put them on the dispatch path (one more row in each commit, and a new port
+ * for every job write); here they cost the job path only a queue offer. The price: a crash of the control plane can
+ * lose the events of its last few milliseconds (the job itself is never lost), and a store that cannot keep up drops
+ * events (counted in {@link #dropped()}) rather than slowing jobs down. Reads see events not yet written: a timeline
+ * is complete as soon as the job event happened.
+ *
+ * <p>Each lease and each end of an attempt also records the size of the worker's log file at that moment, so the
+ * bytes between them are what the worker printed while it ran the job (see {@code JobLogs}).
+ */
+public final class TimelineRecorder implements JobEvents, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(TimelineRecorder.class.getName());
+    private static final int QUEUE_CAPACITY = 100_000;
+    private static final int MAX_BATCH = 1000;
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    private static final int MAX_PROGRESS_DETAIL = 200;
+    private static final JobEvent STOP = new JobEvent("-", -1, Instant.EPOCH, JobEventType.QUEUED, 0, null, null,
+            null, null, null, null, null);
+
+    private final JobEventStore store;
+    private final InstantSource clock;
+    private final String defaultNode;
+    private final BiFunction<String, String, Path> logFiles;
+    private final AtomicLong seq = new AtomicLong();
+    private final BlockingQueue<JobEvent> pending = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Object handOff = new Object();
+    private final LongAdder dropped = new LongAdder();
+    /** The running attempt of each job: which worker holds it, for the events that end the attempt. */
+    private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> lastProgress = new ConcurrentHashMap<>();
+    private final Thread writer;
+    private volatile List<JobEvent> writing = List.of();
+
+    private record Lease(String workerId, String node, String function) {
+    }
+
+    /**
+     * @param defaultNode the node name for workers without GPUs
+     * @param logFiles    the log file of (function, worker id)
+     */
+    public TimelineRecorder(JobEventStore store, InstantSource clock, String defaultNode,
+                            BiFunction<String, String, Path> logFiles) {
+        this.store = store;
+        this.clock = clock;
+        this.defaultNode = defaultNode;
+        this.logFiles = logFiles;
+        this.writer = Thread.ofPlatform().name("hearth-timeline-writer").daemon().start(this::writeLoop);
+    }
+
+    @Override
+    public void submitted(Job job) {
+        // also after /retry, which queues the job again with a new queue time and its attempts reset
+        record(new JobEvent(job.id(), seq.incrementAndGet(), job.queuedAt(), JobEventType.QUEUED, job.attempts(),
+                null, null, job.version(), null, null, null, null));
+    }
+
+    @Override
+    public void started(Job job, Worker worker) {
+        String node = node(worker);
+        Long offset = logSize(job.function(), worker.id());
+        if (job.coldStart()) {
+            record(new JobEvent(job.id(), seq.incrementAndGet(), worker.startedAt(), JobEventType.WORKER_STARTED,
+                    job.attempts(), worker.id(), node, worker.version(), null, worker.initTimeMs(), null, null));
+        }
+        leases.put(job.id(), new Lease(worker.id(), node, job.function()));
+        record(new JobEvent(job.id(), seq.incrementAndGet(), job.placedAt(), JobEventType.LEASED, job.attempts(),
+                worker.id(), node, worker.version(), job.coldStart(), job.coldStart() ? job.initTimeMs() : null,
+                offset, null));
+    }
+
+    @Override
+    public void progressed(Job job, Worker worker, String progress) {
+        Instant now = clock.instant();
+        Instant last = lastProgress.get(job.id());
+        if (last != null && Duration.between(last, now).compareTo(PROGRESS_EVERY) < 0) {
+            return; // a chatty worker must not fill the store; one progress step a second tells the story
+        }
+        lastProgress.put(job.id(), now);
+        String detail = progress == null || progress.length() <= MAX_PROGRESS_DETAIL ? progress
+                : progress.substring(0, MAX_PROGRESS_DETAIL) + "...";
+        record(new JobEvent(job.id(), seq.incrementAndGet(), now, JobEventType.PROGRESS, job.attempts(), worker.id(),
+                node(worker), worker.version(), null, null, null, detail));
+    }
+
+    @Override
+    public void requeued(Job job, String reason) {
+        Lease lease = leases.remove(job.id());
+        lastProgress.remove(job.id());
+        record(new JobEvent(job.id(), seq.incrementAndGet(), clock.instant(), JobEventType.REQUEUED, job.attempts(),
+                lease == null ? null : lease.workerId(), lease == null ? null : lease.node(), job.version(), null,
+                null, lease == null ? null : logSize(lease.function(), lease.workerId()), reason));
+    }
+
+    @Override
+    public void finished(Job job) {
+        Lease lease = leases.remove(job.id());
+        lastProgress.remove(job.id());
+        String workerId = lease != null ? lease.workerId() : job.workerId();
+        Instant at = job.finishedAt() != null ? job.finishedAt() : clock.instant();
+        record(new JobEvent(job.id(), seq.incrementAndGet(), at, JobEventType.finalFor(job.state()), job.attempts(),
+                workerId, lease == null ? null : lease.node(), job.version(), null, null,
+                workerId == null ? null : logSize(job.function(), workerId), job.error()));
+    }
+
+    /** A job's timeline so far, oldest first: what the store has plus what is still on its way there. */
+    public List<JobEvent> timeline(String jobId) {
+        List<JobEvent> unwritten = new ArrayList<>();
+        synchronized (handOff) {
+            // the writer moves events from pending to writing under the same lock, so none is missed in between
+            for (JobEvent e : pending) {
+                if (e.jobId().equals(jobId)) {
+                    unwritten.add(e);
+                }
+            }
+            for (JobEvent e : writing) {
+                if (e.jobId().equals(jobId)) {
+                    unwritten.add(e);
+                }
+            }
+        }
+        List<JobEvent> all = new ArrayList<>(store.events(jobId));
+        Set<Long> seen = new HashSet<>();
+        all.forEach(e -> seen.add(e.seq()));
+        for (JobEvent e : unwritten) {
+            if (!seen.contains(e.seq())) {
+                all.add(e);
+            }
+        }
+        // seq restarts with each control plane, so within a millisecond it orders only events of one run
+        all.sort(Comparator.comparing(JobEvent::at).thenComparingLong(JobEvent::seq));
+        return all;
+    }
+
+    /**
+     * The timeline of a job known to be in a final state. The state becomes visible to clients a moment before the
+     * final event reaches this recorder, so a caller that just saw the final state waits briefly (at most a second)
+     * for the event rather than showing a timeline without its end.
+     */
+    public List<JobEvent> finalTimeline(String jobId) {
+        List<JobEvent> t = timeline(jobId);
+        for (int i = 0; i < 50 && !endsFinal(t); i++) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return t;
+            }
+            t = timeline(jobId);
+        }
+        return t;
+    }
+
+    private static boolean endsFinal(List<JobEvent> t) {
+        if (t.isEmpty()) {
+            return false;
+        }
+        return switch (t.getLast().type()) {
+            case COMPLETED, FAILED, TIMED_OUT, CANCELLED -> true;
+            default -> false;
+        };
+    }
+
+    /** Events not recorded because the store could not keep up or failed. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Writes what is pending, then stops the writer. Call before the store closes. */
+    @Override
+    public void close() {
+        if (!pending.offer(STOP)) {
+            writer.interrupt();
+        }
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void record(JobEvent event) {
+        if (!pending.offer(event)) {
+            dropped.increment();
+        }
+    }
+
+    private void writeLoop() {
+        List<JobEvent> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            JobEvent first;
+            try {
+                first = pending.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean stop;
+            synchronized (handOff) {
+                batch.clear();
+                batch.add(first);
+                pending.drainTo(batch, MAX_BATCH - 1);
+                stop = batch.remove(STOP);
+                writing = List.copyOf(batch);
+            }
+            try {
+                if (!batch.isEmpty()) {
+                    store.appendEvents(batch);
+                }
+            } catch (RuntimeException e) {
+                dropped.add(batch.size());
+                LOG.log(Level.WARNING, "could not record " + batch.size() + " job timeline events: " + e.getMessage());
+            } finally {
+                writing = List.of();
+            }
+            if (stop) {
+                if (!pending.isEmpty()) {
+                    pending.offer(STOP); // written before stopping: more came in while closing
+                    continue;
+                }
+                return;
+            }
+        }
+    }
+
+    private String node(Worker worker) {
+        return worker.gpus().isEmpty() ? defaultNode : worker.gpus().getFirst().node();
+    }
+
+    private Long logSize(String function, String workerId) {
+        try {
+            return Files.size(logFiles.apply(function, workerId));
+        } catch (IOException e) {
+            return 0L; // nothing written yet
+        }
+    }
+}
