@@ -117,7 +117,7 @@ class DashboardBrowserTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> find("#job-view .job-head .badge").getText(),
                 "COMPLETED"::equals);
         String page = find("#job-view").getText();
-        assertThat(page).contains(id).contains("Queued").contains("Placed and started").contains("Finished")
+        assertThat(page).contains(id).contains("Queued").contains("Placed and started")
                 .contains(worker).contains("\"find\": \"me\"");
     }
 
