@@ -51,6 +51,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("  curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + s.server().url()
                 + "/v2/" + fn + "/runsync");
         out.println("  ./hearth run " + fn + " --input '{\"x\":1}'");
+        out.println("  open " + s.server().url() + "/ in a browser for the dashboard");
         out.println("Stop with Ctrl-C.");
         return s;
     }

@@ -46,7 +46,8 @@ class UpCommandTest {
                     .contains("GPUs:     1x H100")
                     .contains("deployed: echo v1, gpu-info v1, stream v1")
                     .contains("curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + server.url()
-                            + "/v2/echo/runsync");
+                            + "/v2/echo/runsync")
+                    .contains("open " + server.url() + "/ in a browser for the dashboard");
             assertThat(err.toString()).isEmpty();
             // What up printed works: the client commands find the server and key in .hearth/client.json.
             Cli.Result ls = new Cli(Map.of(), dir).run("ls");

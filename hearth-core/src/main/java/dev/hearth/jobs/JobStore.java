@@ -49,6 +49,12 @@ public interface JobStore extends AutoCloseable {
     /** Number of jobs per state for one function. */
     Map<JobState, Long> countByState(String function);
 
+    /**
+     * The timings of one function's jobs that finished at or after {@code since}, newest first, at most
+     * {@code limit}: for latency statistics, without reading inputs and outputs.
+     */
+    List<JobTiming> finishedSince(String function, Instant since, int limit);
+
     /** Removes one job (TTL expiry, purge-queue). */
     boolean delete(String id);
 

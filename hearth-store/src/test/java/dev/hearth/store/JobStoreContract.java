@@ -12,6 +12,7 @@ import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventType;
 import dev.hearth.jobs.JobState;
+import dev.hearth.jobs.JobTiming;
 import dev.hearth.jobs.JobTransitions;
 import dev.hearth.webhooks.DeliveryState;
 import dev.hearth.webhooks.WebhookDelivery;
@@ -186,6 +187,20 @@ public abstract class JobStoreContract {
                 .containsExactly(second);
         assertThat(store.findByFunction("echo", Set.of(), 0)).isEmpty();
         assertThat(store.findByFunction("nothing", Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void finishedSinceReadsTimingsOfFinishedJobsNewestFirst() {
+        Job early = store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.plusSeconds(2)));
+        Job late = store(TestJobs.inState("echo", JobState.FAILED, T0.plusSeconds(1), T0.plusSeconds(5)));
+        store(TestJobs.inState("echo", JobState.COMPLETED, T0, T0.minusSeconds(1)));
+        store(TestJobs.queued("echo", T0.plusSeconds(3)));
+        store(TestJobs.inState("other", JobState.COMPLETED, T0, T0.plusSeconds(4)));
+
+        assertThat(store.finishedSince("echo", T0, 10)).containsExactly(JobTiming.of(late).orElseThrow(),
+                JobTiming.of(early).orElseThrow());
+        assertThat(store.finishedSince("echo", T0, 1)).containsExactly(JobTiming.of(late).orElseThrow());
+        assertThat(store.finishedSince("echo", T0.plusSeconds(6), 10)).isEmpty();
     }
 
     @Test

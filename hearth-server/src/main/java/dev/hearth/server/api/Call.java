@@ -40,6 +40,11 @@ final class Call {
         return exchange.header(name);
     }
 
+    /** Sets a header on the answer; call before sending it. */
+    void responseHeader(String name, String value) {
+        exchange.responseHeader(name, value);
+    }
+
     String query(String name) {
         if (query == null) {
             query = parseQuery(exchange.rawQuery());

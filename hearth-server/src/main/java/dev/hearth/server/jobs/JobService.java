@@ -698,6 +698,11 @@ public final class JobService {
         return store.findByFunction(function, states, limit);
     }
 
+    /** Timings of the function's jobs that finished since {@code since}, newest first (for latency statistics). */
+    public List<dev.hearth.jobs.JobTiming> finishedSince(String function, Instant since, int limit) {
+        return store.finishedSince(function, since, limit);
+    }
+
     /** How many times jobs of the function went back to the queue since this control plane started. */
     public long retried(String function) {
         var n = retried.get(function);

@@ -11,6 +11,7 @@ import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventStore;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
+import dev.hearth.jobs.JobTiming;
 import dev.hearth.releases.Release;
 import dev.hearth.releases.ReleaseStore;
 import dev.hearth.metering.JobCost;
@@ -145,6 +146,17 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     public final Map<JobState, Long> countByState(String function) {
         Objects.requireNonNull(function, "function");
         return read("count jobs of function", function, SCAN, s -> JobRows.countByState(s, function));
+    }
+
+    @Override
+    public final List<JobTiming> finishedSince(String function, Instant since, int limit) {
+        Objects.requireNonNull(function, "function");
+        Objects.requireNonNull(since, "since");
+        if (limit <= 0) {
+            return List.of();
+        }
+        return read("read job timings of function", function, SCAN,
+                s -> JobTimingRows.finishedSince(s, function, since, limit));
     }
 
     @Override
