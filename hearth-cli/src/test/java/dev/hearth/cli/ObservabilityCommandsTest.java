@@ -3,35 +3,26 @@ package dev.hearth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.hearth.server.HearthServer;
-import dev.hearth.server.ServerConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code hearth status --timeline} and {@code hearth logs --job / --follow} against a real in-process server. */
 class ObservabilityCommandsTest {
 
-    @TempDir
-    static Path dir;
 
-    private static HearthServer server;
-    private static Cli cli;
+    @RegisterExtension
+    static final CliServer hearth = CliServer.onGpus("none");
 
     @BeforeAll
     static void start() throws Exception {
-        server = HearthServer.start(ServerConfig.builder().port(0).dataDir(dir.resolve(".hearth")).gpus("none")
-                .apiKey("obs-key").build());
-        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), "obs-key");
-        cli = new Cli(Map.of(), dir);
-        Path fn = Files.createDirectories(dir.resolve("talker"));
+        Path fn = Files.createDirectories(hearth.dir().resolve("talker"));
         Files.writeString(fn.resolve("hearth.yaml"), "name: talker\nhandler: handler.py:handler\n"
                 + "scaling:\n  idleTimeout: 60s\n");
         Files.writeString(fn.resolve("handler.py"), """
@@ -42,20 +33,15 @@ class ObservabilityCommandsTest {
                         time.sleep(job["input"].get("pause", 0))
                     return len(job["input"]["say"])
                 """);
-        ok("deploy", fn.toString());
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        hearth.ok("deploy", fn.toString());
     }
 
     @Test
     void statusTimelineIsATableOfStepsWithOffsets() {
-        String id = ok("run", "talker", "--async", "-i", "{\"say\":[\"hi\"]}").out().strip();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ok("status", id).out().contains("COMPLETED"));
+        String id = hearth.ok("run", "talker", "--async", "-i", "{\"say\":[\"hi\"]}").out().strip();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hearth.ok("status", id).out().contains("COMPLETED"));
 
-        String table = ok("status", id, "--timeline").out();
+        String table = hearth.ok("status", id, "--timeline").out();
 
         assertThat(table).startsWith("job " + id + " (talker v1): COMPLETED, 1 attempt\n");
         assertThat(table).contains("OFFSET", "EVENT", "WORKER").contains("+0 ms  queued");
@@ -65,32 +51,32 @@ class ObservabilityCommandsTest {
 
     @Test
     void logsOfAJobAreOnlyItsLines() {
-        String first = ok("run", "talker", "--async", "-i", "{\"say\":[\"one\",\"two\"]}").out().strip();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ok("status", first).out().contains("COMPLETED"));
-        ok("run", "talker", "-i", "{\"say\":[\"three\"]}");
+        String first = hearth.ok("run", "talker", "--async", "-i", "{\"say\":[\"one\",\"two\"]}").out().strip();
+        await().atMost(Duration.ofSeconds(30)).until(() -> hearth.ok("status", first).out().contains("COMPLETED"));
+        hearth.ok("run", "talker", "-i", "{\"say\":[\"three\"]}");
 
-        assertThat(ok("logs", "--job", first).out()).isEqualTo("one\ntwo\n");
+        assertThat(hearth.ok("logs", "--job", first).out()).isEqualTo("one\ntwo\n");
     }
 
     @Test
     void logsFollowOfAJobPrintsLinesAsTheyComeAndEndsWithTheJob() {
-        String id = ok("run", "talker", "--async", "-i", "{\"say\":[\"a\",\"b\",\"c\"],\"pause\":0.5}").out().strip();
+        String id = hearth.ok("run", "talker", "--async", "-i", "{\"say\":[\"a\",\"b\",\"c\"],\"pause\":0.5}").out().strip();
 
-        Cli.Result r = ok("logs", "--job", id, "--follow");
+        Cli.Result r = hearth.ok("logs", "--job", id, "--follow");
 
         assertThat(r.out()).isEqualTo("a\nb\nc\n");
     }
 
     @Test
     void logsFollowOfAFunctionKeepsPrintingNewLines() throws Exception {
-        ok("run", "talker", "-i", "{\"say\":[\"before\"]}");
+        hearth.ok("run", "talker", "-i", "{\"say\":[\"before\"]}");
         StringWriter out = new StringWriter();
-        Context ctx = new Context(Map.of(), dir, new java.io.ByteArrayInputStream(new byte[0]),
+        Context ctx = new Context(Map.of(), hearth.dir(), new java.io.ByteArrayInputStream(new byte[0]),
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
         Thread follower = Thread.ofVirtual().start(() -> Main.execute(ctx, "logs", "talker", "--follow"));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("] before"));
-            ok("run", "talker", "-i", "{\"say\":[\"after\"]}");
+            hearth.ok("run", "talker", "-i", "{\"say\":[\"after\"]}");
             await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("] after"));
             assertThat(out.toString().split("\n")).filteredOn(l -> l.endsWith("] after")).hasSize(1);
         } finally {
@@ -101,14 +87,7 @@ class ObservabilityCommandsTest {
 
     @Test
     void logsNeedsAFunctionOrAJobButNotBoth() {
-        assertThat(cli.run("logs").err()).contains("name a FUNCTION, or a job with --job");
-        assertThat(cli.run("logs", "talker", "--job", "x").err()).contains("not both");
-    }
-
-    private static Cli.Result ok(String... args) {
-        Cli.Result r = cli.run(args);
-        assertThat(r.code()).as("hearth %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err())
-                .isZero();
-        return r;
+        assertThat(hearth.run("logs").err()).contains("name a FUNCTION, or a job with --job");
+        assertThat(hearth.run("logs", "talker", "--job", "x").err()).contains("not both");
     }
 }

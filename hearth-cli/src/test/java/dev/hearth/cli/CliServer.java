@@ -1,0 +1,73 @@
+package dev.hearth.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.server.HearthServer;
+import dev.hearth.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real in-process control plane for one test class, and the {@code hearth} command line pointed at it through the
+ * client config that {@code hearth up} records. Register it with {@code @RegisterExtension static final}.
+ */
+final class CliServer implements BeforeAllCallback, AfterAllCallback {
+
+    private static final String KEY = "cli-test-key";
+
+    private final String gpus;
+    private Path dir;
+    private HearthServer server;
+    private Cli cli;
+
+    private CliServer(String gpus) {
+        this.gpus = gpus;
+    }
+
+    /** A server with this configured GPU inventory ({@code "none"}, {@code "H100:1"}, ...). */
+    static CliServer onGpus(String gpus) {
+        return new CliServer(gpus);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        try {
+            dir = Files.createTempDirectory("hearth-cli-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve(".hearth"))
+                .gpus(gpus).apiKey(KEY).build());
+        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), KEY);
+        cli = new Cli(Map.of(), dir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        server.close();
+    }
+
+    /** The working directory the commands run in (it holds the server's data dir, {@code .hearth}). */
+    Path dir() {
+        return dir;
+    }
+
+    /** Runs {@code hearth args...}. */
+    Cli.Result run(String... args) {
+        return cli.run(args);
+    }
+
+    /** Runs {@code hearth args...} and asserts that it exits 0, showing its output if not. */
+    Cli.Result ok(String... args) {
+        Cli.Result r = cli.run(args);
+        assertThat(r.code()).as("hearth %s\nstdout: %s\nstderr: %s", String.join(" ", args), r.out(), r.err())
+                .isZero();
+        return r;
+    }
+}
