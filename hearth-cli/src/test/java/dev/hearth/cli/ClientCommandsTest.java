@@ -4,32 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Client commands against a scripted server: the requests they make and what they print. */
 class ClientCommandsTest {
 
-    @TempDir
-    Path dir;
-
-    private final FakeServer server = new FakeServer();
-    private Cli cli;
-
-    @BeforeEach
-    void clientJson() {
-        // As './hearth up' leaves it: client commands in this directory need no flags.
-        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), "hk_file");
-        cli = new Cli(Map.of(), dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @Test
     void lsPrintsATableUsingTheKeyFromClientJson() {
@@ -38,7 +20,7 @@ class ClientCommandsTest {
                   "inProgress":0,"scaling":{"minWorkers":0,"maxWorkers":2,"idleTimeout":"5s","concurrency":1}},
                  {"name":"gpu-info","version":1,"gpu":"1x H100","workers":0,"inQueue":0}]}""");
 
-        Cli.Result r = cli.run("ls");
+        Cli.Result r = server.run("ls");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().lines()).containsExactly(
@@ -50,11 +32,11 @@ class ClientCommandsTest {
 
     @Test
     void deployPrintsNameVersionAndHash() throws Exception {
-        Path fn = Files.createDirectories(dir.resolve("fn"));
+        Path fn = Files.createDirectories(server.dir().resolve("fn"));
         Files.writeString(fn.resolve("hearth.yaml"), "name: echo\n");
         server.on("POST /v1/functions", 201, "{\"name\":\"echo\",\"version\":4,\"bundleSha256\":\"ab12\"}");
 
-        Cli.Result r = cli.run("deploy", "fn");
+        Cli.Result r = server.run("deploy", "fn");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("deployed echo version 4 (bundle sha256 ab12)");
@@ -64,7 +46,7 @@ class ClientCommandsTest {
     void runPrintsTheOutput() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j1\",\"status\":\"COMPLETED\",\"output\":{\"x\":1}}");
 
-        Cli.Result r = cli.withStdin("{\"x\":1}").run("run", "echo", "--input", "-");
+        Cli.Result r = server.cli().withStdin("{\"x\":1}").run("run", "echo", "--input", "-");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"x\" : 1");
@@ -75,7 +57,7 @@ class ClientCommandsTest {
     void runAsyncPrintsTheJobId() {
         server.on("POST /v2/echo/run", 200, "{\"id\":\"j7\",\"status\":\"IN_QUEUE\"}");
 
-        Cli.Result r = cli.run("run", "echo", "--async");
+        Cli.Result r = server.run("run", "echo", "--async");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("j7");
@@ -86,7 +68,7 @@ class ClientCommandsTest {
     void aFailedJobExitsOneWithTheRemoteError() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j2\",\"status\":\"FAILED\",\"error\":\"KeyError: 'x'\"}");
 
-        Cli.Result r = cli.run("run", "echo", "-i", "{}");
+        Cli.Result r = server.run("run", "echo", "-i", "{}");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("job j2 FAILED: KeyError: 'x'");
@@ -99,7 +81,7 @@ class ClientCommandsTest {
                 {"type":"about:blank","title":"Not Found","status":404,
                  "detail":"function 'ech' is not deployed; deployed: echo"}""");
 
-        Cli.Result r = cli.run("run", "ech");
+        Cli.Result r = server.run("run", "ech");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("function 'ech' is not deployed; deployed: echo");
@@ -109,7 +91,7 @@ class ClientCommandsTest {
     void aRefusedKeyNamesWhereKeysComeFrom() {
         server.on("GET /v1/functions", 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"bad key\"}");
 
-        Cli.Result r = cli.run("ls");
+        Cli.Result r = server.run("ls");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("bad key").contains("HEARTH_API_KEY");
@@ -119,7 +101,7 @@ class ClientCommandsTest {
     void statusWithAFunctionAsksItDirectly() {
         server.on("GET /v2/echo/status/j3", 200, "{\"id\":\"j3\",\"status\":\"IN_QUEUE\",\"reason\":\"no free H100\"}");
 
-        Cli.Result r = cli.run("status", "j3", "--function", "echo");
+        Cli.Result r = server.run("status", "j3", "--function", "echo");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"status\" : \"IN_QUEUE\"").contains("no free H100")
@@ -134,7 +116,7 @@ class ClientCommandsTest {
                 .on("GET /v1/functions/b/jobs", 200, "{\"jobs\":[{\"id\":\"j4\",\"status\":\"COMPLETED\"}]}")
                 .on("GET /v2/b/status/j4", 200, "{\"id\":\"j4\",\"status\":\"COMPLETED\",\"output\":5}");
 
-        Cli.Result r = cli.run("status", "j4");
+        Cli.Result r = server.run("status", "j4");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"output\" : 5");
@@ -146,7 +128,7 @@ class ClientCommandsTest {
         server.on("GET /v1/functions", 200, "{\"functions\":[{\"name\":\"a\",\"version\":1}]}")
                 .on("GET /v1/functions/a/jobs", 200, "{\"jobs\":[]}");
 
-        Cli.Result r = cli.run("status", "nope");
+        Cli.Result r = server.run("status", "nope");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("no job nope").contains("--function");
@@ -156,7 +138,7 @@ class ClientCommandsTest {
     void cancelPrintsTheNewState() {
         server.on("POST /v2/echo/cancel/j5", 200, "{\"id\":\"j5\",\"status\":\"CANCELLED\"}");
 
-        Cli.Result r = cli.run("cancel", "echo", "j5");
+        Cli.Result r = server.run("cancel", "echo", "j5");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("j5 CANCELLED");
@@ -166,7 +148,7 @@ class ClientCommandsTest {
     void logsPassTheWorkerAndTail() {
         server.on("GET /v1/functions/echo/logs", 200, "[w1] hello");
 
-        Cli.Result r = cli.run("logs", "echo", "--worker", "w1", "--tail", "5");
+        Cli.Result r = server.run("logs", "echo", "--worker", "w1", "--tail", "5");
 
         assertThat(r.out()).isEqualTo("[w1] hello\n");
         assertThat(server.requests).containsExactly("GET /v1/functions/echo/logs?worker=w1&tail=5");
@@ -178,7 +160,7 @@ class ClientCommandsTest {
                 {"workers":[{"id":"w1","function":"echo","version":1,"state":"READY","gpus":["H100:0"],"pid":42,
                   "startedAt":"2025-01-01T00:00:00Z","inFlight":0,"jobsDone":3,"node":"node-a"}]}""");
 
-        Cli.Result r = cli.run("workers", "echo");
+        Cli.Result r = server.run("workers", "echo");
 
         assertThat(r.out().lines().toList()).hasSize(2);
         assertThat(r.out()).contains("w1", "READY", "node-a", "H100:0", "42");
@@ -194,22 +176,22 @@ class ClientCommandsTest {
                 {"name":"node-a","state":"DRAINING","graceEndsAt":"2025-01-01T00:00:10Z","gpusTotal":2,
                   "gpusFree":1,"workers":1,"inFlight":1,"gpus":[]}""");
 
-        Cli.Result nodes = cli.run("nodes");
-        Cli.Result drain = cli.run("node", "drain", "node-a", "--grace", "10s");
+        Cli.Result nodes = server.run("nodes");
+        Cli.Result drain = server.run("node", "drain", "node-a", "--grace", "10s");
 
         assertThat(nodes.out().lines().toList()).hasSize(2);
         assertThat(nodes.out()).contains("node-a", "ACTIVE", "H100:2");
         assertThat(drain.code()).isZero();
         assertThat(drain.out()).contains("DRAINING", "2025-01-01T00:00:10Z");
         assertThat(server.requests).containsExactly("GET /v1/nodes", "POST /v1/nodes/node-a/drain?grace=10000ms");
-        assertThat(cli.run("node", "drain", "node-a", "--grace", "soon").code()).isEqualTo(2);
+        assertThat(server.run("node", "drain", "node-a", "--grace", "soon").code()).isEqualTo(2);
     }
 
     @Test
     void deleteSaysWhatWasDeleted() {
         server.on("DELETE /v1/functions/echo", 200, "{\"name\":\"echo\",\"deleted\":true}");
 
-        Cli.Result r = cli.run("delete", "echo");
+        Cli.Result r = server.run("delete", "echo");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("deleted echo");

@@ -3,31 +3,14 @@ package dev.hearth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code hearth cost} and {@code hearth budget} against a scripted server. */
 class CostCommandsTest {
 
-    @TempDir
-    Path dir;
-
-    private final FakeServer server = new FakeServer();
-    private Cli cli;
-
-    @BeforeEach
-    void clientJson() {
-        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), "hk_file");
-        cli = new Cli(Map.of(), dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @Test
     void costPrintsCostByKindUtilizationAndWhatScaleToZeroSaves() {
@@ -38,7 +21,7 @@ class CostCommandsTest {
                  "total":{"key":"total","cost":{"total":0.0125,"starting":0.0005,"busy":0.004,"idle":0.008,
                    "draining":0},"jobs":12,"gpuSeconds":{"billed":10.0,"busy":3.5},"utilization":0.35}}""");
 
-        Cli.Result r = cli.run("cost", "echo", "--since", "24h");
+        Cli.Result r = server.run("cost", "echo", "--since", "24h");
 
         assertThat(r.code()).isZero();
         assertThat(server.requests).containsExactly("GET /v1/usage?from=24h&groupBy=function&function=echo");
@@ -58,8 +41,8 @@ class CostCommandsTest {
                 {"budgets":[{"scope":"global","period":"hour","limit":2,"spent":0.25,"reserved":0.5,"reservedJobs":3,
                   "remaining":1.25,"resetsAt":"2026-11-23T17:00:00Z"}]}""");
 
-        Cli.Result set = cli.run("budget", "set", "echo", "--period", "day", "--limit", "25", "--soft", "20");
-        Cli.Result ls = cli.run("budget", "ls");
+        Cli.Result set = server.run("budget", "set", "echo", "--period", "day", "--limit", "25", "--soft", "20");
+        Cli.Result ls = server.run("budget", "ls");
 
         assertThat(set.code()).isZero();
         assertThat(server.bodies.getFirst()).isEqualTo("{\"limit\":25,\"soft\":20}");
@@ -75,8 +58,8 @@ class CostCommandsTest {
         server.on("DELETE /v1/budgets/global/month", 404, "{\"status\":404,\"detail\":\"there is no monthly budget of"
                 + " all functions\"}");
 
-        assertThat(cli.run("budget", "rm", "--period", "day").err()).contains("name a FUNCTION or give --global");
-        Cli.Result r = cli.run("budget", "rm", "--global", "--period", "month");
+        assertThat(server.run("budget", "rm", "--period", "day").err()).contains("name a FUNCTION or give --global");
+        Cli.Result r = server.run("budget", "rm", "--global", "--period", "month");
         assertThat(r.code()).isNotZero();
         assertThat(r.err().strip()).isEqualTo("there is no monthly budget of all functions");
     }

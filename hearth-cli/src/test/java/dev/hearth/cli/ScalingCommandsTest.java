@@ -3,31 +3,14 @@ package dev.hearth.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code hearth scale} and {@code hearth events} against a scripted server. */
 class ScalingCommandsTest {
 
-    @TempDir
-    Path dir;
-
-    private final FakeServer server = new FakeServer();
-    private Cli cli;
-
-    @BeforeEach
-    void clientJson() {
-        ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), "hk_file");
-        cli = new Cli(Map.of(), dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final FakeServer server = new FakeServer();
 
     @Test
     void scaleSendsOnlyTheGivenFieldsAndPrintsWhatIsInForce() {
@@ -35,7 +18,7 @@ class ScalingCommandsTest {
                 {"name":"echo","scaling":{"minWorkers":1,"maxWorkers":8,"bufferWorkers":1,"idleTimeout":"30s",
                  "scaler":"requestCount","scalerValue":1.0}}""");
 
-        Cli.Result r = cli.run("scale", "echo", "--min", "1", "--max", "8", "--buffer", "1", "--idle-timeout", "30s");
+        Cli.Result r = server.run("scale", "echo", "--min", "1", "--max", "8", "--buffer", "1", "--idle-timeout", "30s");
 
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(server.bodies).containsExactly(
@@ -46,7 +29,7 @@ class ScalingCommandsTest {
 
     @Test
     void scaleWithoutAChangeIsAUsageError() {
-        Cli.Result r = cli.run("scale", "echo");
+        Cli.Result r = server.run("scale", "echo");
 
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--min");
@@ -59,7 +42,7 @@ class ScalingCommandsTest {
                 {"title":"Bad Request","status":400,
                  "detail":"'scaling.maxWorkers' (2) must be at least 'scaling.minWorkers' (5)"}""");
 
-        Cli.Result r = cli.run("scale", "echo", "--min", "5");
+        Cli.Result r = server.run("scale", "echo", "--min", "5");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("'scaling.maxWorkers' (2) must be at least 'scaling.minWorkers' (5)");
@@ -71,7 +54,7 @@ class ScalingCommandsTest {
                 {"name":"echo","scaling":{"minWorkers":0,"maxWorkers":2,"bufferWorkers":0,"idleTimeout":"2s",
                  "scaler":"requestCount","scalerValue":1.0}}""");
 
-        Cli.Result r = cli.run("scale", "echo", "--reset");
+        Cli.Result r = server.run("scale", "echo", "--reset");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("maxWorkers 2").contains("as deployed");
@@ -88,7 +71,7 @@ class ScalingCommandsTest {
                    "why":"idle","reason":"queue 0, in flight 0, workers 12 → -2, idle for 30s (desired 10)",
                    "inputs":{"queued":0,"inFlight":0,"ready":12,"starting":0}}]}""");
 
-        Cli.Result r = cli.run("events", "burst");
+        Cli.Result r = server.run("events", "burst");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().toList()).hasSize(3);
@@ -102,6 +85,6 @@ class ScalingCommandsTest {
     void noEventsSaysSo() {
         server.on("GET /v1/functions/echo/events", 200, "{\"events\":[]}");
 
-        assertThat(cli.run("events", "echo").out()).contains("no scaling decisions for echo yet");
+        assertThat(server.run("events", "echo").out()).contains("no scaling decisions for echo yet");
     }
 }
