@@ -227,6 +227,12 @@ class Worker:
         self._results = queue.SimpleQueue() if self.concurrency > 1 and self.cfg.done_batch_path else None
         self._tls = threading.local()
         self._ppid = os.getppid()
+        # The control plane names itself: a worker that starts after it died (its parent pid then already changed)
+        # still notices.
+        try:
+            self._control_plane = int((env if env is not None else os.environ).get("HEARTH_CONTROL_PLANE_PID") or 0)
+        except ValueError:
+            self._control_plane = 0
         self._stop_reason = None
         self._signals = 0
         self._signal_pipe = None
@@ -760,8 +766,8 @@ class Worker:
             if cfg.ping_path and now >= next_ping:
                 next_ping = now + interval
                 self._ping()
-            if self._watch_parent and os.getppid() != self._ppid:
-                self.log("the control plane (pid %d) is gone; exiting" % self._ppid)
+            if self._watch_parent and self._control_plane_gone():
+                self.log("the control plane (pid %d) is gone; exiting" % (self._control_plane or self._ppid))
                 try:
                     sys.stdout.flush()
                 except (OSError, ValueError):
@@ -769,6 +775,17 @@ class Worker:
                 os._exit(0)
             wait = min(1.0, next_ping - time.monotonic()) if cfg.ping_path else 1.0
             self._finished.wait(max(0.01, wait))
+
+    def _control_plane_gone(self):
+        if not self._control_plane:
+            return os.getppid() != self._ppid
+        try:
+            os.kill(self._control_plane, 0)
+            return False
+        except ProcessLookupError:
+            return True
+        except OSError:  # e.g. EPERM: it exists
+            return False
 
     def _ping(self):
         cfg = self.cfg

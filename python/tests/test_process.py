@@ -168,8 +168,9 @@ class TestSignals(ProcessCase):
         # An intermediate parent that starts the worker, then dies.
         parent = subprocess.Popen(
             [sys.executable, "-c",
-             "import subprocess, sys, time; subprocess.Popen([sys.executable, '-m', 'hearth_worker', "
-             "'handler.py:handler'], stderr=subprocess.DEVNULL); time.sleep(0.8)"],
+             "import os, subprocess, sys, time; subprocess.Popen([sys.executable, '-m', 'hearth_worker', "
+             "'handler.py:handler'], stderr=subprocess.DEVNULL, "
+             "env=dict(os.environ, HEARTH_CONTROL_PLANE_PID=str(os.getpid()))); time.sleep(0.8)"],
             cwd=self.dir, env=full)
         self.procs.append(parent)
         pid_file = os.path.join(self.dir, "pid")

@@ -55,6 +55,7 @@ public final class WorkerCommands {
         env.put("RUNPOD_POD_ID", w.id());
         env.put("RUNPOD_ENDPOINT_ID", fn.name());
         env.put("HEARTH_WORKER_ID", w.id());
+        env.put("HEARTH_CONTROL_PLANE_PID", Long.toString(ProcessHandle.current().pid()));
         env.put("HEARTH_FUNCTION", fn.name());
         env.put("HEARTH_VERSION", Integer.toString(fn.version()));
         env.put("HEARTH_CONCURRENCY", Integer.toString(m.scaling().concurrency()));
