@@ -99,9 +99,7 @@ class BadInputTest {
         java.nio.file.Files.writeString(dir.resolve("hearth.yaml"),
                 "name: bad\nhandler: handler.py:handler\nscaling:\n  maxWorkerz: 3\n", StandardCharsets.UTF_8);
         java.nio.file.Files.writeString(dir.resolve("handler.py"), "def handler(job): return 1\n");
-        TestServer.Response r = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
-                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(TestServer.zip(dir))));
+        TestServer.Response r = hearth.deploy(dir, "");
         assertProblem(r, 400, "unknown field 'scaling.maxWorkerz'");
     }
 

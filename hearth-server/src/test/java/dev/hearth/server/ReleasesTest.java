@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -242,10 +241,7 @@ class ReleasesTest {
     }
 
     private static TestServer.Response send(Path dir, String canary) {
-        return hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"
-                        + (canary == null ? "" : "?canary=" + canary)))
-                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(TestServer.zip(dir))));
+        return hearth.deploy(dir, canary == null ? "" : "?canary=" + canary);
     }
 
     private static JsonNode deploy(Path dir, String canary) {

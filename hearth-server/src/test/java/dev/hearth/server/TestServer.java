@@ -140,9 +140,14 @@ public final class TestServer
     }
 
     public Response deploy(String fixture) {
-        return send(HttpRequest.newBuilder(url().resolve("/v1/functions"))
+        return deploy(fixtureDir(fixture), "");
+    }
+
+    /** Deploys a function directory; {@code query} is added to the deploy URL as is (e.g. {@code ?canary=10}). */
+    public Response deploy(Path dir, String query) {
+        return send(HttpRequest.newBuilder(url().resolve("/v1/functions" + query))
                 .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(zip(fixtureDir(fixture)))));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zip(dir))));
     }
 
     public static Path fixtureDir(String name) {
@@ -200,22 +205,34 @@ public final class TestServer
         return get("/v1/workers?function=" + function).json().get("workers").size();
     }
 
+    /**
+     * The function's directory as a deploy bundle. A fixture directory with a manifest only (no {@code handler.py})
+     * runs the {@code sleepy} fixture's handler: it sleeps {@code input.seconds} and stops early when cancelled, which
+     * is all most scaling and placement fixtures need beside their own manifest.
+     */
     static byte[] zip(Path dir) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().contains("__pycache__"))
                     .toList()) {
-                ZipEntry entry = new ZipEntry(dir.relativize(f).toString());
-                // a fixed time: the same files must zip to the same bytes (and bundle hash) whenever they are zipped
-                entry.setTime(946_684_800_000L);
-                zip.putNextEntry(entry);
-                Files.copy(f, zip);
-                zip.closeEntry();
+                addEntry(zip, dir.relativize(f).toString(), f);
+            }
+            if (!Files.exists(dir.resolve("handler.py"))) {
+                addEntry(zip, "handler.py", fixtureDir("sleepy").resolve("handler.py"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void addEntry(ZipOutputStream zip, String name, Path file) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        // a fixed time: the same files must zip to the same bytes (and bundle hash) whenever they are zipped
+        entry.setTime(946_684_800_000L);
+        zip.putNextEntry(entry);
+        Files.copy(file, zip);
+        zip.closeEntry();
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +23,7 @@ class WorkerStartupTest {
         Files.writeString(dir.resolve("hearth.yaml"), "name: java-echo\nruntime: command\ncommand: [" + java
                 + ", -cp, '" + System.getProperty("java.class.path") + "', " + JavaEchoWorker.class.getName()
                 + "]\nscaling: {idleTimeout: 2s}\n");
-        TestServer.Response deployed = hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
-                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(TestServer.zip(dir))));
+        TestServer.Response deployed = hearth.deploy(dir, "");
         assertThat(deployed.status()).isEqualTo(201);
 
         JsonNode r = hearth.post("/v2/java-echo/runsync", "{\"input\":{\"a\":1}}").json();
