@@ -87,10 +87,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     @Override
     public final void insert(Job job) {
         Objects.requireNonNull(job, "job");
-        write("insert job", job.id(), s -> {
-            JobRows.insert(s, job);
-            return null;
-        });
+        run("insert job", job.id(), s -> JobRows.insert(s, job));
     }
 
     @Override
@@ -197,10 +194,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         if (copy.isEmpty()) {
             return;
         }
-        write("append job events", copy.size() + " of them", s -> {
-            JobEventRows.append(s, copy);
-            return null;
-        });
+        run("append job events", copy.size() + " of them", s -> JobEventRows.append(s, copy));
     }
 
     @Override
@@ -220,10 +214,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     public final void put(String key, String value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        write("write setting", key, s -> {
-            SettingRows.put(s, key, value);
-            return null;
-        });
+        run("write setting", key, s -> SettingRows.put(s, key, value));
     }
 
     @Override
@@ -233,10 +224,8 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         if (is.isEmpty() && js.isEmpty()) {
             return;
         }
-        write("record usage", is.size() + " intervals and " + js.size() + " job costs", s -> {
-            UsageRows.record(s, is, js);
-            return null;
-        });
+        run("record usage", is.size() + " intervals and " + js.size() + " job costs",
+                s -> UsageRows.record(s, is, js));
     }
 
     @Override
@@ -263,10 +252,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     @Override
     public final void saveBudget(Budget budget) {
         Objects.requireNonNull(budget, "budget");
-        write("save budget", budget.describe(), s -> {
-            BudgetRows.save(s, budget);
-            return null;
-        });
+        run("save budget", budget.describe(), s -> BudgetRows.save(s, budget));
     }
 
     @Override
@@ -311,10 +297,8 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         @Override
         public void save(FunctionVersion version) {
             Objects.requireNonNull(version, "version");
-            write("save function", version.name() + " version " + version.version(), s -> {
-                FunctionRows.save(s, version);
-                return null;
-            });
+            run("save function", version.name() + " version " + version.version(),
+                    s -> FunctionRows.save(s, version));
         }
 
         @Override
@@ -354,10 +338,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         @Override
         public void save(WebhookDelivery delivery) {
             Objects.requireNonNull(delivery, "delivery");
-            write("save webhook delivery", delivery.jobId(), s -> {
-                DeliveryRows.save(s, delivery);
-                return null;
-            });
+            run("save webhook delivery", delivery.jobId(), s -> DeliveryRows.save(s, delivery));
         }
 
         @Override
@@ -378,10 +359,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         @Override
         public void append(Release release) {
             Objects.requireNonNull(release, "release");
-            write("record release of function", release.function(), s -> {
-                ReleaseRows.append(s, release);
-                return null;
-            });
+            run("record release of function", release.function(), s -> ReleaseRows.append(s, release));
         }
 
         @Override
@@ -406,6 +384,19 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         } catch (SQLException e) {
             throw failure(operation, subject, e);
         }
+    }
+
+    /** A write that returns nothing. */
+    @FunctionalInterface
+    private interface Step {
+        void run(Session session) throws SQLException;
+    }
+
+    private void run(String operation, String subject, Step step) {
+        write(operation, subject, s -> {
+            step.run(s);
+            return null;
+        });
     }
 
     private <T> T write(String operation, String subject, Work<T> work) {
