@@ -126,20 +126,22 @@ public final class HearthServer implements AutoCloseable {
         jobs.gate(budgets);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, pool, scaling, webhooks, usage, budgets);
-        timeline = new TimelineRecorder(store, clock, inventory.gpus().isEmpty() ? "local"
-                : inventory.gpus().getFirst().node(), (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
+        // the node a single-node control plane reports: its GPUs' node, or "local" without GPUs
+        String node = inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node();
+        timeline = new TimelineRecorder(store, clock, node,
+                (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
         metrics.reportTimeline(timeline);
         // tracing off (the default) creates nothing and costs nothing on the job path
         tracer = config.otlpEndpoint() == null ? null : new JobTracer(new OtlpHttpExporter(config.otlpEndpoint()),
-                clock, inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node());
+                clock, node);
         if (tracer != null) {
             events.add(tracer);
         }
         // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
         gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
         if (gpuSampler != null) {
-            metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
+            metrics.reportGpus(gpuSampler, node);
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         functions.onDeploy(v -> scalingSettings.reset(v.name()));
@@ -162,7 +164,7 @@ public final class HearthServer implements AutoCloseable {
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
             jobs.reap();
-            pool.sweep(functions::latest);
+            pool.sweep();
         }), 100, 100, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
@@ -170,13 +172,8 @@ public final class HearthServer implements AutoCloseable {
             usage.flush();
             prices.refresh(gpuTypes);
         }), 1, 1, TimeUnit.SECONDS);
-        java.util.function.BiPredicate<String, String> unfinished = (fn, id) -> {
-            try {
-                return !jobs.get(fn, id).state().isFinal();
-            } catch (dev.hearth.errors.HearthException.NotFound e) {
-                return false;
-            }
-        };
+        java.util.function.BiPredicate<String, String> unfinished = (fn, id) -> jobs.find(id)
+                .filter(j -> j.function().equals(fn)).map(j -> !j.state().isFinal()).orElse(false);
         housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> {
             budgets.sweep(unfinished);
             usage.sweep(unfinished);

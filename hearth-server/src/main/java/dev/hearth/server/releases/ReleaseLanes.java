@@ -7,7 +7,6 @@ import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the scaling loop scales: one unit per function, or, while a canary runs, one per released version, each with
@@ -23,7 +22,8 @@ public final class ReleaseLanes {
     public record Scaled(FunctionVersion version, Lane lane, JobService.QueueStats stats, List<Worker> workers,
                          String label) {
 
-        String key() {
+        /** Names the lane: the function and, while it is split, which version of its release. */
+        public String key() {
             return version.name() + "/" + lane;
         }
     }
@@ -31,7 +31,6 @@ public final class ReleaseLanes {
     private final FunctionRegistry functions;
     private final JobService jobs;
     private final WorkerPool pool;
-    private final ConcurrentHashMap<String, String> lastReasons = new ConcurrentHashMap<>();
 
     public ReleaseLanes(FunctionRegistry functions, JobService jobs, WorkerPool pool) {
         this.functions = functions;
@@ -60,10 +59,5 @@ public final class ReleaseLanes {
         List<Worker> workers = all.stream()
                 .filter(w -> functions.laneOfJob(v.name(), w.version()) == lane).toList();
         return new Scaled(v, lane, jobs.stats(v.name(), v.version()), workers, label);
-    }
-
-    /** Whether the reason differs from the last one seen for this lane (so that a steady state is recorded once). */
-    public boolean reasonChanged(Scaled scaled, String reason) {
-        return !reason.equals(lastReasons.put(scaled.key(), reason));
     }
 }

@@ -111,7 +111,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
      */
     public synchronized void runOnce() {
         List<ReleaseLanes.Scaled> current = List.copyOf(lanes.current());
-        windows.keySet().retainAll(current.stream().map(ScalingLoop::windowKey).toList());
+        windows.keySet().retainAll(current.stream().map(ReleaseLanes.Scaled::key).toList());
         List<GpuArbiter.Want> wants = new ArrayList<>();
         Map<Integer, ScalingDecision> decisions = new LinkedHashMap<>();
         Map<Integer, Instant> decidedAt = new HashMap<>();
@@ -126,7 +126,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                     config.scaler() == Scaler.QUEUE_DELAY || stats.queued() > 0 ? jobs.headOfQueueWait(fn.name())
                             : Duration.ZERO);
             ScalingDecision decision = autoscaler.decide(load,
-                    windows.computeIfAbsent(windowKey(lane), f -> new ScalingWindows()));
+                    windows.computeIfAbsent(lane.key(), f -> new ScalingWindows()));
             // the event carries the time of the decision: starting many processes can take a while
             decisions.put(index, decision);
             decidedAt.put(index, clock.instant());
@@ -148,10 +148,6 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                     ? "; started " + started + " of " + decision.start() + ": " + why : "";
             events.record(decidedAt.get(index), decision, started, lane.label(), outcome);
         });
-    }
-
-    private static String windowKey(ReleaseLanes.Scaled lane) {
-        return lane.version().name() + "/" + lane.lane();
     }
 
     @Override

@@ -321,7 +321,7 @@ public final class WorkerPool implements JobEvents {
      * Periodic: stops drained workers that have become idle, and replaces workers that overran their start-up
      * timeout.
      */
-    public void sweep(java.util.function.Function<String, Optional<FunctionVersion>> functions) {
+    public void sweep() {
         Instant now = clock.instant();
         sweepNodes(now);
         for (Worker w : registry.all()) {
