@@ -2,7 +2,6 @@ package dev.hearth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.metering.Money;
 import java.math.BigDecimal;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,7 +80,7 @@ final class BudgetCommand implements Runnable {
                 body.put("webhook", webhook);
             }
             JsonNode b = ManagementCalls.of(client, ctx).put(scope.path(period), body.toString());
-            ctx.out().println(describe(b) + ": limit " + money(b.get("limit")) + ", spent " + money(b.get("spent"))
+            ctx.out().println(describe(b) + ": limit " + Json.money(b.get("limit")) + ", spent " + Json.money(b.get("spent"))
                     + ", resets at " + b.get("resetsAt").asText());
             return ExitCodes.OK;
         }
@@ -106,9 +105,9 @@ final class BudgetCommand implements Runnable {
             Table t = new Table("SCOPE", "PERIOD", "LIMIT", "SPENT", "RESERVED", "REMAINING", "SOFT", "RESETS");
             for (JsonNode b : budgets) {
                 t.row(b.has("function") ? b.get("function").asText() : "(global)", b.get("period").asText(),
-                        money(b.get("limit")), money(b.get("spent")),
-                        money(b.get("reserved")) + " (" + b.get("reservedJobs").asInt() + " jobs)",
-                        money(b.get("remaining")), b.has("soft") ? money(b.get("soft")) : null,
+                        Json.money(b.get("limit")), Json.money(b.get("spent")),
+                        Json.money(b.get("reserved")) + " (" + b.get("reservedJobs").asInt() + " jobs)",
+                        Json.money(b.get("remaining")), b.has("soft") ? Json.money(b.get("soft")) : null,
                         b.get("resetsAt").asText());
             }
             t.print(ctx.out());
@@ -152,9 +151,5 @@ final class BudgetCommand implements Runnable {
             case "month" -> "monthly";
             default -> period;
         };
-    }
-
-    static String money(JsonNode dollars) {
-        return Money.ofDollars(dollars.decimalValue()).rounded(6);
     }
 }

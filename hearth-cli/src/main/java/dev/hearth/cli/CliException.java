@@ -14,6 +14,15 @@ final class CliException extends RuntimeException {
         return new CliException(ExitCodes.USAGE, message);
     }
 
+    /** A duration option ({@code 30s}, {@code 2m}) or a usage error naming the option. */
+    static java.time.Duration duration(String option, String text) {
+        try {
+            return dev.hearth.functions.Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw usage(option + ": " + e.getMessage());
+        }
+    }
+
     static CliException failure(String message) {
         return new CliException(ExitCodes.FAILURE, message);
     }

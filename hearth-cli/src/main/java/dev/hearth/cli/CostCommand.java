@@ -1,7 +1,6 @@
 package dev.hearth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.metering.Money;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +53,7 @@ final class CostCommand implements Callable<Integer> {
             for (JsonNode l : lines) {
                 t.row(l.get("key").asText(), l.get("function").asText(), l.get("version").asInt(),
                         l.get("resources").asText(), l.get("tier").asText(), l.get("attempts").asInt(),
-                        seconds(l.get("busyMs").asLong() / 1000.0), money(l.get("cost")));
+                        seconds(l.get("busyMs").asLong() / 1000.0), Json.money(l.get("cost")));
             }
             t.print(ctx.out());
             return ExitCodes.OK;
@@ -72,22 +71,18 @@ final class CostCommand implements Callable<Integer> {
         BigDecimal overhead = total.get("cost").get("idle").decimalValue()
                 .add(total.get("cost").get("starting").decimalValue());
         ctx.out().println();
-        ctx.out().println("idle and cold-start cost (what scale-to-zero saves): " + Money.ofDollars(overhead).rounded(6) + " of "
-                + money(total.get("cost").get("total")) + " since " + usage.get("from").asText());
+        ctx.out().println("idle and cold-start cost (what scale-to-zero saves): " + Json.money(overhead) + " of "
+                + Json.money(total.get("cost").get("total")) + " since " + usage.get("from").asText());
         return ExitCodes.OK;
     }
 
     private static void row(Table t, String key, JsonNode l) {
         JsonNode c = l.get("cost");
         JsonNode u = l.get("utilization");
-        t.row(key, money(c.get("total")), money(c.get("busy")), money(c.get("idle")), money(c.get("starting")),
-                money(c.get("draining")), l.get("jobs").asLong(), seconds(l.get("gpuSeconds").get("billed").asDouble()),
+        t.row(key, Json.money(c.get("total")), Json.money(c.get("busy")), Json.money(c.get("idle")), Json.money(c.get("starting")),
+                Json.money(c.get("draining")), l.get("jobs").asLong(), seconds(l.get("gpuSeconds").get("billed").asDouble()),
                 seconds(l.get("gpuSeconds").get("busy").asDouble()),
                 u == null || u.isNull() ? null : Math.round(u.asDouble() * 1000) / 10.0 + "%");
-    }
-
-    private static String money(JsonNode dollars) {
-        return Money.ofDollars(dollars.decimalValue()).rounded(6);
     }
 
     private static String seconds(double s) {

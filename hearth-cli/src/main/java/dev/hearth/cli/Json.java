@@ -26,6 +26,15 @@ final class Json {
         }
     }
 
+    /** Dollars as the CLI prints them: six decimals, so a millisecond of a GPU still shows. */
+    static String money(JsonNode dollars) {
+        return money(dollars.decimalValue());
+    }
+
+    static String money(java.math.BigDecimal dollars) {
+        return dev.hearth.metering.Money.ofDollars(dollars).rounded(6);
+    }
+
     static String pretty(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

@@ -2,7 +2,6 @@ package dev.hearth.cli;
 
 import dev.hearth.client.Hearth;
 import dev.hearth.client.NodeInfo;
-import dev.hearth.functions.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,12 +50,7 @@ final class NodeCommand implements Runnable {
         @Override
         public Integer call() {
             Context ctx = parent.root.context();
-            Duration period;
-            try {
-                period = Durations.parse(grace);
-            } catch (IllegalArgumentException e) {
-                throw CliException.usage("--grace: " + e.getMessage());
-            }
+            Duration period = CliException.duration("--grace", grace);
             try (Hearth hearth = client.connect(ctx)) {
                 NodeInfo n = hearth.drainNode(node, period);
                 NodesCommand.print(List.of(n), ctx);

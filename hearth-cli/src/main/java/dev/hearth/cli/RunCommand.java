@@ -97,15 +97,11 @@ final class RunCommand implements Callable<Integer> {
         if (timeout == null) {
             return null;
         }
-        try {
-            Duration d = Durations.parse(timeout);
-            if (d.isZero() || d.isNegative()) {
-                throw CliException.usage("--timeout must be positive, got " + timeout);
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage("--timeout: " + e.getMessage());
+        Duration d = CliException.duration("--timeout", timeout);
+        if (d.isZero() || d.isNegative()) {
+            throw CliException.usage("--timeout must be positive, got " + timeout);
         }
+        return d;
     }
 
     private JsonNode input() {

@@ -3,7 +3,6 @@ package dev.hearth.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.client.Hearth;
 import dev.hearth.client.ScalingChange;
-import dev.hearth.functions.Durations;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,14 +51,7 @@ final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Duration idle = null;
-        if (idleTimeout != null) {
-            try {
-                idle = Durations.parse(idleTimeout);
-            } catch (IllegalArgumentException e) {
-                throw CliException.usage("--idle-timeout: " + e.getMessage());
-            }
-        }
+        Duration idle = idleTimeout == null ? null : CliException.duration("--idle-timeout", idleTimeout);
         ScalingChange change = new ScalingChange(min, max, buffer, idle, targetConcurrency, scaler, scalerValue);
         if (reset == !change.isEmpty()) {
             throw CliException.usage(reset ? "--reset takes no other change"
