@@ -25,7 +25,6 @@ final class DeliveryRows {
     private static final String PENDING = "SELECT " + COLUMNS + " FROM webhook_deliveries WHERE state = 'PENDING' "
             + "ORDER BY next_attempt_at";
     // deliveries go with their jobs (retention, TTL, purge)
-    static final String DELETE_ORPHANS = "DELETE FROM webhook_deliveries WHERE job_id NOT IN (SELECT id FROM jobs)";
 
     private DeliveryRows() {
     }
@@ -67,9 +66,6 @@ final class DeliveryRows {
         return readAll(s.prepare(PENDING));
     }
 
-    static int deleteOrphans(Session s) throws SQLException {
-        return s.prepare(DELETE_ORPHANS).executeUpdate();
-    }
 
     private static List<WebhookDelivery> readAll(PreparedStatement ps) throws SQLException {
         List<WebhookDelivery> out = new ArrayList<>();

@@ -159,27 +159,14 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     @Override
     public final boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return write("delete job", id, s -> {
-            JobEventRows.deleteOfJob(s, id);
-            boolean deleted = JobRows.delete(s, id);
-            if (deleted) {
-                DeliveryRows.deleteOrphans(s);
-            }
-            return deleted;
-        });
+        return write("delete job", id, s -> JobRows.delete(s, id));
     }
 
     @Override
     public final int deleteFinishedBefore(Instant cutoff) {
         Objects.requireNonNull(cutoff, "cutoff");
-        return write("delete jobs finished before", cutoff.toString(), s -> {
-            JobEventRows.deleteOfJobsFinishedBefore(s, JobRows.FINISHED_BEFORE, cutoff);
-            int deleted = JobRows.deleteFinishedBefore(s, cutoff);
-            if (deleted > 0) {
-                DeliveryRows.deleteOrphans(s);
-            }
-            return deleted;
-        });
+        return write("delete jobs finished before", cutoff.toString(),
+                s -> JobRows.deleteFinishedBefore(s, cutoff));
     }
 
     @Override

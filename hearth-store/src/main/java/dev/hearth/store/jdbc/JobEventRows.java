@@ -24,7 +24,6 @@ final class JobEventRows {
             + "version, cold_start, init_time_ms, log_offset, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String BY_JOB = "SELECT job_id, seq, at, type, attempt, worker_id, node, version, "
             + "cold_start, init_time_ms, log_offset, detail FROM job_events WHERE job_id = ? ORDER BY at, seq";
-    private static final String DELETE_OF_JOB = "DELETE FROM job_events WHERE job_id = ?";
 
     private JobEventRows() {
     }
@@ -78,19 +77,7 @@ final class JobEventRows {
         return events;
     }
 
-    static void deleteOfJob(Session s, String jobId) throws SQLException {
-        PreparedStatement ps = s.prepare(DELETE_OF_JOB);
-        ps.setString(1, jobId);
-        ps.executeUpdate();
-    }
 
-    /** Removes the events of the jobs that {@code deleteFinishedBefore} is about to remove; same condition. */
-    static void deleteOfJobsFinishedBefore(Session s, String jobsCondition, Instant cutoff) throws SQLException {
-        PreparedStatement ps = s.prepare("DELETE FROM job_events WHERE job_id IN (SELECT id FROM jobs WHERE "
-                + jobsCondition + ")");
-        ps.setLong(1, cutoff.toEpochMilli());
-        ps.executeUpdate();
-    }
 
     private static void text(PreparedStatement ps, int i, String value) throws SQLException {
         if (value == null) {

@@ -61,15 +61,16 @@ final class JobRows {
             + placeholders(STATE_SLOTS) + ") ORDER BY queued_at DESC, id DESC LIMIT ?";
     private static final String COUNT_BY_STATE =
             "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
-    private static final String COUNT_FINISHED_BEFORE = "SELECT function_name, state, COUNT(*) FROM jobs WHERE "
-            + "finished_at < ? AND state IN (" + Arrays.stream(JobState.values()).filter(JobState::isFinal)
-            .map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ")) + ") GROUP BY function_name, state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
     /** The jobs that result retention removes; one parameter, the cutoff in epoch ms. */
-    static final String FINISHED_BEFORE = "finished_at < ? AND state IN ("
+    private static final String FINISHED_BEFORE = "finished_at < ? AND state IN ("
             + Arrays.stream(JobState.values()).filter(JobState::isFinal).map(s -> "'" + s.name() + "'")
                     .collect(Collectors.joining(", ")) + ")";
     private static final String DELETE_FINISHED = "DELETE FROM jobs WHERE " + FINISHED_BEFORE;
+    private static final String COUNT_FINISHED_BEFORE = "SELECT function_name, state, COUNT(*) FROM jobs WHERE "
+            + FINISHED_BEFORE + " GROUP BY function_name, state";
+    /** Tables whose rows belong to one job (by {@code job_id}) and go when it goes. */
+    private static final List<String> JOB_CHILDREN = List.of("job_events", "webhook_deliveries");
 
     private JobRows() {
     }
@@ -171,7 +172,13 @@ final class JobRows {
         return Collections.unmodifiableMap(counts);
     }
 
+    /** Deletes the job and the rows that belong to it. */
     static boolean delete(Session s, String id) throws SQLException {
+        for (String child : JOB_CHILDREN) {
+            PreparedStatement c = s.prepare("DELETE FROM " + child + " WHERE job_id = ?");
+            c.setString(1, id);
+            c.executeUpdate();
+        }
         PreparedStatement ps = s.prepare(DELETE);
         ps.setString(1, id);
         return ps.executeUpdate() > 0;
@@ -190,7 +197,14 @@ final class JobRows {
         return counts;
     }
 
+    /** Deletes final jobs that finished before the cutoff, and the rows that belong to them. */
     static int deleteFinishedBefore(Session s, Instant cutoff) throws SQLException {
+        for (String child : JOB_CHILDREN) {
+            PreparedStatement c = s.prepare("DELETE FROM " + child + " WHERE job_id IN (SELECT id FROM jobs WHERE "
+                    + FINISHED_BEFORE + ")");
+            c.setLong(1, cutoff.toEpochMilli());
+            c.executeUpdate();
+        }
         PreparedStatement ps = s.prepare(DELETE_FINISHED);
         ps.setLong(1, cutoff.toEpochMilli());
         return ps.executeUpdate();
