@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,8 +37,6 @@ public final class OtlpHttpExporter implements AutoCloseable {
     private final URI tracesUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final BlockingQueue<Span> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder exported = new LongAdder();
     private final Thread sender;
     private volatile boolean closing;
     private Instant lastFailureLog = Instant.MIN;
@@ -73,23 +70,11 @@ public final class OtlpHttpExporter implements AutoCloseable {
         this.sender = Thread.ofPlatform().name("hearth-otlp-exporter").daemon().start(this::sendLoop);
     }
 
-    public URI tracesUrl() {
-        return tracesUrl;
-    }
 
     public void export(Span span) {
-        if (closing || !queue.offer(span)) {
-            dropped.increment();
+        if (!closing) {
+            queue.offer(span); // a full queue (a collector far behind) drops the span rather than wait
         }
-    }
-
-    /** Spans dropped because the collector could not take them. */
-    public long dropped() {
-        return dropped.sum();
-    }
-
-    public long exported() {
-        return exported.sum();
     }
 
     /** Sends what is queued (for at most a few seconds), then stops. */
@@ -133,7 +118,6 @@ public final class OtlpHttpExporter implements AutoCloseable {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 == 2) {
-                exported.add(spans.size());
                 return;
             }
             failed(spans.size(), "answered " + r.statusCode() + ": " + r.body());
@@ -146,7 +130,6 @@ public final class OtlpHttpExporter implements AutoCloseable {
     }
 
     private void failed(int spans, String why) {
-        dropped.add(spans);
         Instant now = Instant.now();
         if (lastFailureLog.plus(LOG_FAILURES_EVERY).isBefore(now)) {
             lastFailureLog = now;
