@@ -118,7 +118,7 @@ public final class HearthServer implements AutoCloseable {
                                 : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
         List<String> gpuTypes = inventory.gpus().stream().map(Gpu::type).distinct().toList();
         PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
-        usage = new UsageRecorder(store, prices::current, clock, "local");
+        usage = new UsageRecorder(store, prices::current, clock);
         pool.observe(usage);
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, clock);
         usage.addSink(budgets);
@@ -126,22 +126,19 @@ public final class HearthServer implements AutoCloseable {
         jobs.gate(budgets);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, pool, scaling, webhooks, usage, budgets);
-        // the node a single-node control plane reports: its GPUs' node, or "local" without GPUs
-        String node = inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node();
-        timeline = new TimelineRecorder(store, clock, node,
-                (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
+        timeline = new TimelineRecorder(store, clock, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
         metrics.reportTimeline(timeline);
         // tracing off (the default) creates nothing and costs nothing on the job path
         tracer = config.otlpEndpoint() == null ? null : new JobTracer(new OtlpHttpExporter(config.otlpEndpoint()),
-                clock, node);
+                clock);
         if (tracer != null) {
             events.add(tracer);
         }
         // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
         gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
         if (gpuSampler != null) {
-            metrics.reportGpus(gpuSampler, node);
+            metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         functions.onDeploy(v -> scalingSettings.reset(v.name()));

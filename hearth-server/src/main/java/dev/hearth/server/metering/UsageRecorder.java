@@ -42,7 +42,6 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     private final UsageStore store;
     private final Supplier<dev.hearth.metering.PriceCatalog> catalog;
     private final InstantSource clock;
-    private final String defaultNode;
     private final ConcurrentHashMap<String, Tracker> trackers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Attempt> attempts = new ConcurrentHashMap<>();
     private final List<UsageSink> sinks = new CopyOnWriteArrayList<>();
@@ -50,13 +49,10 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     private List<UsageInterval> pendingIntervals = new ArrayList<>();
     private List<JobCost> pendingJobs = new ArrayList<>();
 
-    /** @param defaultNode the node name of CPU-only workers, which hold no GPU that names one */
-    public UsageRecorder(UsageStore store, Supplier<dev.hearth.metering.PriceCatalog> catalog, InstantSource clock,
-                         String defaultNode) {
+    public UsageRecorder(UsageStore store, Supplier<dev.hearth.metering.PriceCatalog> catalog, InstantSource clock) {
         this.store = store;
         this.catalog = catalog;
         this.clock = clock;
-        this.defaultNode = defaultNode;
     }
 
     public void addSink(UsageSink sink) {
@@ -69,7 +65,7 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     public void started(Worker worker, FunctionVersion fn, boolean alwaysOn) {
         Resources resources = worker.gpus().isEmpty() ? Resources.cpu(fn.manifest().cpu())
                 : Resources.gpus(worker.gpus().getFirst().type(), worker.gpus().size(), fn.manifest().cpu());
-        String node = worker.gpus().isEmpty() ? defaultNode : worker.gpus().getFirst().node();
+        String node = worker.node();
         Tracker t = new Tracker(worker, node, resources, alwaysOn ? PriceTier.ALWAYS_ON : PriceTier.ON_DEMAND,
                 worker.startedAt());
         trackers.put(worker.id(), t);

@@ -6,8 +6,6 @@ import dev.hearth.jobs.JobEventStore;
 import dev.hearth.jobs.JobEventType;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.workers.Worker;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +51,6 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
 
     private final JobEventStore store;
     private final InstantSource clock;
-    private final String defaultNode;
     private final BiFunction<String, String, Path> logFiles;
     private final AtomicLong seq = new AtomicLong();
     private final BlockingQueue<JobEvent> pending = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -69,14 +66,12 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
     }
 
     /**
-     * @param defaultNode the node name for workers without GPUs
      * @param logFiles    the log file of (function, worker id)
      */
-    public TimelineRecorder(JobEventStore store, InstantSource clock, String defaultNode,
+    public TimelineRecorder(JobEventStore store, InstantSource clock,
                             BiFunction<String, String, Path> logFiles) {
         this.store = store;
         this.clock = clock;
-        this.defaultNode = defaultNode;
         this.logFiles = logFiles;
         this.writer = Thread.ofPlatform().name("hearth-timeline-writer").daemon().start(this::writeLoop);
     }
@@ -90,7 +85,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
 
     @Override
     public void started(Job job, Worker worker) {
-        String node = node(worker);
+        String node = worker.node();
         Long offset = logSize(job.function(), worker.id());
         if (job.coldStart()) {
             record(new JobEvent(job.id(), seq.incrementAndGet(), worker.startedAt(), JobEventType.WORKER_STARTED,
@@ -113,7 +108,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         String detail = progress == null || progress.length() <= MAX_PROGRESS_DETAIL ? progress
                 : progress.substring(0, MAX_PROGRESS_DETAIL) + "...";
         record(new JobEvent(job.id(), seq.incrementAndGet(), now, JobEventType.PROGRESS, job.attempts(), worker.id(),
-                node(worker), worker.version(), null, null, null, detail));
+                worker.node(), worker.version(), null, null, null, detail));
     }
 
     @Override
@@ -255,15 +250,8 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         }
     }
 
-    private String node(Worker worker) {
-        return worker.gpus().isEmpty() ? defaultNode : worker.gpus().getFirst().node();
-    }
 
     private Long logSize(String function, String workerId) {
-        try {
-            return Files.size(logFiles.apply(function, workerId));
-        } catch (IOException e) {
-            return 0L; // nothing written yet
-        }
+        return LogSlice.size(logFiles.apply(function, workerId));
     }
 }

@@ -27,7 +27,6 @@ public final class JobTracer implements JobEvents, AutoCloseable {
 
     private final OtlpHttpExporter exporter;
     private final InstantSource clock;
-    private final String defaultNode;
     private final ConcurrentHashMap<String, Trace> open = new ConcurrentHashMap<>();
 
     /** A job's trace so far: its ids, when the current wait began, and the running attempt. */
@@ -47,10 +46,9 @@ public final class JobTracer implements JobEvents, AutoCloseable {
     private record Run(String spanId, Instant start, List<Attribute> attributes) {
     }
 
-    public JobTracer(OtlpHttpExporter exporter, InstantSource clock, String defaultNode) {
+    public JobTracer(OtlpHttpExporter exporter, InstantSource clock) {
         this.exporter = exporter;
         this.clock = clock;
-        this.defaultNode = defaultNode;
     }
 
     @Override
@@ -68,7 +66,7 @@ public final class JobTracer implements JobEvents, AutoCloseable {
             Instant now = job.placedAt();
             exporter.export(new Span(t.traceId, id(8), t.rootId, "queued", t.waitingSince, now,
                     List.of(attr("hearth.job.attempt", job.attempts())), null));
-            String node = worker.gpus().isEmpty() ? defaultNode : worker.gpus().getFirst().node();
+            String node = worker.node();
             if (job.coldStart() && worker.readyAt() != null) {
                 exporter.export(new Span(t.traceId, id(8), t.rootId, "worker start", worker.startedAt(),
                         worker.readyAt(), List.of(attr("hearth.worker.id", worker.id()), attr("hearth.node", node)),
