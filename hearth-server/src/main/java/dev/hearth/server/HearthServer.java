@@ -169,12 +169,6 @@ public final class HearthServer implements AutoCloseable {
             usage.flush();
             prices.refresh(gpuTypes);
         }), 1, 1, TimeUnit.SECONDS);
-        java.util.function.BiPredicate<String, String> unfinished = (fn, id) -> jobs.find(id)
-                .filter(j -> j.function().equals(fn)).map(j -> !j.state().isFinal()).orElse(false);
-        housekeeping.scheduleWithFixedDelay(guard("budget reservations", () -> {
-            budgets.sweep(unfinished);
-            usage.sweep(unfinished);
-        }), 5, 5, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         api.start();

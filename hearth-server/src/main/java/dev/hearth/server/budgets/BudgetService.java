@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -124,19 +123,9 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
         release(job);
     }
 
-    /** Drops the reservations of jobs that ended without a final event (removed when their TTL ran out). */
-    public void sweep(BiPredicate<String, String> unfinished) {
-        List<Reservation> all;
-        synchronized (lock) {
-            all = List.copyOf(reservations.values());
-        }
-        for (Reservation r : all) {
-            if (!unfinished.test(r.function(), r.jobId())) {
-                synchronized (lock) {
-                    unreserve(r.jobId());
-                }
-            }
-        }
+    @Override
+    public void removed(Job job) {
+        release(job);
     }
 
     private Money estimate(Job job, FunctionManifest m) {

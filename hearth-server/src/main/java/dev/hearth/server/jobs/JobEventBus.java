@@ -43,6 +43,11 @@ public final class JobEventBus implements JobEvents {
     }
 
     @Override
+    public void removed(Job job) {
+        each(l -> l.removed(job));
+    }
+
+    @Override
     public void progressed(Job job, Worker worker, String progress) {
         each(l -> l.progressed(job, worker, progress));
     }

@@ -26,6 +26,10 @@ public interface JobEvents {
     default void finished(Job job) {
     }
 
+    /** The job was deleted before it reached a final state (its TTL ran out): it has no final event. */
+    default void removed(Job job) {
+    }
+
     /** The worker should be replaced: it timed out on a job, or asked to be (stopPod). */
     default void retireWorker(Worker worker, String reason) {
     }

@@ -576,6 +576,7 @@ public final class JobService {
         if (f != null) {
             f.complete(null);
         }
+        events.removed(j);
     }
 
     private void leaseLost(String jobId, String workerId, String reason) {

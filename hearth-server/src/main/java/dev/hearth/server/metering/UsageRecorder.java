@@ -110,10 +110,9 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     public void finished(Job job) {
         closeAttempt(job, job.finishedAt() != null ? job.finishedAt() : clock.instant());
     }
-
-    /** Forgets running attempts of jobs that ended without an event (removed when their TTL ran out). */
-    public void sweep(java.util.function.BiPredicate<String, String> unfinished) {
-        attempts.entrySet().removeIf(e -> !unfinished.test(e.getValue().function(), e.getKey()));
+    @Override
+    public void removed(Job job) {
+        attempts.remove(job.id());
     }
 
     private void closeAttempt(Job job, Instant end) {

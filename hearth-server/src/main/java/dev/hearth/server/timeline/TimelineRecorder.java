@@ -121,6 +121,12 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
     }
 
     @Override
+    public void removed(Job job) {
+        leases.remove(job.id());
+        lastProgress.remove(job.id());
+    }
+
+    @Override
     public void finished(Job job) {
         Lease lease = leases.remove(job.id());
         lastProgress.remove(job.id());

@@ -92,6 +92,11 @@ public final class JobTracer implements JobEvents, AutoCloseable {
     }
 
     @Override
+    public void removed(Job job) {
+        open.remove(job.id());
+    }
+
+    @Override
     public void finished(Job job) {
         Trace t = open.remove(job.id());
         if (t == null) {
