@@ -139,6 +139,19 @@ class BudgetServiceTest {
     }
 
     @Test
+    void aJobRemovedByItsTtlGivesBackItsReservation() {
+        budgets.put(new Budget("render", BudgetPeriod.DAY, MAX_JOB, null, null));
+        Job expiring = job();
+        budgets.admit(expiring, GPU_FN);
+        assertThatThrownBy(() -> budgets.admit(job(), GPU_FN)).isInstanceOf(HearthException.PaymentRequired.class);
+
+        budgets.removed(expiring);
+
+        assertThat(budgets.standings().getFirst().reservedJobs()).isZero();
+        budgets.admit(job(), GPU_FN);
+    }
+
+    @Test
     void budgetsTheirSpendAndOpenReservationsSurviveARestart() {
         budgets.put(new Budget("render", BudgetPeriod.DAY, Money.ofDollars("0.03"), null, null));
         Job running = job();
