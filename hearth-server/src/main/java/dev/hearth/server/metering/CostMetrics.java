@@ -5,7 +5,6 @@ import dev.hearth.metering.UsageInterval;
 import dev.hearth.metering.UsageKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Cost counters for Prometheus, per function: {@code hearth_cost_usd_total{kind=starting|busy|idle|draining}},
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CostMetrics implements UsageSink {
 
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
 
     public CostMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,13 +41,15 @@ public final class CostMetrics implements UsageSink {
                 null).increment(c.cost().dollars().doubleValue());
     }
 
+    /**
+     * The registry's own counter: registering again finds the existing one, and a counter the metrics removed for a
+     * deleted function is made anew (a cache here would keep counting into the removed one).
+     */
     private Counter counter(String name, String description, String function, String kind) {
-        return counters.computeIfAbsent(name + "|" + function + "|" + kind, k -> {
-            var b = Counter.builder(name).description(description).tag("function", function);
-            if (kind != null) {
-                b.tag("kind", kind);
-            }
-            return b.register(registry);
-        });
+        var b = Counter.builder(name).description(description).tag("function", function);
+        if (kind != null) {
+            b.tag("kind", kind);
+        }
+        return b.register(registry);
     }
 }
