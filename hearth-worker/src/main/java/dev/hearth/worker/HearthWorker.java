@@ -322,22 +322,30 @@ public final class HearthWorker {
 
     /** Starts a job on its own virtual thread; false when the job cannot run (no id, or already running here). */
     private boolean launch(JsonNode raw, boolean holdsSlot) {
-        JsonNode idNode = raw.get("id");
-        if (idNode == null || !idNode.isValueNode() || idNode.asText().isEmpty()) {
-            Log.warn("job without an id ignored: {0}", raw);
+        RunningJob job = register(raw, holdsSlot);
+        if (job == null) {
             return false;
         }
-        String id = idNode.asText();
-        JsonNode input = raw.hasNonNull("input") ? raw.get("input") : NullNode.getInstance();
-        RunningJob job = new RunningJob(this, id, input, holdsSlot);
-        if (active.putIfAbsent(id, job) != null) {
-            Log.warn("job {0} handed out again while it runs here; duplicate ignored", id);
-            return false;
-        }
-        Thread t = Thread.ofVirtual().name("hearth-job-" + id).unstarted(() -> run(job));
+        Thread t = Thread.ofVirtual().name("hearth-job-" + job.id()).unstarted(() -> run(job));
         job.bind(t);
         t.start();
         return true;
+    }
+
+    /** The job as running here, or null when it cannot run (no id, or already running here). */
+    private RunningJob register(JsonNode raw, boolean holdsSlot) {
+        JsonNode idNode = raw.get("id");
+        if (idNode == null || !idNode.isValueNode() || idNode.asText().isEmpty()) {
+            Log.warn("job without an id ignored: {0}", raw);
+            return null;
+        }
+        JsonNode input = raw.hasNonNull("input") ? raw.get("input") : NullNode.getInstance();
+        RunningJob job = new RunningJob(this, idNode.asText(), input, holdsSlot);
+        if (active.putIfAbsent(job.id(), job) != null) {
+            Log.warn("job {0} handed out again while it runs here; duplicate ignored", job.id());
+            return null;
+        }
+        return job;
     }
 
     /** One slot per batch: takes up to a batch of jobs and runs them in one handler call. False: stop taking. */
@@ -366,18 +374,10 @@ public final class HearthWorker {
     private boolean launchBatch(List<JsonNode> raw) {
         List<RunningJob> batch = new ArrayList<>(raw.size());
         for (JsonNode r : raw) {
-            JsonNode idNode = r.get("id");
-            if (idNode == null || !idNode.isValueNode() || idNode.asText().isEmpty()) {
-                Log.warn("job without an id ignored: {0}", r);
-                continue;
+            RunningJob job = register(r, false);
+            if (job != null) {
+                batch.add(job);
             }
-            RunningJob job = new RunningJob(this, idNode.asText(),
-                    r.hasNonNull("input") ? r.get("input") : NullNode.getInstance(), false);
-            if (active.putIfAbsent(job.id(), job) != null) {
-                Log.warn("job {0} handed out again while it runs here; duplicate ignored", job.id());
-                continue;
-            }
-            batch.add(job);
         }
         if (batch.isEmpty()) {
             return false;
