@@ -387,14 +387,16 @@ class Worker:
         except ValueError:
             self.log("job-take answered 200 with a body that is not JSON: %r" % (body[:200],))
             return
-        jobs = got if isinstance(got, list) else [got]
+        jobs = []
+        for job in got if isinstance(got, list) else [got]:
+            if isinstance(job, dict) and isinstance(job.get("id"), str):
+                jobs.append(job)
+            else:
+                self.log("job-take answered a job without an id: %r" % (str(job)[:200],))
         if self.batch_size:
             self._accept_batch(jobs)
             return
         for job in jobs:
-            if not isinstance(job, dict) or not isinstance(job.get("id"), str):
-                self.log("job-take answered a job without an id: %r" % (str(job)[:200],))
-                continue
             with self._lock:
                 self._inflight[job["id"]] = job
             if self.concurrency == 1:
@@ -402,13 +404,7 @@ class Worker:
             else:
                 self._queue.put(job)
 
-    def _accept_batch(self, jobs):
-        batch = []
-        for job in jobs:
-            if not isinstance(job, dict) or not isinstance(job.get("id"), str):
-                self.log("job-take answered a job without an id: %r" % (str(job)[:200],))
-                continue
-            batch.append(job)
+    def _accept_batch(self, batch):
         if not batch:
             return
         with self._lock:
