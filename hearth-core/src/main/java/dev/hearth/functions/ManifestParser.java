@@ -151,21 +151,7 @@ public final class ManifestParser {
     }
 
     private static Duration delay(JsonNode node, String key, Duration dflt) {
-        String field = "retries.backoff." + key;
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return dflt;
-        }
-        Duration d;
-        try {
-            d = Durations.parse(v.asText());
-        } catch (IllegalArgumentException e) {
-            throw new ManifestException("'" + field + "': " + e.getMessage());
-        }
-        if (d.compareTo(Duration.ofHours(1)) > 0) {
-            throw new ManifestException("'" + field + "' must be at most 1h, got " + v.asText());
-        }
-        return d;
+        return durationUpTo(node, key, dflt, "retries.backoff." + key, Duration.ofHours(1));
     }
 
     private static BatchConfig batch(JsonNode node) {
@@ -180,19 +166,7 @@ public final class ManifestParser {
             throw new ManifestException("'batch.maxSize' is required, e.g. {maxSize: 8, wait: 50ms}");
         }
         int maxSize = integer(node.get("maxSize"), "batch.maxSize", 1, 1000);
-        Duration wait = Duration.ZERO;
-        JsonNode w = node.get("wait");
-        if (w != null && !w.isNull()) {
-            try {
-                wait = Durations.parse(w.asText());
-            } catch (IllegalArgumentException e) {
-                throw new ManifestException("'batch.wait': " + e.getMessage());
-            }
-            if (wait.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new ManifestException("'batch.wait' must be at most 10s, got " + w.asText());
-            }
-        }
-        return new BatchConfig(maxSize, wait);
+        return new BatchConfig(maxSize, durationUpTo(node, "wait", Duration.ZERO, "batch.wait", Duration.ofSeconds(10)));
     }
 
     private static Runtime runtime(JsonNode root) {
@@ -300,7 +274,7 @@ public final class ManifestParser {
             throw new ManifestException("'scaling.maxWorkers' (" + max + ") must be at least 'scaling.minWorkers' ("
                     + min + ")");
         }
-        Duration idle = duration(node, "idleTimeout", d.idleTimeout(), "scaling.idleTimeout");
+        Duration idle = durationUpTo(node, "idleTimeout", d.idleTimeout(), "scaling.idleTimeout", null);
         int concurrency = node.has("concurrency")
                 ? integer(node.get("concurrency"), "scaling.concurrency", 1, 1000) : d.concurrency();
         int buffer = node.has("bufferWorkers") ? integer(node.get("bufferWorkers"), "scaling.bufferWorkers", 0, 1000)
@@ -361,7 +335,17 @@ public final class ManifestParser {
         return duration(parent, key, dflt, key);
     }
 
+    /** A duration field that must be more than 0. */
     static Duration duration(JsonNode parent, String key, Duration dflt, String field) {
+        Duration d = durationUpTo(parent, key, dflt, field, null);
+        if (d != null && d.isZero()) {
+            throw new ManifestException("'" + field + "' must be more than 0");
+        }
+        return d;
+    }
+
+    /** A duration field from 0 up to {@code max} (null: no bound). */
+    private static Duration durationUpTo(JsonNode parent, String key, Duration dflt, String field, Duration max) {
         JsonNode node = parent.get(key);
         if (node == null || node.isNull()) {
             return dflt;
@@ -372,8 +356,9 @@ public final class ManifestParser {
         } catch (IllegalArgumentException e) {
             throw new ManifestException("'" + field + "': " + e.getMessage());
         }
-        if (d.isZero() && !field.equals("scaling.idleTimeout")) {
-            throw new ManifestException("'" + field + "' must be more than 0");
+        if (max != null && d.compareTo(max) > 0) {
+            throw new ManifestException("'" + field + "' must be at most " + Durations.format(max) + ", got "
+                    + node.asText());
         }
         return d;
     }
