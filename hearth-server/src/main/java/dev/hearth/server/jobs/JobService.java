@@ -307,7 +307,7 @@ public final class JobService {
             return List.of();
         }
         LanedQueue q = queue(worker.function());
-        BatchConfig batch = functions.latest(worker.function()).map(v -> v.manifest().batch()).orElse(null);
+        BatchConfig batch = worker.batch();
         Duration fill = Duration.ZERO;
         if (batch != null) {
             n = Math.min(n, batch.maxSize());

@@ -1,6 +1,7 @@
 package dev.hearth.server.workers;
 
 import dev.hearth.metering.UsageKind;
+import dev.hearth.functions.BatchConfig;
 import dev.hearth.placement.Gpu;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.scaling.WorkerSnapshot;
@@ -25,6 +26,7 @@ public final class Worker {
     private final List<Gpu> gpus;
     private final String node;
     private final int concurrency;
+    private final BatchConfig batch;
     private final Instant startedAt;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<String> jobsToStop = new LinkedBlockingQueue<>();
@@ -39,7 +41,7 @@ public final class Worker {
     private volatile java.util.function.Consumer<Worker> usageListener;
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, String node, int concurrency,
-           Instant startedAt) {
+           BatchConfig batch, Instant startedAt) {
         this.id = id;
         this.function = function;
         this.version = version;
@@ -47,6 +49,7 @@ public final class Worker {
         this.gpus = List.copyOf(gpus);
         this.node = node;
         this.concurrency = concurrency;
+        this.batch = batch;
         this.startedAt = startedAt;
     }
 
@@ -73,6 +76,11 @@ public final class Worker {
     /** The node it was placed on. */
     public String node() {
         return node;
+    }
+
+    /** Its version's batching ({@code batch} in the manifest), or null: what each of its takes hands it. */
+    public BatchConfig batch() {
+        return batch;
     }
 
     public int concurrency() {

@@ -133,7 +133,8 @@ public final class WorkerPool implements JobEvents {
         // a batching worker holds up to a batch per concurrent handler call
         int slots = fn.manifest().scaling().concurrency()
                 * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
-        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots, clock.instant());
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots, fn.manifest().batch(),
+                clock.instant());
         // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
         boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
         registry.add(w);
