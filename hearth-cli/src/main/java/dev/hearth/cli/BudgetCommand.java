@@ -80,8 +80,8 @@ final class BudgetCommand implements Runnable {
                 body.put("webhook", webhook);
             }
             JsonNode b = ManagementCalls.of(client, ctx).put(scope.path(period), body.toString());
-            ctx.out().println(describe(b) + ": limit " + Json.money(b.get("limit")) + ", spent " + Json.money(b.get("spent"))
-                    + ", resets at " + b.get("resetsAt").asText());
+            ctx.out().println(describe(b) + ": limit " + Json.money(b.get("limit")) + ", spent "
+                    + Json.money(b.get("spent")) + ", resets at " + b.get("resetsAt").asText());
             return ExitCodes.OK;
         }
     }
