@@ -147,6 +147,8 @@ public final class Bench {
             long jvmCpu0 = cpuNanos(ProcessHandle.current());
             long[] userSys0 = userSysTicks();
             long workerCpu0 = workerCpuNanos();
+            Profiler profiler = Profiler.fromProperties();
+            profiler.start();
             long t0 = System.nanoTime();
             int failed = new RawLoad(s.url(), KEY).post("/v2/noop8/run", n, connections,
                     i -> "{\"input\":" + i + "}");
@@ -156,6 +158,7 @@ public final class Bench {
             }
             awaitCompleted(s.url(), warmup + n + 1);
             long elapsed = System.nanoTime() - t0;
+            profiler.stop();
             long jvmCpu = cpuNanos(ProcessHandle.current()) - jvmCpu0;
             long[] userSys = userSysTicks();
             long workerCpu = workerCpuNanos() - workerCpu0;

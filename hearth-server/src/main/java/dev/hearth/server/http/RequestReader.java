@@ -2,7 +2,6 @@ package dev.hearth.server.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,17 +63,13 @@ final class RequestReader {
     Head next() throws IOException {
         headerBytes = 0;
         String requestLine;
-        try {
-            // Tolerate stray CRLFs between requests, as RFC 9112 section 2.2 asks.
-            do {
-                requestLine = readLine(true);
-                if (requestLine == null) {
-                    return null;
-                }
-            } while (requestLine.isEmpty());
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
+        // Tolerate stray CRLFs between requests, as RFC 9112 section 2.2 asks.
+        do {
+            requestLine = readLine(true);
+            if (requestLine == null) {
+                return null;
+            }
+        } while (requestLine.isEmpty());
         int sp1 = requestLine.indexOf(' ');
         int sp2 = requestLine.lastIndexOf(' ');
         if (sp1 <= 0 || sp2 <= sp1) {

@@ -158,10 +158,56 @@ class Http1ServerTest {
         assertThat(r.body()).isEqualTo("POST /jdk k=v " + big);
     }
 
-    private Socket connect() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort());
-        s.setSoTimeout(10_000);
+    @Test
+    void closesAConnectionThatSendsNoRequestWithinTheIdleTimeout() throws IOException {
+        try (Http1Server shortIdle = echoServer(Duration.ofMillis(200)); Socket s = connect(shortIdle)) {
+            send(s, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200 OK");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void closesAConnectionWhoseRequestHeadStopsHalfway() throws IOException {
+        try (Http1Server shortIdle = echoServer(Duration.ofMillis(200)); Socket s = connect(shortIdle)) {
+            send(s, "GET /a HTTP/1.1\r\nHost: h\r\n");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void keepsAConnectionWhoseRequestTakesLongerThanTheIdleTimeout() throws IOException {
+        try (Http1Server slow = Http1Server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16,
+                new Http1Server.Limits(Duration.ofMillis(100), 1024, 100), ex -> {
+                    Thread.sleep(500); // a handler busy for five idle timeouts, as a long-poll is
+                    ex.send(200, "text/plain", "late".getBytes(StandardCharsets.UTF_8));
+                })) {
+            slow.start();
+            try (Socket s = connect(slow)) {
+                send(s, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200 OK").endsWith("late");
+            }
+        }
+    }
+
+    private Http1Server echoServer(Duration idleTimeout) throws IOException {
+        Http1Server s = Http1Server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16,
+                new Http1Server.Limits(idleTimeout, 1024, 100), ex -> {
+                    ex.body().readAllBytes();
+                    ex.send(200, "text/plain", "ok".getBytes(StandardCharsets.UTF_8));
+                });
+        s.start();
         return s;
+    }
+
+    private static Socket connect(Http1Server server) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort());
+        s.setSoTimeout(10_000); // the bound of every wait for an answer
+        return s;
+    }
+
+    private Socket connect() throws IOException {
+        return connect(server);
     }
 
     private static void send(Socket s, String raw) throws IOException {
