@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The durable home of jobs: the port that the embedded SQLite store and the PostgreSQL store implement.
@@ -36,6 +37,21 @@ public interface JobStore extends AutoCloseable {
     /** Applies several updates in one durable write; returns, per job, whether it applied. */
     default List<Boolean> updateAll(List<Job> next) {
         return next.stream().map(this::update).toList();
+    }
+
+    /**
+     * Applies several updates like {@link #updateAll}, but may return before they are durable: for changes whose loss
+     * in a crash loses nothing, such as a lease (after a restart every in-progress job goes back to the queue anyway).
+     * Writes made later through this store apply after these, so a later change of the same job never overtakes them.
+     *
+     * @return per job, whether it applied, once known; completes exceptionally if the write failed
+     */
+    default CompletableFuture<List<Boolean>> updateAllLater(List<Job> next) {
+        try {
+            return CompletableFuture.completedFuture(updateAll(next));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     Optional<Job> find(String id);

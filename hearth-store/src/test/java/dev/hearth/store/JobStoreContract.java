@@ -159,6 +159,29 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aWriteQueuedAfterUpdateAllLaterAppliesAfterIt() {
+        Job a = store(TestJobs.queued("echo"));
+        Job leased = TestJobs.leased(a, "w", T0);
+        Job cancelled = TestJobs.cancelled(leased, T0.plusSeconds(1));
+
+        var lease = store.updateAllLater(List.of(leased));
+        // the next revision: it could only apply once the lease has
+        assertThat(store.update(cancelled)).isTrue();
+
+        assertThat(lease.join()).containsExactly(true);
+        assertThat(store.find(a.id())).contains(cancelled);
+    }
+
+    @Test
+    void updateAllLaterReportsAStaleRevision() {
+        Job a = store(TestJobs.queued("echo"));
+        store.update(TestJobs.cancelled(a, T0));
+
+        assertThat(store.updateAllLater(List.of(TestJobs.leased(a, "w", T0))).join()).containsExactly(false);
+        assertThat(store.updateAllLater(List.of()).join()).isEmpty();
+    }
+
+    @Test
     void findByStatesReturnsOldestFirst() {
         Job late = store(TestJobs.queued("a", T0.plusSeconds(30)));
         Job early = store(TestJobs.queued("b", T0.plusSeconds(10)));

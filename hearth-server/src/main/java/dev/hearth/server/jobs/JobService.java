@@ -30,10 +30,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The owner of job state. Every change goes through {@link JobTransitions}, is written to the {@link JobStore}
- * (compare-and-set on the revision) and only then becomes visible: acknowledged means durable.
+ * (compare-and-set on the revision) and only then becomes visible: acknowledged means durable. The one exception is
+ * a lease, which is handed to the worker while it is still being written: losing it in a crash loses nothing.
  *
  * <p>Non-final jobs are also kept in memory ({@code live}), with per-function queues of waiting ids, so that the
  * dispatch path never reads the store. Leases are renewed in memory: after a restart every in-progress job goes back
@@ -41,6 +44,7 @@ import java.util.function.UnaryOperator;
  */
 public final class JobService {
 
+    private static final Logger LOG = Logger.getLogger(JobService.class.getName());
     private static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration MAX_TIMEOUT = Duration.ofDays(7);
     private static final Duration UNREAD_STREAM_RETENTION = Duration.ofMinutes(10);
@@ -290,8 +294,8 @@ public final class JobService {
     // ---------------------------------------------------------------- worker side
 
     /**
-     * A worker's long-poll for work: up to {@code max} jobs, waiting up to {@code wait} for the first. Each job is
-     * leased durably before it is returned.
+     * A worker's long-poll for work: up to {@code max} jobs, waiting up to {@code wait} for the first. The leases are
+     * written behind: see {@link #lease}.
      */
     public List<Job> take(Worker worker, int max, Duration wait) throws InterruptedException {
         worker.markReady(clock.instant());
@@ -347,21 +351,48 @@ public final class JobService {
             next.add(JobTransitions.lease(cur, worker.id(), worker.version(), now, now.plus(leaseDuration), cold,
                     cold ? worker.initTimeMs() : 0));
         }
-        List<Boolean> applied = store.updateAll(next);
-        List<Job> leased = new ArrayList<>(next.size());
+        // Handed out before the lease is durable: a lease lost in a crash loses nothing, since a restart sends every
+        // in-progress job back to the queue. The worker's result is written after the lease (the store keeps order).
+        store.updateAllLater(next).whenComplete((applied, error) -> {
+            if (error != null || applied.contains(false)) {
+                Thread.ofVirtual().name("hearth-lease-refused").start(() -> leasesRefused(worker, next, applied, error));
+            }
+        });
+        for (Job job : next) {
+            live.put(job.id(), job);
+            leases.put(job.id(), job.leaseExpiresAt());
+            worker.jobTaken(job.id());
+            events.started(job, worker);
+        }
+        return next;
+    }
+
+    /**
+     * Leases the store did not take: the job changed meanwhile (a cancel that came first), or the write failed. The
+     * store's version stands; the worker is told to drop the job, and its result will be refused.
+     */
+    private void leasesRefused(Worker worker, List<Job> next, List<Boolean> applied, Throwable error) {
+        if (error != null) {
+            LOG.log(Level.WARNING, "could not write " + next.size() + " leases of worker " + worker.id()
+                    + "; the worker is told to drop those jobs", error);
+        }
+        Instant now = clock.instant();
         for (int i = 0; i < next.size(); i++) {
             Job job = next.get(i);
-            if (applied.get(i)) {
-                live.put(job.id(), job);
-                leases.put(job.id(), job.leaseExpiresAt());
-                worker.jobTaken(job.id());
-                leased.add(job);
-                events.started(job, worker);
-            } else {
-                reload(job.id());
+            if (error == null && applied.get(i)) {
+                continue;
+            }
+            reload(job.id());
+            Job cur = live.get(job.id());
+            if (cur == null || cur.state() != JobState.IN_PROGRESS || !worker.id().equals(cur.workerId())) {
+                leases.remove(job.id());
+                worker.requestStop(job.id());
+                worker.jobReleased(job.id(), now, false);
+                if (cur != null && cur.state() == JobState.IN_QUEUE) {
+                    enqueue(cur);
+                }
             }
         }
-        return leased;
     }
 
     /** A worker's job-done post: a progress update or the final result. */

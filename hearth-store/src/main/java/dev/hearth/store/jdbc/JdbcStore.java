@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The store operations, written once for every SQL database. A subclass decides only how reads and writes run: the
@@ -81,6 +82,18 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     /** Runs a write atomically; returns only once it is durable. */
     protected abstract <T> T runWrite(Work<T> work) throws SQLException;
 
+    /**
+     * Queues a write to run atomically after the writes queued before it, without waiting for it to be durable. A
+     * store without a write queue runs it now.
+     */
+    protected <T> CompletableFuture<T> runWriteLater(Work<T> work) {
+        try {
+            return CompletableFuture.completedFuture(runWrite(work));
+        } catch (SQLException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Completes pending writes and releases connections; called once, after new calls are already refused. */
     protected abstract void shutdown();
 
@@ -110,6 +123,20 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
             return List.of();
         }
         return write("update jobs", jobs.size() + " of them", s -> JobRows.updateAll(s, jobs));
+    }
+
+    @Override
+    public final CompletableFuture<List<Boolean>> updateAllLater(List<Job> next) {
+        List<Job> jobs = List.copyOf(next);
+        if (jobs.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(closedError("update jobs", jobs.size() + " of them", null));
+        }
+        return runWriteLater((Work<List<Boolean>>) s -> JobRows.updateAll(s, jobs)).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(e instanceof SQLException se
+                        ? failure("update jobs", jobs.size() + " of them", se) : e));
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -134,6 +135,11 @@ public final class SqliteStore extends JdbcStore {
     @Override
     protected <T> T runWrite(Work<T> work) throws SQLException {
         return writer.submit(work);
+    }
+
+    @Override
+    protected <T> CompletableFuture<T> runWriteLater(Work<T> work) {
+        return writer.submitLater(work);
     }
 
     @Override
