@@ -387,6 +387,9 @@ class Worker:
         except ValueError:
             self.log("job-take answered 200 with a body that is not JSON: %r" % (body[:200],))
             return
+        self._accept_jobs(got)
+
+    def _accept_jobs(self, got):
         jobs = []
         for job in got if isinstance(got, list) else [got]:
             if isinstance(job, dict) and isinstance(job.get("id"), str):
@@ -682,12 +685,19 @@ class Worker:
             head = b'{"id":' + self._dumps(e.jid) + (b',"isStream":true' if e.is_stream else b',"isStream":false')
             parts.append(head + (b"," + e.body[1:] if e.body.strip() != b"{}" else b"}"))
         body = b'{"results":[' + b",".join(parts) + b"]}"
+        path = self.cfg.done_batch_path
+        if not self.batch_size and not self._stopping.is_set():
+            # Hearth's server answers with next jobs for the slots these results free: one request instead of two
+            path += _sep(path) + "take=%d" % len(batch)
         statuses = {}
         try:
             status, answer = self._post_raw({"id": batch[0].jid}, self.cfg.done_batch_target,
-                                            self.cfg.done_batch_path, body, "batch of results", retry=True)
+                                            path, body, "batch of results", retry=True)
             if status == 200:
-                statuses = {a.get("id"): a.get("status") for a in json.loads(answer).get("results", [])}
+                got = json.loads(answer)
+                statuses = {a.get("id"): a.get("status") for a in got.get("results", [])}
+                if got.get("jobs"):
+                    self._accept_jobs(got["jobs"])
             elif status in (404, 405):
                 self.log("the control plane does not take batched results (%d); posting them one by one" % status)
                 self._results = None

@@ -205,8 +205,14 @@ class Peer:
                         accepted.add(item["id"])
                     answers.append({"id": item["id"], "status": status})
                 req.accepted = accepted
+                # as Hearth's server does with ?take=N: next jobs for the freed slots, without waiting
+                n = int(req.q("take") or 0)
+                req.handed_out = [self.jobs.popleft() for _ in range(min(n, len(self.jobs)))]
                 self.cond.notify_all()
-            return self._send(h, 200, {"results": answers})
+            answer = {"results": answers}
+            if req.handed_out:
+                answer["jobs"] = req.handed_out
+            return self._send(h, 200, answer)
         # job-done
         is_progress = isinstance(req.json, dict) and req.json.get("status") == "IN_PROGRESS"
         action = self.done_status_for_progress if is_progress else None

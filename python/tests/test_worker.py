@@ -276,6 +276,26 @@ class TestBatchedResults(WorkerCase):
         self.assertTrue(any(len(r.json["results"]) > 1 for r in self.peer.of("job-done-batch")),
                         self.peer.of("job-done-batch"))
 
+    def test_jobs_handed_back_with_a_batch_of_results_run_without_another_take(self):
+        gate = threading.Barrier(2, timeout=5)
+
+        def handler(job):
+            if job["input"] != "next":
+                gate.wait()  # both slots stay busy until both jobs run, so no take can fetch "next"
+            return job["input"]
+
+        first = [self.peer.add_job(i) for i in range(2)]
+        self.start_batched(handler, concurrency=2)
+        self.peer.wait_for(lambda: len(self.peer.jobs) == 0 and self.peer.of("job-take-batch"), 3,
+                           "both jobs to be taken")
+        nxt = self.peer.add_job("next")
+        for i, jid in enumerate(first):
+            self.assertEqual(self.peer.result(jid), {"output": i})
+        self.assertEqual(self.peer.result(nxt), {"output": "next"})
+        posts = self.peer.of("job-done-batch")
+        self.assertEqual(posts[0].q("take"), str(len(posts[0].json["results"])))
+        self.assertIn(nxt, [j["id"] for r in posts for j in r.handed_out])
+
     def test_an_error_result_keeps_its_fields_in_the_batch(self):
         def handler(job):
             raise ValueError("bad input %s" % job["input"])

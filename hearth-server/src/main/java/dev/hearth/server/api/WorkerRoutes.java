@@ -69,9 +69,13 @@ final class WorkerRoutes {
             call.empty(204);
             return;
         }
+        call.json(200, jobList(taken));
+    }
+
+    private static ArrayNode jobList(List<Job> taken) {
         ArrayNode list = Json.MAPPER.createArrayNode();
         taken.forEach(j -> list.add(jobView(j)));
-        call.json(200, list);
+        return list;
     }
 
     private void stop(Call call) throws InterruptedException {
@@ -95,10 +99,13 @@ final class WorkerRoutes {
 
     /**
      * Hearth's addition to the protocol: several results in one post, {@code {"results": [{"id", "output" | "error",
-     * "isStream", "stopPod"}]}}. Each is accepted or refused on its own, as job-done would.
+     * "isStream", "stopPod"}]}}. Each is accepted or refused on its own, as job-done would. With {@code ?take=N} the
+     * answer also carries up to N next jobs ({@code "jobs"}, as job-take-batch lists them) for the slots the results
+     * freed, without waiting for any: a busy worker then needs one request per batch of jobs instead of two.
      */
-    private void doneBatch(Call call) {
+    private void doneBatch(Call call) throws InterruptedException {
         Worker w = worker(call);
+        int take = (int) call.queryLong("take", 0, 0, 1000);
         JsonNode body = call.json(RESULT_LIMIT, "job results");
         JsonNode list = body.isObject() ? body.get("results") : body;
         if (list == null || !list.isArray()) {
@@ -127,6 +134,12 @@ final class WorkerRoutes {
         }
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.set("results", answers);
+        if (take > 0) {
+            List<Job> next = jobs.take(w, take, Duration.ZERO);
+            if (!next.isEmpty()) {
+                answer.set("jobs", jobList(next));
+            }
+        }
         call.json(200, answer);
     }
 
