@@ -121,7 +121,8 @@ final class WorkerRoutes {
             items.add(new JobService.ResultItem(item.get("id").asText(),
                     workerResult(item, item.path("isStream").asBoolean(false))));
         }
-        List<HearthException> refused = jobs.results(w, items);
+        JobService.AcceptedResults accepted = jobs.acceptResults(w, items);
+        List<HearthException> refused = accepted.refused();
         ArrayNode answers = Json.MAPPER.createArrayNode();
         for (int i = 0; i < items.size(); i++) {
             ObjectNode a = answers.addObject().put("id", items.get(i).jobId());
@@ -141,6 +142,8 @@ final class WorkerRoutes {
             }
         }
         call.json(200, answer);
+        // after answering: the worker runs its next jobs while the store commits these results
+        accepted.publish();
     }
 
     private static WorkerResult workerResult(JsonNode body, boolean isStream) {

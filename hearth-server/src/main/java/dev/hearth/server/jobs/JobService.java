@@ -423,9 +423,12 @@ public final class JobService {
      * A worker's batch of results, written to the store in one go: a worker running many short jobs at once posts
      * one request per batch rather than one per job.
      *
-     * @return for each item, null if it was accepted, else why it was refused (as {@link #result} would throw)
+     * <p>The results are checked and their writes queued; the worker's slots are free at once, so that it can be
+     * answered (and given its next jobs) while the store commits. The results become visible to clients only in
+     * {@link AcceptedResults#publish()}, once durable: a crash in between loses nothing but the worker's effort, since
+     * the jobs are still in progress in the store and go back to the queue.
      */
-    public List<HearthException> results(Worker worker, List<ResultItem> items) {
+    public AcceptedResults acceptResults(Worker worker, List<ResultItem> items) {
         List<HearthException> refused = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
         List<Integer> positions = new ArrayList<>(items.size());
         List<Job> next = new ArrayList<>(items.size());
@@ -453,28 +456,73 @@ public final class JobService {
             positions.add(i);
             next.add(n);
         }
-        List<Boolean> applied = next.isEmpty() ? List.of() : store.updateAll(next);
-        for (int k = 0; k < next.size(); k++) {
-            int i = positions.get(k);
-            Job job = next.get(k);
-            if (!applied.get(k)) {
-                // Changed meanwhile (a cancel or a timeout raced the result): the one-by-one path re-reads and
-                // decides again.
-                reload(job.id());
-                ResultItem item = items.get(i);
-                refused.set(i, refusal(() -> result(worker, item.jobId(), item.result())));
-                continue;
-            }
-            if (job.state().isFinal()) {
-                live.remove(job.id());
-            } else {
-                live.put(job.id(), job);
-            }
-            resultApplied(worker, job, items.get(i).result(), now);
+        CompletableFuture<List<Boolean>> written = next.isEmpty() ? CompletableFuture.completedFuture(List.of())
+                : store.updateAllLater(next);
+        for (Job job : next) {
+            worker.jobReleased(job.id(), now, job.state() != JobState.IN_QUEUE);
         }
-        return refused;
+        return new AcceptedResults(worker, items, refused, positions, next, written, now);
     }
 
+    /** Results taken by {@link #acceptResults}: why some were refused, and the step that makes the rest visible. */
+    public final class AcceptedResults {
+
+        private final Worker worker;
+        private final List<ResultItem> items;
+        private final List<HearthException> refused;
+        private final List<Integer> positions;
+        private final List<Job> next;
+        private final CompletableFuture<List<Boolean>> written;
+        private final Instant now;
+
+        private AcceptedResults(Worker worker, List<ResultItem> items, List<HearthException> refused,
+                                List<Integer> positions, List<Job> next, CompletableFuture<List<Boolean>> written,
+                                Instant now) {
+            this.worker = worker;
+            this.items = items;
+            this.refused = refused;
+            this.positions = positions;
+            this.next = next;
+            this.written = written;
+            this.now = now;
+        }
+
+        /** For each item, null if it was accepted, else why it was refused (as {@link #result} would throw). */
+        public List<HearthException> refused() {
+            return refused;
+        }
+
+        /**
+         * Waits until the results are durable, then makes them visible (status, runsync waiters, events). A result
+         * the store did not take, because the job changed meanwhile (a cancel or a timeout came first), is decided
+         * again one by one; if the worker's write failed, its jobs stay in progress until their lease runs out.
+         */
+        public void publish() {
+            List<Boolean> applied;
+            try {
+                applied = written.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                LOG.log(Level.WARNING, "could not write " + next.size() + " results of worker " + worker.id()
+                        + "; their jobs go back to the queue when their leases run out", e.getCause());
+                return;
+            }
+            for (int k = 0; k < next.size(); k++) {
+                Job job = next.get(k);
+                ResultItem item = items.get(positions.get(k));
+                if (!applied.get(k)) {
+                    reload(job.id());
+                    refused.set(positions.get(k), refusal(() -> result(worker, item.jobId(), item.result())));
+                    continue;
+                }
+                if (job.state().isFinal()) {
+                    live.remove(job.id());
+                } else {
+                    live.put(job.id(), job);
+                }
+                published(worker, job, item.result());
+            }
+        }
+    }
     private static HearthException refusal(Runnable r) {
         try {
             r.run();
@@ -507,11 +555,14 @@ public final class JobService {
     }
 
     private void resultApplied(Worker worker, Job job, WorkerResult r, Instant now) {
+        worker.jobReleased(job.id(), now, job.state() != JobState.IN_QUEUE);
+        published(worker, job, r);
+    }
+
+    private void published(Worker worker, Job job, WorkerResult r) {
         if (job.state() == JobState.IN_QUEUE) {
-            worker.jobReleased(job.id(), now, false);
             requeued(job, "handler error: " + r.error());
         } else {
-            worker.jobReleased(job.id(), now, true);
             finished(job);
         }
         if (r.stopPod()) {
