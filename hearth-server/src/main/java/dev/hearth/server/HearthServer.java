@@ -98,7 +98,7 @@ public final class HearthServer implements AutoCloseable {
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
-                data.resolve("logs"), PythonInterpreter.resolve(config.python()), config.pingInterval());
+                data.resolve("logs"), PythonInterpreter.resolve(config.python(), pythonLib), config.pingInterval());
         pool = new WorkerPool(workers, new LocalProcessRuntime(data.resolve("run")), inventory, commands, clock,
                 config.workerGrace());
         JobEventBus events = new JobEventBus();

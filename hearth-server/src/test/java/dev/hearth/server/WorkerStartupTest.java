@@ -17,6 +17,15 @@ class WorkerStartupTest {
     static final TestServer hearth = TestServer.withFunctions();
 
     @Test
+    void theWorkerLibraryIsCompiledAtStartSoWorkersDoNotCompileItEachTime() throws Exception {
+        Path cache = hearth.dataDir().resolve("runtime/python/hearth_worker/__pycache__");
+        try (var files = Files.list(cache)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .anyMatch(f -> f.startsWith("worker.") && f.endsWith(".pyc"));
+        }
+    }
+
+    @Test
     void aJavaWorkerRunsAsACommandFunction() throws Exception {
         Path dir = Files.createTempDirectory("java-echo");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
