@@ -12,10 +12,9 @@ import importlib.util
 import json
 import os
 import sys
-import traceback
 
 from . import serve
-from .worker import _is_async_generator, _is_awaitable, _is_generator, _one_line, report_unhealthy
+from .worker import _is_async_generator, _is_awaitable, _is_generator, _one_line, _traceback, report_unhealthy
 
 
 class LoadError(Exception):
@@ -95,7 +94,7 @@ def main(argv=None):
         else:
             reason = _one_line(err)
             sys.stderr.write("hearth_worker: importing %s failed:\n" % args.handler)
-            traceback.print_exception(type(err), err, err.__traceback__)
+            _traceback().print_exception(type(err), err, err.__traceback__)
         sys.stderr.flush()
         report_unhealthy("import", reason)
         return 1
