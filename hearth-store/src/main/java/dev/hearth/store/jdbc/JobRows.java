@@ -44,7 +44,7 @@ final class JobRows {
     // the key columns are written once, at insert, and never by UPDATE: a key stays with its job until deletion
     private static final String INSERT_KEYED = "INSERT INTO jobs (id, " + String.join(", ", FIELDS)
             + ", idempotency_key, request_sha256) VALUES (" + placeholders(ID_AND_FIELDS + 2) + ") "
-            + "ON CONFLICT (function_name, idempotency_key) DO NOTHING";
+            + "ON CONFLICT (function_name, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
     private static final String FIND_KEYED = SELECT.replace(" FROM jobs ", ", request_sha256 FROM jobs ")
             + "WHERE function_name = ? AND idempotency_key = ?";
     /*

@@ -146,7 +146,11 @@ public final class Schema {
               log_offset BIGINT,
               detail TEXT
             )""",
-            "CREATE INDEX job_events_by_job ON job_events (job_id, at, seq)"));
+            "CREATE INDEX job_events_by_job ON job_events (job_id, at, seq)"),
+            // Partial: most jobs have no idempotency key, and each such job was one more index entry to write.
+            List.of("DROP INDEX jobs_by_idempotency_key",
+            "CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key)"
+                    + " WHERE idempotency_key IS NOT NULL"));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();
@@ -162,19 +166,24 @@ public final class Schema {
      * @return the version found before migrating (0 for a new database)
      */
     public static int migrate(Session session, String store) throws SQLException {
+        return migrate(session, store, LATEST);
+    }
+
+    /** Brings the schema to {@code target}: {@link #LATEST}, or an older version to test migrations from it. */
+    public static int migrate(Session session, String store, int target) throws SQLException {
         session.execute("CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
         int found = currentVersion(session, store);
         if (found > LATEST) {
             throw new StoreException(store + " has schema version " + found + " but this Hearth knows only up to "
                     + LATEST + "; it was written by a newer Hearth, run that one (or newer)");
         }
-        for (int v = found; v < LATEST; v++) {
+        for (int v = found; v < target; v++) {
             for (String ddl : MIGRATIONS.get(v)) {
                 session.execute(ddl);
             }
         }
-        if (found != LATEST) {
-            SettingRows.put(session, VERSION_KEY, Integer.toString(LATEST));
+        if (found < target) {
+            SettingRows.put(session, VERSION_KEY, Integer.toString(target));
         }
         return found;
     }

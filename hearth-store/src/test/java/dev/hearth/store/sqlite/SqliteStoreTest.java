@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobState;
 import dev.hearth.store.JobStoreContract;
@@ -35,6 +36,30 @@ class SqliteStoreTest extends JobStoreContract {
     @Override
     protected JdbcStore openStore() {
         return SqliteStore.open(dir);
+    }
+
+    @Test
+    void aStoreFromBeforeThePartialIdempotencyIndexIsMigratedAndKeysStillHold() throws Exception {
+        Path old = java.nio.file.Files.createDirectories(dir.resolve("schema-5"));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("hearth.db"));
+             var session = new dev.hearth.store.jdbc.Session(c)) {
+            Schema.migrate(session, "test store", 5);
+        }
+        try (SqliteStore migrated = SqliteStore.open(old)) {
+            assertThat(migrated.get(Schema.VERSION_KEY)).contains(Integer.toString(Schema.LATEST));
+            Job first = migrated.insert(TestJobs.queued("echo"), new IdempotencyKey("k", "h")).job();
+            IdempotencyKey.Claim again = migrated.insert(TestJobs.queued("echo"), new IdempotencyKey("k", "h"));
+            assertThat(again.created()).isFalse();
+            assertThat(again.job().id()).isEqualTo(first.id());
+            migrated.insert(TestJobs.queued("echo"));
+            migrated.insert(TestJobs.queued("echo"));
+        }
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old.resolve("hearth.db"));
+             var rs = c.createStatement().executeQuery(
+                     "SELECT sql FROM sqlite_master WHERE name = 'jobs_by_idempotency_key'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).contains("WHERE idempotency_key IS NOT NULL");
+        }
     }
 
     @Test
