@@ -101,7 +101,8 @@ final class WorkerRoutes {
      * Hearth's addition to the protocol: several results in one post, {@code {"results": [{"id", "output" | "error",
      * "isStream", "stopPod"}]}}. Each is accepted or refused on its own, as job-done would. With {@code ?take=N} the
      * answer also carries up to N next jobs ({@code "jobs"}, as job-take-batch lists them) for the slots the results
-     * freed, without waiting for any: a busy worker then needs one request per batch of jobs instead of two.
+     * freed, without waiting for any: a busy worker then needs one request per batch of jobs instead of two. Workers
+     * that batch inputs for their handler are given none this way.
      */
     private void doneBatch(Call call) throws InterruptedException {
         Worker w = worker(call);
@@ -135,7 +136,8 @@ final class WorkerRoutes {
         }
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.set("results", answers);
-        if (take > 0) {
+        if (take > 0 && w.batch() == null) {
+            // (a batching worker's take waits to fill a batch: it keeps to job-take-batch)
             List<Job> next = jobs.take(w, take, Duration.ZERO);
             if (!next.isEmpty()) {
                 answer.set("jobs", jobList(next));
