@@ -240,7 +240,10 @@ public final class SqliteStore extends JdbcStore {
     }
 
     private static Connection connect(Path db) throws SQLException {
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.util.Properties props = new java.util.Properties();
+        // No generated keys are ever read; asking for them makes the driver match each statement with a regex.
+        props.setProperty("jdbc.get_generated_keys", "false");
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db, props);
         try (Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
         } catch (SQLException e) {
