@@ -1,6 +1,6 @@
 package dev.hearth.bench;
 
-import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,23 +35,24 @@ final class RawLoad {
     int post(String path, int total, int connections, IntFunction<String> body) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        // everything of the request head but the length is the same for every request: built once
+        byte[] headStart = ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer "
+                + key + "\r\nContent-Type: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < connections; c++) {
                 pool.submit(() -> {
                     try (Socket s = new Socket(base.getHost(), base.getPort())) {
                         s.setTcpNoDelay(true);
-                        OutputStream out = s.getOutputStream();
-                        InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
+                        OutputStream out = new BufferedOutputStream(s.getOutputStream(), 8192);
+                        Responses in = new Responses(s.getInputStream());
                         int i;
                         while ((i = next.getAndIncrement()) < total) {
                             byte[] b = body.apply(i).getBytes(StandardCharsets.UTF_8);
-                            String head = "POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
-                                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
-                                    + "Content-Length: " + b.length + "\r\n\r\n";
-                            out.write(head.getBytes(StandardCharsets.US_ASCII));
+                            out.write(headStart);
+                            out.write((b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                             out.write(b);
                             out.flush();
-                            if (readResponse(in) != 200) {
+                            if (in.next() != 200) {
                                 failed.incrementAndGet();
                             }
                         }
@@ -66,33 +67,101 @@ final class RawLoad {
         return failed.get();
     }
 
-    /** Reads one response (status line, headers, a Content-Length body) and returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        String status = line(in);
-        int code = Integer.parseInt(status.substring(9, 12));
-        long length = 0;
-        String h;
-        while (!(h = line(in)).isEmpty()) {
-            int colon = h.indexOf(':');
-            if (colon > 0 && h.substring(0, colon).equalsIgnoreCase("Content-Length")) {
-                length = Long.parseLong(h.substring(colon + 1).trim());
+    /**
+     * Reads responses (status line, headers, a Content-Length body) from a buffer, without making strings of them:
+     * the load generator shares the machine with the server it measures, so its CPU per request is kept small.
+     */
+    private static final class Responses {
+
+        private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
+        private final InputStream in;
+        private final byte[] buf = new byte[16 * 1024];
+        private int pos;
+        private int end;
+
+        Responses(InputStream in) {
+            this.in = in;
+        }
+
+        /** Reads one response and returns its status. */
+        int next() throws IOException {
+            int status = -1;
+            long length = 0;
+            while (true) {
+                int nl = indexOfNewline(); // of the line that starts at pos
+                if (status < 0) {
+                    // "HTTP/1.1 200 OK"
+                    status = (buf[pos + 9] - '0') * 100 + (buf[pos + 10] - '0') * 10 + buf[pos + 11] - '0';
+                } else if (nl - pos <= 1) {
+                    pos = nl + 1;
+                    break; // the empty line that ends the head
+                } else if (startsWithIgnoreCase(pos, CONTENT_LENGTH)) {
+                    length = 0;
+                    for (int k = pos + CONTENT_LENGTH.length; k < nl; k++) {
+                        if (buf[k] >= '0' && buf[k] <= '9') {
+                            length = length * 10 + buf[k] - '0';
+                        }
+                    }
+                }
+                pos = nl + 1;
+            }
+            skip(length);
+            return status;
+        }
+
+        /** The index of the next newline from pos, reading more as needed (which may move pos to the front). */
+        private int indexOfNewline() throws IOException {
+            int i = pos;
+            while (true) {
+                for (; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        return i;
+                    }
+                }
+                i -= compact();
+                fill();
             }
         }
-        in.skipNBytes(length);
-        return code;
-    }
 
-    private static String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder(64);
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
+        private boolean startsWithIgnoreCase(int at, byte[] prefix) {
+            for (int k = 0; k < prefix.length; k++) {
+                if (Character.toLowerCase(buf[at + k]) != prefix[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void skip(long n) throws IOException {
+            while (n > 0) {
+                if (pos == end) {
+                    pos = end = 0;
+                    fill();
+                }
+                int step = (int) Math.min(n, end - pos);
+                pos += step;
+                n -= step;
+            }
+        }
+
+        /** Moves the unread bytes to the front; returns how far they moved. */
+        private int compact() {
+            int shift = pos;
+            System.arraycopy(buf, pos, buf, 0, end - pos);
+            end -= pos;
+            pos = 0;
+            return shift;
+        }
+
+        private void fill() throws IOException {
+            if (end == buf.length) {
+                throw new IOException("response head longer than " + buf.length + " bytes");
+            }
+            int n = in.read(buf, end, buf.length - end);
+            if (n < 0) {
                 throw new IOException("connection closed mid-response");
             }
-            if (c != '\r') {
-                sb.append((char) c);
-            }
+            end += n;
         }
-        return sb.toString();
     }
 }
