@@ -1,8 +1,10 @@
 package dev.hearth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RunPodWorkerTest {
 
     @RegisterExtension
-    static final TestServer hearth = TestServer.withFunctions("runpod-style");
+    static final TestServer hearth = TestServer.withFunctions("runpod-style", "forgetful");
 
     @Test
     void aRunPodStyleWorkerServesJobsUnchanged() {
@@ -22,5 +24,17 @@ class RunPodWorkerTest {
         assertThat(r.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(r.get("output").get("echo").get("prompt").asText()).isEqualTo("hi");
         assertThat(r.get("output").get("worker").asText()).isEqualTo("runpod-style");
+    }
+
+    @Test
+    void aJobTheWorkerLeavesOutOfItsHeartbeatsIsNotKeptLeasedToIt() {
+        // as if the take's answer never reached the worker: it goes on pinging, idle, and never reports the job
+        String id = hearth.post("/v2/forgetful/run", "{\"input\":1}").json().get("id").asText();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode s = hearth.get("/v2/forgetful/status/" + id).json();
+            assertThat(s.get("status").asText()).isEqualTo("FAILED");
+            assertThat(s.get("error").asText()).contains("stopped sending heartbeats");
+        });
     }
 }

@@ -13,8 +13,11 @@ import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The worker protocol (RunPod's): job-take long-polls, job-done results, stream chunks, heartbeats and the stop
@@ -170,7 +173,8 @@ final class WorkerRoutes {
         if ("unhealthy".equals(call.query("status"))) {
             pool.startFailed(w, "it reported unhealthy: " + call.query("check") + ": " + call.query("reason"));
         } else {
-            jobs.heartbeat(w);
+            String ids = call.query("job_id"); // omitted by an idle worker
+            jobs.heartbeat(w, ids == null || ids.isBlank() ? Set.of() : new HashSet<>(Arrays.asList(ids.split(","))));
         }
         call.json(200, Map.of("ok", true));
     }

@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -575,11 +576,18 @@ public final class JobService {
         streams.computeIfAbsent(jobId, k -> new StreamBuffer()).add(chunkJson);
     }
 
-    /** A heartbeat renews the leases of every job the worker holds. */
-    public void heartbeat(Worker worker) {
+    /**
+     * A heartbeat renews the leases of the jobs the worker says it holds (RunPod's {@code job_id} list). A job the
+     * worker holds on the server's books but does not report, say one whose take answer never reached it, is not
+     * renewed: its lease runs out and it goes back to the queue, instead of staying leased to a worker that never
+     * heard of it. (A job just handed out has a whole lease, three heartbeats, to show up in the list.)
+     */
+    public void heartbeat(Worker worker, Set<String> held) {
         Instant until = clock.instant().plus(leaseDuration);
         for (String id : worker.inFlight()) {
-            leases.computeIfPresent(id, (k, v) -> until);
+            if (held.contains(id)) {
+                leases.computeIfPresent(id, (k, v) -> until);
+            }
         }
     }
 
