@@ -139,16 +139,20 @@ final class WorkerRoutes {
         }
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.set("results", answers);
-        if (take > 0 && w.batch() == null) {
-            // (a batching worker's take waits to fill a batch: it keeps to job-take-batch)
-            List<Job> next = jobs.take(w, take, Duration.ZERO);
-            if (!next.isEmpty()) {
-                answer.set("jobs", jobList(next));
+        try {
+            if (take > 0 && w.batch() == null) {
+                // (a batching worker's take waits to fill a batch: it keeps to job-take-batch)
+                List<Job> next = jobs.take(w, take, Duration.ZERO);
+                if (!next.isEmpty()) {
+                    answer.set("jobs", jobList(next));
+                }
             }
+            call.json(200, answer);
+        } finally {
+            // after answering: the worker runs its next jobs while the store commits these results; and whatever
+            // happened to the answer, the accepted results are published
+            accepted.publish();
         }
-        call.json(200, answer);
-        // after answering: the worker runs its next jobs while the store commits these results
-        accepted.publish();
     }
 
     private static WorkerResult workerResult(JsonNode body, boolean isStream) {
