@@ -48,7 +48,11 @@ _UNBATCHED = object()  # a result the results thread handed back, to be posted o
 
 
 class _PendingResult:
-    """A result waiting for the results thread; ``status`` is set before ``done``."""
+    """A result waiting for the results thread; ``status`` is set before ``done`` is released.
+
+    ``done`` is a lock held until the result is posted: waiting on a lock costs less than on an Event, which is a
+    condition variable with a lock of its own, and a busy worker waits once per job.
+    """
 
     __slots__ = ("jid", "body", "is_stream", "status", "done")
 
@@ -57,7 +61,8 @@ class _PendingResult:
         self.body = body
         self.is_stream = is_stream
         self.status = None
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
 
 
 class ConfigError(Exception):
@@ -677,7 +682,7 @@ class Worker:
         """Hand a result to the results thread and wait until it is posted; returns its status as job-done would."""
         entry = _PendingResult(jid, body, is_stream)
         self._results.put(entry)
-        entry.done.wait()
+        entry.done.acquire()
         return entry.status
 
     def _result_loop(self):
@@ -732,7 +737,7 @@ class Worker:
                 e.status = _UNBATCHED
         finally:
             for e in batch:
-                e.done.set()
+                e.done.release()
 
     def _post(self, job, target, path, body, what, retry):
         """POST with retries on network errors, 5xx and 429. Returns the final status, or None if never answered."""
