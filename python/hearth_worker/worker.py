@@ -483,7 +483,10 @@ class Worker:
             with self._lock:
                 self._inflight.pop(jid, None)
                 self._cancelled.discard(jid)
-                self._slot_freed.notify_all()
+                # Only when a slot is free: jobs handed back with a batch of results often refill it first, and
+                # waking the take loop for nothing costs a thread switch per job.
+                if len(self._inflight) < self.concurrency:
+                    self._slot_freed.notify_all()
 
     def _run_batch(self, jobs):
         try:
