@@ -3,9 +3,9 @@ package dev.hearth.functions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hearth.retry.Backoff;
+import dev.hearth.yaml.UnknownFields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -387,12 +387,8 @@ public final class ManifestParser {
     }
 
     static void checkKeys(JsonNode node, Set<String> allowed, String prefix) {
-        for (Iterator<String> it = ((ObjectNode) node).fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!allowed.contains(key)) {
-                throw new ManifestException("unknown field '" + prefix + key + "'; allowed: "
-                        + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        }
+        UnknownFields.first(node, allowed, prefix).ifPresent(problem -> {
+            throw new ManifestException(problem);
+        });
     }
 }

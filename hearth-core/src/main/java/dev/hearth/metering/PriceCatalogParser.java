@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.hearth.yaml.UnknownFields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -122,12 +123,8 @@ public final class PriceCatalogParser {
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String prefix) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!allowed.contains(key)) {
-                throw new PriceCatalogException("unknown field '" + prefix + key + "'; allowed: "
-                        + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        }
+        UnknownFields.first(node, allowed, prefix).ifPresent(problem -> {
+            throw new PriceCatalogException(problem);
+        });
     }
 }

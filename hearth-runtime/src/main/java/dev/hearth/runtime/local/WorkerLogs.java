@@ -43,7 +43,7 @@ public final class WorkerLogs {
             long start = startOfLastLines(channel, size, floor, lines);
             ByteBuffer text = ByteBuffer.allocate((int) (size - start));
             readFully(channel, text, start);
-            return split(new String(text.array(), 0, text.position(), StandardCharsets.UTF_8));
+            return lines(new String(text.array(), 0, text.position(), StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
@@ -80,7 +80,8 @@ public final class WorkerLogs {
         }
     }
 
-    private static List<String> split(String text) {
+    /** Log text as lines, without their line ends ({@code \n} or {@code \r\n}); a final newline ends no empty line. */
+    public static List<String> lines(String text) {
         if (text.isEmpty()) {
             return List.of();
         }

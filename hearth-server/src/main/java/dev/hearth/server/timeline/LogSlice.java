@@ -1,5 +1,6 @@
 package dev.hearth.server.timeline;
 
+import dev.hearth.runtime.local.WorkerLogs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -58,7 +58,7 @@ public record LogSlice(long from, long to, List<String> lines, boolean truncated
                 }
             }
             String text = new String(bytes, first, last - first, StandardCharsets.UTF_8);
-            return new LogSlice(start + first, start + last, split(text), truncated);
+            return new LogSlice(start + first, start + last, WorkerLogs.lines(text), truncated);
         } catch (NoSuchFileException e) {
             return new LogSlice(0, 0, List.of(), false);
         } catch (IOException e) {
@@ -73,19 +73,5 @@ public record LogSlice(long from, long to, List<String> lines, boolean truncated
         } catch (IOException e) {
             return 0;
         }
-    }
-
-    private static List<String> split(String text) {
-        if (text.isEmpty()) {
-            return List.of();
-        }
-        if (text.endsWith("\n")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        List<String> out = new ArrayList<>();
-        for (String line : text.split("\n", -1)) {
-            out.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
-        }
-        return out;
     }
 }
