@@ -94,22 +94,33 @@ function legend(series) {
   return div;
 }
 
+/** The plot's margins inside a chart: room for the y labels on the left and the x labels below. */
+const PAD = { l: 52, r: 10, t: 10, b: 22 };
+
+function chartBox() {
+  const wrap = document.createElement('div');
+  wrap.className = 'chart';
+  return wrap;
+}
+
+/** A chart with nothing to draw says so, in the box it would have filled. */
+function emptyChart(wrap, message) {
+  const p = document.createElement('p');
+  p.className = 'chart-empty';
+  p.textContent = message;
+  wrap.append(p);
+  return wrap;
+}
+
 /**
  * Lines over shared x labels: series = [{name, cls, values}], labels = strings. Hovering a column shows its values
  * (as an SVG title, so no script is needed for it).
  */
 export function lineChart(series, labels, { format = v => String(v), height = 170, width = 560, integer = false, empty = 'No data in this window.' } = {}) {
-  const wrap = document.createElement('div');
-  wrap.className = 'chart';
+  const wrap = chartBox();
   const all = series.flatMap(se => se.values).filter(v => v !== null && v !== undefined);
-  if (!all.length) {
-    const p = document.createElement('p');
-    p.className = 'chart-empty';
-    p.textContent = empty;
-    wrap.append(p);
-    return wrap;
-  }
-  const pad = { l: 52, r: 10, t: 10, b: 22 };
+  if (!all.length) return emptyChart(wrap, empty);
+  const pad = PAD;
   const max = niceMax(Math.max(...all), integer);
   const n = labels.length;
   const x = i => pad.l + (n <= 1 ? 0 : (i / (n - 1)) * (width - pad.l - pad.r));
@@ -136,17 +147,10 @@ export function lineChart(series, labels, { format = v => String(v), height = 17
 
 /** Stacked bars: series = [{name, cls, values}] stacked bottom-up per label. */
 export function barChart(series, labels, { format = v => String(Math.round(v)), height = 170, width = 560, integer = true, empty = 'No jobs finished in this window.' } = {}) {
-  const wrap = document.createElement('div');
-  wrap.className = 'chart';
+  const wrap = chartBox();
   const totals = labels.map((_, i) => series.reduce((a, se) => a + (se.values[i] || 0), 0));
-  if (!totals.some(t => t > 0)) {
-    const p = document.createElement('p');
-    p.className = 'chart-empty';
-    p.textContent = empty;
-    wrap.append(p);
-    return wrap;
-  }
-  const pad = { l: 52, r: 10, t: 10, b: 22 };
+  if (!totals.some(t => t > 0)) return emptyChart(wrap, empty);
+  const pad = PAD;
   const max = niceMax(Math.max(...totals), integer);
   const n = labels.length;
   const slot = (width - pad.l - pad.r) / n;
