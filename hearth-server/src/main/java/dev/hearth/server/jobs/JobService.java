@@ -431,7 +431,7 @@ public final class JobService {
      */
     public AcceptedResults acceptResults(Worker worker, List<ResultItem> items) {
         List<HearthException> refused = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
-        List<Integer> positions = new ArrayList<>(items.size());
+        List<ResultItem> accepted = new ArrayList<>(items.size());
         List<Job> next = new ArrayList<>(items.size());
         Instant now = clock.instant();
         for (int i = 0; i < items.size(); i++) {
@@ -454,7 +454,7 @@ public final class JobService {
                 refused.set(i, leaseLost(worker, cur.id(), cur));
                 continue;
             }
-            positions.add(i);
+            accepted.add(item);
             next.add(n);
         }
         CompletableFuture<List<Boolean>> written = next.isEmpty() ? CompletableFuture.completedFuture(List.of())
@@ -462,30 +462,26 @@ public final class JobService {
         for (Job job : next) {
             worker.jobReleased(job.id(), now, job.state() != JobState.IN_QUEUE);
         }
-        return new AcceptedResults(worker, items, refused, positions, next, written, now);
+        return new AcceptedResults(worker, refused, accepted, next, written);
     }
 
     /** Results taken by {@link #acceptResults}: why some were refused, and the step that makes the rest visible. */
     public final class AcceptedResults {
 
         private final Worker worker;
-        private final List<ResultItem> items;
         private final List<HearthException> refused;
-        private final List<Integer> positions;
+        private final List<ResultItem> accepted;
         private final List<Job> next;
         private final CompletableFuture<List<Boolean>> written;
-        private final Instant now;
 
-        private AcceptedResults(Worker worker, List<ResultItem> items, List<HearthException> refused,
-                                List<Integer> positions, List<Job> next, CompletableFuture<List<Boolean>> written,
-                                Instant now) {
+        /** {@code next.get(k)} is the job after {@code accepted.get(k)}; {@code written} says, per job, if it applied. */
+        private AcceptedResults(Worker worker, List<HearthException> refused, List<ResultItem> accepted,
+                                List<Job> next, CompletableFuture<List<Boolean>> written) {
             this.worker = worker;
-            this.items = items;
             this.refused = refused;
-            this.positions = positions;
+            this.accepted = accepted;
             this.next = next;
             this.written = written;
-            this.now = now;
         }
 
         /** For each item, null if it was accepted, else why it was refused (as {@link #result} would throw). */
@@ -509,10 +505,11 @@ public final class JobService {
             }
             for (int k = 0; k < next.size(); k++) {
                 Job job = next.get(k);
-                ResultItem item = items.get(positions.get(k));
+                ResultItem item = accepted.get(k);
                 if (!applied.get(k)) {
+                    // decided again one by one; the worker has had its answer, so a refusal now only drops it
                     reload(job.id());
-                    refused.set(positions.get(k), refusal(() -> result(worker, item.jobId(), item.result())));
+                    refusal(() -> result(worker, item.jobId(), item.result()));
                     continue;
                 }
                 if (job.state().isFinal()) {
