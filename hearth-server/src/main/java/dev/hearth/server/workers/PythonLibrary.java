@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -53,10 +52,19 @@ public final class PythonLibrary {
         }
     }
 
+    /**
+     * Writes the file only if it changed: rewriting it at every start would make its compiled bytecode stale (see
+     * {@code PythonInterpreter}) and every start would compile it again.
+     */
     private static void copy(InputStream in, Path to) throws IOException {
+        byte[] bytes;
         try (in) {
-            Files.createDirectories(to.getParent());
-            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+            bytes = in.readAllBytes();
         }
+        if (Files.isRegularFile(to) && java.util.Arrays.equals(Files.readAllBytes(to), bytes)) {
+            return;
+        }
+        Files.createDirectories(to.getParent());
+        Files.write(to, bytes);
     }
 }
