@@ -29,13 +29,13 @@ public final class FunctionRegistry {
     private final BundleStore bundles;
     private final ReleaseStore releases;
     private final InstantSource clock;
-    private final ConcurrentHashMap<String, FunctionVersion> latest = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Released> released = new ConcurrentHashMap<>();
     private final List<Consumer<FunctionVersion>> onDeploy = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Consumer<Release>> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A function's current release with its canary version loaded (null when none runs). */
-    private record Released(Release release, FunctionVersion canary) {
+    /** A function's release with the versions it names, read once: {@code active} and ({@code null}: none) the canary. */
+    private record Released(Release release, FunctionVersion active, FunctionVersion canary) {
     }
 
     public FunctionRegistry(FunctionStore store, BundleStore bundles, ReleaseStore releases, InstantSource clock) {
@@ -181,12 +181,11 @@ public final class FunctionRegistry {
         return next;
     }
 
-    /** Makes a durable release visible: the active version first, so a submit never sees a canary without it. */
+    /** Makes a durable release visible, its active version and canary together. */
     private void apply(Release r) {
         FunctionVersion active = find(r.function(), r.active());
         FunctionVersion canary = r.canary() == null ? null : find(r.function(), r.canary().version());
-        latest.put(r.function(), active);
-        released.put(r.function(), new Released(r, canary));
+        released.put(r.function(), new Released(r, active, canary));
     }
 
     private FunctionVersion find(String name, int version) {
@@ -196,27 +195,27 @@ public final class FunctionRegistry {
 
     /** The active version: the one every new job runs on, bar a canary's share. */
     public Optional<FunctionVersion> latest(String name) {
-        return Optional.ofNullable(latest.get(name));
+        return Optional.ofNullable(released.get(name)).map(Released::active);
     }
 
     /** The active version, or a 404 that lists what is deployed. */
     public FunctionVersion require(String name) {
-        FunctionVersion v = latest.get(name);
-        if (v == null) {
-            List<String> names = latest.keySet().stream().sorted().toList();
+        Released r = released.get(name);
+        if (r == null) {
+            List<String> names = released.keySet().stream().sorted().toList();
             throw new HearthException.NotFound("function '" + name + "' is not deployed; "
                     + (names.isEmpty() ? "nothing is deployed yet (hearth deploy path/to/hearth.yaml)"
                     : "deployed: " + String.join(", ", names)));
         }
-        return v;
+        return r.active();
     }
 
     public List<FunctionVersion> all() {
-        return latest.values().stream().sorted(java.util.Comparator.comparing(FunctionVersion::name)).toList();
+        return released.values().stream().map(Released::active)
+                .sorted(java.util.Comparator.comparing(FunctionVersion::name)).toList();
     }
 
     public synchronized boolean delete(String name) {
-        latest.remove(name);
         released.remove(name);
         releases.deleteHistory(name);
         return store.delete(name);
