@@ -191,6 +191,21 @@ final class RequestReader {
             return c;
         }
 
+        /**
+         * One array of the body's size: the JDK's version reads into 16 KB chunks and copies them together, which
+         * for the usual body of a few hundred bytes was two fifths of what the control plane allocated under load.
+         */
+        @Override
+        public byte[] readNBytes(int len) throws IOException {
+            if (len < 0) {
+                throw new IllegalArgumentException("len < 0");
+            }
+            byte[] b = new byte[(int) Math.min(len, remaining)];
+            // read(byte[], int, int) throws if the connection closes early, so this fills the array or throws
+            readNBytes(b, 0, b.length);
+            return b;
+        }
+
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (remaining <= 0) {
