@@ -19,6 +19,14 @@ public enum JobEventType {
     TIMED_OUT,
     CANCELLED;
 
+    /** Whether the event ends the job (until a {@code /retry} queues it again). */
+    public boolean isFinal() {
+        return switch (this) {
+            case COMPLETED, FAILED, TIMED_OUT, CANCELLED -> true;
+            case QUEUED, WORKER_STARTED, LEASED, PROGRESS, REQUEUED -> false;
+        };
+    }
+
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -13,7 +13,9 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -171,9 +173,32 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
                 all.add(e);
             }
         }
-        // seq restarts with each control plane, so within a millisecond it orders only events of one run
-        all.sort(Comparator.comparing(JobEvent::at).thenComparingLong(JobEvent::seq));
-        return all;
+        return inOrder(all);
+    }
+
+    /**
+     * Sorts a job's events by time, and within a millisecond by {@code seq}, the order the recorder saw them in (seq
+     * restarts with each control plane, so it orders only events of one run). One exception: a job handed to a worker
+     * that was already waiting can be seen leased a moment before its submission is seen, so within a millisecond a
+     * {@code queued} event comes before the rest of its round (the events up to the next final one; a {@code /retry}
+     * queues the job again after a final event, and stays after it).
+     */
+    static List<JobEvent> inOrder(List<JobEvent> events) {
+        List<JobEvent> sorted = new ArrayList<>(events);
+        sorted.sort(Comparator.comparing(JobEvent::at).thenComparingLong(JobEvent::seq));
+        Map<JobEvent, Integer> round = new IdentityHashMap<>();
+        int finals = 0;
+        for (JobEvent e : sorted) {
+            round.put(e, finals);
+            if (e.type().isFinal()) {
+                finals++;
+            }
+        }
+        sorted.sort(Comparator.comparing(JobEvent::at)
+                .thenComparingInt(round::get)
+                .thenComparingInt(e -> e.type() == JobEventType.QUEUED ? 0 : 1)
+                .thenComparingLong(JobEvent::seq));
+        return sorted;
     }
 
     /**
