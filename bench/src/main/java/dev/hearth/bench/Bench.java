@@ -134,7 +134,7 @@ public final class Bench {
     }
 
     void throughput() throws Exception {
-        int n = Integer.getInteger("jobs", 20_000);
+        int n = Integer.getInteger("jobs", 40_000);
         Path data = Files.createTempDirectory("hearth-bench");
         try (HearthServer s = server(data)) {
             deploy(s.url(), "noop8");
@@ -148,7 +148,7 @@ public final class Bench {
             long jvmCpu0 = cpuNanos(ProcessHandle.current());
             long[] userSys0 = userSysTicks();
             long workerCpu0 = workerCpuNanos();
-            Profiler profiler = Profiler.fromProperties();
+            Profiler profiler = Profiler.fromProperties("flood");
             profiler.start();
             long t0 = System.nanoTime();
             int failed = new RawLoad(s.url(), KEY).post("/v2/noop8/run", n, connections,
@@ -176,7 +176,51 @@ public final class Bench {
             System.out.printf("  control plane CPU: %.0f%% user, %.0f%% system%n",
                     100.0 * (userSys[0] - userSys0[0]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]),
                     100.0 * (userSys[1] - userSys0[1]) / Math.max(1, userSys[0] - userSys0[0] + userSys[1] - userSys0[1]));
+            sustained(s.url(), connections);
         }
+    }
+
+    /**
+     * Completed jobs/s while the system is held at saturation: the load generator keeps {@code -Dbacklog} jobs (2,000)
+     * waiting and submits one more as each completes, so the worker never runs dry and, unlike the flood above, the
+     * submissions do not run far ahead of the completions on the shared cores. Measured from when the backlog first
+     * fills until the last job is submitted, so neither the ramp-up nor the drain counts.
+     */
+    private void sustained(URI url, int connections) throws Exception {
+        int n = Integer.getInteger("sustained.jobs", 40_000);
+        int limit = Integer.getInteger("backlog", 2_000);
+        long before = completed(url);
+        long[] start = new long[4]; // time, completed, control plane CPU, worker CPU
+        Profiler profiler = Profiler.fromProperties("sustained");
+        int failed;
+        try (Backlog backlog = new Backlog(limit, () -> completed(url) - before)) {
+            failed = new RawLoad(url, KEY).post("/v2/noop8/run", n, connections, i -> "{\"input\":" + i + "}", i -> {
+                backlog.awaitRoom(i);
+                if (i == limit) {
+                    try {
+                        start[1] = completed(url);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    start[0] = System.nanoTime();
+                    start[2] = cpuNanos(ProcessHandle.current());
+                    start[3] = workerCpuNanos();
+                    profiler.start();
+                }
+            });
+        }
+        profiler.stop();
+        long elapsed = System.nanoTime() - start[0];
+        long done = completed(url) - start[1];
+        long jvmCpu = cpuNanos(ProcessHandle.current()) - start[2];
+        long workerCpu = workerCpuNanos() - start[3];
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " submissions failed");
+        }
+        awaitCompleted(url, before + n);
+        System.out.printf("  sustained, %d jobs kept waiting: %.0f completed jobs/s (%d jobs in %.2f s); CPU per job"
+                + " %.0f us + worker %.0f us%n", limit, done / (elapsed / 1e9), done, elapsed / 1e9,
+                jvmCpu / 1e3 / done, workerCpu / 1e3 / done);
     }
 
     void map() throws Exception {

@@ -20,9 +20,14 @@ final class Profiler {
         this.out = out;
     }
 
-    static Profiler fromProperties() {
+    /**
+     * The profiler if {@code -Dprofile} is set and {@code -Dprofile.phase} names {@code phase} ({@code flood} or
+     * {@code sustained} in the throughput benchmark; {@code flood} when not set), else one that does nothing.
+     */
+    static Profiler fromProperties(String phase) {
         String lib = System.getProperty("profile");
-        if (lib == null) {
+        String wanted = System.getProperty("profile.phase", "flood");
+        if (lib == null || !wanted.equals(phase)) {
             return new Profiler(null, null, null);
         }
         try {

@@ -33,6 +33,17 @@ final class RawLoad {
      * @return how many answers were not 200
      */
     int post(String path, int total, int connections, IntFunction<String> body) throws InterruptedException {
+        return post(path, total, connections, body, i -> { });
+    }
+
+    /** Waits before request {@code i} is sent, for as long as the caller wants to hold the load back. */
+    interface Gate {
+        void await(int i) throws InterruptedException;
+    }
+
+    /** As {@link #post(String, int, int, IntFunction)}, each request sent once {@code gate} lets it. */
+    int post(String path, int total, int connections, IntFunction<String> body, Gate gate)
+            throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         // everything of the request head but the length is the same for every request: built once
@@ -47,6 +58,7 @@ final class RawLoad {
                         Responses in = new Responses(s.getInputStream());
                         int i;
                         while ((i = next.getAndIncrement()) < total) {
+                            gate.await(i);
                             byte[] b = body.apply(i).getBytes(StandardCharsets.UTF_8);
                             out.write(headStart);
                             out.write((b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -56,6 +68,8 @@ final class RawLoad {
                                 failed.incrementAndGet();
                             }
                         }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     } catch (IOException e) {
                         failed.addAndGet(1);
                         System.err.println("load connection failed: " + e);
