@@ -11,11 +11,10 @@ import java.math.RoundingMode;
 public record Money(long nanos) implements Comparable<Money> {
 
     public static final Money ZERO = new Money(0);
-    private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
 
     /** Dollars rounded half-up to the nano-dollar. */
     public static Money ofDollars(BigDecimal dollars) {
-        return new Money(dollars.multiply(NANOS_PER_DOLLAR).setScale(0, RoundingMode.HALF_UP).longValueExact());
+        return new Money(dollars.movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact());
     }
 
     public static Money ofDollars(String dollars) {

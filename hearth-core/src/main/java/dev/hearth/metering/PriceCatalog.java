@@ -2,7 +2,6 @@ package dev.hearth.metering;
 
 import dev.hearth.functions.GpuRequest;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +16,6 @@ import java.util.TreeMap;
  */
 public record PriceCatalog(Map<String, Rates> gpus, Rates otherGpu, Rates cpu) {
 
-    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
 
     public PriceCatalog {
         TreeMap<String, Rates> byType = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -75,8 +73,7 @@ public record PriceCatalog(Map<String, Rates> gpus, Rates otherGpu, Rates cpu) {
         if (millis < 0) {
             throw new IllegalArgumentException("a duration cannot be negative, got " + millis + " ms");
         }
-        return Money.ofDollars(perSecond(r, tier).multiply(BigDecimal.valueOf(millis)).divide(THOUSAND,
-                MathContext.DECIMAL128));
+        return Money.ofDollars(perSecond(r, tier).multiply(BigDecimal.valueOf(millis)).movePointLeft(3));
     }
 
     /**
@@ -101,6 +98,6 @@ public record PriceCatalog(Map<String, Rates> gpus, Rates otherGpu, Rates cpu) {
             perSecond = perSecond.multiply(BigDecimal.valueOf(gpu.count()));
         }
         BigDecimal millis = BigDecimal.valueOf(timeout.toMillis()).multiply(BigDecimal.valueOf(1L + retries));
-        return Money.ofDollars(perSecond.multiply(millis).divide(THOUSAND, MathContext.DECIMAL128));
+        return Money.ofDollars(perSecond.multiply(millis).movePointLeft(3));
     }
 }
