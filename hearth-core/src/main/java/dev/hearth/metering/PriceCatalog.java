@@ -16,7 +16,6 @@ import java.util.TreeMap;
  */
 public record PriceCatalog(Map<String, Rates> gpus, Rates otherGpu, Rates cpu) {
 
-
     public PriceCatalog {
         TreeMap<String, Rates> byType = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byType.putAll(gpus);

@@ -4,9 +4,7 @@ import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventType;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -21,8 +19,6 @@ public final class JobLogs {
 
     /** An attempt's slice never exceeds this; longer output keeps its end. */
     public static final int MAX_SEGMENT_BYTES = 1 << 20;
-    private static final Set<JobEventType> ENDS = EnumSet.of(JobEventType.REQUEUED, JobEventType.COMPLETED,
-            JobEventType.FAILED, JobEventType.TIMED_OUT, JobEventType.CANCELLED);
 
     /**
      * One attempt's output.
@@ -33,6 +29,10 @@ public final class JobLogs {
     }
 
     private JobLogs() {
+    }
+
+    private static boolean endsAttempt(JobEventType type) {
+        return type == JobEventType.REQUEUED || type.isFinal();
     }
 
     /** The segments of a job's attempts, oldest first, from its timeline. */
@@ -48,7 +48,7 @@ public final class JobLogs {
             boolean superseded = false;
             for (int k = i + 1; k < timeline.size() && end == null && !superseded; k++) {
                 JobEvent e = timeline.get(k);
-                if (ENDS.contains(e.type()) && lease.workerId().equals(e.workerId())) {
+                if (endsAttempt(e.type()) && lease.workerId().equals(e.workerId())) {
                     end = e;
                 }
                 // an attempt whose end was never recorded (the control plane restarted under it)

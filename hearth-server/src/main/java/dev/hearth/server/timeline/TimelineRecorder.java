@@ -221,13 +221,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
     }
 
     private static boolean endsFinal(List<JobEvent> t) {
-        if (t.isEmpty()) {
-            return false;
-        }
-        return switch (t.getLast().type()) {
-            case COMPLETED, FAILED, TIMED_OUT, CANCELLED -> true;
-            default -> false;
-        };
+        return !t.isEmpty() && t.getLast().type().isFinal();
     }
 
     /** Events not recorded because the store could not keep up or failed. */
