@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
  * Holds submissions back while {@code limit} submitted jobs are not yet completed, so that a load generator keeps the
  * system saturated (the queue never runs dry) without spending the machine's CPU on submitting far ahead of what it
  * completes. Completions are polled from the server every 20 ms (at 5,000 jobs/s, 100 jobs:
- * far fewer than are kept waiting); polling more often cost the machine several percent of its CPU.
+ * far fewer than are kept waiting); polling every 5 ms took a third of the throughput it measured.
  */
 final class Backlog implements AutoCloseable {
 
@@ -14,6 +14,7 @@ final class Backlog implements AutoCloseable {
     private final Callable<Long> completed;
     private final Thread poller;
     private long done;
+    private Exception failure;
     private volatile boolean closed;
 
     /** @param completed how many of the jobs submitted through this backlog have completed (read from the server) */
@@ -23,11 +24,14 @@ final class Backlog implements AutoCloseable {
         this.poller = Thread.ofVirtual().name("backlog-poller").start(this::poll);
     }
 
-    /** Waits until job {@code index} (counted from 0) may be submitted. */
+    /** Waits until job {@code index} (counted from 0) may be submitted; fails if the count cannot be read. */
     void awaitRoom(int index) throws InterruptedException {
         synchronized (this) {
-            while (index - done >= limit) {
+            while (index - done >= limit && failure == null) {
                 wait();
+            }
+            if (failure != null) {
+                throw new IllegalStateException("could not read the completed count", failure);
             }
         }
     }
@@ -44,7 +48,12 @@ final class Backlog implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
-                throw new IllegalStateException("could not read the completed count", e);
+                // the submitters would otherwise wait for a count that never comes
+                synchronized (this) {
+                    failure = e;
+                    notifyAll();
+                }
+                return;
             }
         }
     }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -143,16 +144,14 @@ public final class Bench {
             // Warm-up: let the JIT compile the hot paths before the clock starts, as a long-running server would (after
             // 10,000 jobs C2 still spent ~10% of the CPU of the measured window compiling).
             int warmup = Integer.getInteger("warmup", 30_000);
-            new RawLoad(s.url(), KEY).post("/v2/noop8/run", warmup, connections, i -> "{\"input\":" + i + "}");
+            new RawLoad(s.url(), KEY).post("/v2/noop8/run", warmup, connections, Bench::input);
             awaitCompleted(s.url(), warmup + 1);
-            long jvmCpu0 = cpuNanos(ProcessHandle.current());
+            CpuMark cpu0 = CpuMark.now();
             long[] userSys0 = userSysTicks();
-            long workerCpu0 = workerCpuNanos();
             Profiler profiler = Profiler.fromProperties("flood");
             profiler.start();
             long t0 = System.nanoTime();
-            int failed = new RawLoad(s.url(), KEY).post("/v2/noop8/run", n, connections,
-                    i -> "{\"input\":" + i + "}");
+            int failed = new RawLoad(s.url(), KEY).post("/v2/noop8/run", n, connections, Bench::input);
             long submitted = System.nanoTime() - t0;
             long doneWhileSubmitting = completed(s.url()) - warmup - 1;
             if (failed > 0) {
@@ -161,9 +160,10 @@ public final class Bench {
             awaitCompleted(s.url(), warmup + n + 1);
             long elapsed = System.nanoTime() - t0;
             profiler.stop();
-            long jvmCpu = cpuNanos(ProcessHandle.current()) - jvmCpu0;
+            CpuMark cpu = CpuMark.now().minus(cpu0);
+            long jvmCpu = cpu.jvm();
             long[] userSys = userSysTicks();
-            long workerCpu = workerCpuNanos() - workerCpu0;
+            long workerCpu = cpu.workers();
             System.out.printf("throughput: %d no-op jobs via /run, one worker with concurrency 8%n", n);
             System.out.printf("  submitted in %.2f s (%.0f submits/s)%n", submitted / 1e9, n / (submitted / 1e9));
             System.out.printf("  all completed in %.2f s: %.0f completed jobs/s%n", elapsed / 1e9,
@@ -189,38 +189,63 @@ public final class Bench {
     private void sustained(URI url, int connections) throws Exception {
         int n = Integer.getInteger("sustained.jobs", 40_000);
         int limit = Integer.getInteger("backlog", 2_000);
+        if (n <= limit) {
+            throw new IllegalArgumentException("-Dsustained.jobs (" + n + ") must be larger than -Dbacklog (" + limit
+                    + "): the window opens once the backlog is full");
+        }
         long before = completed(url);
-        long[] start = new long[4]; // time, completed, control plane CPU, worker CPU
+        AtomicReference<WindowStart> start = new AtomicReference<>();
         Profiler profiler = Profiler.fromProperties("sustained");
         int failed;
         try (Backlog backlog = new Backlog(limit, () -> completed(url) - before)) {
-            failed = new RawLoad(url, KEY).post("/v2/noop8/run", n, connections, i -> "{\"input\":" + i + "}", i -> {
+            failed = new RawLoad(url, KEY).post("/v2/noop8/run", n, connections, Bench::input, i -> {
                 backlog.awaitRoom(i);
                 if (i == limit) {
-                    try {
-                        start[1] = completed(url);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    start[0] = System.nanoTime();
-                    start[2] = cpuNanos(ProcessHandle.current());
-                    start[3] = workerCpuNanos();
+                    start.set(new WindowStart(System.nanoTime(), completedUnchecked(url), CpuMark.now()));
                     profiler.start();
                 }
             });
         }
         profiler.stop();
-        long elapsed = System.nanoTime() - start[0];
-        long done = completed(url) - start[1];
-        long jvmCpu = cpuNanos(ProcessHandle.current()) - start[2];
-        long workerCpu = workerCpuNanos() - start[3];
+        long elapsed = System.nanoTime() - start.get().nanos();
+        long done = completed(url) - start.get().completed();
+        CpuMark cpu = CpuMark.now().minus(start.get().cpu());
         if (failed > 0) {
             throw new IllegalStateException(failed + " submissions failed");
         }
         awaitCompleted(url, before + n);
         System.out.printf("  sustained, %d jobs kept waiting: %.0f completed jobs/s (%d jobs in %.2f s); CPU per job"
                 + " %.0f us + worker %.0f us%n", limit, done / (elapsed / 1e9), done, elapsed / 1e9,
-                jvmCpu / 1e3 / done, workerCpu / 1e3 / done);
+                cpu.jvm() / 1e3 / done, cpu.workers() / 1e3 / done);
+    }
+
+    /** Where the sustained phase's measured window opens. */
+    private record WindowStart(long nanos, long completed, CpuMark cpu) {
+    }
+
+    /** CPU time of this JVM and of the worker processes it started, at one moment or between two. */
+    private record CpuMark(long jvm, long workers) {
+
+        static CpuMark now() {
+            return new CpuMark(cpuNanos(ProcessHandle.current()), workerCpuNanos());
+        }
+
+        CpuMark minus(CpuMark earlier) {
+            return new CpuMark(jvm - earlier.jvm, workers - earlier.workers);
+        }
+    }
+
+    /** The body of no-op job {@code i}. */
+    private static String input(int i) {
+        return "{\"input\":" + i + "}";
+    }
+
+    private long completedUnchecked(URI base) {
+        try {
+            return completed(base);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the completed count", e);
+        }
     }
 
     void map() throws Exception {

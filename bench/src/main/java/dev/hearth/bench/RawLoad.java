@@ -70,7 +70,7 @@ final class RawLoad {
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
                         failed.addAndGet(1);
                         System.err.println("load connection failed: " + e);
                     }
