@@ -60,7 +60,12 @@ public interface JobStore extends AutoCloseable {
     List<Job> findByStates(Collection<JobState> states);
 
     /** The newest jobs of one function, newest first, optionally restricted to some states (empty = all). */
-    List<Job> findByFunction(String function, Set<JobState> states, int limit);
+    default List<Job> findByFunction(String function, Set<JobState> states, int limit) {
+        return search(JobSearch.ofFunction(function, states, limit));
+    }
+
+    /** The jobs a listing asks for (function, states, submission time), newest first, at most its limit. */
+    List<Job> search(JobSearch search);
 
     /** Number of jobs per state for one function. */
     Map<JobState, Long> countByState(String function);

@@ -53,6 +53,15 @@ public record Release(String function, int active, Canary canary, Instant at) {
         return new Release(function, active, new Canary(version, percent), at);
     }
 
+    /** The running canary keeps its version and receives {@code percent} of new jobs from now on. */
+    public Release withCanaryShare(int percent, Instant at) {
+        if (canary == null) {
+            throw new HearthException.Conflict("function '" + function + "' has no canary whose share could change "
+                    + "(active version " + active + "); deploy one with `hearth deploy <path> --canary 10%`");
+        }
+        return new Release(function, active, new Canary(canary.version(), percent), at);
+    }
+
     /** The canary becomes the active version for every new job. */
     public Release promoted(Instant at) {
         if (canary == null) {

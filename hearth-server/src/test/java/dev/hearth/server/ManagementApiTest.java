@@ -46,6 +46,34 @@ class ManagementApiTest {
     }
 
     @Test
+    void jobsOfEveryFunctionAreSearchedByFunctionStateAndSubmissionTime() {
+        hearth.deploy("echo");
+        hearth.deploy("fails");
+        String ok = hearth.post("/v2/echo/runsync", "{\"input\":1}").json().get("id").asText();
+        String failed = hearth.awaitFinal("fails", hearth.run("fails", "{}")).get("id").asText();
+
+        JsonNode all = hearth.get("/v1/jobs?limit=1000").json().get("jobs");
+        assertThat(all.findValuesAsText("id")).contains(ok, failed);
+        assertThat(all.get(0).get("function").asText()).isIn("echo", "fails");
+        assertThat(hearth.get("/v1/jobs?function=echo&limit=1000").json().get("jobs").findValuesAsText("function"))
+                .containsOnly("echo");
+        assertThat(hearth.get("/v1/jobs?state=FAILED&limit=1000").json().get("jobs").findValuesAsText("id"))
+                .contains(failed).doesNotContain(ok);
+        assertThat(hearth.get("/v1/jobs?since=1h").json().get("jobs").findValuesAsText("id")).contains(ok, failed);
+        assertThat(hearth.get("/v1/jobs?until=2000-01-01").json().get("jobs")).isEmpty();
+        assertThat(hearth.get("/v1/functions/echo/jobs?since=2999-01-01T00:00:00Z").json().get("jobs")).isEmpty();
+    }
+
+    @Test
+    void aBadJobSearchIsRefusedWithWhatToFix() {
+        assertThat(hearth.get("/v1/jobs?since=yesterday").status()).isEqualTo(400);
+        assertThat(hearth.get("/v1/jobs?since=yesterday").body()).contains("'since' must be an instant");
+        assertThat(hearth.get("/v1/jobs?since=1h&until=2h").body()).contains("must be before 'until'");
+        assertThat(hearth.get("/v1/jobs?state=DONE").body()).contains("unknown state 'DONE'");
+        assertThat(hearth.get("/v1/jobs?function=nothing").status()).isEqualTo(404);
+    }
+
+    @Test
     void deletingAFunctionMakesItUnknown() {
         hearth.deploy("stream");
 

@@ -158,6 +158,29 @@ class MeteringTest {
     }
 
     @Test
+    void usageExportsAsCsvWithOneRowPerLineAndTheSameFigures() {
+        String id = hearth.run("echo", "{}");
+        hearth.awaitFinal("echo", id);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> line(hearth.get("/v1/usage?function=echo&groupBy=job").json(), id) != null);
+        JsonNode json = line(hearth.get("/v1/usage?function=echo&groupBy=job").json(), id);
+
+        TestServer.Response csv = hearth.get("/v1/usage?function=echo&groupBy=job&format=csv");
+
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.contentType()).startsWith("text/csv");
+        String[] rows = csv.body().split("\r\n");
+        List<String> header = List.of(rows[0].split(","));
+        assertThat(header).startsWith("key", "function", "version").contains("cost", "busyMs");
+        String row = java.util.Arrays.stream(rows).filter(r -> r.startsWith(id + ",")).findFirst().orElseThrow();
+        List<String> cells = List.of(row.split(","));
+        assertThat(cells.get(header.indexOf("cost"))).isEqualTo(json.get("cost").decimalValue().toPlainString());
+        assertThat(cells.get(header.indexOf("busyMs"))).isEqualTo(json.get("busyMs").asText());
+        assertThat(hearth.get("/v1/usage?groupBy=day&format=csv").body()).startsWith("key,cost.total,");
+        assertThat(hearth.get("/v1/usage?format=xml").status()).isEqualTo(400);
+    }
+
+    @Test
     void badUsageAndBudgetRequestsSayWhatToFix() {
         assertThat(hearth.get("/v1/usage?groupBy=color").json().get("detail").asText())
                 .contains("function, version, day, worker, job");

@@ -193,6 +193,40 @@ class ReleasesTest {
     }
 
     @Test
+    void theCanarysShareCanChangeWhileItRunsAndNewJobsFollowTheNewShare() {
+        deploy(function("share", "v1", 0), null);
+        deploy(function("share", "v2", 0), "10");
+
+        JsonNode changed = hearth.post("/v1/functions/share/canary", "{\"percent\": 99}").json();
+
+        assertThat(changed.get("active").asInt()).isEqualTo(1);
+        assertThat(changed.get("canary").get("version").asInt()).isEqualTo(2);
+        assertThat(changed.get("canary").get("percent").asInt()).isEqualTo(99);
+        JsonNode versions = hearth.get("/v1/functions/share/versions").json().get("versions");
+        assertThat(versions.get(0).get("canaryPercent").asInt()).isEqualTo(99);
+        int onCanary = 0;
+        for (int i = 0; i < 50; i++) {
+            onCanary += hearth.status("share", hearth.run("share", "{\"seconds\":0}")).get("version").asInt() == 2
+                    ? 1 : 0;
+        }
+        // at 99% the chance of fewer than 40 of 50 on the canary is below 1e-20
+        assertThat(onCanary).isGreaterThanOrEqualTo(40);
+    }
+
+    @Test
+    void aCanaryShareChangeIsRefusedWithoutACanaryOrWithABadPercent() {
+        deploy(function("noshare", "v1", 0), null);
+        TestServer.Response none = hearth.post("/v1/functions/noshare/canary", "{\"percent\": 20}");
+        assertThat(none.status()).isEqualTo(409);
+        assertThat(none.body()).contains("has no canary");
+        deploy(function("noshare", "v2", 0), "10");
+        TestServer.Response bad = hearth.post("/v1/functions/noshare/canary", "{\"percent\": 100}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("1 to 99");
+        assertThat(hearth.post("/v1/functions/noshare/canary", "{}").status()).isEqualTo(400);
+    }
+
+    @Test
     void badReleaseRequestsAreRefusedWithWhatToFix() {
         deploy(function("refused", "v1", 0), null);
         assertThat(hearth.post("/v1/functions/refused/rollback", "").body()).contains("hearth rollback refused <version>");

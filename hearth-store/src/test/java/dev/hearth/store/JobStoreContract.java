@@ -11,6 +11,7 @@ import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventType;
+import dev.hearth.jobs.JobSearch;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobTiming;
 import dev.hearth.jobs.JobTransitions;
@@ -210,6 +211,31 @@ public abstract class JobStoreContract {
                 .containsExactly(second);
         assertThat(store.findByFunction("echo", Set.of(), 0)).isEmpty();
         assertThat(store.findByFunction("nothing", Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void searchAcrossFunctionsReturnsNewestFirstWithinTheLimit() {
+        Job echo = store(TestJobs.queued("echo", T0.plusSeconds(1)));
+        Job other = store(TestJobs.inState("other", JobState.FAILED, T0.plusSeconds(2), T0.plusSeconds(3)));
+        Job last = store(TestJobs.queued("echo", T0.plusSeconds(3)));
+
+        assertThat(store.search(new JobSearch(null, Set.of(), null, null, 10))).containsExactly(last, other, echo);
+        assertThat(store.search(new JobSearch(null, Set.of(), null, null, 1))).containsExactly(last);
+        assertThat(store.search(new JobSearch(null, Set.of(JobState.FAILED), null, null, 10))).containsExactly(other);
+        assertThat(store.search(new JobSearch(null, Set.of(), null, null, 0))).isEmpty();
+    }
+
+    @Test
+    void searchKeepsJobsSubmittedInTheWindowStartInclusiveEndExclusive() {
+        Job early = store(TestJobs.queued("echo", T0.plusSeconds(1)));
+        Job middle = store(TestJobs.queued("echo", T0.plusSeconds(2)));
+        Job late = store(TestJobs.queued("other", T0.plusSeconds(3)));
+
+        assertThat(store.search(new JobSearch(null, Set.of(), T0.plusSeconds(2), null, 10)))
+                .containsExactly(late, middle);
+        assertThat(store.search(new JobSearch(null, Set.of(), null, T0.plusSeconds(2), 10))).containsExactly(early);
+        assertThat(store.search(new JobSearch("echo", Set.of(JobState.IN_QUEUE), T0.plusSeconds(1),
+                T0.plusSeconds(3), 10))).containsExactly(middle, early);
     }
 
     @Test

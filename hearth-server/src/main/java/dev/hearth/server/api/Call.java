@@ -3,11 +3,16 @@ package dev.hearth.server.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.Durations;
 import dev.hearth.server.http.Exchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -62,6 +67,34 @@ final class Call {
         } catch (NumberFormatException e) {
             throw new HearthException.BadRequest("query parameter '" + name + "' must be a whole number, got '" + v
                     + "'");
+        }
+    }
+
+    /**
+     * A query parameter that names an instant: ISO ({@code 2026-11-23T10:00:00Z}), a UTC date ({@code 2026-11-23}),
+     * or a duration back from {@code now} ({@code 24h}, {@code 30m}); {@code dflt} when absent.
+     */
+    Instant queryInstant(String name, Instant now, Instant dflt) {
+        String text = query(name);
+        if (text == null || text.isBlank()) {
+            return dflt;
+        }
+        String t = text.trim();
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException ignored) {
+            // not an instant; try the other forms
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // nor a date
+        }
+        try {
+            return now.minus(Durations.parse(t));
+        } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
+            throw new HearthException.BadRequest("'" + name + "' must be an instant (2026-11-23T10:00:00Z), a date "
+                    + "(2026-11-23) or a duration back from now (24h, 30m), got '" + text + "'");
         }
     }
 

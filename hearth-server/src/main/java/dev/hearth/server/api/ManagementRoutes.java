@@ -6,6 +6,8 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.functions.Durations;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.jobs.Job;
+import dev.hearth.jobs.JobSearch;
 import dev.hearth.jobs.JobState;
 import dev.hearth.releases.CanarySplit;
 import dev.hearth.runtime.local.WorkerLogs;
@@ -17,11 +19,14 @@ import dev.hearth.server.workers.WorkerPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -54,6 +59,7 @@ final class ManagementRoutes {
                 .add("GET", "/v1/functions/{fn}", c, this::get)
                 .add("DELETE", "/v1/functions/{fn}", c, this::delete)
                 .add("GET", "/v1/functions/{fn}/jobs", c, this::jobs)
+                .add("GET", "/v1/jobs", c, this::searchJobs)
                 .add("GET", "/v1/functions/{fn}/logs", c, this::logs)
                 .add("GET", "/v1/workers", c, this::workers)
                 .add("GET", "/v1/nodes", c, this::nodes)
@@ -109,6 +115,20 @@ final class ManagementRoutes {
     private void jobs(Call call) {
         String fn = call.param("fn");
         functions.require(fn);
+        listJobs(call, fn);
+    }
+
+    /** {@code GET /v1/jobs}: jobs of every function, or of {@code ?function=}, filtered like a function's jobs. */
+    private void searchJobs(Call call) {
+        String fn = call.query("function");
+        if (fn != null && !fn.isBlank()) {
+            functions.require(fn.trim());
+        }
+        listJobs(call, fn == null || fn.isBlank() ? null : fn.trim());
+    }
+
+    /** Newest first; {@code ?state=A,B}, {@code ?since=} and {@code ?until=} (submission time), {@code ?limit=}. */
+    private void listJobs(Call call, String fn) {
         Set<JobState> states = EnumSet.noneOf(JobState.class);
         String s = call.query("state");
         if (s != null && !s.isBlank()) {
@@ -121,11 +141,23 @@ final class ManagementRoutes {
                 }
             }
         }
+        Instant now = clock.instant();
+        Instant since = call.queryInstant("since", now, null);
+        Instant until = call.queryInstant("until", now, null);
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw new HearthException.BadRequest("'since' (" + since + ") must be before 'until' (" + until + ")");
+        }
         int limit = (int) call.queryLong("limit", 50, 1, 1000);
         ObjectNode n = Json.MAPPER.createObjectNode();
         ArrayNode arr = n.putArray("jobs");
-        String reason = pool.waitingReason(fn);
-        jobs.jobs(fn, states, limit).forEach(j -> arr.add(StatusView.of(j, clock.instant(), reason)));
+        Map<String, String> reasons = new HashMap<>();
+        for (Job j : jobs.search(new JobSearch(fn, states, since, until, limit))) {
+            String reason = reasons.computeIfAbsent(j.function(), f -> Objects.requireNonNullElse(
+                    pool.waitingReason(f), ""));
+            ObjectNode o = StatusView.of(j, now, reason.isEmpty() ? null : reason);
+            o.put("function", j.function());
+            arr.add(o);
+        }
         call.json(200, n);
     }
 

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.errors.HearthException;
 import dev.hearth.functions.FunctionVersion;
+import dev.hearth.releases.CanarySplit;
 import dev.hearth.releases.Release;
 import dev.hearth.server.functions.FunctionRegistry;
 
-/** Releases at {@code /v1/functions/{fn}}: list versions, roll back, promote a canary. */
+/** Releases at {@code /v1/functions/{fn}}: list versions, roll back, promote a canary or change its share. */
 final class ReleaseRoutes {
 
     private static final long BODY_LIMIT = 64 << 10;
@@ -23,7 +24,8 @@ final class ReleaseRoutes {
         Router.Access c = Router.Access.CLIENT;
         r.add("GET", "/v1/functions/{fn}/versions", c, this::versions)
                 .add("POST", "/v1/functions/{fn}/rollback", c, this::rollback)
-                .add("POST", "/v1/functions/{fn}/promote", c, this::promote);
+                .add("POST", "/v1/functions/{fn}/promote", c, this::promote)
+                .add("POST", "/v1/functions/{fn}/canary", c, this::canaryShare);
     }
 
     private void versions(Call call) {
@@ -73,6 +75,18 @@ final class ReleaseRoutes {
 
     private void promote(Call call) {
         call.json(200, json(functions.promote(call.param("fn"))));
+    }
+
+    /** {@code {"percent": 25}} (or {@code "25%"}): the running canary's new share of new jobs. */
+    private void canaryShare(Call call) {
+        JsonNode body = call.json(BODY_LIMIT, "canary changes");
+        JsonNode p = body == null || !body.isObject() ? null : body.get("percent");
+        if (p == null || !(p.isIntegralNumber() || p.isTextual())) {
+            throw new HearthException.BadRequest("the body must be JSON such as {\"percent\": 25}: the share of new "
+                    + "jobs, from 1 to 99, that the running canary receives");
+        }
+        int percent = CanarySplit.parsePercent(p.isTextual() ? p.asText() : p.toString());
+        call.json(200, json(functions.setCanaryShare(call.param("fn"), percent)));
     }
 
     /** A release as the API shows it: {@code {"name", "active", "canary": {"version", "percent"}, "releasedAt"}}. */

@@ -7,7 +7,6 @@ import dev.hearth.budgets.Budget;
 import dev.hearth.budgets.BudgetPeriod;
 import dev.hearth.budgets.BudgetStanding;
 import dev.hearth.errors.HearthException;
-import dev.hearth.functions.Durations;
 import dev.hearth.metering.JobCost;
 import dev.hearth.metering.Money;
 import dev.hearth.metering.PriceCatalog;
@@ -23,9 +22,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +59,8 @@ final class UsageRoutes {
 
     private void usage(Call call) {
         Instant now = clock.instant();
-        Instant from = instant(call.query("from"), "from", now, now.minus(Duration.ofHours(24)));
-        Instant to = instant(call.query("to"), "to", now, now.plusMillis(1));
+        Instant from = call.queryInstant("from", now, now.minus(Duration.ofHours(24)));
+        Instant to = call.queryInstant("to", now, now.plusMillis(1));
         if (!from.isBefore(to)) {
             throw new HearthException.BadRequest("'from' (" + from + ") must be before 'to' (" + to + ")");
         }
@@ -102,7 +98,49 @@ final class UsageRoutes {
             }
         }
         line(n.putObject("total"), UsageReport.total(intervals, jobCosts));
-        call.json(200, n);
+        String format = blankToNull(call.query("format"));
+        if (format == null || format.equals("json")) {
+            call.json(200, n);
+        } else if (format.equals("csv")) {
+            call.responseHeader("Content-Disposition", "attachment; filename=\"hearth-usage-" + by.wire() + ".csv\"");
+            call.text(200, "text/csv; charset=utf-8", csv(lines));
+        } else {
+            throw new HearthException.BadRequest("'format' must be json or csv, got '" + format + "'");
+        }
+    }
+
+    /** The lines as CSV: one row per line, one column per field, nested fields named with dots (cost.idle). */
+    private static String csv(ArrayNode lines) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        java.util.LinkedHashSet<String> columns = new java.util.LinkedHashSet<>();
+        for (JsonNode line : lines) {
+            Map<String, String> row = new LinkedHashMap<>();
+            flatten("", line, row);
+            columns.addAll(row.keySet());
+            rows.add(row);
+        }
+        StringBuilder out = new StringBuilder(String.join(",", columns)).append("\r\n");
+        for (Map<String, String> row : rows) {
+            out.append(columns.stream().map(c -> csvField(row.getOrDefault(c, "")))
+                    .collect(java.util.stream.Collectors.joining(","))).append("\r\n");
+        }
+        return out.toString();
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> row) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(),
+                    e.getValue(), row));
+        } else {
+            row.put(prefix, node.isNull() ? "" : node.isNumber() ? node.decimalValue().toPlainString() : node.asText());
+        }
+    }
+
+    /** RFC 4180 quoting; a leading =, +, - or @ is prefixed so spreadsheets do not run it as a formula. */
+    private static String csvField(String v) {
+        String safe = !v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0 && !v.matches("-?[0-9.]+") ? "'" + v : v;
+        boolean quote = safe.chars().anyMatch(ch -> ch == ',' || ch == '"' || ch == '\r' || ch == '\n');
+        return quote ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
     }
 
     private static void line(ObjectNode o, UsageLine l) {
@@ -289,29 +327,6 @@ final class UsageRoutes {
     }
 
     /** An ISO instant, a date (its UTC midnight), or a duration back from now such as {@code 24h}. */
-    private static Instant instant(String text, String field, Instant now, Instant dflt) {
-        if (text == null || text.isBlank()) {
-            return dflt;
-        }
-        String t = text.trim();
-        try {
-            return Instant.parse(t);
-        } catch (DateTimeParseException ignored) {
-            // not an instant; try the other forms
-        }
-        try {
-            return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeParseException ignored) {
-            // nor a date
-        }
-        try {
-            return now.minus(Durations.parse(t));
-        } catch (IllegalArgumentException e) {
-            throw new HearthException.BadRequest("'" + field + "' must be an instant (2026-11-23T10:00:00Z), a date "
-                    + "(2026-11-23) or a duration back from now (24h, 30m), got '" + text + "'");
-        }
-    }
-
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }

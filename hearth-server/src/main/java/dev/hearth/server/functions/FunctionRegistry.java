@@ -114,6 +114,11 @@ public final class FunctionRegistry {
         return change(require(name).name(), r -> r.promoted(clock.instant()));
     }
 
+    /** Changes the share of new jobs the running canary receives. */
+    public synchronized Release setCanaryShare(String name, int percent) {
+        return change(require(name).name(), r -> r.withCanaryShare(percent, clock.instant()));
+    }
+
     /**
      * Cancels a running canary (no version named), or makes a stored version active again: the named one, or by
      * default the newest once-active version older than the active one.

@@ -782,8 +782,9 @@ public final class JobService {
         return longest;
     }
 
-    public List<Job> jobs(String function, java.util.Set<JobState> states, int limit) {
-        return store.findByFunction(function, states, limit);
+    /** The jobs a listing asks for, newest first (see {@link dev.hearth.jobs.JobSearch}). */
+    public List<Job> search(dev.hearth.jobs.JobSearch search) {
+        return store.search(search);
     }
 
     /** Timings of the function's jobs that finished since {@code since}, newest first (for latency statistics). */

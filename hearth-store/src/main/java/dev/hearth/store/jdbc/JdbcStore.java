@@ -9,6 +9,7 @@ import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventStore;
+import dev.hearth.jobs.JobSearch;
 import dev.hearth.jobs.JobState;
 import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTiming;
@@ -154,15 +155,12 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     }
 
     @Override
-    public final List<Job> findByFunction(String function, Set<JobState> states, int limit) {
-        Objects.requireNonNull(function, "function");
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
-        if (limit == 0) {
+    public final List<Job> search(JobSearch search) {
+        if (search.limit() == 0) {
             return List.of();
         }
-        return read("find jobs of function", function, SCAN, s -> JobRows.findByFunction(s, function, states, limit));
+        return read("search jobs", search.function() == null ? "all functions" : search.function(), SCAN,
+                s -> JobRows.search(s, search));
     }
 
     /** {@inheritDoc} Every state is present in the answer, with 0 where there is no job. */

@@ -3,6 +3,7 @@ package dev.hearth.store.jdbc;
 import dev.hearth.jobs.IdempotencyKey;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobPolicy;
+import dev.hearth.jobs.JobSearch;
 import dev.hearth.jobs.JobState;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,11 +55,20 @@ final class JobRows {
     private static final int STATE_SLOTS = JobState.values().length;
     private static final String BY_STATES = SELECT + "WHERE state IN (" + placeholders(STATE_SLOTS) + ") "
             + "ORDER BY queued_at, id";
-    // Without a state filter the planner has no reason to prefer the state index over the function index.
-    private static final String BY_FUNCTION = SELECT + "WHERE function_name = ? "
-            + "ORDER BY queued_at DESC, id DESC LIMIT ?";
-    private static final String BY_FUNCTION_AND_STATES = SELECT + "WHERE function_name = ? AND state IN ("
-            + placeholders(STATE_SLOTS) + ") ORDER BY queued_at DESC, id DESC LIMIT ?";
+    /*
+     * Listings: one statement per combination of "one function or all" and "some states or any", so the planner picks
+     * the function index when there is a function and never prefers the state index without a state filter. The
+     * submission window is always bound (0 and Long.MAX_VALUE when open), which keeps the number of statements fixed.
+     */
+    private static final String SUBMITTED_IN = "queued_at >= ? AND queued_at < ? ";
+    private static final String NEWEST_FIRST = "ORDER BY queued_at DESC, id DESC LIMIT ?";
+    private static final String STATES_IN = "state IN (" + placeholders(STATE_SLOTS) + ") ";
+    private static final String SEARCH_FUNCTION = SELECT + "WHERE function_name = ? AND " + SUBMITTED_IN + NEWEST_FIRST;
+    private static final String SEARCH_FUNCTION_STATES = SELECT + "WHERE function_name = ? AND " + STATES_IN + "AND "
+            + SUBMITTED_IN + NEWEST_FIRST;
+    private static final String SEARCH_ALL = SELECT + "WHERE " + SUBMITTED_IN + NEWEST_FIRST;
+    private static final String SEARCH_ALL_STATES = SELECT + "WHERE " + STATES_IN + "AND " + SUBMITTED_IN
+            + NEWEST_FIRST;
     private static final String COUNT_BY_STATE =
             "SELECT state, COUNT(*) FROM jobs WHERE function_name = ? GROUP BY state";
     private static final String DELETE = "DELETE FROM jobs WHERE id = ?";
@@ -141,18 +151,22 @@ final class JobRows {
         return readAll(ps);
     }
 
-    static List<Job> findByFunction(Session s, String function, Set<JobState> states, int limit)
-            throws SQLException {
-        PreparedStatement ps;
-        int next = 2;
-        if (states.isEmpty()) {
-            ps = s.prepare(BY_FUNCTION);
-        } else {
-            ps = s.prepare(BY_FUNCTION_AND_STATES);
-            next = bindStates(ps, next, states);
+    static List<Job> search(Session s, JobSearch q) throws SQLException {
+        boolean byFunction = q.function() != null;
+        boolean byState = !q.states().isEmpty();
+        PreparedStatement ps = s.prepare(byFunction
+                ? (byState ? SEARCH_FUNCTION_STATES : SEARCH_FUNCTION)
+                : (byState ? SEARCH_ALL_STATES : SEARCH_ALL));
+        int next = 1;
+        if (byFunction) {
+            ps.setString(next++, q.function());
         }
-        ps.setString(1, function);
-        ps.setInt(next, limit);
+        if (byState) {
+            next = bindStates(ps, next, q.states());
+        }
+        ps.setLong(next++, q.submittedFrom() == null ? 0 : q.submittedFrom().toEpochMilli());
+        ps.setLong(next++, q.submittedTo() == null ? Long.MAX_VALUE : q.submittedTo().toEpochMilli());
+        ps.setInt(next, q.limit());
         return readAll(ps);
     }
 
