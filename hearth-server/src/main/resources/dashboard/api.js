@@ -26,11 +26,14 @@ function emit(event, value) {
  * Calls the API. Resolves to {ok, status, data, error}: data is parsed JSON (or text for text/plain answers),
  * error is the problem+json detail (or a network message). Never rejects.
  */
-export async function call(method, path, body, { key = apiKey(), signal } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function call(method, path, body, { key = apiKey(), signal, contentType, accept } = {}) {
+  const headers = { Accept: accept || 'application/json' };
   if (key) headers.Authorization = 'Bearer ' + key;
   const init = { method, headers, signal, cache: 'no-store' };
-  if (body !== undefined) {
+  if (body !== undefined && contentType) {
+    headers['Content-Type'] = contentType;  // raw bytes (a zip) or text, sent as they are
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -60,5 +63,8 @@ export async function call(method, path, body, { key = apiKey(), signal } = {}) 
 
 export const get = (path, opts) => call('GET', path, undefined, opts);
 export const post = (path, body, opts) => call('POST', path, body, opts);
+export const put = (path, body, opts) => call('PUT', path, body, opts);
+export const patch = (path, body, opts) => call('PATCH', path, body, opts);
+export const del = (path, opts) => call('DELETE', path, undefined, opts);
 
 export const enc = encodeURIComponent;

@@ -9,6 +9,7 @@ import functionDetail from './view-function.js';
 import workers from './view-workers.js';
 import jobs from './view-jobs.js';
 import usage from './view-usage.js';
+import nodes from './view-nodes.js';
 
 const POLL_MS = 2000;
 
@@ -20,6 +21,7 @@ const routes = [
   { tab: 'jobs', re: /^\/jobs\/?$/, view: jobs },
   { tab: 'jobs', re: /^\/jobs\/([^/]+)\/?$/, view: jobs, params: ['id'] },
   { tab: 'jobs', re: /^\/jobs\/([^/]+)\/([^/]+)\/?$/, view: jobs, params: ['fn', 'id'] },
+  { tab: 'nodes', re: /^\/nodes\/?$/, view: nodes },
   { tab: 'usage', re: /^\/usage\/?$/, view: usage },
 ];
 

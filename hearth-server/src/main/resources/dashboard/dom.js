@@ -61,6 +61,19 @@ export function num(v, digits = 0) {
   return Number(v).toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/**
+ * Dollars as plain decimals, never in exponent form: cents from a cent up, two significant digits below (metered amounts
+ * are often fractions of a cent: $0.00000077, not $7.7e-7).
+ */
+export function usd(v) {
+  if (v === null || v === undefined || v === '' || Number.isNaN(Number(v))) return '–';
+  const x = Number(v);
+  if (x === 0) return '$0';
+  if (Math.abs(x) >= 0.01) return (x < 0 ? '-$' : '$') + num(Math.abs(x), 2);
+  const digits = Math.min(20, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(x)))));
+  return (x < 0 ? '-$' : '$') + Math.abs(x).toFixed(digits).replace(/(\.\d*?[1-9])0+$/, '$1');
+}
+
 export function time(iso) {
   if (!iso) return '–';
   const d = new Date(iso);

@@ -22,10 +22,15 @@ function stepsFromEvents(events) {
     if (e.coldStart !== undefined) note.push(e.coldStart ? 'cold start' : 'warm worker');
     if (e.initTimeMs !== undefined) note.push('init ' + ms(e.initTimeMs));
     if (e.attempt > 1) note.push('attempt ' + e.attempt);
-    if (e.detail) note.push(e.detail);
+    const detail = e.detail ? String(e.detail) : '';
+    const lines = detail.split('\n').map(l => l.trim()).filter(Boolean);
+    // A traceback is long and repeats on every retry: its last line (the exception) goes in the note, the rest folds.
+    if (lines.length > 1) note.push(lines[lines.length - 1]);
+    else if (detail) note.push(detail);
     const final = ['completed', 'failed', 'timed_out', 'cancelled'].includes(e.type);
-    return { label: EVENT_LABELS[e.type] || e.type, at: e.at, done: true, status: final ? e.type.toUpperCase() : undefined,
-      note: note.join(' · '), dur: e.offsetMs, durLabel: '+' };
+    const label = e.type === 'requeued' ? `Back in the queue for attempt ${(e.attempt || 0) + 1}` : EVENT_LABELS[e.type] || e.type;
+    return { label, at: e.at, done: true, status: final ? e.type.toUpperCase() : e.type === 'requeued' ? 'requeued' : undefined,
+      note: note.join(' · '), more: lines.length > 1 ? detail : null, dur: e.offsetMs, durLabel: '+' };
   });
 }
 
@@ -69,7 +74,8 @@ export function timeline(job, events) {
       h('div', { class: 'tl-body' },
         h('div', { class: 'tl-title' }, s.label, s.at ? h('span', { class: 'tl-time', title: s.at }, time(s.at)) : null,
           s.dur !== undefined && s.dur !== null ? h('span', { class: 'tl-dur' }, s.durLabel === '+' ? '+' + ms(s.dur) : s.durLabel + ' ' + ms(s.dur)) : null),
-        h('div', { class: 'tl-note muted' }, s.note))))),
+        h('div', { class: 'tl-note muted' }, s.note),
+        s.more ? h('details', { class: 'tl-more' }, h('summary', null, 'Full error'), h('pre', { class: 'code error-block' }, s.more)) : null)))),
     bar,
     bar ? h('div', { class: 'tl-legend muted' },
       job.coldStart && job.initTime ? h('span', null, h('i', { class: 'sw init' }), 'worker start-up') : null,

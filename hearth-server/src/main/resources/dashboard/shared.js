@@ -1,7 +1,7 @@
 // Loaders and pieces used by more than one view.
 
 import * as api from './api.js';
-import { h, table, ms, num, notice } from './dom.js';
+import { h, table, ms, num, notice, usd } from './dom.js';
 import { sparkline, barChart } from './charts.js';
 
 const statsCache = new Map();
@@ -123,7 +123,7 @@ function timeChart(arr, cols) {
   const money = COST_KEY.test(valueKey);
   return barChart([{ name: label(valueKey), cls: 'ok', values: rows.map(x => amount(x[valueKey])) }],
     rows.map(x => x[timeKey].slice(5, 16).replace('T', ' ')),
-    { format: v => (money ? '$' + num(v, v < 10 ? 2 : 0) : num(v)), integer: !money, empty: 'Nothing in this period.' });
+    { format: v => (money ? usd(v) : num(v)), integer: !money, empty: 'Nothing in this period.' });
 }
 
 function arrayView(arr) {
@@ -148,7 +148,7 @@ function label(key) {
 function scalar(key, v) {
   if (v === null || v === undefined) return '–';
   if (typeof v === 'number') {
-    if (/usd|cost|spen[dt]|amount|price|limit|budget|reserved|remaining|soft/i.test(key) && !/count|jobs|seconds|ms$/i.test(key)) return '$' + num(v, 2);
+    if (/usd|cost|spen[dt]|amount|price|limit|budget|reserved|remaining|soft/i.test(key) && !/count|jobs|seconds|ms$/i.test(key)) return usd(v);
     if (/ms$|millis/i.test(key)) return ms(v);
     return num(v, Number.isInteger(v) ? 0 : 2);
   }

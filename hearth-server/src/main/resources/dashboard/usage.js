@@ -2,13 +2,10 @@
 // totals, cost per day as bars, and a table per function. Answers of another shape fall back to a generic view.
 
 import * as api from './api.js';
-import { h, table, num } from './dom.js';
+import { h, table, num, usd } from './dom.js';
 import { barChart } from './charts.js';
 import { genericJson } from './shared.js';
 
-/** Dollars: cents from $1 up, two significant digits below (metered amounts are often fractions of a cent). */
-const usd = v => (v === null || v === undefined ? '–' : v === 0 ? '$0' : Math.abs(v) >= 1 ? '$' + num(v, 2)
-  : '$' + Number(v.toPrecision(2)).toString());
 const pct = v => (v === null || v === undefined ? '–' : num(v * 100, 0) + '%');
 const secs = v => (v === null || v === undefined ? '–' : num(v, v < 10 ? 1 : 0) + ' s');
 

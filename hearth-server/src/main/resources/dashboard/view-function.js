@@ -1,5 +1,5 @@
 // One function: health, latency and throughput charts, a form to run a job and watch it, recent jobs, its workers,
-// scaling events and logs.
+// scaling events and logs; and operating it: releases, live scaling, delete (function-ops.js).
 
 import * as api from './api.js';
 import { h, fill, panel, stat, num, ms, table, badge, ago, time, notice } from './dom.js';
@@ -7,6 +7,7 @@ import { lineChart, barChart } from './charts.js';
 import { stats, errorNotice } from './shared.js';
 import { workersTable } from './view-workers.js';
 import { jobOutput, isFinal } from './job.js';
+import { releasesPanel, scalingPanel, deleteButton } from './function-ops.js';
 
 const WINDOWS = ['15m', '1h', '6h', '24h'];
 
@@ -98,6 +99,9 @@ export default function functionDetail(root, { fn }, ctx) {
     poll();
   }
 
+  const releases = releasesPanel(fn, () => ctx.refreshNow());
+  const scaling = scalingPanel(fn, () => ctx.refreshNow());
+
   fill(root, title, cards,
     panel('Latency and throughput', h('div', { class: 'charts' },
       h('div', null, h('h3', null, 'Execution time'), charts.exec),
@@ -107,6 +111,9 @@ export default function functionDetail(root, { fn }, ctx) {
     h('div', { class: 'grid2' },
       panel('Run a job', h('div', null, form, runResult)),
       panel('Recent jobs', jobsBody, { actions: h('a', { href: '#/jobs', class: 'link' }, 'Search jobs →') })),
+    h('div', { class: 'grid2' },
+      panel('Releases', releases.body, { actions: h('span', { class: 'muted small' }, 'hearth versions · promote · rollback') }),
+      panel('Scaling', scaling.body, { actions: deleteButton(fn) })),
     panel('Workers', workersBody),
     h('div', { class: 'grid2' },
       panel('Scaling events', eventsBody),
@@ -124,6 +131,8 @@ export default function functionDetail(root, { fn }, ctx) {
       }
       const v = f.data;
       ctx.history.push('q:' + fn, v.inQueue);
+      scaling.update(v.scaling);
+      if (first || tick % 5 === 0) releases.render();
       const sc = v.scaling || {};
       fill(title, h('h1', null, fn, h('span', { class: 'chip' }, 'v' + v.version)),
         h('p', { class: 'muted' }, `${v.runtime} · ${v.gpu ? 'GPU ' + v.gpu : 'CPU only'} · workers ${sc.minWorkers}–${sc.maxWorkers}, `

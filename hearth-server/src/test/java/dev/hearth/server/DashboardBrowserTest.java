@@ -2,14 +2,8 @@ package dev.hearth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,51 +13,31 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The dashboard end to end in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; .ci/run
- * installs them): enter the key, see the deployed function, submit a job and watch it complete, find it by id.
- * Nothing is downloaded at run time: the driver and browser paths are given, so Selenium Manager never runs.
+ * The dashboard end to end in a real headless Chromium ({@link HeadlessChromium}): enter the key, see the deployed
+ * function, submit a job and watch it complete, find it by id.
  */
 class DashboardBrowserTest {
 
-    private static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
-            "/usr/bin/google-chrome");
-    private static final List<String> DRIVERS = List.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @RegisterExtension
     static final TestServer hearth = TestServer.withFunctions("echo");
 
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
-    private static Path profile;
 
     @BeforeAll
-    static void openBrowser() throws IOException {
-        Optional<String> chromium = firstExecutable(BROWSERS);
-        Optional<String> driver = firstExecutable(DRIVERS);
-        assumeTrue(chromium.isPresent() && driver.isPresent(), "skipped: no Chromium (" + BROWSERS + ") or "
-                + "chromedriver (" + DRIVERS + ") on this machine; install them with "
-                + "'apt-get install -y chromium chromium-driver' (.ci/run does)");
-        profile = Files.createTempDirectory("hearth-chromium");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(driver.get()).toFile()).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.get());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--user-data-dir=" + profile);
-        browser = new ChromeDriver(service, options);
+    static void openBrowser() {
+        chromium = HeadlessChromium.open();
+        browser = chromium.driver;
     }
 
     @AfterAll
     static void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (profile != null) {
-            profile.toFile().deleteOnExit();
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -108,6 +82,7 @@ class DashboardBrowserTest {
         String id = hearth.run("echo", "{\"find\":\"me\"}");
         String worker = hearth.awaitFinal("echo", id).get("workerId").asText();
         enterKey(TestServer.KEY);
+        await().atMost(WAIT).until(() -> !find("#key-dialog").isDisplayed());
 
         browser.get(hearth.url().resolve("/#/jobs").toString());
         WebElement search = await().atMost(WAIT).ignoreExceptions().until(() -> find("#job-search"),
@@ -129,9 +104,5 @@ class DashboardBrowserTest {
 
     private static WebElement find(String css) {
         return browser.findElement(By.cssSelector(css));
-    }
-
-    private static Optional<String> firstExecutable(List<String> paths) {
-        return paths.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst();
     }
 }
