@@ -148,8 +148,23 @@ document.getElementById('key-form').addEventListener('submit', async e => {
   api.setApiKey(key);
   keyDialog.close();
   setConn(res.ok ? 'up' : 'down', res.ok ? 'Live' : 'Unreachable');
+  await learnScope();
   show();
 });
+
+// ------------------------------------------------------------------ what the key may do
+
+/**
+ * Asks the server what the key may do (GET /v1/whoami) and marks the page with it: actions the key may not take are
+ * hidden (style.css hides .needs-invoke, .needs-deploy and .needs-admin by the body's data-scope), not just refused.
+ */
+async function learnScope() {
+  const res = await api.get('/v1/whoami');
+  const scope = res.ok && res.data && res.data.scope ? res.data.scope : res.status === 404 ? 'admin' : null;
+  if (scope) document.body.dataset.scope = scope;
+  const who = document.getElementById('key-button');
+  who.title = res.ok ? `Key '${res.data.name}' (${res.data.scope}); click to change it` : 'Change the API key';
+}
 
 document.getElementById('key-cancel').addEventListener('click', () => keyDialog.close());
 document.getElementById('key-button').addEventListener('click', () => askForKey(''));
@@ -175,8 +190,10 @@ document.getElementById('theme-toggle').addEventListener('click', () => {
 
 window.addEventListener('hashchange', show);
 document.addEventListener('visibilitychange', () => { if (!document.hidden) refreshNow(); });
-show();
-if (!api.apiKey()) {
+if (api.apiKey()) {
+  learnScope().then(show);
+} else {
+  show();
   setConn('auth', 'Key needed');
   askForKey('');
 }

@@ -30,11 +30,11 @@ export function releasesPanel(fn, onChange) {
     const share = h('input', { type: 'number', id: 'canary-percent', min: 1, max: 99, value: canary ? canary.percent : 10, 'aria-label': 'Canary share in percent' });
     const controls = h('div', { class: 'toolbar' },
       canary ? h('span', { class: 'muted' }, `v${canary.version} receives ${canary.percent}% of new jobs`) : h('span', { class: 'muted' }, 'No canary running'),
-      canary ? h('span', { class: 'inline-form' }, share, h('span', { class: 'muted' }, '%'),
+      canary ? h('span', { class: 'inline-form needs-deploy' }, share, h('span', { class: 'muted' }, '%'),
         actionButton('Set share', () => report('Changing the canary share', api.post(path + '/canary', { percent: Number(share.value) })).then(changed),
           { id: 'canary-share', success: 'Canary share changed' })) : null,
       canary ? actionButton('Promote canary', () => report('Promote', api.post(path + '/promote')).then(changed),
-        { cls: 'primary', id: 'promote', success: r => `v${r.data.active} is now active` }) : null,
+        { cls: 'primary', id: 'promote', needs: 'deploy', success: r => `v${r.data.active} is now active` }) : null,
       actionButton(canary ? 'Cancel canary' : 'Roll back', async () => {
         const ok = await confirmDialog(canary ? 'Cancel the canary?' : 'Roll back ' + fn + '?', canary
           ? `Every new job goes to v${release.active} again; jobs already assigned to v${canary.version} finish there.`
@@ -42,7 +42,7 @@ export function releasesPanel(fn, onChange) {
         { confirmLabel: canary ? 'Cancel canary' : 'Roll back' });
         if (!ok) return { ok: true, cancelled: true };
         return changed(await report('Rollback', api.post(path + '/rollback')));
-      }, { id: 'rollback', success: r => r.cancelled ? null : `v${r.data.active} is active` }));
+      }, { id: 'rollback', needs: 'deploy', success: r => r.cancelled ? null : `v${r.data.active} is active` }));
     fill(body, controls, table([
       { label: 'Version', cell: v => h('b', null, 'v' + v.version) },
       { label: 'Status', cell: v => h('span', { class: 'badge ' + (STATUS_CLASS[v.status] || 'muted') }, v.status + (v.canaryPercent ? ` ${v.canaryPercent}%` : '')) },
@@ -53,7 +53,7 @@ export function releasesPanel(fn, onChange) {
           { confirmLabel: 'Make v' + v.version + ' active' });
         if (!ok) return { ok: true, cancelled: true };
         return changed(await report('Rollback', api.post(path + '/rollback', { version: v.version })));
-      }, { cls: 'small-button', success: r => r.cancelled ? null : `v${v.version} is active` }) : '' },
+      }, { cls: 'small-button', needs: 'deploy', success: r => r.cancelled ? null : `v${v.version} is active` }) : '' },
     ], versions, { empty: 'No versions.' }));
   }
   return { body, render };
@@ -97,7 +97,7 @@ export function scalingPanel(fn, onChange) {
   } },
   field('Min workers', inputs.minWorkers), field('Max workers', inputs.maxWorkers), field('Buffer workers', inputs.bufferWorkers),
   field('Idle timeout', inputs.idleTimeout, 'e.g. 30s, 5m'), field('Scaler', inputs.scaler), field('Scaler value', inputs.scalerValue),
-  h('div', { class: 'actions form-actions' },
+  h('div', { class: 'actions form-actions needs-deploy' },
     actionButton('Reset to manifest', async () => {
       const ok = await confirmDialog('Reset scaling?', 'Live changes are dropped and the deployed manifest\'s scaling applies again.', { confirmLabel: 'Reset', danger: false });
       if (!ok) return { ok: true, cancelled: true };
@@ -137,5 +137,5 @@ export function deleteButton(fn) {
       location.hash = '#/functions';
     }
     return res;
-  }, { cls: 'danger', id: 'delete-function' });
+  }, { cls: 'danger', id: 'delete-function', needs: 'deploy' });
 }

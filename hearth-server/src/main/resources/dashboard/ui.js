@@ -51,10 +51,12 @@ export function confirmDialog(title, text, { confirmLabel = 'Confirm', typeToCon
 /**
  * A button that runs an action: disabled while it runs. The action returns the API result ({ok, error}, failures
  * reported through report()) or {ok: true, cancelled: true} when the person said no; `success` (a text, or a function
- * of the result) is shown when it worked.
+ * of the result) is shown when it worked. `needs` ('invoke', 'deploy' or 'admin') hides it from keys without that
+ * scope.
  */
-export function actionButton(label, action, { cls = '', id, title, success } = {}) {
-  const b = h('button', { type: 'button', class: cls || null, id, title }, label);
+export function actionButton(label, action, { cls = '', id, title, success, needs } = {}) {
+  const classes = [cls, needs ? 'needs-' + needs : ''].filter(Boolean).join(' ');
+  const b = h('button', { type: 'button', class: classes || null, id, title }, label);
   b.addEventListener('click', async () => {
     b.disabled = true;
     try {

@@ -109,7 +109,7 @@ export default function functionDetail(root, { fn }, ctx) {
       h('div', null, h('h3', null, 'Jobs finished'), charts.thru),
       h('div', null, h('h3', null, 'Queue depth (live)'), charts.queue)), { actions: windowButtons }),
     h('div', { class: 'grid2' },
-      panel('Run a job', h('div', null, form, runResult)),
+      panel('Run a job', h('div', null, form, runResult), { cls: 'needs-invoke' }),
       panel('Recent jobs', jobsBody, { actions: h('a', { href: '#/jobs', class: 'link' }, 'Search jobs →') })),
     h('div', { class: 'grid2' },
       panel('Releases', releases.body, { actions: h('span', { class: 'muted small' }, 'hearth versions · promote · rollback') }),

@@ -12,7 +12,7 @@ export default function functionsList(root, params, ctx) {
     h('div', { class: 'page-head' }, h('h1', null, 'Functions'),
       h('p', { class: 'muted' }, 'Deployed functions. Open one to run a job, see its latency, workers, scaling events and logs.')),
     panel('Deployed functions', body),
-    panel('Deploy', deployForm(ctx), { actions: h('span', { class: 'muted small' }, 'the same as hearth deploy: POST /v1/functions') }));
+    panel('Deploy', deployForm(ctx), { cls: 'needs-deploy', actions: h('span', { class: 'muted small' }, 'the same as hearth deploy: POST /v1/functions') }));
   return {
     async refresh() {
       const f = await loadFunctions(ctx.history);

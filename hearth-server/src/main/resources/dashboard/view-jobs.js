@@ -123,14 +123,14 @@ function jobActions(fn, job, changed) {
       const res = await report('Cancel', api.post(`${base}/cancel/${api.enc(job.id)}`));
       if (res.ok) changed();
       return res;
-    }, { cls: 'danger', id: 'cancel-job', success: r => r.cancelled ? null : 'Job cancelled' }));
+    }, { cls: 'danger', id: 'cancel-job', needs: 'invoke', success: r => r.cancelled ? null : 'Job cancelled' }));
   }
   if (job.status === 'FAILED' || job.status === 'TIMED_OUT') {
     out.push(actionButton('Retry job', async () => {
       const res = await report('Retry', api.post(`${base}/retry/${api.enc(job.id)}`));
       if (res.ok) changed();
       return res;
-    }, { cls: 'primary', id: 'retry-job', success: 'Job queued again' }));
+    }, { cls: 'primary', id: 'retry-job', needs: 'invoke', success: 'Job queued again' }));
   }
   return out;
 }

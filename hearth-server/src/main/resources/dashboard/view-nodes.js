@@ -37,7 +37,7 @@ function nodePanel(n, graces, changed) {
   const grace = graces.get(n.name);
   const path = '/v1/nodes/' + api.enc(n.name);
   const action = n.state === 'ACTIVE'
-    ? h('span', { class: 'inline-form' }, h('span', { class: 'muted small' }, 'grace'), grace,
+    ? h('span', { class: 'inline-form needs-admin' }, h('span', { class: 'muted small' }, 'grace'), grace,
       actionButton('Drain', async () => {
         const ok = await confirmDialog('Drain ' + n.name + '?', `No new workers start on ${n.name}. Running jobs get ${grace.value} to finish; then they move to another node.`,
           { confirmLabel: 'Drain ' + n.name });
@@ -50,7 +50,7 @@ function nodePanel(n, graces, changed) {
       const res = await report('Undrain', api.post(`${path}/undrain`));
       if (res.ok) changed();
       return res;
-    }, { cls: 'primary', id: 'undrain-' + n.name, success: n.name + ' takes workers again' });
+    }, { cls: 'primary', id: 'undrain-' + n.name, needs: 'admin', success: n.name + ' takes workers again' });
   const title = h('span', { class: 'node-title' }, n.name, ' ', h('span', { class: 'badge ' + (NODE_STATE[n.state] || 'muted'), dataset: { node: n.name } }, n.state));
   return panel(title, h('div', { class: 'stack' },
     h('p', { class: 'muted' }, `${num(n.gpusFree)} of ${num(n.gpusTotal)} GPUs free · ${num(n.workers)} workers · ${num(n.inFlight)} jobs running`,

@@ -70,7 +70,7 @@ async function budgetsView(budgets, editor, changed) {
     { label: 'Soft', num: true, cell: b => b.soft === undefined ? '–' : usd(b.soft) },
     { label: 'Used', cell: b => meter(b) },
     { label: 'Resets', cell: b => new Date(b.resetsAt).toLocaleString(undefined, { hour12: false }) },
-    { label: '', cell: b => h('span', { class: 'row-actions' },
+    { label: '', cell: b => h('span', { class: 'row-actions needs-admin' },
       h('button', { type: 'button', class: 'small-button', onclick: () => editor.edit(b) }, 'Edit'),
       actionButton('Remove', async () => {
         const ok = await confirmDialog('Remove this budget?', `${b.scope === 'global' ? 'All functions' : b.function} will no longer be capped ${PER[b.period] || b.period}.`,
@@ -122,7 +122,7 @@ function budgetEditor(changed) {
   api.get('/v1/functions').then(res => {
     for (const f of res.ok ? res.data.functions || [] : []) scope.append(h('option', { value: f.name }, f.name));
   });
-  const form = h('form', { class: 'form-grid budget-form', id: 'budget-form', onsubmit: async e => {
+  const form = h('form', { class: 'form-grid budget-form needs-admin', id: 'budget-form', onsubmit: async e => {
     e.preventDefault();
     const body = { limit: Number(limit.value) };
     if (soft.value !== '') body.soft = Number(soft.value);

@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Plain JSON calls to the management API, for commands the client SDK does not cover (usage and budgets). Errors
+ * Plain JSON calls to the management API, for commands the client SDK does not cover (usage, budgets, keys). Errors
  * become one line: the server's problem detail, or that no server answers.
  */
 final class ManagementCalls {
@@ -36,6 +36,11 @@ final class ManagementCalls {
     JsonNode put(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    JsonNode post(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     JsonNode delete(String path) {

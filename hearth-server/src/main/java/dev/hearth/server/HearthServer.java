@@ -142,7 +142,7 @@ public final class HearthServer implements AutoCloseable {
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         functions.onDeploy(v -> scalingSettings.reset(v.name()));
-        keys = ApiKeys.load(store, config.apiKey());
+        keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge);
         api.addObservability(jobs, functions, pool, commands, timeline);

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -253,6 +254,34 @@ class DashboardActionsBrowserTest {
         assertThat(Files.readString(file)).startsWith("key,cost.total,");
     }
 
+    @Test
+    void aReadKeySeesTheDashboardWithoutItsActions() {
+        String key = hearth.post("/v1/keys", "{\"name\":\"viewer\",\"scope\":\"read\"}").json().get("key").asText();
+        browser.executeScript("localStorage.setItem('hearth.apiKey', arguments[0])", key);
+        try {
+            open("#/functions/echo");
+            visible("#scale-max");
+            await().atMost(WAIT).until(() -> "read".equals(browser.findElement(By.tagName("body"))
+                    .getAttribute("data-scope")));
+            for (String action : List.of("#delete-function", "#scale-save", "#scale-reset", "#run-button")) {
+                assertThat(find(action).isDisplayed()).as(action).isFalse();
+            }
+            chromium.screenshot("read-only-function");
+
+            open("#/nodes");
+            visible("#nodes .panel");
+            assertThat(find("#drain-node-a").isDisplayed()).isFalse();
+            open("#/usage");
+            visible("#budgets");
+            assertThat(find("#budget-form").isDisplayed()).isFalse();
+            open("#/functions");
+            visible("#functions-table table");
+            assertThat(find("#deploy-button").isDisplayed()).isFalse();
+        } finally {
+            browser.executeScript("localStorage.setItem('hearth.apiKey', arguments[0])", TestServer.KEY);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Loads the page afresh (a change of hash alone would keep the old page and its state). */
@@ -269,10 +298,16 @@ class DashboardActionsBrowserTest {
         return await().atMost(WAIT).ignoreExceptions().until(() -> find(css), WebElement::isDisplayed);
     }
 
+    /** Clicks once the element can be clicked; again if a refresh replaced it in between (pages re-render). */
     private static void click(String css) {
-        WebElement e = await().atMost(WAIT).ignoreExceptions().until(() -> find(css),
-                el -> el.isDisplayed() && el.isEnabled());
-        e.click();
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            WebElement e = find(css);
+            if (!e.isDisplayed() || !e.isEnabled()) {
+                return false;
+            }
+            e.click();
+            return true;
+        });
     }
 
     private static JsonNode release(String fn) {

@@ -1,48 +1,96 @@
 package dev.hearth.server.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.hearth.errors.HearthException;
 import dev.hearth.store.SettingsStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
- * The client API key. Only its SHA-256 is stored; the key itself is shown once, when it is generated at first start
- * (or set with {@code HEARTH_API_KEY}).
+ * The API keys: the first admin key (generated at first start and shown once, or set with {@code HEARTH_API_KEY}),
+ * and the keys made with {@code hearth key create}, each with a name, a {@link KeyScope} and, for invoke keys, the
+ * functions it may call. Only keys' SHA-256 hashes are stored (in the settings table); a key is shown once, when
+ * made.
  */
 public final class ApiKeys {
 
-    private static final String SETTING = "api_key_sha256";
-    private final byte[] hash;
-    private final String generated;
-    private volatile byte[] acceptedKey;
+    private static final String ADMIN_SETTING = "api_key_sha256";
+    private static final String KEYS_SETTING = "api_keys";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final int MAX_KEYS = 1000;
 
-    private ApiKeys(byte[] hash, String generated) {
-        this.hash = hash;
+    /**
+     * One key as stored: never the key itself.
+     *
+     * @param functions the functions an invoke key may call; empty for every function
+     */
+    record Key(String id, String name, KeyScope scope, List<String> functions, String sha256, Instant createdAt) {
+        Key {
+            functions = List.copyOf(functions);
+        }
+
+        /** Whether this key may call {@code method template}, about function {@code fn} (null: none). */
+        boolean allows(String method, String template, String fn) {
+            return scope.allows(method, template) && (functions.isEmpty() || fn == null || functions.contains(fn));
+        }
+    }
+
+    /** A key just made, with the secret to show once. */
+    record Created(Key key, String secret) {
+    }
+
+    private final SettingsStore settings;
+    private final InstantSource clock;
+    private final String generated;
+    private final SecureRandom random = new SecureRandom();
+    private final Object writeLock = new Object();
+    /** Stored keys by hash, the admin key among them; replaced whole on every change. */
+    private volatile Map<String, Key> byHash;
+    // Hashing on every request showed in profiles: keys once accepted are remembered, cleared on every change.
+    private final Map<String, Key> accepted = new ConcurrentHashMap<>();
+
+    private ApiKeys(SettingsStore settings, InstantSource clock, Map<String, Key> byHash, String generated) {
+        this.settings = settings;
+        this.clock = clock;
+        this.byHash = byHash;
         this.generated = generated;
     }
 
     /**
-     * Loads the stored key hash; {@code configured} (when not null) replaces it; with neither, generates a key.
+     * Loads the keys; {@code configured} (when not null) replaces the admin key; with neither a configured nor a
+     * stored admin key, generates one.
      */
-    public static ApiKeys load(SettingsStore settings, String configured) {
+    public static ApiKeys load(SettingsStore settings, String configured, InstantSource clock) {
+        String generated = null;
+        String adminHash;
         if (configured != null && !configured.isBlank()) {
-            byte[] h = sha256(configured.trim());
-            settings.put(SETTING, HexFormat.of().formatHex(h));
-            return new ApiKeys(h, null);
+            adminHash = sha256(configured.trim());
+            settings.put(ADMIN_SETTING, adminHash);
+        } else {
+            Optional<String> stored = settings.get(ADMIN_SETTING);
+            if (stored.isPresent()) {
+                adminHash = stored.get();
+            } else {
+                generated = newSecret(new SecureRandom());
+                adminHash = sha256(generated);
+                settings.put(ADMIN_SETTING, adminHash);
+            }
         }
-        Optional<String> stored = settings.get(SETTING);
-        if (stored.isPresent()) {
-            return new ApiKeys(HexFormat.of().parseHex(stored.get()), null);
-        }
-        byte[] raw = new byte[24];
-        new SecureRandom().nextBytes(raw);
-        String key = "hearth_" + HexFormat.of().formatHex(raw);
-        byte[] h = sha256(key);
-        settings.put(SETTING, HexFormat.of().formatHex(h));
-        return new ApiKeys(h, key);
+        ApiKeys keys = new ApiKeys(settings, clock, Map.of(), generated);
+        keys.byHash = index(adminHash, keys.readStored());
+        return keys;
     }
 
     /** The key generated by this start, to be shown once; empty if it was stored or configured. */
@@ -50,24 +98,116 @@ public final class ApiKeys {
         return Optional.ofNullable(generated);
     }
 
-    /** Accepts {@code Bearer <key>} and the raw key, as RunPod clients send either. */
-    boolean accepts(String authorization) {
+    /** The key presented as {@code Bearer <key>} or raw (RunPod clients send either), if it is one of ours. */
+    Optional<Key> find(String authorization) {
         String presented = bearer(authorization);
         if (presented == null) {
-            return false;
+            return Optional.empty();
         }
-        byte[] raw = presented.getBytes(StandardCharsets.UTF_8);
-        // Hashing on every request showed in profiles; remember the key once it has been accepted (compared in
-        // constant time, like the hash).
-        byte[] known = acceptedKey;
-        if (known != null && MessageDigest.isEqual(known, raw)) {
-            return true;
+        Key known = accepted.get(presented);
+        if (known != null) {
+            return Optional.of(known);
         }
-        if (MessageDigest.isEqual(hash, sha256(presented))) {
-            acceptedKey = raw;
-            return true;
+        Key key = byHash.get(sha256(presented));
+        if (key != null && accepted.size() < MAX_KEYS) {
+            accepted.put(presented, key);
         }
-        return false;
+        return Optional.ofNullable(key);
+    }
+
+    /** The keys made with {@link #create}, oldest first (the admin key is not listed). */
+    List<Key> list() {
+        return readStored();
+    }
+
+    Created create(String name, KeyScope scope, List<String> functions) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new HearthException.BadRequest("'name' must be 1 to 63 letters, digits, '.', '_' or '-', starting "
+                    + "with a letter or digit, got '" + name + "'");
+        }
+        if (!functions.isEmpty() && scope != KeyScope.INVOKE) {
+            throw new HearthException.BadRequest("only invoke keys are limited to functions; a " + scope.wire()
+                    + " key reaches every function");
+        }
+        synchronized (writeLock) {
+            List<Key> keys = new ArrayList<>(readStored());
+            if (keys.stream().anyMatch(k -> k.name().equals(name)) || name.equals("admin")) {
+                throw new HearthException.Conflict("a key named '" + name + "' exists; revoke it or pick another name");
+            }
+            if (keys.size() >= MAX_KEYS) {
+                throw new HearthException.Conflict("there are " + MAX_KEYS + " keys already; revoke some first");
+            }
+            String secret = newSecret(random);
+            byte[] id = new byte[6];
+            random.nextBytes(id);
+            Key key = new Key("key_" + HexFormat.of().formatHex(id), name, scope, functions, sha256(secret),
+                    clock.instant());
+            keys.add(key);
+            store(keys);
+            return new Created(key, secret);
+        }
+    }
+
+    /** Revokes a key by id or name; it is refused from the next request on. */
+    Key revoke(String idOrName) {
+        synchronized (writeLock) {
+            List<Key> keys = new ArrayList<>(readStored());
+            Key gone = keys.stream().filter(k -> k.id().equals(idOrName) || k.name().equals(idOrName)).findFirst()
+                    .orElseThrow(() -> new HearthException.NotFound("no key with id or name '" + idOrName + "'"
+                            + (idOrName.equals("admin") ? "; the admin key is replaced with HEARTH_API_KEY" : "")));
+            keys.remove(gone);
+            store(keys);
+            return gone;
+        }
+    }
+
+    private void store(List<Key> keys) {
+        try {
+            settings.put(KEYS_SETTING, Json.MAPPER.writeValueAsString(keys.stream().map(ApiKeys::row).toList()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        byHash = index(byHash.entrySet().stream().filter(e -> e.getValue().id().equals("admin"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(), keys);
+        accepted.clear();
+    }
+
+    private List<Key> readStored() {
+        Optional<String> json = settings.get(KEYS_SETTING);
+        if (json.isEmpty()) {
+            return List.of();
+        }
+        try {
+            List<Map<String, Object>> rows = Json.MAPPER.readValue(json.get(), new TypeReference<>() { });
+            return rows.stream().map(ApiKeys::key).toList();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored API keys are not readable JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> row(Key k) {
+        return Map.of("id", k.id(), "name", k.name(), "scope", k.scope().wire(), "functions", k.functions(),
+                "sha256", k.sha256(), "createdAt", k.createdAt().toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Key key(Map<String, Object> row) {
+        return new Key((String) row.get("id"), (String) row.get("name"), KeyScope.fromWire((String) row.get("scope")),
+                (List<String>) row.get("functions"), (String) row.get("sha256"),
+                Instant.parse((String) row.get("createdAt")));
+    }
+
+    private static Map<String, Key> index(String adminHash, List<Key> keys) {
+        Map<String, Key> m = new ConcurrentHashMap<>();
+        keys.forEach(k -> m.put(k.sha256(), k));
+        m.put(adminHash, new Key("admin", "admin", KeyScope.ADMIN, List.of(), adminHash, Instant.EPOCH));
+        return Map.copyOf(m);
+    }
+
+    private static String newSecret(SecureRandom random) {
+        byte[] raw = new byte[24];
+        random.nextBytes(raw);
+        return "hearth_" + HexFormat.of().formatHex(raw);
     }
 
     static String bearer(String authorization) {
@@ -78,9 +218,10 @@ public final class ApiKeys {
         return a.regionMatches(true, 0, "Bearer ", 0, 7) ? a.substring(7).trim() : a;
     }
 
-    private static byte[] sha256(String s) {
+    private static String sha256(String s) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

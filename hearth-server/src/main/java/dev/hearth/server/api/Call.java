@@ -23,10 +23,20 @@ final class Call {
     private final Map<String, String> params;
     private Map<String, String> query;
     private boolean answered;
+    private ApiKeys.Key key;
 
     Call(Exchange exchange, Map<String, String> params) {
         this.exchange = exchange;
         this.params = params;
+    }
+
+    /** The API key the request was made with; null on public and worker routes. */
+    ApiKeys.Key key() {
+        return key;
+    }
+
+    void authenticated(ApiKeys.Key key) {
+        this.key = key;
     }
 
     String method() {

@@ -56,6 +56,7 @@ public final class HttpApi implements AutoCloseable {
                 c -> c.json(200, Map.of("secret", webhooks.secret())));
         new ReleaseRoutes(functions).register(router);
         new UsageRoutes(metering, functions, clock).register(router);
+        new KeyRoutes(keys).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
@@ -103,11 +104,26 @@ public final class HttpApi implements AutoCloseable {
                 }
                 return;
             }
-            if (m.route().access() == Router.Access.CLIENT && !keys.accepts(call.header("Authorization"))) {
-                problem(call, 401, "Unauthorized", call.header("Authorization") == null
-                        ? "missing API key: send 'Authorization: Bearer <key>'"
-                        : "wrong API key; the key was printed at first start (or set HEARTH_API_KEY)");
-                return;
+            if (m.route().access() == Router.Access.CLIENT) {
+                ApiKeys.Key key = keys.find(call.header("Authorization")).orElse(null);
+                if (key == null) {
+                    problem(call, 401, "Unauthorized", call.header("Authorization") == null
+                            ? "missing API key: send 'Authorization: Bearer <key>'"
+                            : "wrong API key; the key was printed at first start (or set HEARTH_API_KEY), or was "
+                                    + "revoked");
+                    return;
+                }
+                if (!key.allows(exchange.method(), m.route().template(), m.params().get("fn"))) {
+                    problem(call, 403, "Forbidden", "the " + key.scope().wire() + " key '" + key.name() + "' may "
+                            + "not " + exchange.method() + " " + exchange.path() + ": that needs "
+                            + (key.scope().allows(exchange.method(), m.route().template())
+                                    ? "a key for function '" + m.params().get("fn") + "' (this one is for "
+                                            + String.join(", ", key.functions()) + ")"
+                                    : "a key of scope " + KeyScope.required(exchange.method(), m.route().template())
+                                            .wire() + " or admin"));
+                    return;
+                }
+                call.authenticated(key);
             }
             ids = ids(m);
             Call routed = call;

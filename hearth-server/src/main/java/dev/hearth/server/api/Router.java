@@ -16,7 +16,7 @@ final class Router {
     /** Who may call a route. */
     enum Access { PUBLIC, CLIENT, WORKER }
 
-    record Route(String method, String[] parts, Access access, Handler handler) {
+    record Route(String method, String template, String[] parts, Access access, Handler handler) {
     }
 
     record Match(Route route, Map<String, String> params) {
@@ -25,7 +25,7 @@ final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     Router add(String method, String template, Access access, Handler handler) {
-        routes.add(new Route(method, split(template), access, handler));
+        routes.add(new Route(method, template, split(template), access, handler));
         return this;
     }
 
