@@ -36,4 +36,10 @@ final class ServerOptions {
             description = "Export OpenTelemetry traces of jobs over OTLP/HTTP to this collector, e.g. "
                     + "http://127.0.0.1:4318 (default: $OTEL_EXPORTER_OTLP_ENDPOINT, else no tracing).")
     String otlpEndpoint;
+
+    @Option(names = "--webhook-allow", paramLabel = "CIDR", split = ",",
+            description = "Address ranges that webhooks may reach although they are not public, e.g. "
+                    + "127.0.0.1/32,10.0.0.0/8 (default: none; loopback, link-local and private addresses are "
+                    + "refused).")
+    java.util.List<String> webhookAllow = new java.util.ArrayList<>();
 }

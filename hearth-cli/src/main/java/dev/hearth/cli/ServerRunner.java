@@ -46,6 +46,11 @@ final class ServerRunner {
                     + e.getMessage());
         }
         String otlp = o.otlpEndpoint != null ? o.otlpEndpoint : ctx.variable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        try {
+            dev.hearth.webhooks.WebhookTargets.allowing(o.webhookAllow);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -55,6 +60,7 @@ final class ServerRunner {
                 .python(o.python)
                 .webhookSecret(ctx.variable("HEARTH_WEBHOOK_SECRET"))
                 .otlpEndpoint(otlp)
+                .webhookAllow(o.webhookAllow)
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

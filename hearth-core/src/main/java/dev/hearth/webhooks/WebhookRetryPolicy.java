@@ -29,6 +29,12 @@ public record WebhookRetryPolicy(Backoff backoff, int maxAttempts, InstantSource
         return failed(d, null, error);
     }
 
+    /** The destination may not be reached at all ({@link WebhookTargets}): the delivery fails without retries. */
+    public WebhookDelivery refused(WebhookDelivery d, String reason) {
+        return new WebhookDelivery(d.jobId(), d.webhookId(), d.url(), DeliveryState.FAILED, d.attempts() + 1, null,
+                reason, null, clock.instant());
+    }
+
     private WebhookDelivery failed(WebhookDelivery d, Integer status, String error) {
         int attempts = d.attempts() + 1;
         if (attempts >= maxAttempts) {

@@ -11,6 +11,7 @@ import dev.hearth.retry.Backoff;
 import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
 import dev.hearth.webhooks.WebhookRetryPolicy;
+import dev.hearth.webhooks.WebhookTargets;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
@@ -112,7 +113,8 @@ public final class HearthServer implements AutoCloseable {
                 clock, Duration.ofMillis(250));
         CronScheduler cron = new CronScheduler(functions::all, store,
                 (fn, input) -> jobs.submit(fn, new SubmitRequest(input, null, null, null, false)), clock);
-        webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()),
+        WebhookTargets webhookTargets = WebhookTargets.allowing(config.webhookAllow());
+        webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()), webhookTargets,
                 new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
                         Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
                                 : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
@@ -120,7 +122,7 @@ public final class HearthServer implements AutoCloseable {
         PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
         usage = new UsageRecorder(store, prices::current, clock);
         pool.observe(usage);
-        BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, clock);
+        BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
         jobs.gate(budgets);

@@ -24,10 +24,13 @@ import java.util.Objects;
  *                        at first start
  * @param otlpEndpoint    where to export OpenTelemetry traces of jobs (OTLP/HTTP, e.g. {@code http://127.0.0.1:4318});
  *                        null exports none
+ * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
+ *                        empty refuses every loopback, link-local and private address
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
-                           Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint) {
+                           Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
+                           java.util.List<String> webhookAllow) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -37,6 +40,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         Objects.requireNonNull(workerGrace, "workerGrace");
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(webhookRetryDelay, "webhookRetryDelay");
+        webhookAllow = java.util.List.copyOf(webhookAllow);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -50,7 +54,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
-                .otlpEndpoint(otlpEndpoint);
+                .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow);
     }
 
     public static final class Builder {
@@ -66,6 +70,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private Duration webhookRetryDelay = Duration.ofSeconds(10);
         private String webhookSecret;
         private String otlpEndpoint;
+        private java.util.List<String> webhookAllow = java.util.List.of();
 
         private Builder() {
         }
@@ -125,6 +130,11 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder webhookAllow(java.util.List<String> webhookAllow) {
+            this.webhookAllow = webhookAllow;
+            return this;
+        }
+
         public Builder otlpEndpoint(String otlpEndpoint) {
             this.otlpEndpoint = otlpEndpoint == null || otlpEndpoint.isBlank() ? null : otlpEndpoint.strip();
             return this;
@@ -132,7 +142,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint);
+                    pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow);
         }
     }
 }

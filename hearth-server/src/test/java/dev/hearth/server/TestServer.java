@@ -114,7 +114,9 @@ public final class TestServer
         }
         config = ServerConfig.builder().port(0).dataDir(dataDir).gpus(gpus).apiKey(KEY)
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
-                .webhookRetryDelay(Duration.ofMillis(200)).build();
+                .webhookRetryDelay(Duration.ofMillis(200))
+                // the tests' webhook receivers listen on loopback, which a server refuses by default
+                .webhookAllow(List.of("127.0.0.0/8", "::1/128")).build();
         config = custom.apply(config.toBuilder()).build();
         server = HearthServer.start(config);
         for (String f : fixtures) {

@@ -13,7 +13,6 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
-import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -174,7 +173,7 @@ final class ClientRoutes {
     }
 
     /** Validates a {@code /run} body: {@code input} required, {@code webhook} and {@code policy} optional. */
-    static SubmitRequest parse(JsonNode body) {
+    SubmitRequest parse(JsonNode body) {
         if (!body.isObject()) {
             throw new HearthException.BadRequest("the request body must be a JSON object such as {\"input\": {...}}");
         }
@@ -193,14 +192,7 @@ final class ClientRoutes {
         JsonNode wh = body.get("webhook");
         if (wh != null && !wh.isNull()) {
             webhook = wh.asText();
-            try {
-                URI u = URI.create(webhook);
-                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (IllegalArgumentException e) {
-                throw new HearthException.BadRequest("'webhook' must be an http(s) URL, got '" + webhook + "'");
-            }
+            webhooks.targets().check(webhook, "webhook");
         }
         Duration timeout = null;
         Duration ttl = null;

@@ -55,7 +55,7 @@ public final class HttpApi implements AutoCloseable {
         router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
                 c -> c.json(200, Map.of("secret", webhooks.secret())));
         new ReleaseRoutes(functions).register(router);
-        new UsageRoutes(metering, functions, clock).register(router);
+        new UsageRoutes(metering, functions, webhooks.targets(), clock).register(router);
         new KeyRoutes(keys).register(router);
         router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
                 .add("GET", "/metrics", Router.Access.CLIENT,

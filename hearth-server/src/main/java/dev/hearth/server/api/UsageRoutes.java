@@ -17,8 +17,8 @@ import dev.hearth.metering.UsageLine;
 import dev.hearth.metering.UsageReport;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.metering.Metering;
+import dev.hearth.webhooks.WebhookTargets;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -35,10 +35,12 @@ final class UsageRoutes {
 
     private final Metering metering;
     private final FunctionRegistry functions;
+    private final WebhookTargets webhookTargets;
     private final InstantSource clock;
 
-    UsageRoutes(Metering metering, FunctionRegistry functions, InstantSource clock) {
+    UsageRoutes(Metering metering, FunctionRegistry functions, WebhookTargets webhookTargets, InstantSource clock) {
         this.metering = metering;
+        this.webhookTargets = webhookTargets;
         this.functions = functions;
         this.clock = clock;
     }
@@ -248,14 +250,7 @@ final class UsageRoutes {
         Money soft = dollars(body.get("soft"), "soft");
         String webhook = body.hasNonNull("webhook") ? body.get("webhook").asText() : null;
         if (webhook != null) {
-            try {
-                URI u = URI.create(webhook);
-                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-            } catch (IllegalArgumentException e) {
-                throw new HearthException.BadRequest("'webhook' must be an http(s) URL, got '" + webhook + "'");
-            }
+            webhookTargets.check(webhook, "webhook");
         }
         Budget b;
         try {

@@ -9,14 +9,18 @@ import dev.hearth.webhooks.DeliveryState;
 import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
 import dev.hearth.webhooks.WebhookRetryPolicy;
+import dev.hearth.webhooks.WebhookTargets;
 import java.io.IOException;
 import dev.hearth.server.logging.LogContext;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -41,13 +45,15 @@ public final class Webhooks implements JobEvents {
     private final WebhookDeliveryStore deliveries;
     private final JobStore jobs;
     private final WebhookSecret secret;
+    private final WebhookTargets targets;
     private final WebhookRetryPolicy policy;
     private final InstantSource clock;
     private volatile boolean closed;
 
-    public Webhooks(WebhookDeliveryStore deliveries, JobStore jobs, WebhookSecret secret, WebhookRetryPolicy policy,
-                    InstantSource clock) {
+    public Webhooks(WebhookDeliveryStore deliveries, JobStore jobs, WebhookSecret secret, WebhookTargets targets,
+                    WebhookRetryPolicy policy, InstantSource clock) {
         this.deliveries = deliveries;
+        this.targets = targets;
         this.jobs = jobs;
         this.secret = secret;
         this.policy = policy;
@@ -160,9 +166,18 @@ public final class Webhooks implements JobEvents {
         }
     }
 
+    /** Where webhooks may go: URLs are checked against it when given, and their addresses before each delivery. */
+    public WebhookTargets targets() {
+        return targets;
+    }
+
     private WebhookDelivery attempt(WebhookDelivery d, byte[] body) throws InterruptedException {
         sending.acquire();
         try {
+            Optional<String> refused = refusal(targets, URI.create(d.url()));
+            if (refused.isPresent()) {
+                return policy.refused(d, "refused: " + d.url() + " " + refused.get());
+            }
             long timestamp = clock.instant().getEpochSecond();
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(d.url()))
                     .timeout(Duration.ofSeconds(10))
@@ -180,6 +195,18 @@ public final class Webhooks implements JobEvents {
             return policy.unreachable(d, "bad webhook URL: " + e.getMessage());
         } finally {
             sending.release();
+        }
+    }
+
+    /**
+     * Why a delivery to this URL is refused now: the addresses its host resolves to (checked right before sending;
+     * a host that does not resolve is left to the send, which reports it).
+     */
+    static Optional<String> refusal(WebhookTargets targets, URI url) {
+        try {
+            return targets.refusal(List.of(InetAddress.getAllByName(url.getHost())));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
         }
     }
 }

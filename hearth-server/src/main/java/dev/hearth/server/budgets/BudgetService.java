@@ -12,6 +12,7 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.webhooks.WebhookTargets;
 import dev.hearth.metering.JobCost;
 import dev.hearth.metering.Money;
 import dev.hearth.metering.PriceCatalog;
@@ -60,6 +61,7 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
     private final UsageStore usage;
     private final Supplier<PriceCatalog> catalog;
     private final Runnable flushUsage;
+    private final WebhookTargets webhookTargets;
     private final InstantSource clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Object lock = new Object();
@@ -72,8 +74,9 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
      * @param flushUsage writes usage closed so far to the store, so that a new budget starts from the true spend
      */
     public BudgetService(BudgetStore budgetStore, UsageStore usage, Supplier<PriceCatalog> catalog,
-                         Runnable flushUsage, InstantSource clock) {
+                         Runnable flushUsage, WebhookTargets webhookTargets, InstantSource clock) {
         this.budgetStore = budgetStore;
+        this.webhookTargets = webhookTargets;
         this.usage = usage;
         this.catalog = catalog;
         this.flushUsage = flushUsage;
@@ -260,6 +263,12 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
         String body = n.toString();
         Thread.ofVirtual().name("budget-webhook").start(() -> {
             try {
+                java.util.Optional<String> refused = webhookTargets.refusal(java.util.List.of(
+                        java.net.InetAddress.getAllByName(URI.create(b.webhook()).getHost())));
+                if (refused.isPresent()) {
+                    LOG.warning("budget webhook " + b.webhook() + " not sent: it " + refused.get());
+                    return;
+                }
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(b.webhook()))
                         .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());

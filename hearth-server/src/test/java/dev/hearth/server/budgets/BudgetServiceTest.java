@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hearth.budgets.Budget;
+import dev.hearth.webhooks.WebhookTargets;
 import dev.hearth.budgets.BudgetPeriod;
 import dev.hearth.budgets.BudgetStanding;
 import dev.hearth.errors.HearthException;
@@ -66,7 +67,8 @@ class BudgetServiceTest {
     }
 
     private BudgetService newService() {
-        return new BudgetService(store, store, () -> PRICES, () -> { }, InstantSource.fixed(NOW));
+        return new BudgetService(store, store, () -> PRICES, () -> { }, WebhookTargets.allowing(java.util.List.of()),
+                InstantSource.fixed(NOW));
     }
 
     @Test
