@@ -42,4 +42,8 @@ final class ServerOptions {
                     + "127.0.0.1/32,10.0.0.0/8 (default: none; loopback, link-local and private addresses are "
                     + "refused).")
     java.util.List<String> webhookAllow = new java.util.ArrayList<>();
+
+    @Option(names = "--audit-retention", defaultValue = "365d", paramLabel = "DURATION",
+            description = "How long the audit log keeps its entries (default: ${DEFAULT-VALUE}).")
+    String auditRetention;
 }

@@ -46,8 +46,10 @@ final class ServerRunner {
                     + e.getMessage());
         }
         String otlp = o.otlpEndpoint != null ? o.otlpEndpoint : ctx.variable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        java.time.Duration auditRetention;
         try {
             dev.hearth.webhooks.WebhookTargets.allowing(o.webhookAllow);
+            auditRetention = dev.hearth.functions.Durations.parse(o.auditRetention);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -61,6 +63,7 @@ final class ServerRunner {
                 .webhookSecret(ctx.variable("HEARTH_WEBHOOK_SECRET"))
                 .otlpEndpoint(otlp)
                 .webhookAllow(o.webhookAllow)
+                .auditRetention(auditRetention)
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

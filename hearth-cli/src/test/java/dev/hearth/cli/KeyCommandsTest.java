@@ -37,6 +37,18 @@ class KeyCommandsTest {
     }
 
     @Test
+    void theAuditLogShowsWhoMadeEachChange() {
+        hearth.ok("deploy", ECHO.toString());
+        hearth.ok("key", "create", "--scope", "read", "--name", "auditor");
+        hearth.ok("scale", "echo", "--max", "3");
+
+        String log = hearth.ok("audit", "--function", "echo").out();
+
+        assertThat(log).contains("TIME").containsPattern("admin\\s+scale\\s+echo\\s+ok");
+        assertThat(hearth.ok("audit", "--action", "key.create").out()).containsPattern("admin\\s+key.create\\s+auditor");
+    }
+
+    @Test
     void aBadKeyRequestSaysWhatToFix() {
         Cli.Result scope = hearth.run("key", "create", "--scope", "root");
         assertThat(scope.code()).isEqualTo(1);

@@ -146,7 +146,8 @@ public final class HearthServer implements AutoCloseable {
         functions.onDeploy(v -> scalingSettings.reset(v.name()));
         keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
-                metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge);
+                metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
+                store);
         api.addObservability(jobs, functions, pool, commands, timeline);
         apiRef[0] = api;
         int recovered = jobs.recover();
@@ -173,6 +174,8 @@ public final class HearthServer implements AutoCloseable {
         }), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("audit retention", () ->
+                store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
         api.start();
         scaling.start();
     }

@@ -24,13 +24,14 @@ import java.util.Objects;
  *                        at first start
  * @param otlpEndpoint    where to export OpenTelemetry traces of jobs (OTLP/HTTP, e.g. {@code http://127.0.0.1:4318});
  *                        null exports none
+ * @param auditRetention  how long audit log entries are kept
  * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
  *                        empty refuses every loopback, link-local and private address
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
-                           java.util.List<String> webhookAllow) {
+                           java.util.List<String> webhookAllow, Duration auditRetention) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -41,6 +42,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(webhookRetryDelay, "webhookRetryDelay");
         webhookAllow = java.util.List.copyOf(webhookAllow);
+        Objects.requireNonNull(auditRetention, "auditRetention");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -54,7 +56,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
-                .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow);
+                .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention);
     }
 
     public static final class Builder {
@@ -71,6 +73,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String webhookSecret;
         private String otlpEndpoint;
         private java.util.List<String> webhookAllow = java.util.List.of();
+        private Duration auditRetention = Duration.ofDays(365);
 
         private Builder() {
         }
@@ -130,6 +133,11 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder auditRetention(Duration auditRetention) {
+            this.auditRetention = auditRetention;
+            return this;
+        }
+
         public Builder webhookAllow(java.util.List<String> webhookAllow) {
             this.webhookAllow = webhookAllow;
             return this;
@@ -142,7 +150,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
-                    pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow);
+                    pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
+                    auditRetention);
         }
     }
 }

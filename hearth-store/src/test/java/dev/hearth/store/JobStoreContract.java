@@ -4,6 +4,7 @@ import static dev.hearth.store.TestJobs.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.audit.AuditEntry;
 import dev.hearth.errors.HearthException;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
@@ -211,6 +212,30 @@ public abstract class JobStoreContract {
                 .containsExactly(second);
         assertThat(store.findByFunction("echo", Set.of(), 0)).isEmpty();
         assertThat(store.findByFunction("nothing", Set.of(), 10)).isEmpty();
+    }
+
+    @Test
+    void auditEntriesAreReadNewestFirstFilteredAndTrimmedByRetention() {
+        JdbcStore audit = store;
+        AuditEntry deploy = new AuditEntry("a1", T0, "admin", "deploy", "echo", "echo", "version 1", "127.0.0.1", 201,
+                "ok");
+        AuditEntry scale = new AuditEntry("a2", T0.plusSeconds(1), "ci", "scale", "echo", "echo",
+                "{\"maxWorkers\":3}", "127.0.0.1", 200, "ok");
+        AuditEntry drain = new AuditEntry("a3", T0.plusSeconds(2), "admin", "node.drain", null, "node-a", null,
+                "::1", 404, "no node 'node-a'");
+        audit.append(deploy);
+        audit.append(scale);
+        audit.append(drain);
+
+        assertThat(audit.entries(null, null, null, null, 10)).containsExactly(drain, scale, deploy);
+        assertThat(audit.entries("echo", null, null, null, 10)).containsExactly(scale, deploy);
+        assertThat(audit.entries(null, "deploy", null, null, 10)).containsExactly(deploy);
+        assertThat(audit.entries(null, null, "ci", null, 10)).containsExactly(scale);
+        assertThat(audit.entries(null, null, null, T0.plusSeconds(1), 10)).containsExactly(drain, scale);
+        assertThat(audit.entries(null, null, null, null, 1)).containsExactly(drain);
+
+        assertThat(audit.deleteBefore(T0.plusSeconds(2))).isEqualTo(2);
+        assertThat(audit.entries(null, null, null, null, 10)).containsExactly(drain);
     }
 
     @Test

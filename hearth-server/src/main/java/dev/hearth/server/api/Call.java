@@ -24,6 +24,10 @@ final class Call {
     private Map<String, String> query;
     private boolean answered;
     private ApiKeys.Key key;
+    private int status;
+    private byte[] requestBody;
+    private String auditTarget;
+    private String auditChange;
 
     Call(Exchange exchange, Map<String, String> params) {
         this.exchange = exchange;
@@ -125,6 +129,7 @@ final class Call {
             if (data.length > limit) {
                 throw tooLarge(limit, what);
             }
+            requestBody = data;
             return data;
         } catch (IOException e) {
             throw new HearthException.BadRequest("could not read the request body: " + e.getMessage());
@@ -166,16 +171,50 @@ final class Call {
 
     void empty(int status) {
         answered = true;
+        this.status = status;
         exchange.sendEmpty(status);
     }
 
     void send(int status, String contentType, byte[] bytes) {
         answered = true;
+        this.status = status;
         exchange.send(status, contentType, bytes);
     }
 
     boolean answered() {
         return answered;
+    }
+
+    /** The status the request was answered with; 0 before. */
+    int status() {
+        return status;
+    }
+
+    /** The body read by {@link #body}, or null. */
+    byte[] requestBody() {
+        return requestBody;
+    }
+
+    /**
+     * Tells the audit log what this management call did, where the request alone does not say it (a deploy's
+     * function and version, a change's before and after); never pass a secret's value.
+     */
+    void audit(String target, String change) {
+        this.auditTarget = target;
+        this.auditChange = change;
+    }
+
+    String auditTarget() {
+        return auditTarget;
+    }
+
+    String auditChange() {
+        return auditChange;
+    }
+
+    /** The client's address. */
+    String remoteAddress() {
+        return exchange.remoteAddress();
     }
 
     private static Map<String, String> parseQuery(String raw) {

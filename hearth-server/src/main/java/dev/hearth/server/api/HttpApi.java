@@ -1,6 +1,7 @@
 package dev.hearth.server.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.audit.AuditStore;
 import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
@@ -37,13 +38,16 @@ public final class HttpApi implements AutoCloseable {
     private final Http1Server server;
     private final Router router = new Router();
     private final ApiKeys keys;
+    private final AuditLog audit;
     private final HearthMetrics metrics;
 
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
                    HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering,
-                   ScalingSettings scalingSettings, Runnable scalingNudge) {
+                   ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore) {
         this.keys = keys;
+        this.audit = new AuditLog(auditStore, clock);
+        audit.register(router);
         this.metrics = metrics;
         new ClientRoutes(jobs, pool, clock, webhooks).register(router);
         new WorkerRoutes(jobs, workers, pool).register(router);
@@ -113,24 +117,32 @@ public final class HttpApi implements AutoCloseable {
                                     + "revoked");
                     return;
                 }
+                call.authenticated(key);
                 if (!key.allows(exchange.method(), m.route().template(), m.params().get("fn"))) {
-                    problem(call, 403, "Forbidden", "the " + key.scope().wire() + " key '" + key.name() + "' may "
+                    String denied = "the " + key.scope().wire() + " key '" + key.name() + "' may "
                             + "not " + exchange.method() + " " + exchange.path() + ": that needs "
                             + (key.scope().allows(exchange.method(), m.route().template())
                                     ? "a key for function '" + m.params().get("fn") + "' (this one is for "
                                             + String.join(", ", key.functions()) + ")"
                                     : "a key of scope " + KeyScope.required(exchange.method(), m.route().template())
-                                            .wire() + " or admin"));
+                                            .wire() + " or admin");
+                    problem(call, 403, "Forbidden", denied);
+                    audit.record(call, m.route(), m.params(), denied);
                     return;
                 }
-                call.authenticated(key);
             }
             ids = ids(m);
             Call routed = call;
-            ids.call(() -> {
-                m.route().handler().handle(routed);
-                return null;
-            });
+            try {
+                ids.call(() -> {
+                    m.route().handler().handle(routed);
+                    return null;
+                });
+                audit.record(call, m.route(), m.params(), null);
+            } catch (HearthException e) {
+                problem(call, e.status(), e.title(), e.getMessage());
+                audit.record(call, m.route(), m.params(), e.getMessage());
+            }
         } catch (HearthException e) {
             problem(call, e.status(), e.title(), e.getMessage());
         } catch (InterruptedException e) {

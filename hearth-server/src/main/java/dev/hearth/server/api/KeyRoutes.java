@@ -63,6 +63,7 @@ final class KeyRoutes {
         ApiKeys.Created made = keys.create(name == null || !name.isTextual() ? null : name.asText(),
                 KeyScope.fromWire(scope.asText()), functions);
         ObjectNode n = json(made.key());
+        call.audit(made.key().name(), n.toString());
         n.put("key", made.secret());
         call.json(201, n);
     }
@@ -76,6 +77,7 @@ final class KeyRoutes {
 
     private void revoke(Call call) {
         ObjectNode n = json(keys.revoke(call.param("id")));
+        call.audit(n.get("name").asText(), n.toString());
         n.put("revoked", true);
         call.json(200, n);
     }

@@ -55,7 +55,7 @@ enum KeyScope {
         if (template.startsWith("/v2/")) {
             return get ? READ : INVOKE;
         }
-        if (template.startsWith("/v1/keys") || template.equals("/v1/webhooks/secret")) {
+        if (template.startsWith("/v1/keys") || template.equals("/v1/webhooks/secret") || template.equals("/v1/audit")) {
             return ADMIN;
         }
         if (get) {

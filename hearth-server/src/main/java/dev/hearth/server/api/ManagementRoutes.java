@@ -76,6 +76,8 @@ final class ManagementRoutes {
         String canary = call.query("canary");
         Integer percent = canary == null ? null : CanarySplit.parsePercent(canary);
         FunctionVersion v = functions.deploy(call.body(BUNDLE_LIMIT, "deploys"), percent);
+        call.audit(v.name(), "version " + v.version() + " (bundle " + v.bundleSha256().substring(0, 12) + ")"
+                + (percent == null ? "" : " as a canary for " + percent + "%"));
         Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("name", v.name(), "version", v.version(),
                 "bundleSha256", v.bundleSha256(), "deployedAt", v.deployedAt().toString()));
         if (percent != null) {

@@ -50,16 +50,25 @@ final class ScalingRoutes {
 
     private void update(Call call) {
         FunctionVersion v = functions.require(call.param("fn"));
+        ObjectNode before = scalingView(v);
         settings.apply(v, call.json(BODY_LIMIT, "scaling updates"));
         nudge.run();
-        call.json(200, scalingView(v));
+        answerWithChange(call, v, before);
     }
 
     private void reset(Call call) {
         FunctionVersion v = functions.require(call.param("fn"));
+        ObjectNode before = scalingView(v);
         settings.reset(v.name());
         nudge.run();
-        call.json(200, scalingView(v));
+        answerWithChange(call, v, before);
+    }
+
+    /** Answers with the scaling in force, and tells the audit log what it was before. */
+    private void answerWithChange(Call call, FunctionVersion v, ObjectNode before) {
+        ObjectNode after = scalingView(v);
+        call.audit(v.name(), before.get("scaling") + " -> " + after.get("scaling"));
+        call.json(200, after);
     }
 
     private ObjectNode scalingView(FunctionVersion v) {

@@ -258,10 +258,20 @@ final class UsageRoutes {
         } catch (IllegalArgumentException e) {
             throw new HearthException.BadRequest(e.getMessage());
         }
+        String before = metering.budgets().standings().stream().map(BudgetStanding::budget)
+                .filter(old -> java.util.Objects.equals(old.function(), function) && old.period() == period)
+                .map(UsageRoutes::terms).findFirst().orElse("none");
         BudgetStanding s = metering.budgets().put(b);
+        call.audit(b.describe(), before + " -> " + terms(b));
         ObjectNode n = Json.MAPPER.createObjectNode();
         budget(n, s, clock.instant());
         call.json(200, n);
+    }
+
+    /** A budget's terms, for the audit log's before and after. */
+    private static String terms(Budget b) {
+        return "limit $" + b.limit().dollars().toPlainString() + (b.soft() == null ? ""
+                : ", soft $" + b.soft().dollars().toPlainString()) + (b.webhook() == null ? "" : ", webhook " + b.webhook());
     }
 
     private void deleteBudget(Call call, String function) {

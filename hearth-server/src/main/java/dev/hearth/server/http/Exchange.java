@@ -16,6 +16,7 @@ public final class Exchange {
     private static final long DRAIN_LIMIT = 1 << 20;
 
     private final RequestReader.Head head;
+    private final java.net.InetAddress remote;
     private final InputStream body;
     private final OutputStream out;
     private final String path;
@@ -26,8 +27,10 @@ public final class Exchange {
     private boolean closeAfter;
     private boolean bodyConsumed;
 
-    Exchange(RequestReader.Head head, InputStream body, OutputStream out) throws RequestReader.BadRequest {
+    Exchange(RequestReader.Head head, InputStream body, OutputStream out, java.net.InetAddress remote)
+            throws RequestReader.BadRequest {
         this.head = head;
+        this.remote = remote;
         this.body = body;
         this.out = out;
         String target = head.target();
@@ -47,6 +50,11 @@ public final class Exchange {
                 throw new RequestReader.BadRequest(400, "malformed request target");
             }
         }
+    }
+
+    /** The client's address (formatted only when asked: most requests never need it). */
+    public String remoteAddress() {
+        return remote == null ? null : remote.getHostAddress();
     }
 
     public String method() {

@@ -164,7 +164,7 @@ public final class Http1Server implements AutoCloseable {
                     }
                     // a body that stops arriving halfway times out here; the sweeper only watches for heads
                     s.setSoTimeout(bodyTimeout);
-                    ex = new Exchange(head, reader.body(head), out);
+                    ex = new Exchange(head, reader.body(head), out, s.getInetAddress());
                 } catch (RequestReader.BadRequest e) {
                     Exchange.reject(out, e.status(), e.getMessage());
                     return;

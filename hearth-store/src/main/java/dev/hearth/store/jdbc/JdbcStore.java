@@ -2,6 +2,8 @@ package dev.hearth.store.jdbc;
 
 import dev.hearth.budgets.Budget;
 import dev.hearth.budgets.BudgetPeriod;
+import dev.hearth.audit.AuditEntry;
+import dev.hearth.audit.AuditStore;
 import dev.hearth.budgets.BudgetStore;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
@@ -41,7 +43,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore {
+public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore,
+        AuditStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -254,6 +257,24 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     public final Money spentSince(String function, Instant since) {
         Objects.requireNonNull(since, "since");
         return read("sum spend", function, SCAN, s -> UsageRows.spentSince(s, function, since));
+    }
+
+    @Override
+    public final void append(AuditEntry entry) {
+        write("append audit entry", entry.action(), s -> {
+            AuditRows.append(s, entry);
+            return null;
+        });
+    }
+
+    @Override
+    public final List<AuditEntry> entries(String function, String action, String key, Instant since, int limit) {
+        return read("read audit log", function, SCAN, s -> AuditRows.entries(s, function, action, key, since, limit));
+    }
+
+    @Override
+    public final int deleteBefore(Instant cutoff) {
+        return write("delete audit entries before", cutoff.toString(), s -> AuditRows.deleteBefore(s, cutoff));
     }
 
     @Override

@@ -150,7 +150,22 @@ public final class Schema {
             // Partial: most jobs have no idempotency key, and each such job was one more index entry to write.
             List.of("DROP INDEX jobs_by_idempotency_key",
             "CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (function_name, idempotency_key)"
-                    + " WHERE idempotency_key IS NOT NULL"));
+                    + " WHERE idempotency_key IS NOT NULL"),
+            // the audit log: every management action, append-only (see AuditRows)
+            List.of("""
+            CREATE TABLE audit_log (
+              id TEXT PRIMARY KEY,
+              at BIGINT NOT NULL,
+              key_name TEXT NOT NULL,
+              action TEXT NOT NULL,
+              function_name TEXT,
+              target TEXT,
+              change TEXT,
+              address TEXT,
+              status INTEGER NOT NULL,
+              outcome TEXT NOT NULL
+            )""",
+            "CREATE INDEX audit_log_by_time ON audit_log (at)"));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();
