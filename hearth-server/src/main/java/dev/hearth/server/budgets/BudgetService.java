@@ -1,6 +1,9 @@
 package dev.hearth.server.budgets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.budgets.Admission;
 import dev.hearth.budgets.Budget;
@@ -54,7 +57,9 @@ import java.util.logging.Logger;
 public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
 
     private static final Logger LOG = Logger.getLogger(BudgetService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Money as plain decimals in the webhook's body, as in the API's answers. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
 
     private final BudgetStore budgetStore;
     private final UsageStore usage;
@@ -257,7 +262,12 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
         n.put("threshold", b.soft().dollars());
         n.put("spent", spent.dollars());
         n.put("resetsAt", resetsAt.toString());
-        String body = n.toString();
+        String body;
+        try {
+            body = JSON.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         Thread.ofVirtual().name("budget-webhook").start(() -> {
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(b.webhook()))
