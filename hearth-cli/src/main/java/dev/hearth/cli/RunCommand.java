@@ -90,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         }
         throw CliException.failure("job " + last.id() + " still " + last.status() + " after " + Durations.format(limit)
                 + (last.reason() == null ? "" : " (" + last.reason() + ")") + "; it goes on: see ./hearth status "
-                + last.id() + " --function " + fn.name() + ", or ./hearth cancel " + fn.name() + " " + last.id());
+                + last.id() + ", or ./hearth cancel " + last.id());
     }
 
     private Duration timeout() {

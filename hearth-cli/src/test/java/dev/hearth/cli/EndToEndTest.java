@@ -26,7 +26,7 @@ class EndToEndTest {
 
         String id = hearth.ok("run", "echo", "--async", "-i", "[1,2]").out().strip();
         assertThat(id).isNotBlank();
-        // The status call needs the function; without --function the CLI finds it in the job listings.
+        // the id alone finds the job, whatever its function
         String status = hearth.ok("status", id).out();
         assertThat(status).contains("\"id\" : \"" + id + "\"");
 
@@ -58,7 +58,24 @@ class EndToEndTest {
         Cli.Result r = hearth.run("run", "needs-a100", "--timeout", "2s");
 
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("still IN_QUEUE after 2s").contains("A100").contains("./hearth cancel needs-a100 ");
+        String id = r.err().replaceAll("(?s).*\\./hearth cancel (\\S+).*", "$1");
+        assertThat(r.err()).contains("still IN_QUEUE after 2s").contains("A100").contains("./hearth status " + id);
         hearth.ok("delete", "needs-a100");
+    }
+
+    @Test
+    void cancelTakesTheJobIdAlone() throws Exception {
+        Path fn = Files.createDirectories(hearth.dir().resolve("waits-for-a100"));
+        Files.writeString(fn.resolve("hearth.yaml"), "name: waits-for-a100\nhandler: handler.py:handler\ngpu: A100\n");
+        Files.writeString(fn.resolve("handler.py"), "def handler(job):\n    return 1\n");
+        hearth.ok("deploy", fn.toString());
+        String id = hearth.ok("run", "waits-for-a100", "--async").out().strip();
+
+        assertThat(hearth.ok("cancel", id).out().strip()).isEqualTo(id + " CANCELLED");
+        assertThat(hearth.ok("status", id).out()).contains("\"status\" : \"CANCELLED\"");
+        Cli.Result unknown = hearth.run("cancel", "no-such-job");
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no job 'no-such-job'");
+        hearth.ok("delete", "waits-for-a100");
     }
 }

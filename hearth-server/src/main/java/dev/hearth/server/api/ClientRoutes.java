@@ -24,7 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** RunPod's endpoint API at {@code /v2/{function}/...}: parse, validate, call the job service. */
+/**
+ * RunPod's endpoint API at {@code /v2/{function}/...}: parse, validate, call the job service. Status and cancel also
+ * at {@code /v1/jobs/{id}}, by the job id alone, answering with the job's function besides.
+ */
 final class ClientRoutes {
 
     static final long RUN_LIMIT = 10L << 20;
@@ -57,7 +60,9 @@ final class ClientRoutes {
                 .add("POST", "/v2/{fn}/cancel/{id}", c, this::cancel)
                 .add("POST", "/v2/{fn}/retry/{id}", c, this::retry)
                 .add("POST", "/v2/{fn}/purge-queue", c, this::purge)
-                .add("GET", "/v2/{fn}/health", c, this::health);
+                .add("GET", "/v2/{fn}/health", c, this::health)
+                .add("GET", "/v1/jobs/{id}", c, this::statusById)
+                .add("POST", "/v1/jobs/{id}/cancel", c, this::cancelById);
     }
 
     private void run(Call call) {
@@ -100,6 +105,17 @@ final class ClientRoutes {
     private void cancel(Call call) {
         Job job = jobs.cancel(call.param("fn"), call.param("id"));
         call.json(200, idAndStatus(job));
+    }
+
+    private void statusById(Call call) {
+        Job job = jobs.get(call.param("id"));
+        call.json(200, view(job).put("function", job.function()));
+    }
+
+    private void cancelById(Call call) {
+        String id = call.param("id");
+        Job job = jobs.cancel(jobs.get(id).function(), id);
+        call.json(200, idAndStatus(job).put("function", job.function()));
     }
 
     private void retry(Call call) {

@@ -54,9 +54,7 @@ final class ObservabilityRoutes {
     }
 
     private Job job(Call call) {
-        String id = call.param("id");
-        return jobs.find(id).orElseThrow(() -> new HearthException.NotFound("no job '" + id
-                + "' (unknown, expired or removed after its retention period)"));
+        return jobs.get(call.param("id"));
     }
 
     private void timeline(Call call) {

@@ -177,6 +177,13 @@ public final class JobService {
         return job;
     }
 
+    /** {@link #get(String, String)} by the job's id alone: job ids are unique across functions. */
+    public Job get(String id) {
+        Job job = find(id).orElseThrow(() -> new HearthException.NotFound("no job '" + id
+                + "' (unknown, expired or removed after its retention period)"));
+        return get(job.function(), id);
+    }
+
     /** A job by id alone, whatever its function: live, or from the store. */
     public Optional<Job> find(String id) {
         Job j = live.get(id);
