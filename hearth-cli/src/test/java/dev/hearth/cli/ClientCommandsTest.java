@@ -46,7 +46,7 @@ class ClientCommandsTest {
     void runPrintsTheOutput() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j1\",\"status\":\"COMPLETED\",\"output\":{\"x\":1}}");
 
-        Cli.Result r = server.cli().withStdin("{\"x\":1}").run("run", "echo", "--input", "-");
+        Cli.Result r = server.cli().withStdin("{\"x\":1}").run("run", "echo", "--input", "-", "--no-stream");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"x\" : 1");
@@ -68,7 +68,7 @@ class ClientCommandsTest {
     void aFailedJobExitsOneWithTheRemoteError() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j2\",\"status\":\"FAILED\",\"error\":\"KeyError: 'x'\"}");
 
-        Cli.Result r = server.run("run", "echo", "-i", "{}");
+        Cli.Result r = server.run("run", "echo", "-i", "{}", "--no-stream");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("job j2 FAILED: KeyError: 'x'");
@@ -81,7 +81,7 @@ class ClientCommandsTest {
                 {"type":"about:blank","title":"Not Found","status":404,
                  "detail":"function 'ech' is not deployed; deployed: echo"}""");
 
-        Cli.Result r = server.run("run", "ech");
+        Cli.Result r = server.run("run", "ech", "--no-stream");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("function 'ech' is not deployed; deployed: echo");

@@ -1,9 +1,17 @@
 package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,6 +69,54 @@ class EndToEndTest {
         String id = r.err().replaceAll("(?s).*\\./hearth cancel (\\S+).*", "$1");
         assertThat(r.err()).contains("still IN_QUEUE after 2s").contains("A100").contains("./hearth status " + id);
         hearth.ok("delete", "needs-a100");
+    }
+
+    @Test
+    void runPrintsAGeneratorsChunksAsTheyArrive() throws Exception {
+        Path go = deployStepper();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Context ctx = new Context(Map.of(), hearth.dir(), new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out, true), new PrintWriter(err, true));
+        String input = "{\"go\":\"" + go + "\"}";
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
+                () -> Main.execute(ctx, "run", "stepper", "-i", input));
+
+        // the handler yields "first", then waits for the go file before it yields "second" and ends
+        await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("first"));
+        assertThat(out.toString()).doesNotContain("second");
+        Files.createFile(go);
+
+        assertThat(code.get(60, TimeUnit.SECONDS)).as(err.toString()).isZero();
+        assertThat(out.toString().lines()).containsExactly("\"first\"", "\"second\"");
+    }
+
+    @Test
+    void runNoStreamPrintsAGeneratorsOutputAtTheEnd() throws Exception {
+        Path go = Files.createFile(deployStepper());
+
+        Cli.Result r = hearth.ok("run", "stepper", "--no-stream", "-i", "{\"go\":\"" + go + "\"}");
+
+        assertThat(r.out()).contains("[ \"first\", \"second\" ]");
+    }
+
+    /** A generator function that yields "first", and "second" once the file {@code input.go} exists. */
+    private static Path deployStepper() throws Exception {
+        Path fn = hearth.dir().resolve("stepper");
+        if (!Files.isDirectory(fn)) {
+            Files.createDirectories(fn);
+            Files.writeString(fn.resolve("hearth.yaml"), "name: stepper\nhandler: handler.py:handler\n");
+            Files.writeString(fn.resolve("handler.py"), """
+                    import os, time
+                    def handler(job):
+                        yield "first"
+                        while not os.path.exists(job["input"]["go"]):
+                            time.sleep(0.05)
+                        yield "second"
+                    """);
+            hearth.ok("deploy", fn.toString());
+        }
+        return Files.createTempDirectory(hearth.dir(), "go").resolve("go");
     }
 
     @Test

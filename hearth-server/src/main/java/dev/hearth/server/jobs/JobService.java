@@ -286,6 +286,11 @@ public final class JobService {
                 return List.of();
             }
             buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+            if (find(id).map(j -> j.state().isFinal()).orElse(true)) {
+                // it ended between the two looks: finished() had no buffer to close, so this read would wait in
+                // vain, and a buffer never closed is never reaped
+                buf.close();
+            }
         }
         try {
             List<String> chunks = buf.readNew(wait);
