@@ -319,7 +319,9 @@ public final class JobService {
         Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
         if (lane.isEmpty()) {
             if (!worker.isDraining()) {
-                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+                // Drained, not retired: a worker asking for more while it runs jobs (concurrency > 1) before the
+                // rolling release drained it must finish them, not be killed after a short grace and vanish.
+                events.drainWorker(worker, "its version " + worker.version() + " is no longer released");
             }
             return List.of();
         }
