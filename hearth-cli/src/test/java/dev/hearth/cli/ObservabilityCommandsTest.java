@@ -43,10 +43,58 @@ class ObservabilityCommandsTest {
 
         String table = hearth.ok("status", id, "--timeline").out();
 
-        assertThat(table).startsWith("job " + id + " (talker v1): COMPLETED, 1 attempt\n");
+        assertThat(table).containsPattern("^job " + id + " \\(talker v1\\): COMPLETED, 1 attempt; \\d+ ms in the queue\n");
         assertThat(table).contains("OFFSET", "EVENT", "WORKER").contains("+0 ms  queued");
         assertThat(table).containsPattern("\\+\\d+ ms  leased +1 +w-talker-\\S+ +local +(cold start|warm worker)");
         assertThat(table).containsPattern("\\+\\d+ ms  completed");
+    }
+
+    @Test
+    void statusTimelineShowsARunLostToANodeDrainAsARequeueAndASecondAttempt() throws Exception {
+        Path fn = Files.createDirectories(hearth.dir().resolve("waiter"));
+        Files.writeString(fn.resolve("hearth.yaml"), "name: waiter\nhandler: handler.py:handler\nretries: 0\n");
+        Files.writeString(fn.resolve("handler.py"), """
+                import os, time
+                def handler(job):
+                    while not os.path.exists(job["input"]["go"]):
+                        time.sleep(0.05)
+                    return "done"
+                """);
+        hearth.ok("deploy", fn.toString());
+        Path go = Files.createTempDirectory(hearth.dir(), "go").resolve("go");
+        String id = hearth.ok("run", "waiter", "--async", "-i", "{\"go\":\"" + go + "\"}").out().strip();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
+
+        hearth.ok("node", "drain", "local", "--grace", "1s");
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_QUEUE"));
+        hearth.ok("node", "undrain", "local");
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
+        Files.createFile(go);
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("COMPLETED"));
+
+        String table = hearth.ok("status", id, "--timeline").out();
+
+        assertThat(table).containsPattern("^job " + id + " \\(waiter v1\\): COMPLETED, 2 attempts, 1 requeue; \\d+ ms "
+                + "in the queue, \\d+ ms in runs lost to requeues\n");
+        assertThat(table).containsPattern("requeued +1 +w-waiter-\\S+ +local +lost a run of \\d+ ms, not counted "
+                + "against retries, node local was drained");
+        assertThat(table).containsPattern("leased +2 +w-waiter-\\S+ +local +cold start, .*waited \\d+ ms");
+        assertThat(table).containsPattern("completed +2 ");
+    }
+
+    @Test
+    void statusTimelineShowsAHandlerErrorAsItsTypeAndMessageWithoutTheTraceback() throws Exception {
+        Path fn = Files.createDirectories(hearth.dir().resolve("breaks"));
+        Files.writeString(fn.resolve("hearth.yaml"), "name: breaks\nhandler: handler.py:handler\nretries: 0\n");
+        Files.writeString(fn.resolve("handler.py"), "def handler(job):\n    raise ValueError('boom')\n");
+        hearth.ok("deploy", fn.toString());
+        String id = hearth.ok("run", "breaks", "--async").out().strip();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("FAILED"));
+
+        String table = hearth.ok("status", id, "--timeline").out();
+
+        assertThat(table).containsPattern("failed +1 +w-breaks-\\S+ +local +ValueError: boom\n")
+                .doesNotContain("Traceback");
     }
 
     @Test
