@@ -61,8 +61,8 @@ final class ClientRoutes {
                 .add("POST", "/v2/{fn}/retry/{id}", c, this::retry)
                 .add("POST", "/v2/{fn}/purge-queue", c, this::purge)
                 .add("GET", "/v2/{fn}/health", c, this::health)
-                .add("GET", "/v1/jobs/{id}", c, this::statusById)
-                .add("POST", "/v1/jobs/{id}/cancel", c, this::cancelById);
+                .add("GET", KeyScope.JOB_BY_ID, c, this::statusById)
+                .add("POST", KeyScope.JOB_BY_ID + "/cancel", c, this::cancelById);
     }
 
     private void run(Call call) {
@@ -108,14 +108,28 @@ final class ClientRoutes {
     }
 
     private void statusById(Call call) {
-        Job job = jobs.get(call.param("id"));
+        Job job = byId(call);
         call.json(200, view(job).put("function", job.function()));
     }
 
     private void cancelById(Call call) {
-        String id = call.param("id");
-        Job job = jobs.cancel(jobs.get(id).function(), id);
+        Job job = jobs.cancel(byId(call).function(), call.param("id"));
         call.json(200, idAndStatus(job).put("function", job.function()));
+    }
+
+    /**
+     * The job with the route's id, if the caller's key reaches its function: to a key bound to other functions the
+     * job is unknown, as it would be at {@code /v2/{fn}/...} of its own functions.
+     */
+    private Job byId(Call call) {
+        String id = call.param("id");
+        Job job = jobs.get(id);
+        ApiKeys.Key key = call.key();
+        if (key != null && !key.functions().isEmpty() && !key.functions().contains(job.function())) {
+            throw new HearthException.NotFound("no job '" + id + "' of the functions this key is for ("
+                    + String.join(", ", key.functions()) + ")");
+        }
+        return job;
     }
 
     private void retry(Call call) {
