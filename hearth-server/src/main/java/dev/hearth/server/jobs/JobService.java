@@ -903,13 +903,15 @@ public final class JobService {
         retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
+        // told before the job is back in the queue: a waiting worker may lease it at once, and the timeline must see
+        // the requeue before that lease (and not take the new lease for the one that ended)
+        events.requeued(job, reason);
         FunctionQueue.Entry entry = new FunctionQueue.Entry(job.id(), job.policy().lowPriority());
         if (job.runAfter() != null) {
             queue(job.function()).addDelayed(entry, job.runAfter());
         } else {
             queue(job.function()).addFirst(entry);
         }
-        events.requeued(job, reason);
     }
 
     private void finished(Job job) {
