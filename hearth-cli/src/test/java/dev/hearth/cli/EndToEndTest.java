@@ -101,12 +101,9 @@ class EndToEndTest {
     }
 
     /** A generator function that yields "first", and "second" once the file {@code input.go} exists. */
-    private static Path deployStepper() throws Exception {
-        Path fn = hearth.dir().resolve("stepper");
-        if (!Files.isDirectory(fn)) {
-            Files.createDirectories(fn);
-            Files.writeString(fn.resolve("hearth.yaml"), "name: stepper\nhandler: handler.py:handler\n");
-            Files.writeString(fn.resolve("handler.py"), """
+    private static Path deployStepper() {
+        if (!Files.isDirectory(hearth.dir().resolve("stepper"))) {
+            hearth.deploy("stepper", "", """
                     import os, time
                     def handler(job):
                         yield "first"
@@ -114,17 +111,13 @@ class EndToEndTest {
                             time.sleep(0.05)
                         yield "second"
                     """);
-            hearth.ok("deploy", fn.toString());
         }
-        return Files.createTempDirectory(hearth.dir(), "go").resolve("go");
+        return hearth.goFile();
     }
 
     @Test
     void cancelTakesTheJobIdAlone() throws Exception {
-        Path fn = Files.createDirectories(hearth.dir().resolve("waits-for-a100"));
-        Files.writeString(fn.resolve("hearth.yaml"), "name: waits-for-a100\nhandler: handler.py:handler\ngpu: A100\n");
-        Files.writeString(fn.resolve("handler.py"), "def handler(job):\n    return 1\n");
-        hearth.ok("deploy", fn.toString());
+        hearth.deploy("waits-for-a100", "gpu: A100\n", "def handler(job):\n    return 1\n");
         String id = hearth.ok("run", "waits-for-a100", "--async").out().strip();
 
         assertThat(hearth.ok("cancel", id).out().strip()).isEqualTo(id + " CANCELLED");

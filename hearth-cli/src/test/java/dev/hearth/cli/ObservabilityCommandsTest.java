@@ -51,17 +51,8 @@ class ObservabilityCommandsTest {
 
     @Test
     void statusTimelineShowsARunLostToANodeDrainAsARequeueAndASecondAttempt() throws Exception {
-        Path fn = Files.createDirectories(hearth.dir().resolve("waiter"));
-        Files.writeString(fn.resolve("hearth.yaml"), "name: waiter\nhandler: handler.py:handler\nretries: 0\n");
-        Files.writeString(fn.resolve("handler.py"), """
-                import os, time
-                def handler(job):
-                    while not os.path.exists(job["input"]["go"]):
-                        time.sleep(0.05)
-                    return "done"
-                """);
-        hearth.ok("deploy", fn.toString());
-        Path go = Files.createTempDirectory(hearth.dir(), "go").resolve("go");
+        hearth.deploy("waiter", "retries: 0\n", CliServer.WAITS_FOR_GO);
+        Path go = hearth.goFile();
         String id = hearth.ok("run", "waiter", "--async", "-i", "{\"go\":\"" + go + "\"}").out().strip();
         await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
 
@@ -84,10 +75,7 @@ class ObservabilityCommandsTest {
 
     @Test
     void statusTimelineShowsAHandlerErrorAsItsTypeAndMessageWithoutTheTraceback() throws Exception {
-        Path fn = Files.createDirectories(hearth.dir().resolve("breaks"));
-        Files.writeString(fn.resolve("hearth.yaml"), "name: breaks\nhandler: handler.py:handler\nretries: 0\n");
-        Files.writeString(fn.resolve("handler.py"), "def handler(job):\n    raise ValueError('boom')\n");
-        hearth.ok("deploy", fn.toString());
+        hearth.deploy("breaks", "retries: 0\n", "def handler(job):\n    raise ValueError('boom')\n");
         String id = hearth.ok("run", "breaks", "--async").out().strip();
         await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("FAILED"));
 

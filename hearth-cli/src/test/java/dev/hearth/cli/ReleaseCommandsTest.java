@@ -38,18 +38,8 @@ class ReleaseCommandsTest {
 
     @Test
     void workersShowsTheOldVersionsWorkerAsDrainingWhileItFinishesItsJob() throws Exception {
-        Path fn = Files.createDirectories(hearth.dir().resolve("waiter"));
-        Files.writeString(fn.resolve("hearth.yaml"), "name: waiter\nhandler: handler.py:handler\n"
-                + "scaling:\n  idleTimeout: 30s\n");
-        Files.writeString(fn.resolve("handler.py"), """
-                import os, time
-                def handler(job):
-                    while not os.path.exists(job["input"]["go"]):
-                        time.sleep(0.05)
-                    return "done"
-                """);
-        hearth.ok("deploy", fn.toString());
-        Path go = Files.createTempDirectory(hearth.dir(), "go").resolve("go");
+        Path fn = hearth.deploy("waiter", "scaling:\n  idleTimeout: 30s\n", CliServer.WAITS_FOR_GO);
+        Path go = hearth.goFile();
         String id = hearth.ok("run", "waiter", "--async", "-i", "{\"go\":\"" + go + "\"}").out().strip();
         await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
 
