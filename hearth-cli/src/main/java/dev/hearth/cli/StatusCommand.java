@@ -1,10 +1,7 @@
 package dev.hearth.cli;
 
-import dev.hearth.client.FunctionInfo;
 import dev.hearth.client.Hearth;
-import dev.hearth.client.HearthApiException;
 import dev.hearth.client.JobStatus;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,9 +13,6 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "status", description = "Print a job's status object.")
 final class StatusCommand implements Callable<Integer> {
 
-    /** How many recent jobs of each function to search when the function is not given. */
-    static final int SEARCH_LIMIT = 1000;
-
     @ParentCommand
     HearthCommand root;
 
@@ -29,7 +23,7 @@ final class StatusCommand implements Callable<Integer> {
     String jobId;
 
     @Option(names = {"-f", "--function"}, paramLabel = "FUNCTION",
-            description = "The job's function (default: look in every function's recent jobs).")
+            description = "The job's function (not needed: the id alone finds the job).")
     String function;
 
     @Option(names = {"-t", "--timeline"},
@@ -46,29 +40,9 @@ final class StatusCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             JobStatus status = function != null ? hearth.function(function).job(jobId).status()
-                    : find(hearth).orElseThrow(() -> CliException.failure("no job " + jobId
-                            + " among the recent jobs of any function; name its function with --function"));
+                    : hearth.jobStatus(jobId);
             ctx.out().println(Json.pretty(status));
         }
         return ExitCodes.OK;
-    }
-
-    /** Status URLs name the function, so without one each function's job list is searched. */
-    private Optional<JobStatus> find(Hearth hearth) {
-        for (FunctionInfo f : hearth.functions()) {
-            try {
-                Optional<JobStatus> hit = hearth.jobs(f.name(), null, SEARCH_LIMIT).stream()
-                        .filter(j -> jobId.equals(j.id())).findFirst();
-                if (hit.isPresent()) {
-                    // The listing may be a summary; the status call is the authoritative, complete object.
-                    return Optional.of(hearth.function(f.name()).job(jobId).status());
-                }
-            } catch (HearthApiException e) {
-                if (e.status() != 404) { // a function deleted meanwhile is simply not where the job is
-                    throw e;
-                }
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -14,7 +14,17 @@ final class TimelineTable {
         StringBuilder out = new StringBuilder();
         out.append("job ").append(t.id()).append(" (").append(t.function()).append(" v").append(t.version())
                 .append("): ").append(t.status()).append(", ").append(t.attempts())
-                .append(t.attempts() == 1 ? " attempt" : " attempts").append('\n');
+                .append(t.attempts() == 1 ? " attempt" : " attempts");
+        if (t.requeues() != null && t.requeues() > 0) {
+            out.append(", ").append(t.requeues()).append(t.requeues() == 1 ? " requeue" : " requeues");
+        }
+        if (t.queueDelayMs() != null) {
+            out.append("; ").append(t.queueDelayMs()).append(" ms in the queue");
+        }
+        if (t.lostRunMs() != null && t.lostRunMs() > 0) {
+            out.append(", ").append(t.lostRunMs()).append(" ms in runs lost to requeues");
+        }
+        out.append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"OFFSET", "EVENT", "ATTEMPT", "WORKER", "NODE", "DETAIL"});
         for (JobTimeline.Event e : t.events()) {
@@ -55,10 +65,38 @@ final class TimelineTable {
         if (e.version() != null && (e.type().equals("leased") || e.type().equals("queued"))) {
             parts.add("v" + e.version());
         }
+        if (e.waitedMs() != null) {
+            parts.add("waited " + e.waitedMs() + " ms");
+        }
+        if (e.runMs() != null) {
+            parts.add("lost a run of " + e.runMs() + " ms");
+        }
+        if (Boolean.FALSE.equals(e.counted())) {
+            parts.add("not counted against retries");
+        }
         if (e.detail() != null) {
-            parts.add(e.detail().replace('\n', ' '));
+            parts.add(shortError(e.detail()).replace('\n', ' '));
         }
         return String.join(", ", parts);
+    }
+
+    /**
+     * A worker's error report (its JSON with type, message and traceback, as the Python library sends it) as
+     * {@code type: message}: the traceback belongs to {@code hearth status} and {@code hearth logs}, not to a row.
+     */
+    static String shortError(String detail) {
+        int brace = detail.indexOf('{');
+        if (brace < 0 || !detail.contains("\"error_message\"")) {
+            return detail;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = Json.MAPPER.readTree(detail.substring(brace));
+            String type = n.path("error_type").asText("").replaceAll("^<class '(.*)'>$", "$1");
+            String message = n.path("error_message").asText("");
+            return detail.substring(0, brace) + (type.isEmpty() ? message : type + ": " + message);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+            return detail;
+        }
     }
 
     private static String dash(String s) {

@@ -47,13 +47,33 @@ final class UpCommand implements Callable<Integer> {
         }
         String fn = deployed.stream().anyMatch(d -> d.startsWith("echo ")) ? "echo"
                 : deployed.isEmpty() ? "echo" : deployed.getFirst().split(" ")[0];
-        out.println("Try it (KEY = the API key):");
-        out.println("  curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + s.server().url()
-                + "/v2/" + fn + "/runsync");
+        out.println("Try it:");
+        out.println("  " + curl(s, fn));
         out.println("  ./hearth run " + fn + " --input '{\"x\":1}'");
         out.println("  open " + s.server().url() + "/ in a browser for the dashboard");
         out.println("Stop with Ctrl-C.");
         return s;
+    }
+
+    /**
+     * A curl that works when pasted as printed: a new key inline (it is on the screen already), a key from before
+     * read out of client.json (so that it is not shown again), else a placeholder to replace.
+     */
+    static String curl(ServerRunner.Started s, String fn) {
+        String request = "curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + s.server().url()
+                + "/v2/" + fn + "/runsync";
+        if (s.apiKey() == null) {
+            return "KEY=<the API key>; " + request;
+        }
+        if (s.keyOrigin() == ServerRunner.KeyOrigin.GENERATED) {
+            return "KEY=" + s.apiKey() + "; " + request;
+        }
+        return "KEY=$(sed -n 's/.*\"apiKey\" *: *\"\\([^\"]*\\)\".*/\\1/p' "
+                + shellQuoted(s.clientFile().toAbsolutePath().toString()) + "); " + request;
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     /** Deploys over HTTP like any client would, so the examples prove the whole path works. */

@@ -58,6 +58,41 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
         return dir;
     }
 
+    /** A handler whose jobs wait until the file {@code input.go} exists, then answer "done". */
+    static final String WAITS_FOR_GO = """
+            import os, time
+            def handler(job):
+                while not os.path.exists(job["input"]["go"]):
+                    time.sleep(0.05)
+                return "done"
+            """;
+
+    /**
+     * Writes a function into the working directory, {@code hearth.yaml} as {@code name}, {@code handler.py:handler}
+     * and {@code manifestTail}, beside {@code handlerPy}, deploys it and returns its directory.
+     */
+    Path deploy(String name, String manifestTail, String handlerPy) {
+        try {
+            Path fn = Files.createDirectories(dir.resolve(name));
+            Files.writeString(fn.resolve("hearth.yaml"), "name: " + name + "\nhandler: handler.py:handler\n"
+                    + manifestTail);
+            Files.writeString(fn.resolve("handler.py"), handlerPy);
+            ok("deploy", fn.toString());
+            return fn;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A path in the working directory that does not exist yet, for {@link #WAITS_FOR_GO}. */
+    Path goFile() {
+        try {
+            return Files.createTempDirectory(dir, "go").resolve("go");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Runs {@code hearth args...}. */
     Cli.Result run(String... args) {
         return cli.run(args);

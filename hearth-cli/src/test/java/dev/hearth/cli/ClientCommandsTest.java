@@ -46,7 +46,7 @@ class ClientCommandsTest {
     void runPrintsTheOutput() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j1\",\"status\":\"COMPLETED\",\"output\":{\"x\":1}}");
 
-        Cli.Result r = server.cli().withStdin("{\"x\":1}").run("run", "echo", "--input", "-");
+        Cli.Result r = server.cli().withStdin("{\"x\":1}").run("run", "echo", "--input", "-", "--no-stream");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"x\" : 1");
@@ -68,7 +68,7 @@ class ClientCommandsTest {
     void aFailedJobExitsOneWithTheRemoteError() {
         server.on("POST /v2/echo/runsync", 200, "{\"id\":\"j2\",\"status\":\"FAILED\",\"error\":\"KeyError: 'x'\"}");
 
-        Cli.Result r = server.run("run", "echo", "-i", "{}");
+        Cli.Result r = server.run("run", "echo", "-i", "{}", "--no-stream");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("job j2 FAILED: KeyError: 'x'");
@@ -81,7 +81,7 @@ class ClientCommandsTest {
                 {"type":"about:blank","title":"Not Found","status":404,
                  "detail":"function 'ech' is not deployed; deployed: echo"}""");
 
-        Cli.Result r = server.run("run", "ech");
+        Cli.Result r = server.run("run", "ech", "--no-stream");
 
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("function 'ech' is not deployed; deployed: echo");
@@ -109,29 +109,24 @@ class ClientCommandsTest {
     }
 
     @Test
-    void statusWithoutAFunctionFindsTheJobInTheListings() {
-        server.on("GET /v1/functions", 200, """
-                        {"functions":[{"name":"a","version":1},{"name":"b","version":1}]}""")
-                .on("GET /v1/functions/a/jobs", 200, "{\"jobs\":[{\"id\":\"other\",\"status\":\"COMPLETED\"}]}")
-                .on("GET /v1/functions/b/jobs", 200, "{\"jobs\":[{\"id\":\"j4\",\"status\":\"COMPLETED\"}]}")
-                .on("GET /v2/b/status/j4", 200, "{\"id\":\"j4\",\"status\":\"COMPLETED\",\"output\":5}");
+    void statusWithoutAFunctionAsksByTheIdAlone() {
+        server.on("GET /v1/jobs/j4", 200, "{\"id\":\"j4\",\"function\":\"b\",\"status\":\"COMPLETED\",\"output\":5}");
 
         Cli.Result r = server.run("status", "j4");
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("\"output\" : 5");
-        assertThat(server.requests).contains("GET /v1/functions/a/jobs?limit=1000", "GET /v2/b/status/j4");
+        assertThat(server.requests).containsExactly("GET /v1/jobs/j4");
     }
 
     @Test
-    void statusOfAnUnknownJobSaysToNameTheFunction() {
-        server.on("GET /v1/functions", 200, "{\"functions\":[{\"name\":\"a\",\"version\":1}]}")
-                .on("GET /v1/functions/a/jobs", 200, "{\"jobs\":[]}");
+    void cancelByTheIdAlonePrintsTheNewState() {
+        server.on("POST /v1/jobs/j6/cancel", 200, "{\"id\":\"j6\",\"function\":\"echo\",\"status\":\"CANCELLED\"}");
 
-        Cli.Result r = server.run("status", "nope");
+        Cli.Result r = server.run("cancel", "j6");
 
-        assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("no job nope").contains("--function");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("j6 CANCELLED");
     }
 
     @Test

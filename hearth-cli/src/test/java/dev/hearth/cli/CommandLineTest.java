@@ -47,7 +47,8 @@ class CommandLineTest {
     @Test
     void missingParametersAreUsageErrors() {
         assertThat(cli().run("run").code()).isEqualTo(2);
-        assertThat(cli().run("cancel", "echo").code()).isEqualTo(2);
+        assertThat(cli().run("cancel").code()).isEqualTo(2);
+        assertThat(cli().run("cancel", "echo", "j1", "extra").code()).isEqualTo(2);
         assertThat(cli().run("deploy").code()).isEqualTo(2);
         assertThat(cli().run("serve", "--port", "eighty").code()).isEqualTo(2);
         assertThat(cli().run("logs", "echo", "--tail", "x").code()).isEqualTo(2);

@@ -43,10 +43,46 @@ class ObservabilityCommandsTest {
 
         String table = hearth.ok("status", id, "--timeline").out();
 
-        assertThat(table).startsWith("job " + id + " (talker v1): COMPLETED, 1 attempt\n");
+        assertThat(table).containsPattern("^job " + id + " \\(talker v1\\): COMPLETED, 1 attempt; \\d+ ms in the queue\n");
         assertThat(table).contains("OFFSET", "EVENT", "WORKER").contains("+0 ms  queued");
         assertThat(table).containsPattern("\\+\\d+ ms  leased +1 +w-talker-\\S+ +local +(cold start|warm worker)");
         assertThat(table).containsPattern("\\+\\d+ ms  completed");
+    }
+
+    @Test
+    void statusTimelineShowsARunLostToANodeDrainAsARequeueAndASecondAttempt() throws Exception {
+        hearth.deploy("waiter", "retries: 0\n", CliServer.WAITS_FOR_GO);
+        Path go = hearth.goFile();
+        String id = hearth.ok("run", "waiter", "--async", "-i", "{\"go\":\"" + go + "\"}").out().strip();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
+
+        hearth.ok("node", "drain", "local", "--grace", "1s");
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_QUEUE"));
+        hearth.ok("node", "undrain", "local");
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
+        Files.createFile(go);
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("COMPLETED"));
+
+        String table = hearth.ok("status", id, "--timeline").out();
+
+        assertThat(table).containsPattern("^job " + id + " \\(waiter v1\\): COMPLETED, 2 attempts, 1 requeue; \\d+ ms "
+                + "in the queue, \\d+ ms in runs lost to requeues\n");
+        assertThat(table).containsPattern("requeued +1 +w-waiter-\\S+ +local +lost a run of \\d+ ms, not counted "
+                + "against retries, node local was drained");
+        assertThat(table).containsPattern("leased +2 +w-waiter-\\S+ +local +cold start, .*waited \\d+ ms");
+        assertThat(table).containsPattern("completed +2 ");
+    }
+
+    @Test
+    void statusTimelineShowsAHandlerErrorAsItsTypeAndMessageWithoutTheTraceback() throws Exception {
+        hearth.deploy("breaks", "retries: 0\n", "def handler(job):\n    raise ValueError('boom')\n");
+        String id = hearth.ok("run", "breaks", "--async").out().strip();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("FAILED"));
+
+        String table = hearth.ok("status", id, "--timeline").out();
+
+        assertThat(table).containsPattern("failed +1 +w-breaks-\\S+ +local +ValueError: boom\n")
+                .doesNotContain("Traceback");
     }
 
     @Test

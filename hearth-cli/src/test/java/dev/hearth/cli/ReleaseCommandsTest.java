@@ -1,8 +1,11 @@
 package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +34,23 @@ class ReleaseCommandsTest {
         hearth.ok("deploy", ECHO.toString(), "--canary", "25");
         assertThat(hearth.ok("rollback", "echo").out().strip())
                 .isEqualTo("echo: version 2 is active (canary version 3 cancelled)");
+    }
+
+    @Test
+    void workersShowsTheOldVersionsWorkerAsDrainingWhileItFinishesItsJob() throws Exception {
+        Path fn = hearth.deploy("waiter", "scaling:\n  idleTimeout: 30s\n", CliServer.WAITS_FOR_GO);
+        Path go = hearth.goFile();
+        String id = hearth.ok("run", "waiter", "--async", "-i", "{\"go\":\"" + go + "\"}").out().strip();
+        await().atMost(Duration.ofSeconds(60)).until(() -> hearth.ok("status", id).out().contains("IN_PROGRESS"));
+
+        Files.writeString(fn.resolve("handler.py"), Files.readString(fn.resolve("handler.py")) + "\n# v2\n");
+        hearth.ok("deploy", fn.toString());
+
+        assertThat(hearth.ok("workers", "waiter").out()).containsPattern("waiter\\s+1\\s+DRAINING");
+        Files.createFile(go);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                !hearth.ok("workers", "waiter").out().contains("DRAINING"));
+        hearth.ok("delete", "waiter");
     }
 
     @Test

@@ -45,14 +45,51 @@ class UpCommandTest {
                     .contains("API key:  " + server.newApiKey().orElseThrow() + "   (new: shown only this once")
                     .contains("GPUs:     1x H100")
                     .contains("deployed: echo v1, gpu-info v1, stream v1")
-                    .contains("curl -H \"Authorization: Bearer $KEY\" -d '{\"input\":{\"x\":1}}' " + server.url()
-                            + "/v2/echo/runsync")
+                    .contains("KEY=" + server.newApiKey().orElseThrow() + "; curl -H \"Authorization: Bearer $KEY\""
+                            + " -d '{\"input\":{\"x\":1}}' " + server.url() + "/v2/echo/runsync")
                     .contains("open " + server.url() + "/ in a browser for the dashboard");
             assertThat(err.toString()).isEmpty();
             // What up printed works: the client commands find the server and key in .hearth/client.json.
             Cli.Result ls = new Cli(Map.of(), dir).run("ls");
             assertThat(ls.out()).contains("echo", "gpu-info", "stream");
         }
+    }
+
+    @Test
+    void thePrintedCurlWorksWhenPasted() throws Exception {
+        copyExamples();
+
+        try (var server = up(Map.of(), "up", "--examples", "--port", "0", "--gpus", "none").server()) {
+            assertThat(pasted(printedCurl())).contains("\"status\":\"COMPLETED\"").contains("\"output\":{\"x\":1}");
+        }
+    }
+
+    @Test
+    void afterARestartThePrintedCurlReadsTheKeyFromClientJsonWithoutShowingIt() throws Exception {
+        copyExamples();
+        up(Map.of(), "up", "--port", "0", "--gpus", "none").server().close();
+        out.getBuffer().setLength(0);
+
+        try (var server = up(Map.of(), "up", "--examples", "--port", "0", "--gpus", "none").server()) {
+            String curl = printedCurl();
+            assertThat(curl).doesNotContain("hearth_").contains(".hearth/client.json");
+            assertThat(pasted(curl)).contains("\"status\":\"COMPLETED\"").contains("\"output\":{\"x\":1}");
+        }
+    }
+
+    /** The line under "Try it:". */
+    private String printedCurl() {
+        var lines = out.toString().lines().toList();
+        return lines.get(lines.indexOf("Try it:") + 1).strip();
+    }
+
+    /** What the command prints when pasted into a shell, from another directory. */
+    private static String pasted(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", "-c", command + " --silent --show-error")
+                .directory(Path.of(System.getProperty("java.io.tmpdir")).toFile()).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(text).isZero();
+        return text;
     }
 
     @Test

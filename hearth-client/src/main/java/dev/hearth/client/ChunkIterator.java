@@ -14,7 +14,6 @@ final class ChunkIterator implements Iterator<JsonNode>, AutoCloseable {
 
     private final JobHandle job;
     private final ArrayDeque<JsonNode> buffered = new ArrayDeque<>();
-    private JobState state = JobState.IN_QUEUE;
     private boolean ended;
     private volatile boolean closed;
 
@@ -39,17 +38,11 @@ final class ChunkIterator implements Iterator<JsonNode>, AutoCloseable {
     }
 
     private void poll() {
-        JsonNode answer = job.pollStream();
-        state = Decode.jobStatus(answer).status();
-        JsonNode chunks = answer.path("stream");
-        for (JsonNode c : chunks) {
-            buffered.add(Decode.orNull(c.get("output")));
-        }
-        // Chunks posted between the server's read and its status check come with the next poll, so only an
-        // empty poll of a final job proves the end.
-        if (state.isFinal() && chunks.isEmpty()) {
+        StreamRead read = job.readStream();
+        buffered.addAll(read.chunks());
+        if (read.isEnd()) {
             ended = true;
-            if (state != JobState.COMPLETED) {
+            if (read.status() != JobState.COMPLETED) {
                 throw new HearthRemoteException(job.status());
             }
         }

@@ -136,6 +136,20 @@ public final class Hearth implements AutoCloseable {
         return new Fn(http, name);
     }
 
+    /** A job's current status by its id alone, whichever function it belongs to. */
+    public JobStatus jobStatus(String jobId) {
+        return Decode.jobStatus(http.get("/v1/jobs/" + Http.segment(jobId), Http.Query.none()));
+    }
+
+    /**
+     * Cancels a job by its id alone, whichever function it belongs to: a queued job never runs, a running one is
+     * told to stop. Returns the new status; a job that had already ended keeps its final one.
+     */
+    public JobStatus cancel(String jobId) {
+        return Decode.jobStatus(http.post("/v1/jobs/" + Http.segment(jobId) + "/cancel", Http.Query.none(),
+                new byte[0], null, Http.CALL_TIMEOUT));
+    }
+
     /** The running workers of every function. */
     public List<WorkerInfo> workers() {
         return workers(null);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -110,9 +112,18 @@ public final class JobHandle {
         return Fn.lazyStream(chunks, chunks::close);
     }
 
-    /** One read of {@code /stream}: the chunks not delivered before, after the server waited briefly for some. */
-    JsonNode pollStream() {
-        return fn.http().get(fn.path("stream", id), Http.Query.none());
+    /**
+     * One read of the job's stream, for callers that show chunks as they come while watching the job (as
+     * {@code hearth run} does): the chunks not handed out before, after the server waited up to about two seconds
+     * for some while the job runs, and the job's state. The same one-reader rule as for {@link #stream()} applies.
+     */
+    public StreamRead readStream() {
+        JsonNode answer = fn.http().get(fn.path("stream", id), Http.Query.none());
+        List<JsonNode> chunks = new ArrayList<>();
+        for (JsonNode c : answer.path("stream")) {
+            chunks.add(Decode.orNull(c.get("output")));
+        }
+        return new StreamRead(Decode.jobStatus(answer).status(), chunks);
     }
 
     /** Cancels the job; a queued job never runs, a running one is told to stop. Returns the new status. */

@@ -21,8 +21,13 @@ public record Money(long nanos) implements Comparable<Money> {
         return ofDollars(new BigDecimal(dollars));
     }
 
+    /**
+     * Dollars without trailing zeros and never with a negative scale: {@code 20}, not {@code 2E+1}. (Amounts under a
+     * micro-dollar still print in scientific notation from {@link BigDecimal#toString()}; JSON writers use plain.)
+     */
     public BigDecimal dollars() {
-        return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+        BigDecimal d = BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+        return d.scale() < 0 ? d.setScale(0) : d;
     }
 
     public Money plus(Money other) {

@@ -34,6 +34,23 @@ class ApiKeysTest {
     }
 
     @Test
+    void byTheJobIdAloneAnInvokeKeyForOneFunctionReachesOnlyItsJobs() {
+        String key = create("{\"name\":\"echo-app\",\"scope\":\"invoke\",\"functions\":[\"echo\"]}")
+                .get("key").asText();
+        String mine = as(key, "POST", "/v2/echo/run", "{\"input\":{}}").json().get("id").asText();
+        String other = hearth.run("sleepy", "{\"seconds\":30}");
+
+        assertThat(as(key, "GET", "/v1/jobs/" + mine, null).json().get("function").asText()).isEqualTo("echo");
+        assertThat(as(key, "POST", "/v1/jobs/" + mine + "/cancel", null).status()).isEqualTo(200);
+        TestServer.Response cancelOther = as(key, "POST", "/v1/jobs/" + other + "/cancel", null);
+        assertThat(cancelOther.status()).isEqualTo(404);
+        assertThat(cancelOther.json().get("detail").asText()).contains("the functions this key is for (echo)");
+        assertThat(as(key, "GET", "/v1/jobs/" + other, null).status()).isEqualTo(404);
+        assertThat(hearth.status("sleepy", other).get("status").asText()).isNotEqualTo("CANCELLED");
+        hearth.post("/v1/jobs/" + other + "/cancel", "");
+    }
+
+    @Test
     void aReadKeyReadsButChangesNothing() {
         String key = create("{\"name\":\"viewer\",\"scope\":\"read\"}").get("key").asText();
         String id = hearth.run("echo", "{}");
@@ -46,6 +63,8 @@ class ApiKeysTest {
         assertThat(run.json().get("detail").asText()).contains("the read key 'viewer' may not POST /v2/echo/run")
                 .contains("a key of scope invoke");
         assertThat(as(key, "DELETE", "/v1/functions/echo", null).status()).isEqualTo(403);
+        assertThat(as(key, "GET", "/v1/jobs/" + id, null).status()).isEqualTo(200);
+        assertThat(as(key, "POST", "/v1/jobs/" + id + "/cancel", null).status()).isEqualTo(403);
         assertThat(as(key, "GET", "/v1/whoami", null).json().get("scope").asText()).isEqualTo("read");
     }
 

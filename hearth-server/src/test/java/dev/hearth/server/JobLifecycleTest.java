@@ -98,6 +98,31 @@ class JobLifecycleTest {
     }
 
     @Test
+    void theJobIdAloneFindsAndCancelsAJob() {
+        String id = hearth.run("sleepy", "{\"seconds\":30}");
+
+        JsonNode status = hearth.get("/v1/jobs/" + id).json();
+        assertThat(status.get("id").asText()).isEqualTo(id);
+        assertThat(status.get("function").asText()).isEqualTo("sleepy");
+        assertThat(status.get("status").asText()).isIn("IN_QUEUE", "IN_PROGRESS");
+
+        JsonNode cancelled = hearth.post("/v1/jobs/" + id + "/cancel", "").json();
+        assertThat(cancelled.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(cancelled.get("function").asText()).isEqualTo("sleepy");
+        assertThat(hearth.status("sleepy", id).get("status").asText()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void anUnknownJobIdIsANotFoundProblem() {
+        TestServer.Response r = hearth.post("/v1/jobs/no-such-job/cancel", "");
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("detail").asText()).contains("no job 'no-such-job'");
+        assertThat(hearth.get("/v1/jobs/no-such-job").status()).isEqualTo(404);
+    }
+
+    @Test
     void progressUpdatesShowAsOutputWhileRunningAndTheResultWins() {
         String id = hearth.run("progress", "{}");
 

@@ -194,6 +194,21 @@ class MeteringTest {
         assertThat(hearth.send(put("/v1/budgets/functions/nope/day", "{\"limit\": 1}")).status()).isEqualTo(404);
     }
 
+    @Test
+    void moneyIsWrittenAsPlainDecimals() {
+        try {
+            assertThat(hearth.send(put("/v1/budgets/functions/echo/month", "{\"limit\": 20}")).body())
+                    .contains("\"limit\":20,");
+            // under a micro-dollar, as a short CPU job costs, BigDecimal.toString would write 7.7E-7
+            assertThat(hearth.send(put("/v1/budgets/functions/echo/month", "{\"limit\": 0.00000077}")).body())
+                    .contains("\"limit\":0.00000077,");
+            assertThat(hearth.get("/v1/budgets").body()).contains("\"limit\":0.00000077,")
+                    .doesNotContainPattern("[0-9][eE][-+]");
+        } finally {
+            hearth.delete("/v1/budgets/functions/echo/month");
+        }
+    }
+
     static JsonNode line(JsonNode usage, String key) {
         for (JsonNode l : usage.get("lines")) {
             if (l.get("key").asText().equals(key)) {

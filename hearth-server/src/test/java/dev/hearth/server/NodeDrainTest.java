@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +36,48 @@ class NodeDrainTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> state(node).equals("DRAINED"));
         assertThat(hearth.get("/v1/functions/gpu-sleepy/jobs?state=COMPLETED").json().get("jobs").size())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aDrainedAndRequeuedJobsTimelineShowsBothRunsTheRequeueAndOnlyTheQueueWaitsAsDelay() {
+        String id = hearth.run("gpu-sleepy", "{\"seconds\":4}");
+        String node = nodeOf(awaitRunning(id));
+        hearth.post("/v1/nodes/" + node + "/drain?grace=1s", "");
+        assertThat(hearth.awaitFinal("gpu-sleepy", id).get("status").asText()).isEqualTo("COMPLETED");
+
+        JsonNode t = hearth.get("/v1/jobs/" + id + "/timeline").json();
+
+        assertThat(t.get("attempts").asInt()).isEqualTo(2);
+        assertThat(t.get("requeues").asInt()).isEqualTo(1);
+        List<JsonNode> events = new ArrayList<>();
+        t.get("events").forEach(events::add);
+        assertThat(events.stream().map(e -> e.get("type").asText()).filter(type -> !type.equals("worker_started")))
+                .containsExactly("queued", "leased", "requeued", "leased", "completed");
+        JsonNode firstLease = find(events, "leased", 0);
+        JsonNode requeued = find(events, "requeued", 0);
+        JsonNode secondLease = find(events, "leased", 1);
+        assertThat(firstLease.get("attempt").asInt()).isEqualTo(1);
+        assertThat(requeued.get("attempt").asInt()).isEqualTo(1);
+        assertThat(secondLease.get("attempt").asInt()).isEqualTo(2);
+        assertThat(find(events, "completed", 0).get("attempt").asInt()).isEqualTo(2);
+        assertThat(requeued.get("detail").asText()).contains("drained");
+        assertThat(requeued.get("counted").asBoolean()).isFalse();
+        // the lost run lasted from its lease past the 1 s grace, to the requeue
+        long lost = requeued.get("offsetMs").asLong() - firstLease.get("offsetMs").asLong();
+        assertThat(requeued.get("runMs").asLong()).isEqualTo(lost).isGreaterThanOrEqualTo(1000);
+        assertThat(t.get("lostRunMs").asLong()).isEqualTo(lost);
+        // queue delay: submission to the first lease, plus requeue to the second lease; not the lost run
+        long waits = firstLease.get("offsetMs").asLong()
+                + secondLease.get("offsetMs").asLong() - requeued.get("offsetMs").asLong();
+        assertThat(firstLease.get("waitedMs").asLong() + secondLease.get("waitedMs").asLong()).isEqualTo(waits);
+        assertThat(t.get("queueDelayMs").asLong()).isEqualTo(waits);
+        // the job's own counters are unchanged: the drained run used no retry
+        assertThat(hearth.status("gpu-sleepy", id).get("attempts").asInt()).isEqualTo(1);
+    }
+
+    private static JsonNode find(List<JsonNode> events, String type, int nth) {
+        return events.stream().filter(e -> e.get("type").asText().equals(type)).skip(nth).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " #" + nth + " in " + events));
     }
 
     @Test

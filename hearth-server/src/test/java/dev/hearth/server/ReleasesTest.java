@@ -62,6 +62,39 @@ class ReleasesTest {
     }
 
     @Test
+    void theOldVersionsWorkerShowsAsDrainingUntilItsJobIsDone() throws IOException {
+        deploy(waiter("draining", "v1"), null);
+        Path go = Files.createTempDirectory("hearth-go").resolve("go");
+        String id = hearth.run("draining", "{\"go\":\"" + go + "\"}");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                hearth.status("draining", id).get("status").asText().equals("IN_PROGRESS"));
+        String v1Worker = hearth.status("draining", id).get("workerId").asText();
+
+        deploy(waiter("draining", "v2"), null);
+
+        JsonNode worker = null;
+        for (JsonNode w : hearth.get("/v1/workers?function=draining").json().get("workers")) {
+            if (w.get("id").asText().equals(v1Worker)) {
+                worker = w;
+            }
+        }
+        assertThat(worker).as("the v1 worker in /v1/workers").isNotNull();
+        assertThat(worker.get("state").asText()).isEqualTo("DRAINING");
+        assertThat(worker.get("version").asInt()).isEqualTo(1);
+        assertThat(worker.get("inFlight").asInt()).isEqualTo(1);
+        assertThat(hearth.get("/v1/workers").body()).contains(v1Worker);
+        assertThat(hearth.get("/metrics").body())
+                .contains("hearth_workers{function=\"draining\",state=\"draining\"} 1.0");
+
+        Files.createFile(go);
+        assertThat(hearth.awaitFinal("draining", id).get("output").get("code").asText()).isEqualTo("v1");
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                !hearth.get("/v1/workers?function=draining").body().contains(v1Worker));
+        assertThat(hearth.get("/metrics").body())
+                .contains("hearth_workers{function=\"draining\",state=\"draining\"} 0.0");
+    }
+
+    @Test
     void aCanaryGetsItsShareOfNewJobsAndEachJobRunsOnTheVersionItWasAssigned() {
         deploy(function("canary", "v1", 0), null);
         JsonNode canary = deploy(function("canary", "v2", 0), "10%25");
@@ -272,6 +305,31 @@ class ReleasesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A function whose handler waits until the file input.go exists, then answers with its code label. Concurrency
+     * 2: a worker running one job keeps asking for another, so it meets the release change on its own too.
+     */
+    private static Path waiter(String name, String code) throws IOException {
+        Path dir = Files.createTempDirectory("hearth-release-" + name);
+        Files.writeString(dir.resolve("hearth.yaml"), """
+                name: %s
+                handler: handler.py:handler
+                scaling:
+                  maxWorkers: 1
+                  idleTimeout: 30s
+                  concurrency: 2
+                timeout: 120s
+                """.formatted(name));
+        Files.writeString(dir.resolve("handler.py"), """
+                import os, time
+                def handler(job):
+                    while not os.path.exists(job["input"]["go"]):
+                        time.sleep(0.05)
+                    return {"code": "%s"}
+                """.formatted(code));
+        return dir;
     }
 
     private static TestServer.Response send(Path dir, String canary) {

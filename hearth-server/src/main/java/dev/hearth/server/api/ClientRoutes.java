@@ -23,7 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** RunPod's endpoint API at {@code /v2/{function}/...}: parse, validate, call the job service. */
+/**
+ * RunPod's endpoint API at {@code /v2/{function}/...}: parse, validate, call the job service. Status and cancel also
+ * at {@code /v1/jobs/{id}}, by the job id alone, answering with the job's function besides.
+ */
 final class ClientRoutes {
 
     static final long RUN_LIMIT = 10L << 20;
@@ -56,7 +59,9 @@ final class ClientRoutes {
                 .add("POST", "/v2/{fn}/cancel/{id}", c, this::cancel)
                 .add("POST", "/v2/{fn}/retry/{id}", c, this::retry)
                 .add("POST", "/v2/{fn}/purge-queue", c, this::purge)
-                .add("GET", "/v2/{fn}/health", c, this::health);
+                .add("GET", "/v2/{fn}/health", c, this::health)
+                .add("GET", KeyScope.JOB_BY_ID, c, this::statusById)
+                .add("POST", KeyScope.JOB_BY_ID + "/cancel", c, this::cancelById);
     }
 
     private void run(Call call) {
@@ -99,6 +104,31 @@ final class ClientRoutes {
     private void cancel(Call call) {
         Job job = jobs.cancel(call.param("fn"), call.param("id"));
         call.json(200, idAndStatus(job));
+    }
+
+    private void statusById(Call call) {
+        Job job = byId(call);
+        call.json(200, view(job).put("function", job.function()));
+    }
+
+    private void cancelById(Call call) {
+        Job job = jobs.cancel(byId(call).function(), call.param("id"));
+        call.json(200, idAndStatus(job).put("function", job.function()));
+    }
+
+    /**
+     * The job with the route's id, if the caller's key reaches its function: to a key bound to other functions the
+     * job is unknown, as it would be at {@code /v2/{fn}/...} of its own functions.
+     */
+    private Job byId(Call call) {
+        String id = call.param("id");
+        Job job = jobs.get(id);
+        ApiKeys.Key key = call.key();
+        if (key != null && !key.functions().isEmpty() && !key.functions().contains(job.function())) {
+            throw new HearthException.NotFound("no job '" + id + "' of the functions this key is for ("
+                    + String.join(", ", key.functions()) + ")");
+        }
+        return job;
     }
 
     private void retry(Call call) {

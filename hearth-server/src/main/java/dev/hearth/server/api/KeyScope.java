@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
 enum KeyScope {
     READ, INVOKE, DEPLOY, ADMIN;
 
+    /** A job by its id alone; the route has no {fn}, so its handler checks a function-bound key itself. */
+    static final String JOB_BY_ID = "/v1/jobs/{id}";
+
     String wire() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -41,8 +44,9 @@ enum KeyScope {
     /** Whether a key of this scope may call the route {@code method template}. */
     boolean allows(String method, String template) {
         KeyScope needed = required(method, template);
-        // an invoke key also reads what its calls made: status, health and stream at /v2
-        return grants(needed) || this == INVOKE && needed == READ && template.startsWith("/v2/");
+        // an invoke key also reads what its calls made: status, health and stream at /v2, a job's status by its id
+        return grants(needed) || this == INVOKE && needed == READ
+                && (template.startsWith("/v2/") || template.equals(JOB_BY_ID));
     }
 
     /**
@@ -54,6 +58,9 @@ enum KeyScope {
         boolean get = method.equals("GET") || method.equals("HEAD");
         if (template.startsWith("/v2/")) {
             return get ? READ : INVOKE;
+        }
+        if (template.equals(JOB_BY_ID + "/cancel")) {
+            return INVOKE; // as /v2/{fn}/cancel/{id}
         }
         if (template.startsWith("/v1/keys") || template.equals("/v1/webhooks/secret") || template.equals("/v1/audit")) {
             return ADMIN;

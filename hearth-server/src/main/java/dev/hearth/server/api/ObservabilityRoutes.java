@@ -11,6 +11,7 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.timeline.JobLogs;
 import dev.hearth.server.timeline.LogSlice;
 import dev.hearth.server.timeline.TimelineRecorder;
+import dev.hearth.server.timeline.TimelineRuns;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
@@ -54,9 +55,7 @@ final class ObservabilityRoutes {
     }
 
     private Job job(Call call) {
-        String id = call.param("id");
-        return jobs.find(id).orElseThrow(() -> new HearthException.NotFound("no job '" + id
-                + "' (unknown, expired or removed after its retention period)"));
+        return jobs.get(call.param("id"));
     }
 
     private void timeline(Call call) {
@@ -68,24 +67,33 @@ final class ObservabilityRoutes {
         return job.state().isFinal() ? timeline.finalTimeline(job.id()) : timeline.timeline(job.id());
     }
 
-    /** The job's identity and state, and its events with offsets in ms from the first one. */
+    /**
+     * The job's identity and state, and its events with offsets in ms from submission. Attempts count runs (leases),
+     * including a run lost to a node drain or shutdown that the job's retry budget does not count; see
+     * {@link TimelineRuns}.
+     */
     static ObjectNode timelineJson(Job job, java.util.List<JobEvent> events) {
+        TimelineRuns runs = TimelineRuns.of(events);
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("id", job.id());
         n.put("function", job.function());
         n.put("version", job.version());
         n.put("status", job.state().name());
-        n.put("attempts", job.attempts());
+        n.put("attempts", Math.max(job.attempts(), runs.runs()));
+        n.put("requeues", runs.requeues());
+        n.put("queueDelayMs", runs.queueDelayMs());
+        n.put("lostRunMs", runs.lostRunMs());
         ArrayNode arr = n.putArray("events");
         // offsets count from submission: a worker started before the job came has a negative one
         Instant origin = events.stream().filter(e -> e.type() == JobEventType.QUEUED).map(JobEvent::at).findFirst()
                 .orElse(job.queuedAt());
-        for (JobEvent e : events) {
+        for (TimelineRuns.Step s : runs.steps()) {
+            JobEvent e = s.event();
             ObjectNode o = arr.addObject();
             o.put("type", e.type().wire());
             o.put("at", e.at().toString());
             o.put("offsetMs", e.at().toEpochMilli() - origin.toEpochMilli());
-            o.put("attempt", e.attempt());
+            o.put("attempt", s.run());
             if (e.workerId() != null) {
                 o.put("workerId", e.workerId());
             }
@@ -100,6 +108,15 @@ final class ObservabilityRoutes {
             }
             if (e.initTimeMs() != null) {
                 o.put("initTimeMs", e.initTimeMs());
+            }
+            if (s.waitedMs() != null) {
+                o.put("waitedMs", s.waitedMs());
+            }
+            if (s.runMs() != null) {
+                o.put("runMs", s.runMs());
+            }
+            if (s.counted() != null) {
+                o.put("counted", s.counted());
             }
             if (e.logOffset() != null) {
                 o.put("logOffset", e.logOffset());

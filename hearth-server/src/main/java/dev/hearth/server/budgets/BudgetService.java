@@ -1,6 +1,9 @@
 package dev.hearth.server.budgets;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.budgets.Admission;
 import dev.hearth.budgets.Budget;
@@ -55,7 +58,9 @@ import java.util.logging.Logger;
 public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
 
     private static final Logger LOG = Logger.getLogger(BudgetService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Money as plain decimals in the webhook's body, as in the API's answers. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
 
     private final BudgetStore budgetStore;
     private final UsageStore usage;
@@ -260,7 +265,12 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
         n.put("threshold", b.soft().dollars());
         n.put("spent", spent.dollars());
         n.put("resetsAt", resetsAt.toString());
-        String body = n.toString();
+        String body;
+        try {
+            body = JSON.writeValueAsString(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         Thread.ofVirtual().name("budget-webhook").start(() -> {
             try {
                 java.util.Optional<String> refused = webhookTargets.refusal(java.util.List.of(

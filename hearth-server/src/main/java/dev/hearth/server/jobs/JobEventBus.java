@@ -61,4 +61,9 @@ public final class JobEventBus implements JobEvents {
     public void retireWorker(Worker worker, String reason) {
         each(l -> l.retireWorker(worker, reason));
     }
+
+    @Override
+    public void drainWorker(Worker worker, String reason) {
+        each(l -> l.drainWorker(worker, reason));
+    }
 }

@@ -33,4 +33,8 @@ public interface JobEvents {
     /** The worker should be replaced: it timed out on a job, or asked to be (stopPod). */
     default void retireWorker(Worker worker, String reason) {
     }
+
+    /** The worker should take no new job, finish those it runs, then stop: its version is no longer released. */
+    default void drainWorker(Worker worker, String reason) {
+    }
 }

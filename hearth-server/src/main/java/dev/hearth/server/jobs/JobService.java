@@ -177,6 +177,13 @@ public final class JobService {
         return job;
     }
 
+    /** {@link #get(String, String)} by the job's id alone: job ids are unique across functions. */
+    public Job get(String id) {
+        Job job = find(id).orElseThrow(() -> new HearthException.NotFound("no job '" + id
+                + "' (unknown, expired or removed after its retention period)"));
+        return get(job.function(), id);
+    }
+
     /** A job by id alone, whatever its function: live, or from the store. */
     public Optional<Job> find(String id) {
         Job j = live.get(id);
@@ -279,6 +286,11 @@ public final class JobService {
                 return List.of();
             }
             buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+            if (find(id).map(j -> j.state().isFinal()).orElse(true)) {
+                // it ended between the two looks: finished() had no buffer to close, so this read would wait in
+                // vain, and a buffer never closed is never reaped
+                buf.close();
+            }
         }
         try {
             List<String> chunks = buf.readNew(wait);
@@ -307,7 +319,9 @@ public final class JobService {
         Optional<Lane> lane = functions.laneOfWorker(worker.function(), worker.version());
         if (lane.isEmpty()) {
             if (!worker.isDraining()) {
-                events.retireWorker(worker, "its version " + worker.version() + " is no longer released");
+                // Drained, not retired: a worker asking for more while it runs jobs (concurrency > 1) before the
+                // rolling release drained it must finish them, not be killed after a short grace and vanish.
+                events.drainWorker(worker, "its version " + worker.version() + " is no longer released");
             }
             return List.of();
         }
@@ -889,13 +903,15 @@ public final class JobService {
         retried.computeIfAbsent(job.function(), f -> new LongAdder()).increment();
         leases.remove(job.id());
         progress.remove(job.id());
+        // told before the job is back in the queue: a waiting worker may lease it at once, and the timeline must see
+        // the requeue before that lease (and not take the new lease for the one that ended)
+        events.requeued(job, reason);
         FunctionQueue.Entry entry = new FunctionQueue.Entry(job.id(), job.policy().lowPriority());
         if (job.runAfter() != null) {
             queue(job.function()).addDelayed(entry, job.runAfter());
         } else {
             queue(job.function()).addFirst(entry);
         }
-        events.requeued(job, reason);
     }
 
     private void finished(Job job) {

@@ -39,8 +39,12 @@ public final class JobLogs {
     public static List<Segment> of(String function, List<JobEvent> timeline,
                                    BiFunction<String, String, Path> logFiles) {
         List<Segment> out = new ArrayList<>();
+        int run = 0; // numbered by leases, as the timeline's attempts are (see TimelineRuns)
         for (int i = 0; i < timeline.size(); i++) {
             JobEvent lease = timeline.get(i);
+            if (lease.type() == JobEventType.LEASED) {
+                run++;
+            }
             if (lease.type() != JobEventType.LEASED || lease.workerId() == null || lease.logOffset() == null) {
                 continue;
             }
@@ -59,7 +63,7 @@ public final class JobLogs {
             // while the attempt runs, a last line without its newline yet waits for the next read
             LogSlice slice = LogSlice.read(logFiles.apply(function, lease.workerId()), lease.logOffset(), to,
                     MAX_SEGMENT_BYTES, running);
-            out.add(new Segment(lease.attempt(), lease.workerId(), running, slice));
+            out.add(new Segment(run, lease.workerId(), running, slice));
         }
         return out;
     }

@@ -361,6 +361,13 @@ public final class WorkerPool implements JobEvents {
     }
 
     @Override
+    public void drainWorker(Worker worker, String reason) {
+        LogContext.of(worker.function(), null, worker.id())
+                .run(() -> LOG.info("draining worker " + worker.id() + ": " + reason));
+        drain(worker);
+    }
+
+    @Override
     public void started(Job job, Worker worker) {
         waitingReasons.remove(job.function());
         crashLoops.remove(crashKey(worker.function(), worker.version()));
