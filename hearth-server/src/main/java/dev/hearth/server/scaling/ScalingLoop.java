@@ -154,13 +154,17 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     /** Pools of pre-initialized processes for the released versions that ask for them (scaling.preinit). */
     private void keepPreinitialized(List<ReleaseLanes.Scaled> current) {
         Map<FunctionVersion, Integer> wanted = new LinkedHashMap<>();
+        java.util.Set<FunctionVersion> serving = new java.util.HashSet<>();
         for (ReleaseLanes.Scaled lane : current) {
             int n = settings.effective(lane.version()).preinit();
             if (n > 0) {
                 wanted.put(lane.version(), n);
+                if (lane.stats().queued() > 0) {
+                    serving.add(lane.version());
+                }
             }
         }
-        pool.keepPreinitialized(wanted);
+        pool.keepPreinitialized(wanted, serving);
         Instant now = clock.instant();
         pool.preinitNotes().forEach(n -> events.note(n.getKey(), now, "preinit", List.of(), n.getValue()));
     }

@@ -194,9 +194,11 @@ public final class WorkerPool implements JobEvents {
      * Keeps each version's pool of pre-initialized processes ({@code scaling.preinit}) at its size: launches the
      * missing ones, with no GPU, and stops those of versions no longer wanted. Called every scaling round.
      *
-     * @param wanted pool size by version; versions absent get none
+     * @param wanted     pool size by version; versions absent get none
+     * @param refillLater versions with jobs waiting: their pools are refilled once the queue is empty, so that
+     *                    starting interpreters does not take the CPU from the workers that serve a burst
      */
-    public synchronized void keepPreinitialized(Map<FunctionVersion, Integer> wanted) {
+    public synchronized void keepPreinitialized(Map<FunctionVersion, Integer> wanted, Set<FunctionVersion> refillLater) {
         Map<String, Integer> sizes = new java.util.HashMap<>();
         wanted.forEach((fn, n) -> sizes.put(crashKey(fn.name(), fn.version()), n));
         for (PreinitPool.Pooled p : preinit.surplus(sizes)) {
@@ -207,7 +209,8 @@ public final class WorkerPool implements JobEvents {
         wanted.forEach((fn, n) -> {
             String key = crashKey(fn.name(), fn.version());
             CrashLoop loop = crashLoops.get("preinit " + key);
-            if (fn.manifest().gpu() == null || preinit.refused(key) || loop != null && now.isBefore(loop.nextStartAt())) {
+            if (fn.manifest().gpu() == null || refillLater.contains(fn) || preinit.refused(key)
+                    || loop != null && now.isBefore(loop.nextStartAt())) {
                 return;
             }
             for (int i = preinit.count(key); i < n; i++) {
