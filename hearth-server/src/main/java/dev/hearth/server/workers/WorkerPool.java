@@ -497,6 +497,7 @@ public final class WorkerPool implements JobEvents {
     public void sweep() {
         Instant now = clock.instant();
         sweepNodes(now);
+        sweepPreinitialized(now);
         for (Worker w : registry.all()) {
             if (w.hasExited()) {
                 continue;
@@ -513,6 +514,26 @@ public final class WorkerPool implements JobEvents {
                     runtime.stop(w.id(), Duration.ZERO);
                 }
             }
+        }
+    }
+
+    /** Pre-initialized processes still setting up after their startupTimeout: stopped, and retried with back-off. */
+    private void sweepPreinitialized(Instant now) {
+        for (PreinitProcess p : preinit.ofFunction(null)) {
+            Worker w = p.process();
+            Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
+                    .orElse(Duration.ofMinutes(5));
+            if (p.waiting() || w.isDraining() || !w.startedAt().plus(limit).isBefore(now)) {
+                continue;
+            }
+            String key = crashKey(w.function(), w.version());
+            CrashLoop loop = crashLoops.compute("preinit " + key, (k, l) ->
+                    (l == null ? new CrashLoop(0, now) : l).next(now));
+            preinit.note(w.function(), "pre-initialized worker " + w.id() + " did not finish its import and setup "
+                    + "within its startupTimeout of " + limit.toMillis() + " ms; stopped (" + loop.failures()
+                    + " in a row; next one after " + loop.nextStartAt() + ")");
+            w.drain();
+            runtime.stop(w.id(), Duration.ZERO);
         }
     }
 
