@@ -2,7 +2,9 @@
 
     import hearth_worker
 
-    model = load_model()            # module import = one-time init
+    def setup():                    # optional: run once per worker before its first job
+        global model                #   (or the manifest's setup: handler.py:load)
+        model = load_model()
 
     def handler(job):               # job = {"id": ..., "input": {...}}
         return model(job["input"])  # or yield chunks, or async def
@@ -11,16 +13,21 @@ Run it with ``python -m hearth_worker handler.py:handler`` (what the control pla
 or call ``hearth_worker.serve(handler)`` from your own script.
 """
 
-import sys
-import threading
+import time
 
-from ._version import __version__
+# When this process started running Python code of its own: the end of the "process" phase of a cold start.
+STARTED = time.time()
+
+import sys  # noqa: E402 - after the clock reading above, on purpose
+import threading  # noqa: E402
+
+from ._version import __version__  # noqa: E402
 from .worker import ConfigError, Worker, current_worker, report_unhealthy
 
 __all__ = ["serve", "progress_update", "is_cancelled", "report_unhealthy", "Worker", "ConfigError", "__version__"]
 
 
-def serve(handler, *, concurrency=None, batch_size=None, _handler_name=None):
+def serve(handler, *, concurrency=None, batch_size=None, _handler_name=None, _boot=None):
     """Run the worker loop for ``handler`` until the control plane stops this worker, then exit the process.
 
     Configured from the RUNPOD_* variables the control plane sets; ``concurrency`` (default: HEARTH_CONCURRENCY or
@@ -30,9 +37,13 @@ def serve(handler, *, concurrency=None, batch_size=None, _handler_name=None):
     ``batch_size`` (default: HEARTH_BATCH_MAX_SIZE, set from the manifest's ``batch.maxSize``) makes ``handler`` a
     batch handler: it is called with a list of up to that many inputs and must return a list with one output per
     input, in order; a different length fails every job of the batch.
+
+    ``_boot``: when the process started, the handler was imported and setup() returned (epoch seconds), reported with
+    the first take so that the control plane can show the phases of this cold start.
     """
     try:
-        worker = Worker(handler, concurrency=concurrency, batch_size=batch_size, handler_name=_handler_name)
+        worker = Worker(handler, concurrency=concurrency, batch_size=batch_size, handler_name=_handler_name,
+                        boot=_boot)
     except ConfigError as err:
         sys.stderr.write("hearth_worker: %s\n" % err)
         sys.stderr.flush()

@@ -170,6 +170,13 @@ class Config:
         return self.stream_path.replace("$ID", job_id) + self.stream_suffix
 
 
+def boot_param(boot):
+    """``hearth_boot=<started>,<imported>,<set up>``: the moments of a cold start, in epoch ms; "" without them."""
+    if not boot:
+        return ""
+    return "hearth_boot=" + ",".join("%d" % round(t * 1000) for t in boot)
+
+
 def report_unhealthy(check, reason, env=None, timeout=5.0):
     """Tell the control plane this worker cannot start: ``GET <ping>?status=unhealthy&check=..&reason=..``.
 
@@ -223,7 +230,8 @@ class Worker:
     """One worker process's loop. ``serve()`` builds one and runs it; tests drive it directly."""
 
     def __init__(self, handler, *, concurrency=None, env=None, handler_name=None,
-                 retry_delays=RESULT_RETRY_DELAYS, install_signals=True, watch_parent=True, batch_size=None):
+                 retry_delays=RESULT_RETRY_DELAYS, install_signals=True, watch_parent=True, batch_size=None,
+                 boot=None):
         if not callable(handler):
             raise TypeError("handler must be callable, got %r" % (handler,))
         self.handler = handler
@@ -260,6 +268,9 @@ class Worker:
             self._control_plane = int((env if env is not None else os.environ).get("HEARTH_CONTROL_PLANE_PID") or 0)
         except ValueError:
             self._control_plane = 0
+        # Sent once, with the first take: Hearth's control plane turns it into the phases of this cold start; any
+        # other server ignores an unknown query parameter.
+        self._boot_param = boot_param(boot)
         self._stop_reason = None
         self._signals = 0
         self._signal_pipe = None
@@ -378,6 +389,8 @@ class Worker:
                 path = cfg.batch_prefix + str(free) + "&job_in_progress=" + busy
             else:
                 path = cfg.take_prefix + busy
+            if self._boot_param:
+                path += "&" + self._boot_param
             try:
                 status, body = self._http.request("GET", cfg.take_target, path, timeout=TAKE_TIMEOUT,
                                                   abort=self._take_abort)
@@ -392,6 +405,7 @@ class Worker:
                 self._stopping.wait(min(2.0, 0.05 * 2 ** min(failures, 6)))
                 continue
             failures = 0
+            self._boot_param = None
             if status == 200:
                 self._accept(body)
             elif status == 204:

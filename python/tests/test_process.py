@@ -116,6 +116,71 @@ class TestMain(ProcessCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn('"got"', out.stdout)
 
+    def test_setup_runs_once_before_the_first_take_which_reports_the_start_phases(self):
+        write(self.dir, "handler.py", """
+            import os
+            calls = []
+            def setup():
+                calls.append(len(os.listdir(".")))
+            def handler(job):
+                return len(calls)
+        """)
+        p = self.spawn("handler.py:handler")
+        first, second = self.peer.add_job({}), self.peer.add_job({})
+        self.assertEqual(self.peer.result(first), {"output": 1})
+        self.assertEqual(self.peer.result(second), {"output": 1})
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(self.wait_exit(p)[0], 0)
+        takes = self.peer.of("job-take")
+        marks = [int(t) for t in takes[0].q("hearth_boot").split(",")]
+        self.assertEqual(len(marks), 3)
+        self.assertEqual(marks, sorted(marks))  # started <= imported <= set up
+        self.assertTrue(all(t.q("hearth_boot") is None for t in takes[1:]))
+
+    def test_the_setup_the_manifest_names_runs_instead_of_the_modules_own(self):
+        write(self.dir, "handler.py", """
+            calls = []
+            def setup():
+                calls.append("module")
+            def load():
+                calls.append("named")
+            def handler(job):
+                return calls
+        """)
+        p = self.spawn("handler.py:handler", HEARTH_SETUP="handler.py:load")
+        self.assertEqual(self.peer.result(self.peer.add_job({})), {"output": ["named"]})
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(self.wait_exit(p)[0], 0)
+
+    def test_setup_failure_is_reported_unhealthy_and_exits_non_zero(self):
+        write(self.dir, "handler.py", """
+            def setup():
+                raise FileNotFoundError("weights.bin")
+            def handler(job):
+                return 1
+        """)
+        code, _, err = self.wait_exit(self.spawn("handler.py:handler"))
+        self.assertEqual(code, 1)
+        ping = self.peer.of("ping")[0]
+        self.assertEqual(ping.q("check"), "setup")
+        self.assertIn("FileNotFoundError: weights.bin", ping.q("reason"))
+        self.assertEqual(self.peer.of("job-take"), [])
+
+    def test_cuda_initialization_is_detected_by_the_modules_that_do_it(self):
+        os.makedirs(os.path.join(self.dir, "pycuda"))
+        write(self.dir, "pycuda/__init__.py", "")
+        write(self.dir, "pycuda/autoinit.py", "# real pycuda creates a CUDA context when this is imported\n")
+        check = ("from hearth_worker._preinit import cuda_initialized\n"
+                 "print(cuda_initialized())\n"
+                 "import pycuda.autoinit\n"
+                 "print(cuda_initialized())\n")
+        out = subprocess.run([sys.executable, "-c", check], cwd=self.dir, capture_output=True, text=True, timeout=10,
+                             env=dict(os.environ, PYTHONPATH=PYTHON_DIR + os.pathsep + self.dir))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        before, after = out.stdout.splitlines()
+        self.assertEqual(before, "None")
+        self.assertIn("pycuda.autoinit", after)
+
     def test_load_handler_errors(self):
         with self.assertRaises(LoadError):
             load_handler("nope.py:handler", cwd=self.dir)

@@ -38,6 +38,8 @@ import java.util.stream.Stream;
  *       ({@code /status-sync}) per virtual thread with the same window, unordered;</li>
  *   <li>{@code burst}: 1,000 jobs at once on zero workers and {@code --gpus H100:32} fake GPUs: time until all 32
  *       workers are busy, and the jobs' queue delay (RunPod's delayTime) p50/p99. Not part of {@code all}.</li>
+ *   <li>{@code slowstart}: cold starts of a handler with 2 s of imports, with and without pre-initialized workers
+ *       (see {@link ColdStartBench}). Not part of {@code all}.</li>
  * </ul>
  */
 public final class Bench {
@@ -62,15 +64,22 @@ public final class Bench {
             b.map();
         }
         if (which.equals("burst")) {
-            String gpus = "H100:32";
-            for (int i = 1; i + 1 < args.length; i++) {
-                if (args[i].equals("--gpus")) {
-                    gpus = args[i + 1];
-                }
-            }
-            new BurstBench(KEY).run(gpus);
+            new BurstBench(KEY).run(gpus(args));
+        }
+        if (which.equals("slowstart")) {
+            new ColdStartBench(KEY).run(gpus(args));
         }
         System.exit(0);
+    }
+
+    /** {@code --gpus H100:32} (the default). */
+    private static String gpus(String[] args) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals("--gpus")) {
+                return args[i + 1];
+            }
+        }
+        return "H100:32";
     }
 
     private HearthServer server(Path data) {

@@ -59,7 +59,7 @@ final class CostCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         Table t = new Table(usage.get("groupBy").asText().toUpperCase(), "COST", "BUSY", "IDLE", "COLD-START",
-                "DRAINING", "JOBS", "GPU-S BILLED", "GPU-S BUSY", "UTILIZATION");
+                "DRAINING", "PREINIT", "JOBS", "GPU-S BILLED", "GPU-S BUSY", "UTILIZATION");
         for (JsonNode l : lines) {
             row(t, l.get("key").asText(), l);
         }
@@ -73,6 +73,11 @@ final class CostCommand implements Callable<Integer> {
         ctx.out().println();
         ctx.out().println("idle and cold-start cost (what scale-to-zero saves): " + Json.money(overhead) + " of "
                 + Json.money(total.get("cost").get("total")) + " since " + usage.get("from").asText());
+        BigDecimal preinit = total.get("cost").path("preinit").decimalValue();
+        if (preinit.signum() > 0) {
+            ctx.out().println("pre-initialized workers (scaling.preinit, billed at the CPU rate while they wait for "
+                    + "GPUs): " + Json.money(preinit));
+        }
         return ExitCodes.OK;
     }
 
@@ -80,7 +85,7 @@ final class CostCommand implements Callable<Integer> {
         JsonNode c = l.get("cost");
         JsonNode u = l.get("utilization");
         t.row(key, Json.money(c.get("total")), Json.money(c.get("busy")), Json.money(c.get("idle")), Json.money(c.get("starting")),
-                Json.money(c.get("draining")), l.get("jobs").asLong(), seconds(l.get("gpuSeconds").get("billed").asDouble()),
+                Json.money(c.get("draining")), Json.money(c.path("preinit")), l.get("jobs").asLong(), seconds(l.get("gpuSeconds").get("billed").asDouble()),
                 seconds(l.get("gpuSeconds").get("busy").asDouble()),
                 u == null || u.isNull() ? null : Math.round(u.asDouble() * 1000) / 10.0 + "%");
     }

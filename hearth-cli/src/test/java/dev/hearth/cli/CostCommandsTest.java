@@ -16,20 +16,24 @@ class CostCommandsTest {
     void costPrintsCostByKindUtilizationAndWhatScaleToZeroSaves() {
         server.on("GET /v1/usage", 200, """
                 {"from":"2026-11-22T16:00:00Z","groupBy":"function","lines":[
-                  {"key":"echo","cost":{"total":0.0125,"starting":0.0005,"busy":0.004,"idle":0.008,"draining":0},
-                   "jobs":12,"gpuSeconds":{"billed":10.0,"busy":3.5},"utilization":0.35}],
-                 "total":{"key":"total","cost":{"total":0.0125,"starting":0.0005,"busy":0.004,"idle":0.008,
-                   "draining":0},"jobs":12,"gpuSeconds":{"billed":10.0,"busy":3.5},"utilization":0.35}}""");
+                  {"key":"echo","cost":{"total":0.0145,"starting":0.0005,"busy":0.004,"idle":0.008,"draining":0,
+                   "preinit":0.002},"jobs":12,"gpuSeconds":{"billed":10.0,"busy":3.5},"utilization":0.35}],
+                 "total":{"key":"total","cost":{"total":0.0145,"starting":0.0005,"busy":0.004,"idle":0.008,
+                   "draining":0,"preinit":0.002},"jobs":12,"gpuSeconds":{"billed":10.0,"busy":3.5},
+                   "utilization":0.35}}""");
 
         Cli.Result r = server.run("cost", "echo", "--since", "24h");
 
         assertThat(r.code()).isZero();
         assertThat(server.requests).containsExactly("GET /v1/usage?from=24h&groupBy=function&function=echo");
         assertThat(r.out().lines()).containsExactly(
-                "FUNCTION  COST     BUSY    IDLE    COLD-START  DRAINING  JOBS  GPU-S BILLED  GPU-S BUSY  UTILIZATION",
-                "echo      $0.0125  $0.004  $0.008  $0.0005     $0.00     12    10.0s         3.5s        35.0%",
+                "FUNCTION  COST     BUSY    IDLE    COLD-START  DRAINING  PREINIT  JOBS  GPU-S BILLED  GPU-S BUSY  "
+                        + "UTILIZATION",
+                "echo      $0.0145  $0.004  $0.008  $0.0005     $0.00     $0.002   12    10.0s         3.5s        "
+                        + "35.0%",
                 "",
-                "idle and cold-start cost (what scale-to-zero saves): $0.0085 of $0.0125 since 2026-11-22T16:00:00Z");
+                "idle and cold-start cost (what scale-to-zero saves): $0.0085 of $0.0145 since 2026-11-22T16:00:00Z",
+                "pre-initialized workers (scaling.preinit, billed at the CPU rate while they wait for GPUs): $0.002");
     }
 
     @Test

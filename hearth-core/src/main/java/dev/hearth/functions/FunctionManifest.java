@@ -21,6 +21,8 @@ import java.util.Map;
  * @param priority       1..100 (default {@value ManifestParser#DEFAULT_PRIORITY}): the function's weight when GPUs
  *                       are scarce; see {@code dev.hearth.placement.FairShare}
  * @param schedule       submit a job at each tick of this cron schedule, or null
+ * @param setup          {@code file.py:function} run once per worker before its first take, or null for the
+ *                       handler module's own {@code setup()} if it has one (Python runtime only)
  */
 public record FunctionManifest(
         String name,
@@ -38,7 +40,8 @@ public record FunctionManifest(
         Backoff retryBackoff,
         BatchConfig batch,
         int priority,
-        FunctionSchedule schedule) {
+        FunctionSchedule schedule,
+        String setup) {
 
     public FunctionManifest {
         command = List.copyOf(command);

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * name: echo
  * runtime: python            # or: command: [python3, worker.py]
  * handler: handler.py:handler
+ * setup: handler.py:load     # optional: run once per worker before its first job (default: the module's setup())
  * gpu: H100                  # or {type: [H100, A100], count: 2}; absent = CPU only
  * scaling: {minWorkers: 0, maxWorkers: 3, idleTimeout: 60s, concurrency: 1}
  * timeout: 600s
@@ -34,7 +35,7 @@ import java.util.regex.Pattern;
  *
  * <p>The scaling block takes more keys, see {@code docs/api.md}: {@code bufferWorkers}, {@code targetConcurrency},
  * {@code scaler} ({@code requestCount} or {@code queueDelay}), {@code scalerValue}, and {@code schedule}, a list of
- * {@code {cron, minWorkers, duration}} floors.
+ * {@code {cron, minWorkers, duration}} floors, and {@code preinit}, pre-initialized processes per GPU version.
  */
 public final class ManifestParser {
 
@@ -44,9 +45,9 @@ public final class ManifestParser {
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone");
+            "scheduleInput", "timeZone", "setup");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
-            "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule");
+            "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule", "preinit");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
     private static final Set<String> GPU = Set.of("type", "count");
     private static final Set<String> RETRIES = Set.of("maxRetries", "backoff");
@@ -78,6 +79,7 @@ public final class ManifestParser {
         }
         Runtime runtime = runtime(root);
         String handler = null;
+        String setup = null;
         List<String> command = List.of();
         if (runtime == Runtime.PYTHON) {
             if (root.has("command")) {
@@ -87,9 +89,19 @@ public final class ManifestParser {
             if (!HANDLER.matcher(handler).matches()) {
                 throw new ManifestException("'handler' must look like file.py:function, got '" + handler + "'");
             }
+            if (root.has("setup")) {
+                setup = requiredText(root, "setup");
+                if (!HANDLER.matcher(setup).matches()) {
+                    throw new ManifestException("'setup' must look like file.py:function, got '" + setup + "'");
+                }
+            }
         } else {
             if (root.has("handler")) {
                 throw new ManifestException("'handler' is for runtime 'python'; runtime 'command' takes 'command'");
+            }
+            if (root.has("setup")) {
+                throw new ManifestException("'setup' is for runtime 'python'; a command worker runs its own set-up "
+                        + "before it asks for its first job");
             }
             command = command(root.get("command"));
         }
@@ -109,8 +121,13 @@ public final class ManifestParser {
         BatchConfig batch = batch(root.get("batch"));
         int priority = root.has("priority") ? integer(root.get("priority"), "priority", 1, 100) : DEFAULT_PRIORITY;
         FunctionSchedule schedule = ManifestSchedules.functionSchedule(root, zone);
+        if (scaling.preinit() > 0 && gpu == null) {
+            throw new ManifestException("'scaling.preinit' keeps processes ready to be given GPUs; this function has "
+                    + "no 'gpu', so its workers start without waiting for one (remove 'scaling.preinit', or use "
+                    + "'scaling.minWorkers' to keep workers running)");
+        }
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch, priority, schedule);
+                startupTimeout, retries, backoff, batch, priority, schedule, setup);
     }
 
     private static int maxRetries(JsonNode node) {
@@ -291,8 +308,9 @@ public final class ManifestParser {
         }
         double value = node.has("scalerValue") ? positiveNumber(node.get("scalerValue"), "scaling.scalerValue") : 0;
         List<ScheduledFloor> floors = ManifestSchedules.floors(node.get("schedule"), zone, FLOOR);
+        int preinit = node.has("preinit") ? integer(node.get("preinit"), "scaling.preinit", 0, 1000) : 0;
         try {
-            return new ScalingConfig(min, max, idle, concurrency, buffer, target, scaler, value, floors);
+            return new ScalingConfig(min, max, idle, concurrency, buffer, target, scaler, value, floors, preinit);
         } catch (IllegalArgumentException e) {
             throw new ManifestException(e.getMessage());
         }

@@ -18,10 +18,12 @@ import java.util.Objects;
  * @param scalerValue       the scaler's parameter (jobs per worker, or seconds of queue delay); 0 for its default,
  *                          see {@link #effectiveScalerValue()}
  * @param schedule          scheduled floors: extra minimum workers at known busy hours
+ * @param preinit           processes per version kept with the handler imported and {@code setup()} run, holding
+ *                          no GPU, so that a cold start on a GPU only hands one its devices
  */
 public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout, int concurrency, int bufferWorkers,
                             double targetConcurrency, Scaler scaler, double scalerValue,
-                            List<ScheduledFloor> schedule) {
+                            List<ScheduledFloor> schedule, int preinit) {
 
     /** The queue delay scaler's threshold when none is given, as RunPod's default. */
     public static final double DEFAULT_QUEUE_DELAY_SECONDS = 4;
@@ -63,12 +65,22 @@ public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout
         if (!(scalerValue >= 0) || Double.isInfinite(scalerValue)) {
             throw new IllegalArgumentException("'scaling.scalerValue' must be a number above 0, got " + scalerValue);
         }
+        if (preinit < 0) {
+            throw new IllegalArgumentException("'scaling.preinit' must be 0 or more, got " + preinit);
+        }
         for (ScheduledFloor f : schedule) {
             if (f.minWorkers() > maxWorkers) {
                 throw new IllegalArgumentException("'scaling.schedule' asks for minWorkers " + f.minWorkers()
                         + " at '" + f.cron() + "', more than 'scaling.maxWorkers' (" + maxWorkers + ")");
             }
         }
+    }
+
+    /** Without pre-initialized workers. */
+    public ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout, int concurrency, int bufferWorkers,
+                         double targetConcurrency, Scaler scaler, double scalerValue, List<ScheduledFloor> schedule) {
+        this(minWorkers, maxWorkers, idleTimeout, concurrency, bufferWorkers, targetConcurrency, scaler, scalerValue,
+                schedule, 0);
     }
 
     /**
@@ -89,6 +101,9 @@ public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout
     /** minWorkers, raised by any scheduled floor active at {@code now}. */
     public int minWorkersAt(Instant now) {
         int min = minWorkers;
+        if (preinit < 0) {
+            throw new IllegalArgumentException("'scaling.preinit' must be 0 or more, got " + preinit);
+        }
         for (ScheduledFloor f : schedule) {
             if (f.minWorkers() > min && f.activeAt(now)) {
                 min = f.minWorkers();
@@ -113,6 +128,6 @@ public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout
                 u.idleTimeout() != null ? u.idleTimeout() : idleTimeout,
                 concurrency,
                 u.bufferWorkers() != null ? u.bufferWorkers() : bufferWorkers,
-                target, s, value, schedule);
+                target, s, value, schedule, preinit);
     }
 }

@@ -11,7 +11,12 @@ public enum UsageKind {
     /** Ready and waiting for work: what scale-to-zero saves. */
     IDLE,
     /** Told to stop, holding no job, not yet exited. */
-    DRAINING;
+    DRAINING,
+    /**
+     * A pre-initialized process ({@code scaling.preinit}): handler imported and set up, waiting to be given GPUs;
+     * it holds none, so it is billed at the CPU rate.
+     */
+    PREINIT;
 
     /** The wire name, e.g. {@code busy}. */
     public String wire() {

@@ -211,6 +211,18 @@ final class ManagementRoutes {
             o.put("inFlight", w.inFlightCount());
             o.put("jobsDone", w.jobsDone());
         }
+        // scaling.preinit: processes set up without a GPU, not workers until they are given one
+        ArrayNode pooled = n.putArray("preinitialized");
+        for (WorkerPool.PreinitProcess p : pool.preinitialized(fn)) {
+            Worker w = p.process();
+            ObjectNode o = pooled.addObject();
+            o.put("id", w.id());
+            o.put("function", w.function());
+            o.put("version", w.version());
+            o.put("state", p.waiting() ? "WAITING_FOR_GPU" : "SETTING_UP");
+            pool.pid(w.id()).ifPresent(pid -> o.put("pid", pid));
+            o.put("startedAt", w.startedAt().toString());
+        }
         call.json(200, n);
     }
 

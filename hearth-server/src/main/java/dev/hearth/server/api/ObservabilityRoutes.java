@@ -6,6 +6,7 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.jobs.Job;
 import dev.hearth.jobs.JobEvent;
 import dev.hearth.jobs.JobEventType;
+import dev.hearth.scaling.ColdStartPhases;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.timeline.JobLogs;
@@ -123,6 +124,12 @@ final class ObservabilityRoutes {
             }
             if (e.detail() != null) {
                 o.put("detail", e.detail());
+            }
+            if (e.type() == JobEventType.WORKER_STARTED) {
+                ColdStartPhases.parse(e.detail()).ifPresent(p -> {
+                    ObjectNode phases = o.putObject("phases");
+                    p.asMap().forEach(phases::put);
+                });
             }
         }
         return n;

@@ -6,12 +6,17 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.functions.Durations;
 import dev.hearth.jobs.JobStats;
 import dev.hearth.jobs.JobTiming;
+import dev.hearth.scaling.ColdStartPhases;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.workers.ColdStarts;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code GET /v1/functions/{fn}/stats}: queue delay and execution percentiles of the jobs that finished in a recent
@@ -28,11 +33,13 @@ final class StatsRoutes {
     private final FunctionRegistry functions;
     private final JobService jobs;
     private final InstantSource clock;
+    private final ColdStarts coldStarts;
 
-    StatsRoutes(FunctionRegistry functions, JobService jobs, InstantSource clock) {
+    StatsRoutes(FunctionRegistry functions, JobService jobs, InstantSource clock, ColdStarts coldStarts) {
         this.functions = functions;
         this.jobs = jobs;
         this.clock = clock;
+        this.coldStarts = coldStarts;
     }
 
     void register(Router r) {
@@ -60,6 +67,7 @@ final class StatsRoutes {
         n.put("coldStarts", s.coldStarts());
         percentiles(n.putObject("delayTime"), s.delay());
         percentiles(n.putObject("executionTime"), s.execution());
+        coldStartPhases(n.putObject("coldStartPhases"), coldStarts.since(fn, to.minus(window)));
         ArrayNode buckets = n.putArray("buckets");
         for (JobStats.Bucket b : s.buckets()) {
             ObjectNode o = buckets.addObject();
@@ -69,6 +77,25 @@ final class StatsRoutes {
             percentiles(o.putObject("executionTime"), b.execution());
         }
         call.json(200, n);
+    }
+
+    /**
+     * Per phase of the cold starts in the window that reported phases (kept in memory: the last ones since the
+     * server started): their count and percentiles, and how many were served by pre-initialized workers.
+     */
+    private static void coldStartPhases(ObjectNode n, List<ColdStarts.ColdStart> starts) {
+        n.put("count", starts.size());
+        n.put("preinitialized", starts.stream().filter(c -> c.phases().preinitialized()).count());
+        Map<String, List<Long>> byPhase = new LinkedHashMap<>();
+        for (String phase : List.of(ColdStartPhases.PROCESS, ColdStartPhases.IMPORTS, ColdStartPhases.SETUP,
+                ColdStartPhases.FIRST_TAKE, ColdStartPhases.POOLED)) {
+            byPhase.put(phase, new ArrayList<>());
+        }
+        for (ColdStarts.ColdStart c : starts) {
+            c.phases().asMap().forEach((phase, ms) -> byPhase.get(phase).add(ms));
+        }
+        byPhase.forEach((phase, samples) -> percentiles(n.putObject(phase),
+                JobStats.Percentiles.of(samples.stream().mapToLong(Long::longValue).toArray())));
     }
 
     private static Duration window(String text) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.errors.HearthException;
 import dev.hearth.jobs.Job;
+import dev.hearth.placement.Gpu;
+import dev.hearth.scaling.ColdStartPhases;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.jobs.WorkerResult;
 import dev.hearth.server.workers.Worker;
@@ -17,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -46,7 +49,8 @@ final class WorkerRoutes {
                 .add("POST", "/v2/{fn}/job-done/{worker}/{job}", w, this::done)
                 .add("POST", "/v2/{fn}/job-done-batch/{worker}", w, this::doneBatch)
                 .add("POST", "/v2/{fn}/job-stream/{worker}/{job}", w, this::stream)
-                .add("GET", "/v2/{fn}/ping/{worker}", w, this::ping);
+                .add("GET", "/v2/{fn}/ping/{worker}", w, this::ping)
+                .add("GET", "/v2/{fn}/preinit-wait/{worker}", w, this::preinitWait);
     }
 
     private Worker worker(Call call) {
@@ -56,8 +60,15 @@ final class WorkerRoutes {
                         + "' or wrong worker token for function '" + call.param("fn") + "'"));
     }
 
+    /** The worker's take; its first ends its cold start, with the phases it reports (Hearth's hearth_boot). */
+    private Worker taking(Call call) {
+        Worker w = worker(call);
+        pool.taking(w, call.query("hearth_boot"));
+        return w;
+    }
+
     private void take(Call call) throws InterruptedException {
-        List<Job> taken = jobs.take(worker(call), 1, TAKE_WAIT);
+        List<Job> taken = jobs.take(taking(call), 1, TAKE_WAIT);
         if (taken.isEmpty()) {
             call.empty(204);
         } else {
@@ -67,7 +78,7 @@ final class WorkerRoutes {
 
     private void takeBatch(Call call) throws InterruptedException {
         int size = (int) call.queryLong("batch_size", 1, 1, 1000);
-        List<Job> taken = jobs.take(worker(call), size, TAKE_WAIT);
+        List<Job> taken = jobs.take(taking(call), size, TAKE_WAIT);
         if (taken.isEmpty()) {
             call.empty(204);
             return;
@@ -181,6 +192,27 @@ final class WorkerRoutes {
             jobs.heartbeat(w, ids == null || ids.isBlank() ? Set.of() : new HashSet<>(Arrays.asList(ids.split(","))));
         }
         call.json(200, Map.of("ok", true));
+    }
+
+    /**
+     * Hearth's addition for pre-initialized workers ({@code scaling.preinit}): the process, set up and holding no
+     * GPU, long-polls until it is given GPUs: {@code {"gpus": [0, 1], "gpuType": "H100"}}, or 204 to ask again. It
+     * reports the moments of its start ({@code hearth_boot}) and, in {@code cuda}, why its setup() already
+     * initialized CUDA, in which case it is not used (409).
+     */
+    private void preinitWait(Call call) throws InterruptedException {
+        String token = ApiKeys.bearer(call.header("Authorization"));
+        Optional<List<Gpu>> gpus = pool.awaitGpus(call.param("fn"), call.param("worker"), token,
+                ColdStartPhases.parseMarks(call.query("hearth_boot")), call.query("cuda"), TAKE_WAIT);
+        if (gpus.isEmpty()) {
+            call.empty(204);
+            return;
+        }
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode ids = n.putArray("gpus");
+        gpus.get().forEach(g -> ids.add(g.index()));
+        n.put("gpuType", gpus.get().isEmpty() ? "" : gpus.get().getFirst().type());
+        call.json(200, n);
     }
 
     private static ObjectNode jobView(Job job) {

@@ -7,6 +7,7 @@ import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.workers.ColdStarts;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.runtime.gpu.GpuUtilization;
@@ -46,6 +47,19 @@ public final class HearthMetrics implements JobEvents {
         this.functions = functions;
         this.jobs = jobs;
         this.pool = pool;
+        pool.coldStarts().listen(this::coldStart);
+    }
+
+    /** Each phase of a cold start its worker reported, tagged {@code phase}. */
+    private void coldStart(ColdStarts.ColdStart c) {
+        c.phases().asMap().forEach((phase, ms) -> ((Timer) meters.computeIfAbsent(
+                "hearth.worker.cold.start.phase|" + c.function() + "|" + phase,
+                k -> Timer.builder("hearth.worker.cold.start.phase")
+                        .description("Phases of worker cold starts (process, imports, setup, firstTake, pooled)")
+                        .tag("function", c.function()).tag("phase", phase)
+                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                        .maximumExpectedValue(Duration.ofHours(1)).register(registry)))
+                .record(Duration.ofMillis(ms)));
     }
 
     @Override

@@ -139,6 +139,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
             }
         }
         Map<Integer, Integer> startedBy = arbiter.startAll(wants);
+        keepPreinitialized(current);
         decisions.forEach((index, decision) -> {
             ReleaseLanes.Scaled lane = current.get(index);
             String name = lane.version().name();
@@ -148,6 +149,24 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                     ? "; started " + started + " of " + decision.start() + ": " + why : "";
             events.record(decidedAt.get(index), decision, started, lane.label(), outcome);
         });
+    }
+
+    /** Pools of pre-initialized processes for the released versions that ask for them (scaling.preinit). */
+    private void keepPreinitialized(List<ReleaseLanes.Scaled> current) {
+        Map<FunctionVersion, Integer> wanted = new LinkedHashMap<>();
+        java.util.Set<FunctionVersion> serving = new java.util.HashSet<>();
+        for (ReleaseLanes.Scaled lane : current) {
+            int n = settings.effective(lane.version()).preinit();
+            if (n > 0) {
+                wanted.put(lane.version(), n);
+                if (lane.stats().queued() > 0) {
+                    serving.add(lane.version());
+                }
+            }
+        }
+        pool.keepPreinitialized(wanted, serving);
+        Instant now = clock.instant();
+        pool.preinitNotes().forEach(n -> events.note(n.getKey(), now, "preinit", List.of(), n.getValue()));
     }
 
     @Override

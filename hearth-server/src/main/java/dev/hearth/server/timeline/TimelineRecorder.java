@@ -99,8 +99,11 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         boolean shared = worker.concurrency() > 1;
         Long offset = logSize(job.function(), worker.id(), shared);
         if (job.coldStart()) {
+            // the detail names where the start went (ColdStartPhases), when the worker reported it
+            var phases = worker.coldStartPhases();
             record(new JobEvent(job.id(), seq.incrementAndGet(), worker.startedAt(), JobEventType.WORKER_STARTED,
-                    job.attempts(), worker.id(), node, worker.version(), null, worker.initTimeMs(), null, null));
+                    job.attempts(), worker.id(), node, worker.version(), null, worker.initTimeMs(), null,
+                    phases == null ? null : phases.detail()));
         }
         leases.put(job.id(), new Lease(worker.id(), node, job.function(), shared));
         record(new JobEvent(job.id(), seq.incrementAndGet(), job.placedAt(), JobEventType.LEASED, job.attempts(),

@@ -3,6 +3,7 @@ package dev.hearth.server.workers;
 import dev.hearth.metering.UsageKind;
 import dev.hearth.functions.BatchConfig;
 import dev.hearth.placement.Gpu;
+import dev.hearth.scaling.ColdStartPhases;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.scaling.WorkerSnapshot;
 import java.time.Duration;
@@ -28,6 +29,10 @@ public final class Worker {
     private final int concurrency;
     private final BatchConfig batch;
     private final Instant startedAt;
+    private final Instant launchedAt;
+    private final boolean pooled;
+    private volatile long[] bootMarks;
+    private volatile ColdStartPhases phases;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<String> jobsToStop = new LinkedBlockingQueue<>();
     private volatile WorkerPhase phase = WorkerPhase.STARTING;
@@ -42,6 +47,16 @@ public final class Worker {
 
     Worker(String id, String function, int version, String token, List<Gpu> gpus, String node, int concurrency,
            BatchConfig batch, Instant startedAt) {
+        this(id, function, version, token, gpus, node, concurrency, batch, startedAt, startedAt, false);
+    }
+
+    /**
+     * @param startedAt  when it became a worker of the function: launched, or given its GPUs after pre-initializing
+     * @param launchedAt when its process was launched
+     * @param pooled     a pre-initialized process waiting in the pool (not a worker yet: it takes no jobs)
+     */
+    Worker(String id, String function, int version, String token, List<Gpu> gpus, String node, int concurrency,
+           BatchConfig batch, Instant startedAt, Instant launchedAt, boolean pooled) {
         this.id = id;
         this.function = function;
         this.version = version;
@@ -51,6 +66,30 @@ public final class Worker {
         this.concurrency = concurrency;
         this.batch = batch;
         this.startedAt = startedAt;
+        this.launchedAt = launchedAt;
+        this.pooled = pooled;
+    }
+
+    /** A pre-initialized process of the pool, holding no GPU, rather than a worker. */
+    public boolean isPooled() {
+        return pooled;
+    }
+
+    /** Whether it was a pre-initialized process given its GPUs ({@link #startedAt()} is then that moment). */
+    public boolean wasPreinitialized() {
+        return !launchedAt.equals(startedAt);
+    }
+
+    /** Where its cold start went, once it took its first job; null if it reported no phases. */
+    public ColdStartPhases coldStartPhases() {
+        return phases;
+    }
+
+    /** The moments of its start the worker reported (see {@link ColdStartPhases#of}); the first report counts. */
+    void bootMarks(long[] marks) {
+        if (bootMarks == null && marks != null) {
+            bootMarks = marks;
+        }
     }
 
     public String id() {
@@ -138,6 +177,8 @@ public final class Worker {
             phase = WorkerPhase.READY;
             readyAt = now;
             idleSince = now;
+            phases = ColdStartPhases.of(launchedAt, bootMarks, wasPreinitialized() ? startedAt : null, now)
+                    .orElse(null);
         }
         usageChanged();
     }
@@ -218,6 +259,9 @@ public final class Worker {
     public UsageKind usageKind() {
         if (exited) {
             return null;
+        }
+        if (pooled) {
+            return UsageKind.PREINIT;
         }
         if (!inFlight.isEmpty()) {
             return UsageKind.BUSY;

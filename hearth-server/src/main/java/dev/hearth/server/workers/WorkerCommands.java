@@ -69,6 +69,13 @@ public final class WorkerCommands {
         List<String> command = new ArrayList<>();
         if (m.runtime() == Runtime.PYTHON) {
             env.put("HEARTH_HANDLER", m.handler());
+            if (m.setup() != null) {
+                env.put("HEARTH_SETUP", m.setup());
+            }
+            if (w.isPooled()) {
+                // set up, then wait for GPUs (CUDA_VISIBLE_DEVICES is empty meanwhile): see hearth_worker._preinit
+                env.put("HEARTH_PREINIT_WAIT", base + "/preinit-wait/$RUNPOD_POD_ID");
+            }
             String existing = System.getenv("PYTHONPATH");
             env.put("PYTHONPATH", pythonLib + ":" + dir + (existing == null || existing.isBlank() ? "" : ":" + existing));
             command.addAll(List.of(python, "-m", "hearth_worker", m.handler()));

@@ -57,6 +57,8 @@ public final class WorkerPool implements JobEvents {
     private volatile JobService jobs;
     private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
+    private final ColdStarts coldStarts = new ColdStarts();
+    private final PreinitPool preinit = new PreinitPool();
 
     public WorkerPool(WorkerRegistry registry, WorkerRuntime runtime, GpuInventory inventory, WorkerCommands commands,
                       InstantSource clock, Duration grace) {
@@ -128,15 +130,17 @@ public final class WorkerPool implements JobEvents {
         }
         lackingGpus.remove(fn.name());
         reservations.remove(fn.name());
-        String id = "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
-        String token = HexFormat.of().formatHex(bytes(24));
-        // a batching worker holds up to a batch per concurrent handler call
-        int slots = fn.manifest().scaling().concurrency()
-                * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
-        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots, fn.manifest().batch(),
-                clock.instant());
         // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
         boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
+        Optional<PreinitPool.Pooled> ready = gpus.isEmpty() ? Optional.empty()
+                : preinit.takeWaiting(fn).filter(p -> runtime.isAlive(p.process().id()));
+        if (ready.isPresent()) {
+            return Optional.of(handOver(ready.get(), fn, gpus, node, alwaysOn));
+        }
+        String id = newId(fn);
+        String token = HexFormat.of().formatHex(bytes(24));
+        Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots(fn), fn.manifest().batch(),
+                clock.instant());
         registry.add(w);
         WorkerLaunch launch = commands.launch(fn, w, token);
         try {
@@ -153,6 +157,174 @@ public final class WorkerPool implements JobEvents {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
+    }
+
+    private String newId(FunctionVersion fn) {
+        return "w-" + fn.name() + "-" + sequence.incrementAndGet() + "-" + HexFormat.of().formatHex(bytes(3));
+    }
+
+    /** Job slots of a worker: a batching worker holds up to a batch per concurrent handler call. */
+    private static int slots(FunctionVersion fn) {
+        return fn.manifest().scaling().concurrency()
+                * (fn.manifest().batch() == null ? 1 : fn.manifest().batch().maxSize());
+    }
+
+    /**
+     * Makes a waiting pre-initialized process the worker placed on {@code gpus}: same process, id and token, a new
+     * worker record that starts now (its cold start is only the hand-over), billed from now on for its GPUs.
+     */
+    private Worker handOver(PreinitPool.Pooled p, FunctionVersion fn, List<Gpu> gpus, String node, boolean alwaysOn) {
+        Worker process = p.process();
+        Worker w = new Worker(process.id(), fn.name(), fn.version(), process.token(), gpus, node, slots(fn),
+                fn.manifest().batch(), clock.instant(), process.startedAt(), false);
+        registry.add(w);
+        p.adopt(w);
+        process.markExited(); // closes its CPU-rate (preinit) usage interval
+        observer.started(w, fn, alwaysOn);
+        p.giveGpus(gpus);
+        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
+            waitingReasons.remove(fn.name());
+        }
+        LogContext.of(fn.name(), null, w.id()).run(() -> LOG.info("pre-initialized worker " + w.id() + " given GPU(s) "
+                + gpus.stream().map(g -> Integer.toString(g.index())).collect(java.util.stream.Collectors.joining(","))));
+        return w;
+    }
+
+    /**
+     * Keeps each version's pool of pre-initialized processes ({@code scaling.preinit}) at its size: launches the
+     * missing ones, with no GPU, and stops those of versions no longer wanted. Called every scaling round.
+     *
+     * @param wanted     pool size by version; versions absent get none
+     * @param refillLater versions with jobs waiting: their pools are refilled once the queue is empty, so that
+     *                    starting interpreters does not take the CPU from the workers that serve a burst
+     */
+    public synchronized void keepPreinitialized(Map<FunctionVersion, Integer> wanted, Set<FunctionVersion> refillLater) {
+        Map<String, Integer> sizes = new java.util.HashMap<>();
+        wanted.forEach((fn, n) -> sizes.put(crashKey(fn.name(), fn.version()), n));
+        for (PreinitPool.Pooled p : preinit.surplus(sizes)) {
+            p.process().drain();
+            runtime.stop(p.process().id(), grace);
+        }
+        Instant now = clock.instant();
+        wanted.forEach((fn, n) -> {
+            String key = crashKey(fn.name(), fn.version());
+            CrashLoop loop = crashLoops.get("preinit " + key);
+            if (fn.manifest().gpu() == null || refillLater.contains(fn) || preinit.refused(key)
+                    || loop != null && now.isBefore(loop.nextStartAt())) {
+                return;
+            }
+            for (int i = preinit.count(key); i < n; i++) {
+                if (!launchPooled(fn)) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private boolean launchPooled(FunctionVersion fn) {
+        String node = inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node();
+        Worker process = new Worker(newId(fn), fn.name(), fn.version(), HexFormat.of().formatHex(bytes(24)),
+                List.of(), node, slots(fn), fn.manifest().batch(), clock.instant(), clock.instant(), true);
+        PreinitPool.Pooled p = preinit.add(process, crashKey(fn.name(), fn.version()));
+        WorkerLaunch launch = commands.launch(fn, process, process.token());
+        try {
+            observer.started(process, fn, false);
+            runtime.start(launch, (workerId, code) -> pooledExited(p, code));
+            return true;
+        } catch (WorkerStartException e) {
+            process.markExited();
+            preinit.remove(p);
+            LOG.warning(e.getMessage());
+            return false;
+        }
+    }
+
+    private void pooledExited(PreinitPool.Pooled p, int code) {
+        Worker adopted = p.adopted();
+        if (adopted != null) {
+            exited(adopted, code);
+            return;
+        }
+        Worker process = p.process();
+        boolean onPurpose = process.isStopRequested();
+        process.markExited();
+        preinit.remove(p);
+        if (!onPurpose && !p.isWaiting()) {
+            CrashLoop loop = crashLoops.compute("preinit " + p.key(), (k, l) ->
+                    (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
+            preinit.note(process.function(), "pre-initialized worker " + process.id() + " exited with code " + code
+                    + " before its setup was done (" + loop.failures() + " in a row; next one after "
+                    + loop.nextStartAt() + "); see hearth logs " + process.function());
+        }
+    }
+
+    /**
+     * A pre-initialized process waits to be given GPUs ({@code GET /v2/{fn}/preinit-wait/{worker}}).
+     *
+     * @param marks      the moments of its start it reports (see {@code ColdStartPhases#of})
+     * @param cudaReason why its setup() already initialized CUDA, or null: such a process is not used
+     * @return its GPUs once a worker is placed, or empty if none came within {@code wait}
+     * @throws dev.hearth.errors.HearthException.Unauthorized if it is no pooled process of the function
+     * @throws dev.hearth.errors.HearthException.Conflict if it is not used (CUDA initialized, or being stopped)
+     */
+    public Optional<List<Gpu>> awaitGpus(String function, String workerId, String token, long[] marks,
+                                         String cudaReason, Duration wait) throws InterruptedException {
+        PreinitPool.Pooled p = preinit.authenticate(function, workerId, token).orElseThrow(() ->
+                new dev.hearth.errors.HearthException.Unauthorized("unknown pre-initialized worker '" + workerId
+                        + "' or wrong worker token for function '" + function + "'"));
+        p.process().bootMarks(marks);
+        crashLoops.remove("preinit " + p.key());
+        if (cudaReason != null && !cudaReason.isBlank()) {
+            preinit.refuse(p, "pre-initialized worker " + workerId + " of " + function + " v" + p.process().version()
+                    + " is not used: its setup() initialized CUDA before it was given GPUs (" + cudaReason
+                    + "), so it could not use the GPUs it would be placed on; this version gets no more "
+                    + "pre-initialized workers, its workers start with their GPUs (move CUDA work from setup() "
+                    + "into the first job, or remove scaling.preinit)");
+            p.process().drain();
+            runtime.stop(workerId, grace);
+            throw new dev.hearth.errors.HearthException.Conflict("this process initialized CUDA during setup(); "
+                    + "it is not used as a pre-initialized worker");
+        }
+        if (p.process().isDraining() && p.adopted() == null) {
+            throw new dev.hearth.errors.HearthException.Conflict("this pre-initialized worker is being stopped");
+        }
+        return p.awaitGpus(wait);
+    }
+
+    /** A pre-initialized process: still setting up, or waiting to be given GPUs. */
+    public record PreinitProcess(Worker process, boolean waiting) {
+    }
+
+    /** The pre-initialized processes of the function (of every function when null), for listings. */
+    public List<PreinitProcess> preinitialized(String function) {
+        return preinit.ofFunction(function);
+    }
+
+    /** What happened in the pools since the last call (function, reason), for the scaling events. */
+    public List<Map.Entry<String, String>> preinitNotes() {
+        return preinit.drainNotes();
+    }
+
+    /** The phases of recent cold starts, for stats and metrics. */
+    public ColdStarts coldStarts() {
+        return coldStarts;
+    }
+
+    /**
+     * The worker asks for work (job-take): the first time, its cold start ends here, with the phases it reports
+     * ({@code hearth_boot}, see {@code ColdStartPhases}).
+     */
+    public void taking(Worker w, String bootParam) {
+        synchronized (w) {
+            if (w.readyAt() != null) {
+                return;
+            }
+            w.bootMarks(dev.hearth.scaling.ColdStartPhases.parseMarks(bootParam));
+            w.markReady(clock.instant());
+        }
+        if (w.coldStartPhases() != null) {
+            coldStarts.record(new ColdStarts.ColdStart(w.function(), w.id(), w.readyAt(), w.coldStartPhases()));
+        }
     }
 
     /**
@@ -325,6 +497,7 @@ public final class WorkerPool implements JobEvents {
     public void sweep() {
         Instant now = clock.instant();
         sweepNodes(now);
+        sweepPreinitialized(now);
         for (Worker w : registry.all()) {
             if (w.hasExited()) {
                 continue;
@@ -341,6 +514,26 @@ public final class WorkerPool implements JobEvents {
                     runtime.stop(w.id(), Duration.ZERO);
                 }
             }
+        }
+    }
+
+    /** Pre-initialized processes still setting up after their startupTimeout: stopped, and retried with back-off. */
+    private void sweepPreinitialized(Instant now) {
+        for (PreinitProcess p : preinit.ofFunction(null)) {
+            Worker w = p.process();
+            Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
+                    .orElse(Duration.ofMinutes(5));
+            if (p.waiting() || w.isDraining() || !w.startedAt().plus(limit).isBefore(now)) {
+                continue;
+            }
+            String key = crashKey(w.function(), w.version());
+            CrashLoop loop = crashLoops.compute("preinit " + key, (k, l) ->
+                    (l == null ? new CrashLoop(0, now) : l).next(now));
+            preinit.note(w.function(), "pre-initialized worker " + w.id() + " did not finish its import and setup "
+                    + "within its startupTimeout of " + limit.toMillis() + " ms; stopped (" + loop.failures()
+                    + " in a row; next one after " + loop.nextStartAt() + ")");
+            w.drain();
+            runtime.stop(w.id(), Duration.ZERO);
         }
     }
 

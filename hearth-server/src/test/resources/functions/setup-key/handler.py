@@ -1,0 +1,5 @@
+import loader
+
+
+def handler(job):
+    return {"loaded": list(loader.loaded)}
