@@ -21,6 +21,8 @@ import java.util.Map;
  * @param priority       1..100 (default {@value ManifestParser#DEFAULT_PRIORITY}): the function's weight when GPUs
  *                       are scarce; see {@code dev.hearth.placement.FairShare}
  * @param schedule       submit a job at each tick of this cron schedule, or null
+ * @param volumes        volume name to where the function's workers see it: an absolute path, or one relative to the
+ *                       function's directory
  */
 public record FunctionManifest(
         String name,
@@ -38,11 +40,13 @@ public record FunctionManifest(
         Backoff retryBackoff,
         BatchConfig batch,
         int priority,
-        FunctionSchedule schedule) {
+        FunctionSchedule schedule,
+        Map<String, String> volumes) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
         retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hearth.retry.Backoff;
+import dev.hearth.volumes.VolumePaths;
 import dev.hearth.yaml.UnknownFields;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  * priority: 10               # 1..100, the weight when GPUs are scarce
  * schedule: "*&#47;5 * * * *"  # optional: submit a job ({@code scheduleInput}, default {}) at each tick
  * timeZone: Europe/Paris     # optional: the zone cron expressions are read in (default UTC)
+ * volumes: {weights: models} # optional: volume name to where workers see it (relative to the function's directory)
  * </pre>
  *
  * <p>The scaling block takes more keys, see {@code docs/api.md}: {@code bufferWorkers}, {@code targetConcurrency},
@@ -44,7 +46,7 @@ public final class ManifestParser {
     private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone");
+            "scheduleInput", "timeZone", "volumes");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
             "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
@@ -110,7 +112,7 @@ public final class ManifestParser {
         int priority = root.has("priority") ? integer(root.get("priority"), "priority", 1, 100) : DEFAULT_PRIORITY;
         FunctionSchedule schedule = ManifestSchedules.functionSchedule(root, zone);
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch, priority, schedule);
+                startupTimeout, retries, backoff, batch, priority, schedule, volumes(root.get("volumes")));
     }
 
     private static int maxRetries(JsonNode node) {
@@ -220,6 +222,45 @@ public final class ManifestParser {
             env.put(e.getKey(), e.getValue().asText());
         }
         return env;
+    }
+
+    /** {@code volumes: {weights: /models, cache: .cache}}: each volume once, each at a path of its own. */
+    private static Map<String, String> volumes(JsonNode node) {
+        Map<String, String> volumes = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return volumes;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'volumes' must be a mapping of volume name to path, e.g. {weights: models}");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = "volumes." + e.getKey();
+            if (!VolumePaths.isName(e.getKey())) {
+                throw new ManifestException("'" + field + "': a volume name is lowercase letters, digits and '-'");
+            }
+            JsonNode p = e.getValue();
+            String text = p.isTextual() ? p.asText().strip() : "";
+            String problem = VolumePaths.problem(text);
+            if (problem != null) {
+                throw new ManifestException("'" + field + "' must be a path such as models or /models, got '"
+                        + p.asText() + "': it " + problem);
+            }
+            // the same path whichever way it was written: /models/ is /models, models/ is models
+            String path = (text.startsWith("/") ? "/" : "") + VolumePaths.file(text);
+            for (Map.Entry<String, String> other : volumes.entrySet()) {
+                if (nested(path, other.getValue()) || nested(other.getValue(), path)) {
+                    throw new ManifestException("'" + field + "' (" + path + ") and 'volumes." + other.getKey()
+                            + "' (" + other.getValue() + ") overlap; give each volume a path of its own");
+                }
+            }
+            volumes.put(e.getKey(), path);
+        }
+        return volumes;
+    }
+
+    private static boolean nested(String path, String in) {
+        return path.equals(in) || path.startsWith(in.endsWith("/") ? in : in + "/");
     }
 
     private static GpuRequest gpu(JsonNode node) {
