@@ -43,7 +43,6 @@ public final class ManifestParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HANDLER = Pattern.compile("[\\w./-]+\\.py:[A-Za-z_]\\w*");
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
-    private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
             "scheduleInput", "timeZone", "volumes");
@@ -352,24 +351,16 @@ public final class ManifestParser {
     }
 
     private static long memory(JsonNode node) {
-        var m = MEMORY.matcher(node.asText().trim());
-        if (!node.isValueNode() || !m.matches()) {
-            throw new ManifestException("'memory' must be bytes or a size like 512Mi or 16Gi, got '"
-                    + node.asText() + "'");
+        try {
+            if (!node.isValueNode()) {
+                throw new IllegalArgumentException("must be bytes or a size like 512Mi or 16Gi, got '"
+                        + node.asText() + "'");
+            }
+            return ByteSize.parse(node.asText());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ManifestException("'memory' " + (e instanceof ArithmeticException
+                    ? "is too large, got '" + node.asText() + "'" : e.getMessage()));
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "" : m.group(2);
-        return n * switch (unit) {
-            case "K" -> 1_000L;
-            case "M" -> 1_000_000L;
-            case "G" -> 1_000_000_000L;
-            case "T" -> 1_000_000_000_000L;
-            case "Ki" -> 1L << 10;
-            case "Mi" -> 1L << 20;
-            case "Gi" -> 1L << 30;
-            case "Ti" -> 1L << 40;
-            default -> 1L;
-        };
     }
 
     private static Duration duration(JsonNode parent, String key, Duration dflt) {

@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Matches {@code METHOD /path/{param}/...} templates; the first match wins. */
+/**
+ * Matches {@code METHOD /path/{param}/...} templates; the first match wins. A last part {@code {param*}} takes the
+ * rest of the path, one segment or more, joined by {@code /} (a file path inside a volume, say).
+ */
 final class Router {
 
     @FunctionalInterface
@@ -45,13 +48,16 @@ final class Router {
     }
 
     private static Map<String, String> matchParts(String[] template, String[] parts) {
-        if (template.length != parts.length) {
+        boolean tail = template.length > 0 && template[template.length - 1].endsWith("*}");
+        if (tail ? parts.length < template.length : template.length != parts.length) {
             return null;
         }
         Map<String, String> params = new HashMap<>(4);
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
-            if (t.startsWith("{")) {
+            if (tail && i == template.length - 1) {
+                params.put(t.substring(1, t.length() - 2), String.join("/", List.of(parts).subList(i, parts.length)));
+            } else if (t.startsWith("{")) {
                 if (parts[i].isEmpty()) {
                     return null;
                 }
