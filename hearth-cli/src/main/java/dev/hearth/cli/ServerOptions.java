@@ -42,4 +42,24 @@ final class ServerOptions {
                     + "127.0.0.1/32,10.0.0.0/8 (default: none; loopback, link-local and private addresses are "
                     + "refused).")
     java.util.List<String> webhookAllow = new java.util.ArrayList<>();
+
+    @Option(names = "--volume-max-upload", paramLabel = "SIZE",
+            description = "The largest file one upload may put into a volume, e.g. 20Gi (default: 50Gi).")
+    String volumeMaxUpload;
+
+    long volumeMaxUploadBytes() {
+        if (volumeMaxUpload == null) {
+            return dev.hearth.server.ServerConfig.DEFAULT_VOLUME_MAX_UPLOAD;
+        }
+        try {
+            long bytes = dev.hearth.functions.ByteSize.parse(volumeMaxUpload);
+            if (bytes > 0) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // said below
+        }
+        throw CliException.usage("--volume-max-upload must be a size above 0 like 512Mi or 20Gi, got '"
+                + volumeMaxUpload + "'");
+    }
 }

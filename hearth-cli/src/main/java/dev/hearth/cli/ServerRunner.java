@@ -61,6 +61,7 @@ final class ServerRunner {
                 .webhookSecret(ctx.variable("HEARTH_WEBHOOK_SECRET"))
                 .otlpEndpoint(otlp)
                 .webhookAllow(o.webhookAllow)
+                .volumeMaxUpload(o.volumeMaxUploadBytes())
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();
