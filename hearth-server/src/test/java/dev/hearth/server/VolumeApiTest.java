@@ -94,7 +94,10 @@ class VolumeApiTest {
 
         assertThat(hearth.get("/v1/volumes/linked/files/peek").status()).isEqualTo(400);
         assertThat(put("/v1/volumes/linked/files/up/planted.txt", "x".getBytes()).status()).isEqualTo(400);
+        assertThat(hearth.get("/v1/volumes/linked/files?prefix=up").status()).isEqualTo(400);
+        assertThat(hearth.delete("/v1/volumes/linked/files/up/outside.txt").status()).isEqualTo(400);
         assertThat(hearth.dataDir().resolve("planted.txt")).doesNotExist();
+        assertThat(outside).exists();
     }
 
     @Test

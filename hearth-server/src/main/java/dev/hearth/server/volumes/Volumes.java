@@ -91,8 +91,8 @@ public final class Volumes {
 
     private List<String> names() {
         try (Stream<Path> dirs = Files.list(root)) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(VolumePaths::isName)
-                    .sorted().toList();
+            return dirs.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .map(p -> p.getFileName().toString()).filter(VolumePaths::isName).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + root, e);
         }
@@ -125,30 +125,36 @@ public final class Volumes {
     /** The regular files under {@code prefix} (null: all), by path; links are listed as what they are, not followed. */
     public List<FileEntry> files(String name, String prefix) {
         Path dir = dir(name);
-        Path from = prefix == null || prefix.isBlank() || prefix.equals("/") ? dir : inside(dir, prefix);
+        boolean all = prefix == null || prefix.isBlank() || prefix.equals("/");
+        Path from = all ? dir : inside(dir, prefix);
         if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();
         }
         List<FileEntry> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(from)) {
-            files.forEach(p -> {
-                try {
-                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isRegularFile()) {
-                        out.add(new FileEntry(dir.relativize(p).toString(), a.size(), a.lastModifiedTime().toInstant()));
-                    }
-                } catch (NoSuchFileException e) {
-                    // removed while listed: not there
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        try {
+            Path real = dir.toRealPath();
+            try (Stream<Path> files = Files.walk(all ? real : checkInside(dir, from.toRealPath(), prefix))) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    entry(real, p).ifPresent(out::add);
                 }
-            });
+            }
         } catch (IOException | UncheckedIOException e) {
             throw new UncheckedIOException("cannot list volume " + name, e instanceof IOException io ? io
                     : ((UncheckedIOException) e).getCause());
         }
         out.sort(Comparator.comparing(FileEntry::path));
         return out;
+    }
+
+    /** A regular file as listed; empty for anything else, or for a file removed while the volume was listed. */
+    private static java.util.Optional<FileEntry> entry(Path dir, Path p) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? java.util.Optional.of(new FileEntry(dir.relativize(p).toString(), a.size(),
+                    a.lastModifiedTime().toInstant())) : java.util.Optional.empty();
+        } catch (NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**
@@ -300,11 +306,12 @@ public final class Volumes {
         return dir.resolve(VolumePaths.file(path));
     }
 
-    /** A 400 naming the path when its real location is outside the volume (a link a worker left, say). */
-    private static void checkInside(Path dir, Path real, String path) throws IOException {
+    /** {@code real}, or a 400 naming the path when it is outside the volume (a link a worker left, say). */
+    private static Path checkInside(Path dir, Path real, String path) throws IOException {
         if (!real.startsWith(dir.toRealPath())) {
             throw new HearthException.BadRequest("path '" + path + "' leads outside the volume");
         }
+        return real;
     }
 
     private long copyAtMost(InputStream in, OutputStream out, String file) throws IOException {
