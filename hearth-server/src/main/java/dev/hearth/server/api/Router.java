@@ -19,7 +19,8 @@ final class Router {
     /** Who may call a route. */
     enum Access { PUBLIC, CLIENT, WORKER }
 
-    record Route(String method, String template, String[] parts, Access access, Handler handler) {
+    /** A route; {@code tail}: its last part takes the rest of the path. */
+    record Route(String method, String template, String[] parts, Access access, Handler handler, boolean tail) {
     }
 
     record Match(Route route, Map<String, String> params) {
@@ -28,7 +29,9 @@ final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     Router add(String method, String template, Access access, Handler handler) {
-        routes.add(new Route(method, template, split(template), access, handler));
+        String[] parts = split(template);
+        boolean tail = parts.length > 0 && parts[parts.length - 1].endsWith("*}");
+        routes.add(new Route(method, template, parts, access, handler, tail));
         return this;
     }
 
@@ -36,7 +39,7 @@ final class Router {
     Match match(String method, String path, boolean[] methodMismatch) {
         String[] parts = split(path);
         for (Route r : routes) {
-            Map<String, String> params = matchParts(r.parts(), parts);
+            Map<String, String> params = matchParts(r.parts(), r.tail(), parts);
             if (params != null) {
                 if (r.method().equals(method)) {
                     return new Match(r, params);
@@ -47,8 +50,7 @@ final class Router {
         return null;
     }
 
-    private static Map<String, String> matchParts(String[] template, String[] parts) {
-        boolean tail = template.length > 0 && template[template.length - 1].endsWith("*}");
+    private static Map<String, String> matchParts(String[] template, boolean tail, String[] parts) {
         if (tail ? parts.length < template.length : template.length != parts.length) {
             return null;
         }

@@ -225,7 +225,7 @@ public final class Volumes {
             InputStream in = Files.newInputStream(real);
             return new Download(in, Files.size(real));
         } catch (NoSuchFileException e) {
-            throw new HearthException.NotFound("volume '" + name + "' has no file '" + VolumePaths.file(path) + "'");
+            throw noFile(name, path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path + " in volume " + name, e);
         }
@@ -238,12 +238,12 @@ public final class Volumes {
         try {
             checkInside(dir, target.getParent().toRealPath(), path);
         } catch (NoSuchFileException e) {
-            throw new HearthException.NotFound("volume '" + name + "' has no file '" + VolumePaths.file(path) + "'");
+            throw noFile(name, path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new HearthException.NotFound("volume '" + name + "' has no file '" + VolumePaths.file(path) + "'");
+            throw noFile(name, path);
         }
         deleteTree(target);
     }
@@ -304,6 +304,10 @@ public final class Volumes {
 
     private static Path inside(Path dir, String path) {
         return dir.resolve(VolumePaths.file(path));
+    }
+
+    private static HearthException noFile(String name, String path) {
+        return new HearthException.NotFound("volume '" + name + "' has no file '" + VolumePaths.file(path) + "'");
     }
 
     /** {@code real}, or a 400 naming the path when it is outside the volume (a link a worker left, say). */
