@@ -83,7 +83,7 @@ final class VolumeCommand implements Runnable {
         @Mixin
         ClientOptions client;
 
-        @Parameters(paramLabel = "NAME", arity = "0..1", description = "The volume whose files to list.")
+        @Parameters(index = "0", paramLabel = "NAME", arity = "0..1", description = "The volume whose files to list.")
         String name;
 
         @Parameters(paramLabel = "PATH", arity = "0..1", index = "1", description = "Only files under this path.")

@@ -38,6 +38,8 @@ class VolumeCommandsTest {
         assertThat(put.out()).contains("put v1/model.bin").contains("2 files, 293 KiB into volume llama");
         assertThat(volumes.out().lines()).contains("NAME   FILES  SIZE").anyMatch(l -> l.matches("llama +2 +293 KiB"));
         assertThat(files.out()).contains("v1/model.bin").contains("v1/tokenizer/vocab.txt").contains("12 B");
+        assertThat(hearth.ok("volume", "ls", "llama", "v1/tokenizer").out()).doesNotContain("model.bin")
+                .contains("v1/tokenizer/vocab.txt");
         assertThat(Files.readAllBytes(hearth.dir().resolve("copy/model.bin")))
                 .isEqualTo(Files.readAllBytes(local.resolve("model.bin")));
         assertThat(hearth.dir().resolve("copy/tokenizer/vocab.txt")).hasContent("hello world");
