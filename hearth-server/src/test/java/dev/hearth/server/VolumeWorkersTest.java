@@ -68,6 +68,12 @@ class VolumeWorkersTest {
         Path volume = hearth.dataDir().resolve("volumes").resolve("weights").toRealPath();
         assertThat(Path.of(out.get("volumePath").asText()).toRealPath()).isEqualTo(volume);
         assertThat(Path.of(out.get("linkTarget").asText())).isEqualTo(volume);
+        try (var bundles = Files.list(hearth.dataDir().resolve("bundles"))) {
+            Path link = bundles.filter(Files::isDirectory).map(b -> b.resolve("models")).filter(Files::isSymbolicLink)
+                    .findFirst().orElseThrow();
+            // relative, so that it still holds when the data dir is moved
+            assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("../../volumes/weights"));
+        }
     }
 
     @Test

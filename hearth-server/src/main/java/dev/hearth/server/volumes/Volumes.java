@@ -280,13 +280,15 @@ public final class Volumes {
                 }
                 continue;
             }
-            link(bundleDir.resolve(at), root.resolve(name), name, at);
+            link(bundleDir.toAbsolutePath().normalize().resolve(at), root.resolve(name), name, at);
         }
     }
 
+    /** A relative link, {@code ../../volumes/weights}: it still holds when the data dir is moved. */
     private static void link(Path link, Path volume, String name, String at) {
+        Path target = link.getParent().relativize(volume);
         try {
-            if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(volume)) {
+            if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(target)) {
                 return;
             }
             if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(link.getParent())) {
@@ -294,7 +296,7 @@ public final class Volumes {
                         + "; pick another path for the volume or leave " + at + " out of the directory");
             }
             Files.createDirectories(link.getParent());
-            Files.createSymbolicLink(link, volume);
+            Files.createSymbolicLink(link, target);
         } catch (FileAlreadyExistsException e) {
             throw new ManifestException("'volumes." + name + "': the deployed directory already has " + at);
         } catch (IOException e) {
