@@ -132,6 +132,25 @@ class VolumeApiTest {
     }
 
     @Test
+    void aReadKeyListsAndDownloadsButChangesNothing() {
+        create("shared");
+        put("/v1/volumes/shared/files/a.txt", "a".getBytes());
+        String key = hearth.post("/v1/keys", "{\"name\":\"viewer\",\"scope\":\"read\"}").json().get("key")
+                .asText();
+
+        TestServer.Response got = hearth.send(HttpRequest.newBuilder(
+                        hearth.url().resolve("/v1/volumes/shared/files/a.txt"))
+                .header("Authorization", "Bearer " + key).GET());
+        TestServer.Response putByReader = hearth.send(HttpRequest.newBuilder(
+                        hearth.url().resolve("/v1/volumes/shared/files/b.txt"))
+                .header("Authorization", "Bearer " + key).PUT(HttpRequest.BodyPublishers.ofString("b")));
+
+        assertThat(got.body()).isEqualTo("a");
+        assertThat(putByReader.status()).isEqualTo(403);
+        assertThat(putByReader.json().get("detail").asText()).contains("a key of scope deploy");
+    }
+
+    @Test
     void aDeletedVolumeIsGone() {
         create("doomed");
         put("/v1/volumes/doomed/files/a.txt", "a".getBytes());
