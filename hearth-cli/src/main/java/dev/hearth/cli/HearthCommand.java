@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
                 RunCommand.class, StatusCommand.class, CancelCommand.class, LogsCommand.class, WorkersCommand.class,
                 DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
-                EventsCommand.class, KeyCommand.class, AuditCommand.class})
+                EventsCommand.class, KeyCommand.class, AuditCommand.class,
+                VolumeCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

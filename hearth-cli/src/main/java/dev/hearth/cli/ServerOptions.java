@@ -46,4 +46,24 @@ final class ServerOptions {
     @Option(names = "--audit-retention", defaultValue = "365d", paramLabel = "DURATION",
             description = "How long the audit log keeps its entries (default: ${DEFAULT-VALUE}).")
     String auditRetention;
+
+    @Option(names = "--volume-max-upload", paramLabel = "SIZE",
+            description = "The largest file one upload may put into a volume, e.g. 20Gi (default: 50Gi).")
+    String volumeMaxUpload;
+
+    long volumeMaxUploadBytes() {
+        if (volumeMaxUpload == null) {
+            return dev.hearth.server.ServerConfig.DEFAULT_VOLUME_MAX_UPLOAD;
+        }
+        try {
+            long bytes = dev.hearth.functions.ByteSize.parse(volumeMaxUpload);
+            if (bytes > 0) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // said below
+        }
+        throw CliException.usage("--volume-max-upload must be a size above 0 like 512Mi or 20Gi, got '"
+                + volumeMaxUpload + "'");
+    }
 }

@@ -64,6 +64,7 @@ final class ServerRunner {
                 .otlpEndpoint(otlp)
                 .webhookAllow(o.webhookAllow)
                 .auditRetention(auditRetention)
+                .volumeMaxUpload(o.volumeMaxUploadBytes())
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param schedule       submit a job at each tick of this cron schedule, or null
  * @param setup          {@code file.py:function} run once per worker before its first take, or null for the
  *                       handler module's own {@code setup()} if it has one (Python runtime only)
+ * @param volumes        volume name to where the function's workers see it: an absolute path, or one relative to the
+ *                       function's directory
  */
 public record FunctionManifest(
         String name,
@@ -41,11 +43,12 @@ public record FunctionManifest(
         BatchConfig batch,
         int priority,
         FunctionSchedule schedule,
-        String setup) {
+        String setup, Map<String, String> volumes) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
         retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

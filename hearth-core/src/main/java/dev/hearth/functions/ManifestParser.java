@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hearth.retry.Backoff;
+import dev.hearth.volumes.VolumePaths;
 import dev.hearth.yaml.UnknownFields;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.regex.Pattern;
  * priority: 10               # 1..100, the weight when GPUs are scarce
  * schedule: "*&#47;5 * * * *"  # optional: submit a job ({@code scheduleInput}, default {}) at each tick
  * timeZone: Europe/Paris     # optional: the zone cron expressions are read in (default UTC)
+ * volumes: {weights: models} # optional: volume name to where workers see it (relative to the function's directory)
  * </pre>
  *
  * <p>The scaling block takes more keys, see {@code docs/api.md}: {@code bufferWorkers}, {@code targetConcurrency},
@@ -42,10 +44,9 @@ public final class ManifestParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HANDLER = Pattern.compile("[\\w./-]+\\.py:[A-Za-z_]\\w*");
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
-    private static final Pattern MEMORY = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone", "setup");
+            "scheduleInput", "timeZone", "setup", "volumes");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
             "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule", "preinit");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
@@ -127,7 +128,7 @@ public final class ManifestParser {
                     + "'scaling.minWorkers' to keep workers running)");
         }
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch, priority, schedule, setup);
+                startupTimeout, retries, backoff, batch, priority, schedule, setup, volumes(root.get("volumes")));
     }
 
     private static int maxRetries(JsonNode node) {
@@ -239,6 +240,45 @@ public final class ManifestParser {
         return env;
     }
 
+    /** {@code volumes: {weights: /models, cache: .cache}}: each volume once, each at a path of its own. */
+    private static Map<String, String> volumes(JsonNode node) {
+        Map<String, String> volumes = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return volumes;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'volumes' must be a mapping of volume name to path, e.g. {weights: models}");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String field = "volumes." + e.getKey();
+            if (!VolumePaths.isName(e.getKey())) {
+                throw new ManifestException("'" + field + "': a volume name is lowercase letters, digits and '-'");
+            }
+            JsonNode p = e.getValue();
+            String text = p.isTextual() ? p.asText().strip() : "";
+            String problem = VolumePaths.problem(text);
+            if (problem != null) {
+                throw new ManifestException("'" + field + "' must be a path such as models or /models, got '"
+                        + p.asText() + "': it " + problem);
+            }
+            // the same path whichever way it was written: /models/ is /models, models/ is models
+            String path = (text.startsWith("/") ? "/" : "") + VolumePaths.file(text);
+            for (Map.Entry<String, String> other : volumes.entrySet()) {
+                if (nested(path, other.getValue()) || nested(other.getValue(), path)) {
+                    throw new ManifestException("'" + field + "' (" + path + ") and 'volumes." + other.getKey()
+                            + "' (" + other.getValue() + ") overlap; give each volume a path of its own");
+                }
+            }
+            volumes.put(e.getKey(), path);
+        }
+        return volumes;
+    }
+
+    private static boolean nested(String path, String in) {
+        return path.equals(in) || path.startsWith(in.endsWith("/") ? in : in + "/");
+    }
+
     private static GpuRequest gpu(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
@@ -329,24 +369,16 @@ public final class ManifestParser {
     }
 
     private static long memory(JsonNode node) {
-        var m = MEMORY.matcher(node.asText().trim());
-        if (!node.isValueNode() || !m.matches()) {
-            throw new ManifestException("'memory' must be bytes or a size like 512Mi or 16Gi, got '"
-                    + node.asText() + "'");
+        try {
+            if (!node.isValueNode()) {
+                throw new IllegalArgumentException("must be bytes or a size like 512Mi or 16Gi, got '"
+                        + node.asText() + "'");
+            }
+            return ByteSize.parse(node.asText());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ManifestException("'memory' " + (e instanceof ArithmeticException
+                    ? "is too large, got '" + node.asText() + "'" : e.getMessage()));
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "" : m.group(2);
-        return n * switch (unit) {
-            case "K" -> 1_000L;
-            case "M" -> 1_000_000L;
-            case "G" -> 1_000_000_000L;
-            case "T" -> 1_000_000_000_000L;
-            case "Ki" -> 1L << 10;
-            case "Mi" -> 1L << 20;
-            case "Gi" -> 1L << 30;
-            case "Ti" -> 1L << 40;
-            default -> 1L;
-        };
     }
 
     private static Duration duration(JsonNode parent, String key, Duration dflt) {

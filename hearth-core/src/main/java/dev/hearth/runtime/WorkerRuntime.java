@@ -28,6 +28,14 @@ public interface WorkerRuntime extends AutoCloseable {
     /** The operating-system process id, where there is one. */
     OptionalLong pid(String workerId);
 
+    /**
+     * Whether each worker gets a filesystem view of its own (a mount namespace), where a volume can appear at an
+     * absolute path such as {@code /models}. Without one, volumes appear as links inside the function's directory.
+     */
+    default boolean mountsAtAbsolutePaths() {
+        return false;
+    }
+
     /** Stops every worker (SIGTERM, grace, SIGKILL) and waits until they are gone. */
     @Override
     void close();

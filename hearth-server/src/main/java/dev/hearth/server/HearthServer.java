@@ -32,6 +32,7 @@ import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.tracing.JobTracer;
 import dev.hearth.server.tracing.OtlpHttpExporter;
+import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
@@ -97,11 +98,14 @@ public final class HearthServer implements AutoCloseable {
         FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
                 store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
+        LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
+        Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
+        functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
-                data.resolve("logs"), PythonInterpreter.resolve(config.python(), pythonLib), config.pingInterval());
-        pool = new WorkerPool(workers, new LocalProcessRuntime(data.resolve("run")), inventory, commands, clock,
-                config.workerGrace());
+                data.resolve("logs"), PythonInterpreter.resolve(config.python(), pythonLib), config.pingInterval(),
+                volumes);
+        pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.bind(jobs);
@@ -149,6 +153,7 @@ public final class HearthServer implements AutoCloseable {
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
                 store);
         api.addObservability(jobs, functions, pool, commands, timeline);
+        api.addVolumes(volumes, functions);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {

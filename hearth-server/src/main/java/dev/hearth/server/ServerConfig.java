@@ -27,11 +27,12 @@ import java.util.Objects;
  * @param auditRetention  how long audit log entries are kept
  * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
  *                        empty refuses every loopback, link-local and private address
+ * @param volumeMaxUpload the most bytes one file uploaded into a volume may have
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
-                           java.util.List<String> webhookAllow, Duration auditRetention) {
+                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,10 +44,16 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         Objects.requireNonNull(webhookRetryDelay, "webhookRetryDelay");
         webhookAllow = java.util.List.copyOf(webhookAllow);
         Objects.requireNonNull(auditRetention, "auditRetention");
+        if (volumeMaxUpload <= 0) {
+            throw new IllegalArgumentException("volumeMaxUpload must be more than 0, got " + volumeMaxUpload);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
     }
+
+    /** One file in a volume: 50 GiB, room for the largest single weight files in common use. */
+    public static final long DEFAULT_VOLUME_MAX_UPLOAD = 50L << 30;
 
     public static Builder builder() {
         return new Builder();
@@ -56,7 +63,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         return new Builder().host(host).port(port).dataDir(dataDir).gpus(gpus).apiKey(apiKey).python(python)
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
-                .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention);
+                .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention)
+                .volumeMaxUpload(volumeMaxUpload);
     }
 
     public static final class Builder {
@@ -74,6 +82,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String otlpEndpoint;
         private java.util.List<String> webhookAllow = java.util.List.of();
         private Duration auditRetention = Duration.ofDays(365);
+        private long volumeMaxUpload = DEFAULT_VOLUME_MAX_UPLOAD;
 
         private Builder() {
         }
@@ -148,10 +157,15 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder volumeMaxUpload(long volumeMaxUpload) {
+            this.volumeMaxUpload = volumeMaxUpload;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
-                    auditRetention);
+                    auditRetention, volumeMaxUpload);
         }
     }
 }

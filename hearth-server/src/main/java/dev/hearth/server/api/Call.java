@@ -114,15 +114,9 @@ final class Call {
 
     /** Reads the body, refusing more than {@code limit} bytes with 413. */
     byte[] body(long limit, String what) {
-        String len = header("Content-Length");
-        if (len != null) {
-            try {
-                if (Long.parseLong(len.trim()) > limit) {
-                    throw tooLarge(limit, what);
-                }
-            } catch (NumberFormatException ignored) {
-                // chunked or malformed: counted while reading below
-            }
+        // without a length (chunked or malformed) the body is counted while it is read below
+        if (contentLength() > limit) {
+            throw tooLarge(limit, what);
         }
         try (InputStream in = exchange.body()) {
             byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
@@ -139,6 +133,21 @@ final class Call {
     private static HearthException tooLarge(long limit, String what) {
         return new HearthException.PayloadTooLarge("the request body is larger than " + (limit >> 20) + " MB, the "
                 + "limit for " + what + "; pass large inputs by URL (e.g. object storage) instead");
+    }
+
+    /** The request body as it arrives, for a handler that streams it somewhere (a volume's file, say). */
+    InputStream bodyStream() {
+        return exchange.body();
+    }
+
+    /** The request's Content-Length, or -1 when it has none (a chunked body) or a malformed one. */
+    long contentLength() {
+        String len = header("Content-Length");
+        try {
+            return len == null ? -1 : Long.parseLong(len.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The body as JSON; an empty body is an error. */
@@ -179,6 +188,12 @@ final class Call {
         answered = true;
         this.status = status;
         exchange.send(status, contentType, bytes);
+    }
+
+    /** Sends {@code length} bytes read from {@code body} as they are read; the caller closes it. */
+    void stream(int status, String contentType, long length, InputStream body) {
+        answered = true;
+        exchange.send(status, contentType, length, body);
     }
 
     boolean answered() {

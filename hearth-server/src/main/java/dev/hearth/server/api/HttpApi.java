@@ -81,6 +81,11 @@ public final class HttpApi implements AutoCloseable {
         new ObservabilityRoutes(jobs, functions, pool, commands, timeline).register(router);
     }
 
+    /** Adds the volume routes; call before {@link #start()}. */
+    public void addVolumes(dev.hearth.server.volumes.Volumes volumes, FunctionRegistry functions) {
+        new VolumeRoutes(volumes, functions).register(router);
+    }
+
     public void start() {
         server.start();
     }

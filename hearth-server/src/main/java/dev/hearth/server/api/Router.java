@@ -5,7 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Matches {@code METHOD /path/{param}/...} templates; the first match wins. */
+/**
+ * Matches {@code METHOD /path/{param}/...} templates; the first match wins. A last part {@code {param*}} takes the
+ * rest of the path, one segment or more, joined by {@code /} (a file path inside a volume, say).
+ */
 final class Router {
 
     @FunctionalInterface
@@ -16,7 +19,8 @@ final class Router {
     /** Who may call a route. */
     enum Access { PUBLIC, CLIENT, WORKER }
 
-    record Route(String method, String template, String[] parts, Access access, Handler handler) {
+    /** A route; {@code tail}: its last part takes the rest of the path. */
+    record Route(String method, String template, String[] parts, Access access, Handler handler, boolean tail) {
     }
 
     record Match(Route route, Map<String, String> params) {
@@ -25,7 +29,9 @@ final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     Router add(String method, String template, Access access, Handler handler) {
-        routes.add(new Route(method, template, split(template), access, handler));
+        String[] parts = split(template);
+        boolean tail = parts.length > 0 && parts[parts.length - 1].endsWith("*}");
+        routes.add(new Route(method, template, parts, access, handler, tail));
         return this;
     }
 
@@ -33,7 +39,7 @@ final class Router {
     Match match(String method, String path, boolean[] methodMismatch) {
         String[] parts = split(path);
         for (Route r : routes) {
-            Map<String, String> params = matchParts(r.parts(), parts);
+            Map<String, String> params = matchParts(r.parts(), r.tail(), parts);
             if (params != null) {
                 if (r.method().equals(method)) {
                     return new Match(r, params);
@@ -44,14 +50,16 @@ final class Router {
         return null;
     }
 
-    private static Map<String, String> matchParts(String[] template, String[] parts) {
-        if (template.length != parts.length) {
+    private static Map<String, String> matchParts(String[] template, boolean tail, String[] parts) {
+        if (tail ? parts.length < template.length : template.length != parts.length) {
             return null;
         }
         Map<String, String> params = new HashMap<>(4);
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
-            if (t.startsWith("{")) {
+            if (tail && i == template.length - 1) {
+                params.put(t.substring(1, t.length() - 2), String.join("/", List.of(parts).subList(i, parts.length)));
+            } else if (t.startsWith("{")) {
                 if (parts[i].isEmpty()) {
                     return null;
                 }

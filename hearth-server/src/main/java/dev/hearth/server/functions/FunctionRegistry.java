@@ -32,6 +32,8 @@ public final class FunctionRegistry {
     private final ConcurrentHashMap<String, Released> released = new ConcurrentHashMap<>();
     private final List<Consumer<FunctionVersion>> onDeploy = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Consumer<Release>> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<FunctionManifest, java.nio.file.Path>> beforeDeploy =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A function's current release with its canary version loaded (null when none runs). */
     /** A function's release with the versions it names, read once: {@code active} and ({@code null}: none) the canary. */
@@ -55,6 +57,14 @@ public final class FunctionRegistry {
     /** Called after every successful deploy with the new version, a canary included. */
     public void onDeploy(Consumer<FunctionVersion> listener) {
         onDeploy.add(listener);
+    }
+
+    /**
+     * Called during every deploy before the new version is stored, with its manifest and unpacked bundle directory:
+     * it may refuse the deploy by throwing (a {@link ManifestException} naming the field) or prepare the directory.
+     */
+    public void beforeDeploy(java.util.function.BiConsumer<FunctionManifest, java.nio.file.Path> check) {
+        beforeDeploy.add(check);
     }
 
     /**
@@ -90,6 +100,7 @@ public final class FunctionRegistry {
                 throw new ManifestException("'handler' names " + file + ", which is not in the deployed directory");
             }
         }
+        beforeDeploy.forEach(check -> check.accept(manifest, bundle.dir()));
         Released current = released.get(manifest.name());
         if (canaryPercent != null && current == null) {
             throw new HearthException.Conflict("function '" + manifest.name() + "' has no active version yet for a "

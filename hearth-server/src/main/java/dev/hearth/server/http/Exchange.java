@@ -97,6 +97,19 @@ public final class Exchange {
 
     /** Sends the answer with a body ({@code contentType} may be null when the body is empty). */
     public void send(int status, String contentType, byte[] bytes) {
+        send(status, contentType, bytes.length, bytes, null);
+    }
+
+    /**
+     * Sends the answer with a body of {@code length} bytes copied from {@code body} as it is read, so that a large
+     * file is never held in memory whole. The caller closes {@code body}.
+     */
+    public void send(int status, String contentType, long length, InputStream body) {
+        send(status, contentType, length, null, body);
+    }
+
+    /** Sends the head and then {@code bytes}, or else what {@code stream} holds (no lambda: this is the hot path). */
+    private void send(int status, String contentType, long length, byte[] bytes, InputStream stream) {
         if (answered) {
             return;
         }
@@ -113,7 +126,7 @@ public final class Exchange {
             h.append(responseHeaders.get(i)).append(": ").append(responseHeaders.get(i + 1)).append("\r\n");
         }
         if (!noBody) {
-            h.append("Content-Length: ").append(bytes.length).append("\r\n");
+            h.append("Content-Length: ").append(length).append("\r\n");
         }
         if (closeAfter) {
             h.append("Connection: close\r\n");
@@ -124,12 +137,30 @@ public final class Exchange {
         try {
             out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (!noBody && !head.method().equals("HEAD")) {
-                out.write(bytes);
+                if (bytes != null) {
+                    out.write(bytes);
+                } else {
+                    copy(stream, out, length);
+                }
             }
             out.flush();
         } catch (IOException e) {
             // the client went away; whatever it asked for is durable and can be read again
             failed = true;
+        }
+    }
+
+    /** Copies exactly the length the head announced; a body that ends early fails the connection. */
+    private static void copy(InputStream from, OutputStream to, long length) throws IOException {
+        byte[] buf = new byte[(int) Math.min(64 * 1024, Math.max(length, 1))];
+        long left = length;
+        while (left > 0) {
+            int n = from.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                throw new IOException("the body ended " + left + " bytes before its announced length");
+            }
+            to.write(buf, 0, n);
+            left -= n;
         }
     }
 

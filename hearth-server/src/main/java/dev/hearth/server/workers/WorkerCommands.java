@@ -5,6 +5,7 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.Runtime;
 import dev.hearth.placement.Gpu;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.server.volumes.Volumes;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,15 +29,17 @@ public final class WorkerCommands {
     private final Path logDir;
     private final String python;
     private final Duration pingInterval;
+    private final Volumes volumes;
 
     public WorkerCommands(Supplier<URI> baseUrl, Function<FunctionVersion, Path> bundleDirs, Path pythonLib,
-                          Path logDir, String python, Duration pingInterval) {
+                          Path logDir, String python, Duration pingInterval, Volumes volumes) {
         this.baseUrl = baseUrl;
         this.bundleDirs = bundleDirs;
         this.pythonLib = pythonLib;
         this.logDir = logDir;
         this.python = python;
         this.pingInterval = pingInterval;
+        this.volumes = volumes;
     }
 
     WorkerLaunch launch(FunctionVersion fn, Worker w, String token) {
@@ -66,6 +69,7 @@ public final class WorkerCommands {
         env.put("HEARTH_GPU_IDS", w.gpus().stream().map(g -> Integer.toString(g.index()))
                 .collect(Collectors.joining(",")));
         env.put("PYTHONUNBUFFERED", "1");
+        env.putAll(volumes.environment(m));
         List<String> command = new ArrayList<>();
         if (m.runtime() == Runtime.PYTHON) {
             env.put("HEARTH_HANDLER", m.handler());
