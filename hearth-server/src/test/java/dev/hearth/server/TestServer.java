@@ -186,6 +186,17 @@ public final class TestServer
         }
     }
 
+    /** Changes the function's scaling live ({@code PATCH /v1/functions/{fn}/scaling}); fails unless it took. */
+    public JsonNode scale(String function, String json) {
+        Response r = send(HttpRequest.newBuilder(url().resolve("/v1/functions/" + function + "/scaling"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+        if (r.status() != 200) {
+            throw new AssertionError("scaling change failed: " + r);
+        }
+        return r.json();
+    }
+
     /** Submits with /run and returns the job id. */
     public String run(String function, String inputJson) {
         Response r = post("/v2/" + function + "/run", "{\"input\":" + inputJson + "}");
