@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.HearthServer;
-import dev.hearth.server.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,15 +24,14 @@ class RealServerShapesTest {
     @TempDir
     static Path dir;
 
-    private static HearthServer server;
+    @RegisterExtension
+    static final ControlPlane plane = ControlPlane.onGpus("H100:2");
+
     private static Hearth hearth;
 
     @BeforeAll
     static void start() throws IOException {
-        server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve("data"))
-                .gpus("H100:2").apiKey("sdk-key").workerGrace(Duration.ofSeconds(5))
-                .pingInterval(Duration.ofMillis(500)).build());
-        hearth = Hearth.connect(server.url(), "sdk-key");
+        hearth = plane.hearth();
         // holds its GPU until input.release exists, then says which GPU it was given
         Path fn = Files.createDirectories(dir.resolve("two-gpus"));
         Files.writeString(fn.resolve("handler.py"), """
@@ -59,11 +56,6 @@ class RealServerShapesTest {
         hearth.deploy(fn.resolve("hearth.yaml"));
     }
 
-    @AfterAll
-    static void stop() {
-        hearth.close();
-        server.close();
-    }
 
     @Test
     void aFunctionsGpuRequestComesAsText() {
