@@ -213,11 +213,10 @@ class TestSignals(ProcessCase):
         write(self.dir, "handler.py", "def handler(job):\n    return 1\n")
         p = self.spawn("handler.py:handler")
         self.peer.wait_for(lambda: self.peer.of("job-take"), 5, "a take")
-        t0 = time.monotonic()
         p.send_signal(signal.SIGTERM)
-        code, _, err = self.wait_exit(p, timeout=3)
+        # the peer holds each take for 10 s: exiting within half of that means the signal cut the poll short
+        code, _, err = self.wait_exit(p, timeout=5)
         self.assertEqual(code, 0, err)
-        self.assertLess(time.monotonic() - t0, 2.0)
 
     def test_worker_exits_when_its_parent_dies(self):
         write(self.dir, "handler.py", """

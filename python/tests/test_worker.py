@@ -360,7 +360,10 @@ class TestFailures(WorkerCase):
         jid = self.peer.add_job({})
         self.peer.wait_for(lambda: len(seen) == 2, 3, "the handler")
         self.assertEqual(seen, [False, True])
-        time.sleep(0.1)
+        # one job at a time: once the next job's result is in, the first one's would have been posted before it
+        self.peer.done_status_for_progress = None
+        following = self.peer.add_job({})
+        self.peer.result(following)
         self.assertEqual(self.peer.results(jid), [])
 
     def test_take_401_makes_the_worker_exit(self):
@@ -393,12 +396,15 @@ class TestFailures(WorkerCase):
         self.assertEqual(self.peer.result(jid, timeout=0.1), {"output": "finished"})
 
     def test_idle_shutdown_is_prompt(self):
+        self.peer.close()
+        self.peer = Peer(poll_wait=30.0)
         self.start(lambda job: job)
         self.peer.wait_for(lambda: self.peer.of("job-take"), 3, "a take")
-        t0 = time.monotonic()
         self.worker.shutdown()
-        self.thread.join(3)
-        self.assertLess(time.monotonic() - t0, 1.0)
+        # the peer holds each take for 30 s, like the real server's long poll: stopping well within that means
+        # shutdown cut the poll short instead of waiting it out
+        self.thread.join(15)
+        self.assertFalse(self.thread.is_alive())
 
     def test_missing_environment_is_a_config_error(self):
         with self.assertRaises(ConfigError):
@@ -447,19 +453,6 @@ class TestBatching(WorkerCase):
     def test_batch_size_from_environment(self):
         w = Worker(lambda j: j, env=self.peer.env(HEARTH_BATCH_MAX_SIZE=6), install_signals=False)
         self.assertEqual(w.batch_size, 6)
-
-
-class TestSpeed(WorkerCase):
-    def test_warm_round_trip_is_fast(self):
-        self.start(lambda job: None)
-        warm = self.peer.add_job(0)
-        self.peer.result(warm)
-        ids = [self.peer.add_job(i) for i in range(200)]
-        t0 = time.perf_counter()
-        self.peer.result(ids[-1], timeout=10)
-        per_job = (time.perf_counter() - t0) / len(ids)
-        # Both ends are Python here (the peer dominates); this only guards against gross regressions.
-        self.assertLess(per_job, 0.01, "%.2f ms per job" % (per_job * 1000))
 
 
 if __name__ == "__main__":

@@ -164,12 +164,16 @@ class ClientCommandsTest {
 
     @Test
     void nodesAreATableAndANodeDrainsWithAGracePeriod() {
+        // as the server's NodeView writes them
         server.on("GET /v1/nodes", 200, """
                 {"nodes":[{"name":"node-a","state":"ACTIVE","gpusTotal":2,"gpusFree":1,"workers":1,"inFlight":1,
-                  "gpus":[{"index":0,"type":"H100","worker":"w1"},{"index":1,"type":"H100"}]}]}""");
+                  "gpus":[{"index":0,"type":"H100","group":"node-a/H100/0","worker":"w1"},
+                          {"index":1,"type":"H100","group":"node-a/H100/0"}]}]}""");
         server.on("POST /v1/nodes/node-a/drain", 200, """
                 {"name":"node-a","state":"DRAINING","graceEndsAt":"2025-01-01T00:00:10Z","gpusTotal":2,
-                  "gpusFree":1,"workers":1,"inFlight":1,"gpus":[]}""");
+                  "gpusFree":1,"workers":1,"inFlight":1,
+                  "gpus":[{"index":0,"type":"H100","group":"node-a/H100/0","worker":"w1"},
+                          {"index":1,"type":"H100","group":"node-a/H100/0"}]}""");
 
         Cli.Result nodes = server.run("nodes");
         Cli.Result drain = server.run("node", "drain", "node-a", "--grace", "10s");

@@ -29,6 +29,8 @@ class EndToEndTest {
         assertThat(Files.isDirectory(EXAMPLES)).as("examples at " + EXAMPLES).isTrue();
         assertThat(hearth.ok("deploy", EXAMPLES.resolve("echo/hearth.yaml").toString()).out())
                 .startsWith("deployed echo version 1 (bundle sha256 ");
+        // the worker outlives the test, so `workers` below has exactly one thing to show
+        hearth.ok("scale", "echo", "--idle-timeout", "120s");
 
         assertThat(hearth.ok("run", "echo", "--input", "{\"hello\":\"world\"}").out()).contains("\"hello\" : \"world\"");
 
@@ -39,8 +41,8 @@ class EndToEndTest {
         assertThat(status).contains("\"id\" : \"" + id + "\"");
 
         assertThat(hearth.ok("ls").out()).contains("echo").contains("NAME");
-        assertThat(hearth.ok("workers").out()).containsAnyOf("echo", "no workers");
-        hearth.ok("logs", "echo", "--tail", "20");
+        assertThat(hearth.ok("workers").out()).contains("w-echo-").doesNotContain("no workers");
+        assertThat(hearth.ok("logs", "echo", "--tail", "20").out()).contains("ready: handler=handler.py:handler");
 
         Cli.Result missing = hearth.run("run", "ech");
         assertThat(missing.code()).isEqualTo(1);

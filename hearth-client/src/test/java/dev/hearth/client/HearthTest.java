@@ -147,7 +147,7 @@ class HearthTest {
                 {"functions":[{"name":"echo","version":3,"deployedAt":"2025-06-01T10:00:00Z","runtime":"python",
                   "gpu":null,"scaling":{"minWorkers":0,"maxWorkers":2,"idleTimeout":"5s","concurrency":4},
                   "workers":1,"inQueue":7,"inProgress":2},
-                 {"name":"llm","version":1,"gpu":{"type":["H100","A100"],"count":2}}]}""");
+                 {"name":"llm","version":1,"gpu":"2x H100|A100"}]}""");
 
         List<FunctionInfo> fns = hearth.functions();
 
@@ -186,13 +186,13 @@ class HearthTest {
     @Test
     void workersAreListedForOneOrAllFunctions() {
         peer.on("GET /v1/workers", 200, """
-                {"workers":[{"id":"w1","function":"echo","version":2,"state":"READY","gpus":["H100#0"],"pid":4242,
+                {"workers":[{"id":"w1","function":"echo","version":2,"state":"READY","gpus":["H100:0"],"pid":4242,
                   "startedAt":"2025-06-01T10:00:00Z","inFlight":1,"jobsDone":10,"node":"node-a"}]}""");
 
         List<WorkerInfo> workers = hearth.workers("echo");
         hearth.workers(null);
 
-        assertThat(workers).containsExactly(new WorkerInfo("w1", "echo", 2, "READY", List.of("H100#0"), 4242,
+        assertThat(workers).containsExactly(new WorkerInfo("w1", "echo", 2, "READY", List.of("H100:0"), 4242,
                 Instant.parse("2025-06-01T10:00:00Z"), 1, 10, "node-a"));
         assertThat(peer.requests).extracting(ScriptedPeer.Request::query).containsExactly("function=echo", null);
     }

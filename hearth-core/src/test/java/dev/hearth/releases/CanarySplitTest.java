@@ -33,11 +33,14 @@ class CanarySplitTest {
     }
 
     @Test
-    void theSameJobIdAlwaysGetsTheSameAnswer() {
-        for (int i = 0; i < 1000; i++) {
-            String id = jobId();
-            assertThat(CanarySplit.toCanary(id, 10)).isEqualTo(CanarySplit.toCanary(id, 10));
-        }
+    void aKnownIdGoesToTheCanaryFromThePercentItsHashNames() {
+        // worked out apart from Hearth (Python: int.from_bytes(sha256(id)[:8], "big") % 10000): buckets 362 and 1306
+        assertThat(CanarySplit.bucket("job-mf3k2a-1f2e3d4c5b6a7988")).isEqualTo(362);
+        assertThat(CanarySplit.toCanary("job-mf3k2a-1f2e3d4c5b6a7988", 3)).isFalse();
+        assertThat(CanarySplit.toCanary("job-mf3k2a-1f2e3d4c5b6a7988", 4)).isTrue();
+        assertThat(CanarySplit.bucket("job-mf3k2a-00000000000000a1")).isEqualTo(1306);
+        assertThat(CanarySplit.toCanary("job-mf3k2a-00000000000000a1", 13)).isFalse();
+        assertThat(CanarySplit.toCanary("job-mf3k2a-00000000000000a1", 14)).isTrue();
     }
 
     @Test

@@ -79,9 +79,9 @@ public final class HearthServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
-    private HearthServer(ServerConfig config) {
+    private HearthServer(ServerConfig config, InstantSource wallClock) {
         // Milliseconds: what the store keeps, so a job reads back exactly as it was written.
-        InstantSource clock = () -> java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        InstantSource clock = () -> wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Path data = config.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(data);
@@ -187,7 +187,15 @@ public final class HearthServer implements AutoCloseable {
 
     /** Starts a control plane; returns once it serves HTTP. */
     public static HearthServer start(ServerConfig config) {
-        return new HearthServer(config);
+        return start(config, InstantSource.system());
+    }
+
+    /**
+     * The same, on another clock: tests move it forward to reach a cron tick or a scheduled floor without waiting
+     * for one. Only forward, while no job runs: leases and idle times are measured on it too.
+     */
+    static HearthServer start(ServerConfig config, InstantSource clock) {
+        return new HearthServer(config, clock);
     }
 
     public URI url() {

@@ -33,11 +33,10 @@ class BackoffRestartTest {
         hearth.restart();
 
         JsonNode after = hearth.status("backoff-slow", id);
-        assertThat(after.has("status")).as("status after restart: %s", after).isTrue();
-        if (Instant.now().plusMillis(200).isBefore(Instant.parse(runAfter.get()))) {
-            assertThat(after.get("status").asText()).isEqualTo("IN_QUEUE");
-            assertThat(after.path("runAfter").asText()).isEqualTo(runAfter.get());
-        }
+        assertThat(Instant.now()).as("the restart took less than the 10 s backoff")
+                .isBefore(Instant.parse(runAfter.get()));
+        assertThat(after.path("status").asText()).as("status after restart: %s", after).isEqualTo("IN_QUEUE");
+        assertThat(after.path("runAfter").asText()).isEqualTo(runAfter.get());
         JsonNode done = hearth.awaitFinal("backoff-slow", id);
         assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
         List<Double> times = Files.readAllLines(log).stream().map(Double::parseDouble).toList();
@@ -45,6 +44,6 @@ class BackoffRestartTest {
         Instant retried = Instant.ofEpochMilli(Math.round(times.get(1) * 1000));
         assertThat(retried).as("the retry ran no earlier than runAfter")
                 .isAfterOrEqualTo(Instant.parse(runAfter.get()).minusMillis(5));
-        assertThat(times.get(1) - times.get(0)).isGreaterThanOrEqualTo(5.9);
+        assertThat(times.get(1) - times.get(0)).isGreaterThanOrEqualTo(9.9);
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -14,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JobLifecycleTest {
 
     @RegisterExtension
-    static final TestServer hearth = TestServer.withFunctions("echo", "sleepy", "crashy", "fails", "progress", "stream");
+    static final TestServer hearth = TestServer.withFunctions(
+            "echo", "sleepy", "crashy", "fails", "progress", "stream", "counted");
 
     @Test
     void runThenStatusReportsTimingsAndTheWorker() {
@@ -124,12 +127,20 @@ class JobLifecycleTest {
 
     @Test
     void progressUpdatesShowAsOutputWhileRunningAndTheResultWins() {
-        String id = hearth.run("progress", "{}");
+        // each of the three updates stays the latest for half a second: long enough to be seen by polling /status
+        String id = hearth.run("progress", "{\"delay\":0.5}");
+        List<Integer> stepsSeen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode s = hearth.status("progress", id);
+            if (s.get("status").asText().equals("IN_PROGRESS") && s.path("output").has("step")) {
+                stepsSeen.add(s.get("output").get("step").asInt());
+            }
+            return s.get("status").asText().equals("COMPLETED");
+        });
 
-        JsonNode done = hearth.awaitFinal("progress", id);
-
-        assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
-        assertThat(done.get("output").asText()).isEqualTo("done");
+        assertThat(stepsSeen).as("progress seen in /status while the job ran").isNotEmpty().isSorted()
+                .allSatisfy(step -> assertThat(step).isBetween(1, 3));
+        assertThat(hearth.status("progress", id).get("output").asText()).isEqualTo("done");
     }
 
     @Test
@@ -149,12 +160,22 @@ class JobLifecycleTest {
 
     @Test
     void healthCountsJobsAndWorkers() {
-        hearth.post("/v2/echo/runsync", "{\"input\":1}");
+        hearth.post("/v2/counted/runsync", "{\"input\":{\"seconds\":0}}");
+        hearth.post("/v2/counted/runsync", "{\"input\":{\"seconds\":0}}");
+        String running = hearth.run("counted", "{\"seconds\":60}");
+        String waiting = hearth.run("counted", "{\"seconds\":60}");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                hearth.status("counted", running).get("status").asText().equals("IN_PROGRESS"));
 
-        JsonNode health = hearth.get("/v2/echo/health").json();
+        JsonNode health = hearth.get("/v2/counted/health").json();
 
-        assertThat(health.get("jobs").get("completed").asLong()).isGreaterThanOrEqualTo(1);
-        assertThat(health.get("workers").has("idle")).isTrue();
-        assertThat(health.get("workers").has("initializing")).isTrue();
+        // two done, one running on the function's only worker, one waiting for it (waiting for a busy worker under
+        // maxWorkers is not throttled: that is a worker Hearth wants to start but cannot place)
+        assertThat(health.get("jobs")).isEqualTo(TestServer.JSON.createObjectNode().put("completed", 2)
+                .put("failed", 0).put("inProgress", 1).put("inQueue", 1).put("retried", 0));
+        assertThat(health.get("workers")).isEqualTo(TestServer.JSON.createObjectNode().put("idle", 0)
+                .put("initializing", 0).put("ready", 1).put("running", 1).put("throttled", 0).put("unhealthy", 0));
+        hearth.post("/v2/counted/cancel/" + waiting, "");
+        hearth.post("/v2/counted/cancel/" + running, "");
     }
 }

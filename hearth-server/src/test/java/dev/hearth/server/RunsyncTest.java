@@ -1,8 +1,10 @@
 package dev.hearth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +30,8 @@ class RunsyncTest {
 
     @Test
     void aWarmWorkerServesTheNextCallWithoutAColdStart() {
+        // the fixture's 2 s idle timeout could run out between the calls on a busy machine
+        hearth.scale("echo", "{\"idleTimeout\":\"120s\"}");
         hearth.post("/v2/echo/runsync", "{\"input\":\"first\"}");
 
         JsonNode warm = hearth.post("/v2/echo/runsync", "{\"input\":\"second\"}").json();
@@ -35,5 +39,15 @@ class RunsyncTest {
         assertThat(warm.get("status").asText()).isEqualTo("COMPLETED");
         assertThat(warm.get("output").asText()).isEqualTo("second");
         assertThat(warm.get("coldStart").asBoolean()).isFalse();
+        resetScaling();
+    }
+
+    /** DELETE .../scaling puts the manifest's scaling back, and with its 2 s idle timeout the worker goes. */
+    private static void resetScaling() {
+        TestServer.Response reset = hearth.delete("/v1/functions/echo/scaling");
+        assertThat(reset.status()).isEqualTo(200);
+        assertThat(reset.json().get("scaling").get("idleTimeout").asText()).isEqualTo("2s");
+        assertThat(reset.json().get("scaling").has("liveUpdate")).isFalse();
+        await().atMost(Duration.ofSeconds(20)).until(() -> hearth.workerCount("echo") == 0);
     }
 }

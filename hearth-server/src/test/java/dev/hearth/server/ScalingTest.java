@@ -41,13 +41,18 @@ class ScalingTest {
         }
 
         Set<String> workers = new HashSet<>();
+        double lastStart = 0;
+        double firstEnd = Double.MAX_VALUE;
         for (String id : ids) {
             JsonNode done = hearth.awaitFinal("concurrent", id);
             assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
             workers.add(done.get("workerId").asText());
+            lastStart = Math.max(lastStart, done.get("output").get("started").asDouble());
+            firstEnd = Math.min(firstEnd, done.get("output").get("ended").asDouble());
         }
-        // maxWorkers is 1 and concurrency 4: one worker ran all four, overlapping
+        // maxWorkers is 1 and concurrency 4: one worker ran all four, and all four were running at one moment
         assertThat(workers).hasSize(1);
+        assertThat(lastStart).as("the last job started before the first one ended").isLessThan(firstEnd);
         assertThat(hearth.get("/v1/functions/concurrent/events").body()).contains("concurrency 4");
     }
 
@@ -56,13 +61,14 @@ class ScalingTest {
         hearth.deploy("sleepy");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            ids.add(hearth.run("sleepy", "{\"seconds\":0.5}"));
+            ids.add(hearth.run("sleepy", "{\"seconds\":1}"));
         }
 
+        // eight one-second jobs keep one worker busy far longer than a second one takes to start
         Set<String> workers = new HashSet<>();
         for (String id : ids) {
             workers.add(hearth.awaitFinal("sleepy", id).get("workerId").asText());
         }
-        assertThat(workers).hasSizeBetween(1, 2);
+        assertThat(workers).as("sleepy's maxWorkers is 2: it scaled up to two workers, not beyond").hasSize(2);
     }
 }

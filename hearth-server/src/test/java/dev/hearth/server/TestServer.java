@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -47,25 +48,32 @@ public final class TestServer
     private final String gpus;
     private final List<String> fixtures;
     private final java.util.function.UnaryOperator<ServerConfig.Builder> custom;
+    private final InstantSource clock;
     private Path dataDir;
     private ServerConfig config;
     private HearthServer server;
     private boolean perTest;
 
     private TestServer(String gpus, List<String> fixtures) {
-        this(gpus, fixtures, b -> b);
+        this(gpus, fixtures, b -> b, InstantSource.system());
     }
 
     private TestServer(String gpus, List<String> fixtures,
-                       java.util.function.UnaryOperator<ServerConfig.Builder> custom) {
+                       java.util.function.UnaryOperator<ServerConfig.Builder> custom, InstantSource clock) {
         this.gpus = gpus;
         this.fixtures = fixtures;
         this.custom = custom;
+        this.clock = clock;
+    }
+
+    /** The same, on a clock the test moves (forward only, while no job runs; see {@link HearthServer}). */
+    public TestServer onClock(InstantSource clock) {
+        return new TestServer(gpus, fixtures, custom, clock);
     }
 
     /** The same, with more server configuration (applied after the test defaults). */
     public TestServer configured(java.util.function.UnaryOperator<ServerConfig.Builder> more) {
-        return new TestServer(gpus, fixtures, more);
+        return new TestServer(gpus, fixtures, more, clock);
     }
 
     /**
@@ -78,7 +86,7 @@ public final class TestServer
 
     /** The same, with another GPU inventory ({@code --gpus} syntax). */
     public TestServer onGpus(String inventory) {
-        return new TestServer(inventory, fixtures, custom);
+        return new TestServer(inventory, fixtures, custom, clock);
     }
 
     @Override
@@ -118,7 +126,7 @@ public final class TestServer
                 // the tests' webhook receivers listen on loopback, which a server refuses by default
                 .webhookAllow(List.of("127.0.0.0/8", "::1/128")).build();
         config = custom.apply(config.toBuilder()).build();
-        server = HearthServer.start(config);
+        server = HearthServer.start(config, clock);
         for (String f : fixtures) {
             Response r = deploy(f);
             if (r.status() != 201) {
@@ -134,7 +142,7 @@ public final class TestServer
     /** Stops the control plane gracefully and starts a new one on the same data dir. */
     public void restart() {
         server.close();
-        server = HearthServer.start(config.toBuilder().port(server.url().getPort()).build());
+        server = HearthServer.start(config.toBuilder().port(server.url().getPort()).build(), clock);
     }
 
     public URI url() {
@@ -184,6 +192,17 @@ public final class TestServer
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Changes the function's scaling live ({@code PATCH /v1/functions/{fn}/scaling}); fails unless it took. */
+    public JsonNode scale(String function, String json) {
+        Response r = send(HttpRequest.newBuilder(url().resolve("/v1/functions/" + function + "/scaling"))
+                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+        if (r.status() != 200) {
+            throw new AssertionError("scaling change failed: " + r);
+        }
+        return r.json();
     }
 
     /** Submits with /run and returns the job id. */

@@ -1,0 +1,48 @@
+package dev.hearth.client;
+
+import dev.hearth.server.HearthServer;
+import dev.hearth.server.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real in-process control plane for a test class of the SDK, on 127.0.0.1, and a client connected to it. Register
+ * it as a static {@code @RegisterExtension} field; it starts before the class's {@code @BeforeAll} methods.
+ */
+final class ControlPlane implements BeforeAllCallback, AfterAllCallback {
+
+    private final String gpus;
+    private HearthServer server;
+    private Hearth hearth;
+
+    private ControlPlane(String gpus) {
+        this.gpus = gpus;
+    }
+
+    /** With this GPU inventory ({@code --gpus} syntax); workers heartbeat every 500 ms. */
+    static ControlPlane onGpus(String gpus) {
+        return new ControlPlane(gpus);
+    }
+
+    Hearth hearth() {
+        return hearth;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+                .dataDir(Files.createTempDirectory("hearth-sdk-test")).gpus(gpus).apiKey("sdk-key")
+                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500)).build());
+        hearth = Hearth.connect(server.url(), "sdk-key");
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        hearth.close();
+        server.close();
+    }
+}
