@@ -59,8 +59,8 @@ final class AuditLog {
 
     /** Whether a request to this route is a management action the log keeps. */
     static boolean audited(String method, String template) {
-        if (method.equals("GET") || method.equals("HEAD")) {
-            return false;
+        if (method.equals("GET") || method.equals("HEAD") || template.equals(KeyScope.JOB_BY_ID + "/cancel")) {
+            return false; // reads, and cancelling a job by id (a client call, as /v2/{fn}/cancel/{id})
         }
         return !template.startsWith("/v2/") || ACTIONS.containsKey(method + " " + template);
     }
