@@ -22,6 +22,8 @@ function stepsFromEvents(events) {
     if (e.coldStart !== undefined) note.push(e.coldStart ? 'cold start' : 'warm worker');
     if (e.initTimeMs !== undefined) note.push('init ' + ms(e.initTimeMs));
     if (e.attempt > 1) note.push('attempt ' + e.attempt);
+    if (e.waitedMs !== undefined) note.push('waited ' + ms(e.waitedMs));
+    if (e.runMs !== undefined) note.push('lost a run of ' + ms(e.runMs) + (e.counted === false ? ', not counted against its retries' : ''));
     const detail = e.detail ? String(e.detail) : '';
     const lines = detail.split('\n').map(l => l.trim()).filter(Boolean);
     // A traceback is long and repeats on every retry: its last line (the exception) goes in the note, the rest folds.
@@ -57,16 +59,20 @@ function stepsFromStatus(job) {
  * Steps with the durations between them, and a bar in proportion: waiting (with worker start-up) then running.
  * With the server's recorded events the steps are those events; otherwise they come from the status object.
  */
-export function timeline(job, events) {
+export function timeline(job, events, runs) {
   const steps = events && events.length ? stepsFromEvents(events) : stepsFromStatus(job);
   if (events && events.length && !FINAL.has(job.status)) {
     steps.push({ label: 'Finished', done: false, note: job.startedAt ? `running for ${ms(job.executionTime)}` : 'not yet' });
   }
-  const total = (job.delayTime || 0) + (job.executionTime || 0);
+  // With the recorded totals, the queue delay leaves out runs lost to a requeue (a drained node), shown apart.
+  const delay = runs && runs.queueDelayMs !== undefined ? runs.queueDelayMs : job.delayTime || 0;
+  const lost = runs && runs.lostRunMs ? runs.lostRunMs : 0;
+  const total = delay + lost + (job.executionTime || 0);
   const pct = v => Math.max(total ? (v / total) * 100 : 0, v > 0 ? 1.5 : 0).toFixed(2) + '%';
-  const bar = total > 0 ? h('div', { class: 'tl-bar', title: `waited ${ms(job.delayTime)}, ran ${ms(job.executionTime)}` },
-    job.coldStart && job.initTime ? h('div', { class: 'tl-seg init', dataset: { w: pct(Math.min(job.initTime, job.delayTime || 0)) } }) : null,
-    h('div', { class: 'tl-seg wait', dataset: { w: pct(Math.max(0, (job.delayTime || 0) - (job.coldStart ? Math.min(job.initTime || 0, job.delayTime || 0) : 0))) } }),
+  const bar = total > 0 ? h('div', { class: 'tl-bar', title: `waited ${ms(delay)}${lost ? `, lost ${ms(lost)} to a requeue` : ''}, ran ${ms(job.executionTime)}` },
+    job.coldStart && job.initTime ? h('div', { class: 'tl-seg init', dataset: { w: pct(Math.min(job.initTime, delay)) } }) : null,
+    h('div', { class: 'tl-seg wait', dataset: { w: pct(Math.max(0, delay - (job.coldStart ? Math.min(job.initTime || 0, delay) : 0))) } }),
+    lost ? h('div', { class: 'tl-seg lost', dataset: { w: pct(lost) } }) : null,
     h('div', { class: 'tl-seg run ' + (job.status === 'COMPLETED' ? 'ok' : FINAL.has(job.status) ? 'bad' : 'live'), dataset: { w: pct(job.executionTime || 0) } })) : null;
   const el = h('div', { class: 'timeline' },
     h('ol', { class: 'tl-steps' }, steps.map(s => h('li', { class: 'tl-step' + (s.done ? ' done' : ' pending') + (s.status ? ' ' + s.status.toLowerCase() : '') },
@@ -80,26 +86,28 @@ export function timeline(job, events) {
     bar ? h('div', { class: 'tl-legend muted' },
       job.coldStart && job.initTime ? h('span', null, h('i', { class: 'sw init' }), 'worker start-up') : null,
       h('span', null, h('i', { class: 'sw wait' }), 'queued'),
+      lost ? h('span', null, h('i', { class: 'sw lost' }), 'run lost to a requeue') : null,
       h('span', null, h('i', { class: 'sw run' }), 'execution')) : null);
   // Widths go through CSSOM, which the page's Content-Security-Policy allows (inline style attributes it does not).
   for (const seg of el.querySelectorAll('.tl-seg')) seg.style.width = seg.dataset.w;
   return el;
 }
 
-export function jobFacts(job, fn) {
+export function jobFacts(job, fn, runs) {
   const facts = [
     ['Job', h('code', { class: 'job-id' }, job.id)],
     ['Function', fn ? h('a', { href: '#/functions/' + encodeURIComponent(fn) }, fn) : '–'],
     ['Status', badge(job.status)],
     ['Version', 'v' + job.version],
     ['Worker', job.workerId ? h('code', null, job.workerId) : '–'],
-    ['Attempts', String(job.attempts ?? '–')],
+    ['Attempts', String(runs && runs.attempts !== undefined ? runs.attempts : job.attempts ?? '–')],
+    runs && runs.requeues ? ['Requeued', `${runs.requeues}× (runs lost: ${ms(runs.lostRunMs)})`] : null,
     ['Cold start', job.coldStart === undefined ? '–' : job.coldStart ? 'yes (init ' + ms(job.initTime) + ')' : 'no'],
-    ['Queue delay', ms(job.delayTime)],
+    ['Queue delay', ms(runs && runs.queueDelayMs !== undefined ? runs.queueDelayMs : job.delayTime)],
     ['Execution', ms(job.executionTime)],
     ['Submitted', dateTime(job.createdAt)],
   ];
-  return h('dl', { class: 'kv facts' }, facts.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  return h('dl', { class: 'kv facts' }, facts.filter(Boolean).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 }
 
 export function jobOutput(job) {

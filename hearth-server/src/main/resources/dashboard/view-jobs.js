@@ -35,12 +35,14 @@ export default function jobs(root, { fn, id }, ctx) {
       }
       if (job && isFinal(job.status) && skeleton) return;
       let events = null;
+      let runs = null;  // the recorded timeline's totals: attempts, requeues, queueDelayMs, lostRunMs
       if (recorded !== false) {
         const t = await optional(`/v1/jobs/${api.enc(id)}/timeline`);
         recorded = t.available;
         if (t.available && t.res.ok) {
           found = found || t.res.data.function;
           events = t.res.data.events || [];
+          runs = t.res.data;
         }
       }
       if (!found) {
@@ -74,8 +76,8 @@ export default function jobs(root, { fn, id }, ctx) {
         h('span', { class: 'muted' }, 'in ', h('a', { href: '#/functions/' + encodeURIComponent(found) }, found)),
         h('span', { class: 'job-actions' }, jobActions(found, job, () => { skeleton = null; ctx.refreshNow(); }))));
       fill(skeleton.cost, await jobCost(found, job));
-      fill(skeleton.tl, timeline(job, events));
-      fill(skeleton.facts, jobFacts(job, found));
+      fill(skeleton.tl, timeline(job, events, runs));
+      fill(skeleton.facts, jobFacts(job, found, runs));
       fill(skeleton.out, jobOutput(job));
       skeleton.logsTitle.textContent = logs.title;
       skeleton.logs.textContent = logs.text;
