@@ -10,6 +10,7 @@ import workers from './view-workers.js';
 import jobs from './view-jobs.js';
 import usage from './view-usage.js';
 import nodes from './view-nodes.js';
+import audit from './view-audit.js';
 
 const POLL_MS = 2000;
 
@@ -23,6 +24,7 @@ const routes = [
   { tab: 'jobs', re: /^\/jobs\/([^/]+)\/([^/]+)\/?$/, view: jobs, params: ['fn', 'id'] },
   { tab: 'nodes', re: /^\/nodes\/?$/, view: nodes },
   { tab: 'usage', re: /^\/usage\/?$/, view: usage },
+  { tab: 'audit', re: /^\/audit\/?$/, view: audit },
 ];
 
 /** State shared by views across route changes: live samples for sparklines. */

@@ -255,6 +255,22 @@ class DashboardActionsBrowserTest {
     }
 
     @Test
+    void theAuditPageShowsWhoChangedWhat() {
+        deployFunction("audited", null);
+        hearth.post("/v1/functions/audited/scaling", "{\"maxWorkers\":3}");
+        open("#/audit");
+
+        WebElement action = visible("#audit-action");
+        action.sendKeys("scale", Keys.ENTER);
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            String table = find("#audit").getText();
+            return table.contains("audited") && table.contains("scale") && !table.contains("deploy");
+        });
+        chromium.screenshot("audit");
+    }
+
+    @Test
     void aReadKeySeesTheDashboardWithoutItsActions() {
         String key = hearth.post("/v1/keys", "{\"name\":\"viewer\",\"scope\":\"read\"}").json().get("key").asText();
         browser.executeScript("localStorage.setItem('hearth.apiKey', arguments[0])", key);
@@ -277,6 +293,7 @@ class DashboardActionsBrowserTest {
             open("#/functions");
             visible("#functions-table table");
             assertThat(find("#deploy-button").isDisplayed()).isFalse();
+            assertThat(find("a[data-tab='audit']").isDisplayed()).isFalse();
         } finally {
             browser.executeScript("localStorage.setItem('hearth.apiKey', arguments[0])", TestServer.KEY);
         }
