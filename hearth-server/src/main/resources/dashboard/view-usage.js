@@ -44,13 +44,14 @@ export default function usage(root, params, ctx) {
   };
 }
 
-/** The share of cost spent on workers that ran no job: idle, starting and draining. */
+/** The share of cost spent on workers that ran no job: starting, idle, draining and pre-initialized. */
 function waste(report) {
   const c = report && report.total && report.total.cost;
   if (!c || !c.total) return null;
-  const wasted = (c.idle || 0) + (c.starting || 0) + (c.draining || 0);
+  const wasted = (c.idle || 0) + (c.starting || 0) + (c.draining || 0) + (c.preinit || 0);
   return h('p', { class: 'waste' }, h('b', { id: 'waste-share' }, num(100 * wasted / c.total, 0) + '%'),
-    ` of the last 24 h's cost (${usd(wasted)} of ${usd(c.total)}) paid for workers that were starting, idle or draining.`);
+    ` of the last 24 h's cost (${usd(wasted)} of ${usd(c.total)}) paid for workers that ran no job: starting, idle,`
+    + ' draining or pre-initialized.');
 }
 
 const PER = { hour: 'per hour', day: 'per day', month: 'per month' };
