@@ -43,9 +43,10 @@ final class ServerOptions {
                     + "refused).")
     java.util.List<String> webhookAllow = new java.util.ArrayList<>();
 
+    // initialized as well as defaulted: options built in code (tests, hearth up) get it too
     @Option(names = "--audit-retention", defaultValue = "365d", paramLabel = "DURATION",
             description = "How long the audit log keeps its entries (default: ${DEFAULT-VALUE}).")
-    String auditRetention;
+    String auditRetention = "365d";
 
     @Option(names = "--volume-max-upload", paramLabel = "SIZE",
             description = "The largest file one upload may put into a volume, e.g. 20Gi (default: 50Gi).")
