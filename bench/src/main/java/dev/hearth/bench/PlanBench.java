@@ -22,7 +22,8 @@ import java.util.List;
  *       workers each (targets: under 5 s);</li>
  *   <li>the default sweep over the same functions, policies in parallel on every core (target: under 30 s).</li>
  * </ul>
- * Each is run {@code -Dplan.rounds=3} times (the first includes JIT warm-up); it prints every round.
+ * Each is run {@code -Dplan.rounds=3} times (the first includes JIT warm-up); it prints every round, with the
+ * process's CPU time beside the wall time.
  */
 final class PlanBench {
 
@@ -48,6 +49,7 @@ final class PlanBench {
         int rounds = Integer.getInteger("plan.rounds", 3);
         int cores = Runtime.getRuntime().availableProcessors();
         for (int round = 1; round <= rounds; round++) {
+            long cpu0 = cpu();
             long t0 = System.nanoTime();
             List<Simulation.Lane> lanes = new ArrayList<>();
             Policy zero30 = new Policy("zero-30s", new ScalingConfig(0, 16, Duration.ofSeconds(30), 1), false);
@@ -60,22 +62,31 @@ final class PlanBench {
             long t1 = System.nanoTime();
             List<LaneResult> results = new Simulation(scenario.prices(), scenario.gpus()).run(lanes);
             long t2 = System.nanoTime();
+            long cpu1 = cpu();
             int cold = results.stream().mapToInt(LaneResult::coldStarts).sum();
             System.out.printf("plan one policy, round %d: %,d requests across %d functions: traffic generated in "
-                            + "%.2f s, simulated in %.2f s (%.2f s in all; %,.0f requests/s); %,d cold starts%n",
-                    round, requests, FUNCTIONS, sec(t1 - t0), sec(t2 - t1), sec(t2 - t0),
-                    requests / sec(t2 - t1), cold);
+                            + "%.2f s, simulated in %.2f s (%.2f s in all, CPU %.2f s; %,.0f requests/s); %,d cold "
+                            + "starts%n", round, requests, FUNCTIONS, sec(t1 - t0), sec(t2 - t1), sec(t2 - t0),
+                    sec(cpu1 - cpu0), requests / sec(t2 - t1), cold);
         }
         for (int round = 1; round <= rounds; round++) {
+            long cpu0 = cpu();
             long t0 = System.nanoTime();
             Plan plan = new Planner(cores).plan(scenario);
             long t1 = System.nanoTime();
+            long cpu1 = cpu();
             int runs = plan.functions().stream().mapToInt(f -> f.policies().size()).sum();
             Plan.Recommendation r = plan.functions().getFirst().recommendation();
             System.out.printf("plan default sweep, round %d: %d functions, %d simulations of ~100,000 requests on %d "
-                            + "threads in %.2f s; fn-0 recommendation: %s%n", round, FUNCTIONS, runs, cores,
-                    sec(t1 - t0), r == null ? "none meets the SLO" : r.policy() + " at " + r.cost());
+                            + "threads in %.2f s (CPU %.2f s); fn-0 recommendation: %s%n", round, FUNCTIONS, runs,
+                    cores, sec(t1 - t0), sec(cpu1 - cpu0), r == null ? "none meets the SLO" : r.policy() + " at " + r.cost());
         }
+    }
+
+    /** CPU time of the whole process: on a shared machine, wall time also counts other people's work. */
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double sec(long nanos) {
