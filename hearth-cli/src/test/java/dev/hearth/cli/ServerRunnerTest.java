@@ -69,7 +69,7 @@ class ServerRunnerTest {
         try (var server = s.server()) {
             assertThat(ServerRunner.describe(server.gpus())).isEqualTo("1x H100");
         }
-        assertThat(ServerRunner.describe(dev.hearth.runtime.gpu.ConfiguredGpuInventory
+        assertThat(ServerRunner.describe(dev.hearth.placement.ConfiguredGpuInventory
                 .parse("node-a=H100:2;node-b=H100,A100", "local").gpus()))
                 .isEqualTo("node-a: 2x H100; node-b: 1x H100, 1x A100");
     }

@@ -279,7 +279,11 @@ public final class ManifestParser {
         return path.equals(in) || path.startsWith(in.endsWith("/") ? in : in + "/");
     }
 
-    private static GpuRequest gpu(JsonNode node) {
+    /**
+     * A manifest's {@code gpu} value on its own (a type, a list of types, or {@code {type, count}}), for other files
+     * that name GPUs the same way (the planner's scenarios); null for a missing or null node.
+     */
+    public static GpuRequest gpu(JsonNode node) {
         if (node == null || node.isNull()) {
             return null;
         }
@@ -312,6 +316,14 @@ public final class ManifestParser {
             }
         }
         return types;
+    }
+
+    /**
+     * A manifest's {@code scaling} block on its own, schedules in UTC, for other files that describe scaling the same
+     * way (the planner's scenarios); {@link ScalingConfig#DEFAULT} for a missing or null node.
+     */
+    public static ScalingConfig scaling(JsonNode node) {
+        return scaling(node, java.time.ZoneOffset.UTC);
     }
 
     private static ScalingConfig scaling(JsonNode node, java.time.ZoneId zone) {

@@ -45,6 +45,18 @@ public final class JobTransitions {
                 coldStart, initTimeMs, job.revision() + 1);
     }
 
+    /**
+     * Whether a job's run is a cold start: the job waited for its worker to start (it was queued before the worker
+     * became ready) and is among the jobs the worker took with its first slots.
+     *
+     * @param workerReadyAt when the worker first asked for work, or null if it has not
+     * @param takenBefore   jobs the worker took before this one
+     * @param slots         jobs the worker runs at once
+     */
+    public static boolean isColdStart(Instant queuedAt, Instant workerReadyAt, long takenBefore, int slots) {
+        return workerReadyAt != null && queuedAt.isBefore(workerReadyAt) && takenBefore < slots;
+    }
+
     /** The worker holding the lease proved it is alive: the lease is extended. Not a state change. */
     public static Job renewLease(Job job, Instant leaseUntil) {
         if (job.state() != IN_PROGRESS) {

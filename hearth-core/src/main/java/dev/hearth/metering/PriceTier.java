@@ -10,6 +10,16 @@ public enum PriceTier {
     ALWAYS_ON,
     ON_DEMAND;
 
+    /**
+     * The tier of a worker about to start: the first {@code minWorkers} workers of a function are its always-on ones,
+     * billed at that (lower) rate; any beyond them were started for load.
+     *
+     * @param workersNow the function's workers that have not exited yet, draining ones included
+     */
+    public static PriceTier forNewWorker(int workersNow, int minWorkers) {
+        return workersNow < minWorkers ? ALWAYS_ON : ON_DEMAND;
+    }
+
     public String wire() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

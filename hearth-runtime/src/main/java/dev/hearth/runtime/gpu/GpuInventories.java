@@ -1,5 +1,6 @@
 package dev.hearth.runtime.gpu;
 
+import dev.hearth.placement.ConfiguredGpuInventory;
 import dev.hearth.placement.GpuInventory;
 
 /** Picks the GPU inventory from the server's {@code --gpus} flag. */

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.hearth.placement.Gpu;
 import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.WorkerStartException;
-import dev.hearth.runtime.gpu.ConfiguredGpuInventory;
+import dev.hearth.placement.ConfiguredGpuInventory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

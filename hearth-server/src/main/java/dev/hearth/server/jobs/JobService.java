@@ -361,8 +361,8 @@ public final class JobService {
                 q.addDelayed(e, cur.runAfter());
                 continue;
             }
-            boolean cold = worker.readyAt() != null && cur.queuedAt().isBefore(worker.readyAt())
-                    && worker.jobsTaken() + next.size() < worker.concurrency();
+            boolean cold = JobTransitions.isColdStart(cur.queuedAt(), worker.readyAt(),
+                    worker.jobsTaken() + next.size(), worker.concurrency());
             next.add(JobTransitions.lease(cur, worker.id(), worker.version(), now, now.plus(leaseDuration), cold,
                     cold ? worker.initTimeMs() : 0));
         }

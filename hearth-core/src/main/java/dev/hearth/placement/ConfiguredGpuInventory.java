@@ -1,7 +1,5 @@
-package dev.hearth.runtime.gpu;
+package dev.hearth.placement;
 
-import dev.hearth.placement.Gpu;
-import dev.hearth.placement.GpuInventory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,8 @@
-package dev.hearth.runtime.gpu;
+package dev.hearth.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hearth.placement.Gpu;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -74,11 +73,5 @@ class ConfiguredGpuInventoryTest {
                 .hasMessage("bad --gpus entry 'H100:0': COUNT must be between 1 and 1024");
         assertThatThrownBy(() -> ConfiguredGpuInventory.parse("none,H100", "n"))
                 .hasMessage("bad --gpus entry 'none': 'none' cannot be combined with GPU types");
-    }
-
-    @Test
-    void fromFlagUsesTheSpecWhenGiven() {
-        assertThat(GpuInventories.fromFlag("H100:2", "n").gpus()).hasSize(2);
-        assertThat(GpuInventories.fromFlag("none", "n").gpus()).isEmpty();
     }
 }

@@ -1,0 +1,612 @@
+package dev.hearth.sim;
+
+import dev.hearth.functions.GpuRequest;
+import dev.hearth.functions.Scaler;
+import dev.hearth.functions.ScalingConfig;
+import dev.hearth.jobs.JobTransitions;
+import dev.hearth.metering.Money;
+import dev.hearth.metering.PriceCatalog;
+import dev.hearth.metering.PriceTier;
+import dev.hearth.metering.Resources;
+import dev.hearth.metering.UsageKind;
+import dev.hearth.placement.BestFitPlacement;
+import dev.hearth.placement.Claim;
+import dev.hearth.placement.FairShare;
+import dev.hearth.placement.Gpu;
+import dev.hearth.placement.Placement;
+import dev.hearth.scaling.Autoscaler;
+import dev.hearth.scaling.FunctionLoad;
+import dev.hearth.scaling.ScalingDecision;
+import dev.hearth.scaling.ScalingTuning;
+import dev.hearth.scaling.ScalingWindows;
+import dev.hearth.scaling.WorkerPhase;
+import dev.hearth.scaling.WorkerSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * A discrete-event simulation of the control plane on a virtual clock: requests arrive, workers start (their init
+ * time), take jobs, run them and go idle, and every scaling round asks the core {@link Autoscaler} what to do, exactly
+ * as the server's scaling loop does, with GPUs placed by the core {@link BestFitPlacement}. No wall clock, no threads,
+ * no sleeping: a run of hours takes a fraction of a second.
+ *
+ * <p>Mechanics reproduced from the server (see {@code ScalingLoop}, {@code WorkerPool}, {@code JobService}):
+ * <ul>
+ *   <li>a round every {@value #TICK_MS} ms, and at once when a request arrives, but at most one per
+ *       {@value #MIN_ROUND_GAP_MS} ms; a round snapshots each function's queue, in-flight jobs and workers into a
+ *       {@link FunctionLoad} and applies the {@link ScalingDecision}: starts placed on free GPUs in the core
+ *       {@link FairShare} order, drains of the named workers;</li>
+ *   <li>a worker takes jobs from the head of the queue as soon as it has a free slot; among waiting workers the one
+ *       that has waited longest gets the next request (the long-poll queue is first come, first served);</li>
+ *   <li>a drained worker takes no new job and stops once its jobs are done;</li>
+ *   <li>the first {@code minWorkers} workers of a function are billed always-on, the others on demand;</li>
+ *   <li>a request is a cold start by the server's rule ({@link JobTransitions#isColdStart}).</li>
+ * </ul>
+ * Not reproduced: a stopping worker's exit time (a drained idle worker frees its GPUs at once), the arbiter's
+ * hold-back and fair-share yields between functions, repacking, crash loops, retries and timeouts.
+ *
+ * <p>A run ends when the traffic is over, every request has its result and every worker above the floor has gone;
+ * always-on workers are billed to the traffic's end (or to the last result, if later).
+ */
+public final class Simulation {
+
+    /** The scaling loop's tick and the shortest gap between two rounds, as in the server. */
+    static final long TICK_MS = 250;
+    static final long MIN_ROUND_GAP_MS = 5;
+    /** Where the virtual clock starts: a midnight, so that diurnal traffic starts at its trough. */
+    public static final Instant DEFAULT_START = Instant.parse("2026-01-05T00:00:00Z");
+
+    /**
+     * One function under one policy.
+     *
+     * @param gpu      GPUs per worker, or null for a CPU-only function
+     * @param cpu      cores per worker (what a CPU-only worker is billed for)
+     * @param priority the manifest priority: its weight when GPUs are scarce
+     * @param init     a worker's start-up time, from process start to its first take
+     * @param initSeed seeds the start-up times, so that every policy draws the same sequence
+     */
+    public record Lane(String function, GpuRequest gpu, double cpu, int priority, ScalingConfig scaling,
+                       Distribution init, long initSeed, Arrivals arrivals) {
+    }
+
+    private final PriceCatalog catalog;
+    private final List<Gpu> inventory;
+    private final ScalingTuning tuning;
+    private final Instant start;
+
+    public Simulation(PriceCatalog catalog, List<Gpu> inventory) {
+        this(catalog, inventory, ScalingTuning.DEFAULT, DEFAULT_START);
+    }
+
+    public Simulation(PriceCatalog catalog, List<Gpu> inventory, ScalingTuning tuning, Instant start) {
+        this.catalog = catalog;
+        this.inventory = List.copyOf(inventory);
+        this.tuning = tuning;
+        this.start = start;
+    }
+
+    /** Runs the lanes together on the fleet (they compete for its GPUs); one result per lane, in order. */
+    public List<LaneResult> run(List<Lane> lanes) {
+        return new Run(lanes).run();
+    }
+
+    /** How many workers of the request fit on the whole (empty) fleet; unbounded (max int) for a CPU function. */
+    public static int capacity(GpuRequest request, List<Gpu> inventory) {
+        if (request == null) {
+            return Integer.MAX_VALUE;
+        }
+        BestFitPlacement placement = new BestFitPlacement();
+        Set<Gpu> used = new HashSet<>();
+        int n = 0;
+        while (placement.place(request, inventory, used) instanceof Placement.Placed p) {
+            used.addAll(p.gpus());
+            n++;
+        }
+        return n;
+    }
+
+    private enum EventType { ROUND, READY, DONE }
+
+    private record Event(long at, long seq, EventType type, Worker worker, int job) {
+    }
+
+    /** One worker as the simulation tracks it: the server's {@code Worker}, reduced to what the policies see. */
+    private static final class Worker {
+        final String id;
+        final LaneState lane;
+        final List<Gpu> gpus;
+        final Resources resources;
+        final PriceTier tier;
+        final Instant startedAt;
+        WorkerPhase phase = WorkerPhase.STARTING;
+        Instant readyAt;
+        Instant idleSince;
+        int inFlight;
+        long jobsTaken;
+        boolean exited;
+        UsageKind kind = UsageKind.STARTING;
+        long kindSince;
+
+        Worker(String id, LaneState lane, List<Gpu> gpus, Resources resources, PriceTier tier, Instant startedAt,
+               long now) {
+            this.id = id;
+            this.lane = lane;
+            this.gpus = gpus;
+            this.resources = resources;
+            this.tier = tier;
+            this.startedAt = startedAt;
+            this.kindSince = now;
+        }
+
+        /** As the server's {@code Worker.usageKind()}. */
+        UsageKind usageKind() {
+            if (inFlight > 0) {
+                return UsageKind.BUSY;
+            }
+            return switch (phase) {
+                case STARTING -> UsageKind.STARTING;
+                case READY -> UsageKind.IDLE;
+                case DRAINING -> UsageKind.DRAINING;
+            };
+        }
+
+        WorkerSnapshot snapshot() {
+            return new WorkerSnapshot(id, phase, inFlight, startedAt, idleSince);
+        }
+    }
+
+    /** Billed time of one kind of use: priced once at the end with the catalog. */
+    private record UsageKey(Resources resources, PriceTier tier, UsageKind kind) {
+    }
+
+    private static final class LaneState {
+        final Lane spec;
+        final int index;
+        final ScalingWindows windows = new ScalingWindows();
+        final SplittableRandom initRandom;
+        final long[] takenAt;
+        final long[] doneAt;
+        final boolean[] cold;
+        final List<Worker> workers = new ArrayList<>();
+        /** One entry per free slot of a ready worker, longest waiting first; entries of drained workers are stale. */
+        final ArrayDeque<Worker> waiting = new ArrayDeque<>();
+        final Map<UsageKey, Long> usage = new HashMap<>();
+        int[] queue = new int[64];
+        int queueHead;
+        int queueSize;
+        int nextArrival;
+        int inFlight;
+        int peakWorkers;
+        Instant waitingSince;
+
+        LaneState(Lane spec, int index) {
+            this.spec = spec;
+            this.index = index;
+            this.initRandom = new SplittableRandom(spec.initSeed());
+            int n = spec.arrivals().count();
+            this.takenAt = new long[n];
+            this.doneAt = new long[n];
+            this.cold = new boolean[n];
+        }
+
+        void enqueue(int job) {
+            if (queueSize == queue.length) {
+                int[] bigger = new int[queue.length * 2];
+                for (int i = 0; i < queueSize; i++) {
+                    bigger[i] = queue[(queueHead + i) % queue.length];
+                }
+                queue = bigger;
+                queueHead = 0;
+            }
+            queue[(queueHead + queueSize) % queue.length] = job;
+            queueSize++;
+        }
+
+        int dequeue() {
+            int job = queue[queueHead];
+            queueHead = (queueHead + 1) % queue.length;
+            queueSize--;
+            return job;
+        }
+
+        long nextArrivalAt() {
+            long[] at = spec.arrivals().at();
+            return nextArrival < at.length ? at[nextArrival] : Long.MAX_VALUE;
+        }
+
+        /** No worker, no work and no floor: a round would decide nothing and its windows start afresh anyway. */
+        boolean atRest(Instant now) {
+            return workers.isEmpty() && queueSize == 0 && inFlight == 0 && spec.scaling().minWorkersAt(now) == 0;
+        }
+    }
+
+    private final class Run {
+        final VirtualClock clock = new VirtualClock(start);
+        final Autoscaler autoscaler = new Autoscaler(clock, tuning);
+        final BestFitPlacement placement = new BestFitPlacement();
+        final FairShare fairShare = new FairShare(clock, FairShare.DEFAULT_AGING);
+        final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
+                : Long.compare(a.seq, b.seq));
+        final Set<Gpu> inUse = new HashSet<>();
+        final LaneState[] lanes;
+        final long horizon;
+        long seq;
+        long workerSeq;
+        long lastRound = Long.MIN_VALUE / 2;
+        /** When the next round is due; events of other times are stale. */
+        long roundAt = Long.MIN_VALUE;
+        long arrivalsLeft;
+        long pending;
+
+        Run(List<Lane> specs) {
+            lanes = new LaneState[specs.size()];
+            long h = 0;
+            for (int i = 0; i < lanes.length; i++) {
+                lanes[i] = new LaneState(specs.get(i), i);
+                arrivalsLeft += specs.get(i).arrivals().count();
+                h = Math.max(h, specs.get(i).arrivals().horizon());
+            }
+            horizon = h;
+        }
+
+        List<LaneResult> run() {
+            scheduleRound(0);
+            long end;
+            while (true) {
+                LaneState next = null;
+                long arrivalAt = Long.MAX_VALUE;
+                for (LaneState l : lanes) {
+                    long t = l.nextArrivalAt();
+                    if (t < arrivalAt) {
+                        arrivalAt = t;
+                        next = l;
+                    }
+                }
+                Event e = events.peek();
+                if (e != null && e.at <= arrivalAt) {
+                    events.poll();
+                    clock.advanceTo(e.at);
+                    switch (e.type) {
+                        case ROUND -> {
+                            if (e.at == roundAt) {
+                                round();
+                            }
+                        }
+                        case READY -> ready(e.worker);
+                        case DONE -> done(e.worker, e.job);
+                    }
+                } else if (next != null) {
+                    clock.advanceTo(arrivalAt);
+                    arrive(next);
+                } else {
+                    throw new IllegalStateException("the simulation ran out of events with " + pending
+                            + " requests unfinished");
+                }
+                if (arrivalsLeft == 0 && pending == 0 && settled()) {
+                    end = Math.max(clock.now(), horizon);
+                    break;
+                }
+            }
+            List<LaneResult> results = new ArrayList<>(lanes.length);
+            for (LaneState l : lanes) {
+                for (Worker w : l.workers) {
+                    bill(w, end);
+                }
+                results.add(result(l, end));
+            }
+            return results;
+        }
+
+        /** Nothing left to happen: every function is down to its floor, nothing starting or draining. */
+        private boolean settled() {
+            Instant now = clock.instant();
+            for (LaneState l : lanes) {
+                if (l.workers.size() > l.spec.scaling().minWorkersAt(now)) {
+                    return false;
+                }
+                for (Worker w : l.workers) {
+                    if (w.phase != WorkerPhase.READY) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        private void push(long at, EventType type, Worker w, int job) {
+            events.add(new Event(at, seq++, type, w, job));
+        }
+
+        private void scheduleRound(long at) {
+            roundAt = at;
+            push(at, EventType.ROUND, null, -1);
+        }
+
+        // ------------------------------------------------------------ requests and workers
+
+        private void arrive(LaneState lane) {
+            int job = lane.nextArrival++;
+            arrivalsLeft--;
+            pending++;
+            Worker w = freeWorker(lane);
+            if (w != null) {
+                take(w, job);
+            } else {
+                lane.enqueue(job);
+            }
+            // a submission nudges the scaling loop, which runs at most one round per MIN_ROUND_GAP
+            long nudge = Math.max(clock.now(), lastRound + MIN_ROUND_GAP_MS);
+            if (roundAt < clock.now() || nudge < roundAt) {
+                scheduleRound(nudge);
+            }
+        }
+
+        private Worker freeWorker(LaneState lane) {
+            while (!lane.waiting.isEmpty()) {
+                Worker w = lane.waiting.pollFirst();
+                if (w.phase == WorkerPhase.READY && !w.exited) {
+                    return w;
+                }
+            }
+            return null;
+        }
+
+        private void ready(Worker w) {
+            if (w.exited) {
+                return; // drained while it started
+            }
+            Instant now = clock.instant();
+            w.phase = WorkerPhase.READY;
+            w.readyAt = now;
+            w.idleSince = now;
+            LaneState lane = w.lane;
+            for (int slot = 0; slot < lane.spec.scaling().concurrency(); slot++) {
+                if (lane.queueSize > 0) {
+                    take(w, lane.dequeue());
+                } else {
+                    lane.waiting.addLast(w);
+                }
+            }
+            usageChanged(w);
+        }
+
+        private void take(Worker w, int job) {
+            LaneState lane = w.lane;
+            long now = clock.now();
+            long[] at = lane.spec.arrivals().at();
+            lane.cold[job] = JobTransitions.isColdStart(clock.at(at[job]), w.readyAt, w.jobsTaken,
+                    lane.spec.scaling().concurrency());
+            lane.takenAt[job] = now;
+            w.jobsTaken++;
+            w.inFlight++;
+            w.idleSince = null;
+            lane.inFlight++;
+            usageChanged(w);
+            push(now + lane.spec.arrivals().exec()[job], EventType.DONE, w, job);
+        }
+
+        private void done(Worker w, int job) {
+            LaneState lane = w.lane;
+            lane.doneAt[job] = clock.now();
+            pending--;
+            lane.inFlight--;
+            w.inFlight--;
+            if (w.inFlight == 0) {
+                w.idleSince = clock.instant();
+            }
+            if (w.phase == WorkerPhase.DRAINING) {
+                if (w.inFlight == 0) {
+                    exit(w);
+                } else {
+                    usageChanged(w);
+                }
+                return;
+            }
+            if (lane.queueSize > 0) {
+                take(w, lane.dequeue());
+            } else {
+                lane.waiting.addLast(w);
+                usageChanged(w);
+            }
+        }
+
+        private void drain(Worker w) {
+            if (w.phase == WorkerPhase.DRAINING) {
+                return;
+            }
+            w.phase = WorkerPhase.DRAINING;
+            if (w.inFlight == 0) {
+                exit(w);
+            } else {
+                usageChanged(w);
+            }
+        }
+
+        private void exit(Worker w) {
+            bill(w, clock.now());
+            w.exited = true;
+            w.lane.workers.remove(w);
+            inUse.removeAll(w.gpus);
+        }
+
+        private boolean start(LaneState lane) {
+            Lane spec = lane.spec;
+            List<Gpu> gpus = List.of();
+            if (spec.gpu() != null) {
+                if (!(placement.place(spec.gpu(), inventory, inUse) instanceof Placement.Placed placed)) {
+                    return false;
+                }
+                gpus = placed.gpus();
+                inUse.addAll(gpus);
+            }
+            Resources resources = gpus.isEmpty() ? Resources.cpu(spec.cpu())
+                    : Resources.gpus(gpus.getFirst().type(), gpus.size(), spec.cpu());
+            PriceTier tier = PriceTier.forNewWorker(lane.workers.size(), spec.scaling().minWorkers());
+            Worker w = new Worker(String.format("w-%s-%09d", spec.function(), ++workerSeq), lane, gpus, resources,
+                    tier, clock.instant(), clock.now());
+            lane.workers.add(w);
+            lane.peakWorkers = Math.max(lane.peakWorkers, lane.workers.size());
+            push(clock.now() + spec.init().sampleMillis(lane.initRandom), EventType.READY, w, -1);
+            return true;
+        }
+
+        // ------------------------------------------------------------ metering
+
+        /** The worker's kind of use may have changed: bill the one that ended. */
+        private void usageChanged(Worker w) {
+            UsageKind next = w.usageKind();
+            if (next != w.kind) {
+                bill(w, clock.now());
+                w.kind = next;
+            }
+        }
+
+        /** Adds the worker's time in its current kind up to {@code until} to its function's usage. */
+        private void bill(Worker w, long until) {
+            long ms = until - w.kindSince;
+            if (ms > 0) {
+                w.lane.usage.merge(new UsageKey(w.resources, w.tier, w.kind), ms, Long::sum);
+            }
+            w.kindSince = until;
+        }
+
+        private LaneResult result(LaneState l, long end) {
+            Money cost = Money.ZERO;
+            long billed = 0;
+            long busy = 0;
+            for (Map.Entry<UsageKey, Long> u : l.usage.entrySet()) {
+                UsageKey k = u.getKey();
+                cost = cost.plus(catalog.cost(k.resources(), k.tier(), u.getValue()));
+                long units = u.getValue() * Math.max(1, k.resources().gpuCount());
+                billed += units;
+                if (k.kind() == UsageKind.BUSY) {
+                    busy += units;
+                }
+            }
+            long[] at = l.spec.arrivals().at();
+            int n = at.length;
+            long[] latency = new long[n];
+            long[] delay = new long[n];
+            int cold = 0;
+            for (int i = 0; i < n; i++) {
+                latency[i] = l.doneAt[i] - at[i];
+                delay[i] = l.takenAt[i] - at[i];
+                cold += l.cold[i] ? 1 : 0;
+            }
+            return new LaneResult(n, cost, billed, busy, cold, Latency.of(latency), Latency.of(delay), l.peakWorkers,
+                    end);
+        }
+
+        // ------------------------------------------------------------ the scaling loop
+
+        /** One round over every function, as the server's {@code ScalingLoop.runOnce}. */
+        private void round() {
+            long now = clock.now();
+            Instant instant = clock.instant();
+            lastRound = now;
+            int[] wanted = new int[lanes.length];
+            boolean anyStart = false;
+            for (LaneState l : lanes) {
+                if (l.atRest(instant)) {
+                    continue;
+                }
+                ScalingConfig config = l.spec.scaling();
+                List<WorkerSnapshot> snapshots = new ArrayList<>(l.workers.size());
+                for (Worker w : l.workers) {
+                    snapshots.add(w.snapshot());
+                }
+                Duration oldest = config.scaler() == Scaler.QUEUE_DELAY || l.queueSize > 0
+                        ? Duration.ofMillis(l.queueSize == 0 ? 0 : now - l.spec.arrivals().at()[l.queue[l.queueHead]])
+                        : Duration.ZERO;
+                FunctionLoad load = new FunctionLoad(l.spec.function(), config, l.queueSize, 0, l.inFlight, snapshots,
+                        oldest);
+                ScalingDecision decision = autoscaler.decide(load, l.windows);
+                for (String id : decision.drain()) {
+                    for (Worker w : List.copyOf(l.workers)) {
+                        if (w.id.equals(id)) {
+                            drain(w);
+                        }
+                    }
+                }
+                wanted[l.index] = decision.start();
+                anyStart |= decision.start() > 0;
+            }
+            if (anyStart) {
+                startAll(wanted);
+            }
+            boolean allAtRest = true;
+            for (LaneState l : lanes) {
+                allAtRest &= l.atRest(instant);
+            }
+            // at rest, the loop's rounds decide nothing until the next request nudges it
+            if (!allAtRest) {
+                scheduleRound(now + MIN_ROUND_GAP_MS + TICK_MS);
+            } else {
+                roundAt = Long.MIN_VALUE;
+            }
+        }
+
+        /**
+         * Starts the wanted workers: CPU workers at once, GPU workers one at a time in the fair-share order, a
+         * function's further starts skipped once one finds no GPU (as the server's arbiter, without its hold-back
+         * and yields).
+         */
+        private void startAll(int[] wanted) {
+            List<Claim> claims = new ArrayList<>();
+            Map<String, LaneState> byName = new HashMap<>();
+            for (LaneState l : lanes) {
+                if (wanted[l.index] > 0 && l.spec.gpu() == null) {
+                    for (int i = 0; i < wanted[l.index]; i++) {
+                        start(l);
+                    }
+                } else if (l.spec.gpu() != null && (wanted[l.index] > 0 || !l.workers.isEmpty())) {
+                    int held = 0;
+                    for (Worker w : l.workers) {
+                        held += w.phase == WorkerPhase.DRAINING ? 0 : w.gpus.size();
+                    }
+                    int live = (int) l.workers.stream().filter(w -> w.phase != WorkerPhase.DRAINING).count();
+                    claims.add(new Claim(l.spec.function(), l.spec.priority(), l.spec.gpu().count(), live, held,
+                            wanted[l.index], l.waitingSince));
+                    byName.put(l.spec.function(), l);
+                }
+            }
+            if (claims.isEmpty()) {
+                return;
+            }
+            int[] started = new int[lanes.length];
+            boolean[] failed = new boolean[lanes.length];
+            List<String> order = claims.size() == 1 ? java.util.Collections.nCopies(wanted[byName.values().iterator()
+                    .next().index], claims.getFirst().function()) : fairShare.order(claims);
+            for (String name : order) {
+                LaneState l = byName.get(name);
+                if (failed[l.index] || started[l.index] >= wanted[l.index]) {
+                    continue;
+                }
+                if (start(l)) {
+                    started[l.index]++;
+                } else {
+                    failed[l.index] = true;
+                }
+            }
+            Instant now = clock.instant();
+            for (LaneState l : byName.values()) {
+                if (wanted[l.index] > started[l.index]) {
+                    if (l.waitingSince == null) {
+                        l.waitingSince = now;
+                    }
+                } else {
+                    l.waitingSince = null;
+                }
+            }
+        }
+    }
+}
