@@ -95,8 +95,8 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
-                store.releases(), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(),
+                new BundleStore(data.resolve("bundles"), config.bundleLimits()), store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
