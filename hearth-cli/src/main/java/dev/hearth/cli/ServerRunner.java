@@ -53,6 +53,8 @@ final class ServerRunner {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        long workerLogMax = size(o.workerLogMax, "--worker-log-max");
+        long functionLogMax = size(o.functionLogMax, "--function-log-max");
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -65,6 +67,8 @@ final class ServerRunner {
                 .webhookAllow(o.webhookAllow)
                 .auditRetention(auditRetention)
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
+                .workerLogMax(workerLogMax)
+                .functionLogMax(functionLogMax)
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();
@@ -136,5 +140,17 @@ final class ServerRunner {
 
     static Path relative(Path p, Context ctx) {
         return p.startsWith(ctx.cwd()) ? ctx.cwd().relativize(p) : p;
+    }
+
+    private static long size(String text, String option) {
+        try {
+            long bytes = ByteSizes.parse(text);
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("'" + text + "' is less than 1KiB");
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(option + ": " + e.getMessage());
+        }
     }
 }
