@@ -70,10 +70,10 @@ final class ServerOptions {
     @Option(names = "--worker-log-max", defaultValue = "100MiB", paramLabel = "SIZE",
             description = "Output one worker's log keeps; it rotates and keeps the latest (default: "
                     + "${DEFAULT-VALUE}).")
-    String workerLogMax;
+    String workerLogMax = "100MiB";
 
     @Option(names = "--function-log-max", defaultValue = "1GiB", paramLabel = "SIZE",
             description = "Output the logs of one function's workers keep together; logs of workers that are gone "
                     + "are deleted oldest first beyond it (default: ${DEFAULT-VALUE}).")
-    String functionLogMax;
+    String functionLogMax = "1GiB";
 }

@@ -212,7 +212,7 @@ public final class WorkerLogs {
             if (previous.isPresent() && previous.get().start() != rotatedStart) {
                 Files.deleteIfExists(previous.get().file());
             }
-            BASES.put(logFile, base + size);
+            BASES.put(key(logFile), base + size);
             return true;
         } finally {
             ROTATION.writeLock().unlock();
@@ -228,7 +228,7 @@ public final class WorkerLogs {
                 Files.deleteIfExists(rotated.get().file());
             }
             Files.deleteIfExists(logFile);
-            BASES.remove(logFile);
+            BASES.remove(key(logFile));
         } finally {
             ROTATION.writeLock().unlock();
         }
@@ -246,7 +246,7 @@ public final class WorkerLogs {
 
     /** The logical offset of the current file's first byte: where its rotated copy ends, 0 without one. */
     private static long base(Path logFile) {
-        Long known = BASES.get(logFile);
+        Long known = BASES.get(key(logFile));
         if (known != null) {
             return known;
         }
@@ -254,8 +254,13 @@ public final class WorkerLogs {
         if (BASES.size() > 10_000) {
             BASES.clear(); // workers come and go; this only keeps the map from growing with them
         }
-        BASES.put(logFile, base);
+        BASES.put(key(logFile), base);
         return base;
+    }
+
+    /** One key per file, however its path was spelled. */
+    private static Path key(Path logFile) {
+        return logFile.toAbsolutePath().normalize();
     }
 
     private static Optional<Rotated> rotated(Path logFile) {
