@@ -1,5 +1,6 @@
 package dev.hearth.server;
 
+import static dev.hearth.server.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.functions.BundleLimits;
@@ -38,12 +39,6 @@ class BundleLimitsTest {
         return hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/functions"))
                 .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/zip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(zip)));
-    }
-
-    static void assertProblem(TestServer.Response r, int status, String detail) {
-        assertThat(r.status()).as(r.body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith("application/problem+json");
-        assertThat(r.json().get("detail").asText()).contains(detail);
     }
 
     @Test

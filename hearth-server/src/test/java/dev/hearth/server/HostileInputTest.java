@@ -1,8 +1,8 @@
 package dev.hearth.server;
 
+import static dev.hearth.server.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,16 +29,6 @@ class HostileInputTest {
     void stillServing() {
         assertThat(hearth.post("/v2/echo/runsync", "{\"input\":\"ok\"}").json().get("output").asText())
                 .isEqualTo("ok");
-    }
-
-    static void assertProblem(TestServer.Response r, int status, String... details) {
-        assertThat(r.status()).as(r.body()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith("application/problem+json");
-        JsonNode problem = r.json();
-        assertThat(problem.get("status").asInt()).isEqualTo(status);
-        for (String d : details) {
-            assertThat(problem.get("detail").asText()).contains(d);
-        }
     }
 
     /** A request written byte for byte, for targets that java.net.URI refuses to build. */
