@@ -59,7 +59,7 @@ public final class WorkerLogs {
         ROTATION.readLock().lock();
         try {
             List<String> current = tailOf(logFile, lines);
-            Optional<Rotated> rotated = rotated(logFile);
+            Optional<Rotated> rotated = rotatedCopy(logFile);
             if (current.size() >= lines || rotated.isEmpty()) {
                 return current;
             }
@@ -143,7 +143,7 @@ public final class WorkerLogs {
         ROTATION.readLock().lock();
         try {
             long base = base(logFile);
-            Optional<Rotated> rotated = rotated(logFile);
+            Optional<Rotated> rotated = rotatedCopy(logFile);
             long oldest = rotated.map(Rotated::start).orElse(base);
             long start = Math.max(from, oldest);
             long end = Math.min(to, base + physicalSize(logFile));
@@ -191,7 +191,7 @@ public final class WorkerLogs {
         ROTATION.writeLock().lock();
         try {
             long base = base(logFile);
-            Optional<Rotated> previous = rotated(logFile);
+            Optional<Rotated> previous = rotatedCopy(logFile);
             Path copy = logFile.resolveSibling(logFile.getFileName() + ".rotating");
             long size;
             long keptFrom;
@@ -223,7 +223,7 @@ public final class WorkerLogs {
     public static void delete(Path logFile) throws IOException {
         ROTATION.writeLock().lock();
         try {
-            Optional<Rotated> rotated = rotated(logFile);
+            Optional<Rotated> rotated = rotatedCopy(logFile);
             if (rotated.isPresent()) {
                 Files.deleteIfExists(rotated.get().file());
             }
@@ -238,7 +238,7 @@ public final class WorkerLogs {
     public static long diskSize(Path logFile) {
         ROTATION.readLock().lock();
         try {
-            return physicalSize(logFile) + rotated(logFile).map(r -> physicalSize(r.file())).orElse(0L);
+            return physicalSize(logFile) + rotatedCopy(logFile).map(r -> physicalSize(r.file())).orElse(0L);
         } finally {
             ROTATION.readLock().unlock();
         }
@@ -261,6 +261,11 @@ public final class WorkerLogs {
     /** One key per file, however its path was spelled. */
     private static Path key(Path logFile) {
         return logFile.toAbsolutePath().normalize();
+    }
+
+    /** The rotated copy of a log; without listing the directory when the log is known never to have rotated. */
+    private static Optional<Rotated> rotatedCopy(Path logFile) {
+        return base(logFile) == 0 ? Optional.empty() : rotated(logFile);
     }
 
     private static Optional<Rotated> rotated(Path logFile) {
