@@ -143,4 +143,21 @@ class HostileInputTest {
     void aLoneSurrogateInAManifestIs400() {
         assertProblem(deployManifest(manifest("env: {A: \"\\uD800\"}")), 400, "'env.A' holds a lone");
     }
+
+    @Test
+    void aTinyScalerValueInALiveScalingUpdateIs400() {
+        assertProblem(hearth.post("/v1/functions/echo/scaling", "{\"scalerValue\": 1e-300}"), 400,
+                "scalerValue'", "0.001");
+    }
+
+    @Test
+    void anAbsurdIdleTimeoutInALiveScalingUpdateIs400() {
+        assertProblem(hearth.post("/v1/functions/echo/scaling", "{\"idleTimeout\": 1e300}"), 400,
+                "'idleTimeout'", "365d");
+    }
+
+    @Test
+    void anAbsurdDurationInAQueryIs400() {
+        assertProblem(hearth.post("/v1/nodes/local/drain?grace=99999999999h", ""), 400, "grace", "365d");
+    }
 }
