@@ -8,14 +8,17 @@ import java.util.regex.Pattern;
 public final class Durations {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
-    /** The longest duration anything in Hearth takes; longer ones are typing mistakes, and overflow arithmetic. */
-    public static final Duration MAX = Duration.ofDays(365);
+    /**
+     * The longest duration anything in Hearth takes (retentions included); longer ones are typing mistakes, and
+     * overflow arithmetic in nanoseconds past 292 years.
+     */
+    public static final Duration MAX = Duration.ofDays(3650);
 
     private Durations() {
     }
 
     /**
-     * @throws IllegalArgumentException with a message that shows the accepted forms, or the longest accepted (365
+     * @throws IllegalArgumentException with a message that shows the accepted forms, or the longest accepted (3650
      *                                  days)
      */
     public static Duration parse(String text) {
@@ -48,7 +51,8 @@ public final class Durations {
 
     private static Duration bounded(double millis, String text) {
         if (!(millis <= MAX.toMillis())) {
-            throw new IllegalArgumentException("'" + text + "' is longer than 365d, the longest duration accepted");
+            throw new IllegalArgumentException("'" + text + "' is longer than 3650d (10 years), the longest duration "
+                    + "accepted");
         }
         return Duration.ofMillis(Math.round(millis));
     }

@@ -108,7 +108,7 @@ class HostileInputTest {
 
     @Test
     void anAbsurdTimeoutIs400NamingTheRange() {
-        assertProblem(deployManifest(manifest("timeout: 99999999999h")), 400, "'timeout'", "365d");
+        assertProblem(deployManifest(manifest("timeout: 99999999999h")), 400, "'timeout'", "3650d");
     }
 
     @Test
@@ -153,11 +153,11 @@ class HostileInputTest {
     @Test
     void anAbsurdIdleTimeoutInALiveScalingUpdateIs400() {
         assertProblem(hearth.post("/v1/functions/echo/scaling", "{\"idleTimeout\": 1e300}"), 400,
-                "'idleTimeout'", "365d");
+                "'idleTimeout'", "3650d");
     }
 
     @Test
     void anAbsurdDurationInAQueryIs400() {
-        assertProblem(hearth.post("/v1/nodes/local/drain?grace=99999999999h", ""), 400, "grace", "365d");
+        assertProblem(hearth.post("/v1/nodes/local/drain?grace=99999999999h", ""), 400, "grace", "3650d");
     }
 }

@@ -126,7 +126,7 @@ public final class ScalingSettings {
 
     private static java.time.Duration duration(JsonNode n) {
         try {
-            // a number is seconds; written out in full it gets the same checks as text (365 days at most)
+            // a number is seconds; written out in full it gets the same checks as text (3650 days at most)
             return Durations.parse(n.isNumber() ? n.decimalValue().toPlainString() : n.asText());
         } catch (IllegalArgumentException e) {
             throw new HearthException.BadRequest("'idleTimeout': " + e.getMessage());
