@@ -45,7 +45,7 @@ final class ServerOptions {
 
     @Option(names = "--audit-retention", defaultValue = "365d", paramLabel = "DURATION",
             description = "How long the audit log keeps its entries (default: ${DEFAULT-VALUE}).")
-    String auditRetention;
+    String auditRetention = "365d";
 
     @Option(names = "--volume-max-upload", paramLabel = "SIZE",
             description = "The largest file one upload may put into a volume, e.g. 20Gi (default: 50Gi).")
