@@ -1,6 +1,7 @@
 package dev.hearth.cli;
 
 import dev.hearth.client.Hearth;
+import dev.hearth.functions.ByteSize;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
@@ -144,13 +145,13 @@ final class ServerRunner {
 
     private static long size(String text, String option) {
         try {
-            long bytes = ByteSizes.parse(text);
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("'" + text + "' is less than 1KiB");
+            long bytes = ByteSize.parse(text);
+            if (bytes >= 1024) {
+                return bytes;
             }
-            return bytes;
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(option + ": " + e.getMessage());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // said below
         }
+        throw CliException.usage(option + " must be a size of at least 1Ki like 100MiB or 1GiB, got '" + text + "'");
     }
 }

@@ -2,10 +2,13 @@ package dev.hearth.functions;
 
 import java.util.regex.Pattern;
 
-/** Sizes as people write them: bytes, or a number with a unit ({@code 512Mi}, {@code 16Gi}, {@code 2G}). */
+/**
+ * Sizes as people write them: bytes, or a number with a unit ({@code 512Mi}, {@code 16Gi}, {@code 2G}), which may end
+ * in {@code B} ({@code 100MiB}, {@code 2GB}).
+ */
 public final class ByteSize {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?B?");
 
     private ByteSize() {
     }
