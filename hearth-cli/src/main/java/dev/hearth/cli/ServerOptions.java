@@ -67,4 +67,14 @@ final class ServerOptions {
         throw CliException.usage("--volume-max-upload must be a size above 0 like 512Mi or 20Gi, got '"
                 + volumeMaxUpload + "'");
     }
+
+    @Option(names = "--worker-log-max", defaultValue = "100MiB", paramLabel = "SIZE",
+            description = "Output one worker's log keeps; it rotates and keeps the latest (default: "
+                    + "${DEFAULT-VALUE}).")
+    String workerLogMax = "100MiB";
+
+    @Option(names = "--function-log-max", defaultValue = "1GiB", paramLabel = "SIZE",
+            description = "Output the logs of one function's workers keep together; logs of workers that are gone "
+                    + "are deleted oldest first beyond it (default: ${DEFAULT-VALUE}).")
+    String functionLogMax = "1GiB";
 }

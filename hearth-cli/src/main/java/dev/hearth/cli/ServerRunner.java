@@ -1,6 +1,7 @@
 package dev.hearth.cli;
 
 import dev.hearth.client.Hearth;
+import dev.hearth.functions.ByteSize;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
@@ -53,6 +54,8 @@ final class ServerRunner {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        long workerLogMax = size(o.workerLogMax, "--worker-log-max");
+        long functionLogMax = size(o.functionLogMax, "--function-log-max");
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -65,6 +68,8 @@ final class ServerRunner {
                 .webhookAllow(o.webhookAllow)
                 .auditRetention(auditRetention)
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
+                .workerLogMax(workerLogMax)
+                .functionLogMax(functionLogMax)
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();
@@ -136,5 +141,17 @@ final class ServerRunner {
 
     static Path relative(Path p, Context ctx) {
         return p.startsWith(ctx.cwd()) ? ctx.cwd().relativize(p) : p;
+    }
+
+    private static long size(String text, String option) {
+        try {
+            long bytes = ByteSize.parse(text);
+            if (bytes >= 1024) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // said below
+        }
+        throw CliException.usage(option + " must be a size of at least 1Ki like 100MiB or 1GiB, got '" + text + "'");
     }
 }

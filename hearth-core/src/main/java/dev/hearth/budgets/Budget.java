@@ -1,6 +1,7 @@
 package dev.hearth.budgets;
 
 import dev.hearth.metering.Money;
+import java.math.BigDecimal;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,9 @@ import java.util.Objects;
  * @param webhook where the soft-threshold warning is POSTed, or null
  */
 public record Budget(String function, BudgetPeriod period, Money limit, Money soft, String webhook) {
+
+    /** The largest limit: a billion dollars, far below what overflows when spend and reservations are added up. */
+    public static final BigDecimal MAX_DOLLARS = BigDecimal.valueOf(1_000_000_000);
 
     public Budget {
         Objects.requireNonNull(period, "period");

@@ -2,19 +2,28 @@ package dev.hearth.functions;
 
 import java.util.regex.Pattern;
 
-/** Sizes as people write them: bytes, or a number with a unit ({@code 512Mi}, {@code 16Gi}, {@code 2G}). */
+/**
+ * Sizes as people write them: bytes, or a number with a unit ({@code 512Mi}, {@code 16Gi}, {@code 2G}), which may end
+ * in {@code B} ({@code 100MiB}, {@code 2GB}).
+ */
 public final class ByteSize {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})(Ki|Mi|Gi|Ti|K|M|G|T)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|K|M|G|T)?B?");
 
     private ByteSize() {
     }
 
-    /** The number of bytes, or an {@link IllegalArgumentException} saying what a size looks like. */
+    /**
+     * The number of bytes, or an {@link IllegalArgumentException} saying what a size looks like; an
+     * {@link ArithmeticException} when it is well-formed but more than a long holds.
+     */
     public static long parse(String text) {
         var m = SIZE.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
             throw new IllegalArgumentException("must be bytes or a size like 512Mi or 16Gi, got '" + text + "'");
+        }
+        if (m.group(1).length() > 15) {
+            throw new ArithmeticException("'" + text + "' is too large");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "" : m.group(2);

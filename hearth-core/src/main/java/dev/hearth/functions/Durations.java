@@ -8,37 +8,53 @@ import java.util.regex.Pattern;
 public final class Durations {
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
+    /**
+     * The longest duration anything in Hearth takes (retentions included); longer ones are typing mistakes, and
+     * overflow arithmetic in nanoseconds past 292 years.
+     */
+    public static final Duration MAX = Duration.ofDays(3650);
 
     private Durations() {
     }
 
-    /** @throws IllegalArgumentException with a message that shows the accepted forms */
+    /**
+     * @throws IllegalArgumentException with a message that shows the accepted forms, or the longest accepted (3650
+     *                                  days)
+     */
     public static Duration parse(String text) {
         String s = text.trim();
         if (s.matches("\\d+(\\.\\d+)?")) {
-            return Duration.ofMillis(Math.round(Double.parseDouble(s) * 1000));
+            return bounded(Double.parseDouble(s) * 1000, text);
         }
         Matcher m = PART.matcher(s);
-        long millis = 0;
+        double millis = 0;
         int end = 0;
         while (m.find()) {
             if (m.start() != end) {
                 break;
             }
             double value = Double.parseDouble(m.group(1));
-            millis += Math.round(value * switch (m.group(2)) {
+            millis += value * switch (m.group(2)) {
                 case "ms" -> 1;
                 case "s" -> 1_000;
                 case "m" -> 60_000;
                 case "h" -> 3_600_000;
                 default -> 86_400_000;
-            });
+            };
             end = m.end();
         }
         if (end == 0 || end != s.length()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1h30m");
         }
-        return Duration.ofMillis(millis);
+        return bounded(millis, text);
+    }
+
+    private static Duration bounded(double millis, String text) {
+        if (!(millis <= MAX.toMillis())) {
+            throw new IllegalArgumentException("'" + text + "' is longer than 3650d (10 years), the longest duration "
+                    + "accepted");
+        }
+        return Duration.ofMillis(Math.round(millis));
     }
 
     /** The shortest readable form, e.g. {@code 90s} → {@code 1m30s}. */

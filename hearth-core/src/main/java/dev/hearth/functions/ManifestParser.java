@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hearth.retry.Backoff;
+import dev.hearth.text.LoneSurrogates;
 import dev.hearth.volumes.VolumePaths;
 import dev.hearth.yaml.UnknownFields;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads {@code hearth.yaml} strictly: unknown keys and bad values are errors that name the field.
@@ -44,6 +46,8 @@ public final class ManifestParser {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HANDLER = Pattern.compile("[\\w./-]+\\.py:[A-Za-z_]\\w*");
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
+    /** More memory than any one machine has; larger values are mistakes (and overflow a long in bytes). */
+    private static final long MAX_MEMORY = 64L << 40;
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
             "scheduleInput", "timeZone", "setup", "volumes");
@@ -56,12 +60,28 @@ public final class ManifestParser {
     private static final Set<String> BATCH = Set.of("maxSize", "wait");
     /** The priority of a function whose manifest names none. */
     public static final int DEFAULT_PRIORITY = 10;
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The largest manifest: ample for any real one. SnakeYAML reads about a megabyte a second of comment, so a
+     * multi-megabyte manifest would hold a request for seconds; it is refused before parsing instead.
+     */
+    static final int MAX_CHARS = 64 << 10;
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .loaderOptions(loaderOptions()).build());
 
     private ManifestParser() {
     }
 
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions o = new LoaderOptions();
+        o.setCodePointLimit(MAX_CHARS);
+        return o;
+    }
+
     public static FunctionManifest parse(String yaml) {
+        if (yaml.length() > MAX_CHARS) {
+            throw new ManifestException("hearth.yaml has " + yaml.length() + " characters; it may have at most "
+                    + MAX_CHARS + " (64 KiB)");
+        }
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -71,6 +91,9 @@ public final class ManifestParser {
         if (root == null || !root.isObject()) {
             throw new ManifestException("expected a mapping with at least 'name' and 'handler' or 'command'");
         }
+        LoneSurrogates.first(root, "").ifPresent(problem -> {
+            throw new ManifestException(problem);
+        });
         checkKeys(root, TOP, "");
 
         String name = requiredText(root, "name");
@@ -381,16 +404,22 @@ public final class ManifestParser {
     }
 
     private static long memory(JsonNode node) {
+        long bytes;
         try {
             if (!node.isValueNode()) {
                 throw new IllegalArgumentException("must be bytes or a size like 512Mi or 16Gi, got '"
                         + node.asText() + "'");
             }
-            return ByteSize.parse(node.asText());
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new ManifestException("'memory' " + (e instanceof ArithmeticException
-                    ? "is too large, got '" + node.asText() + "'" : e.getMessage()));
+            bytes = ByteSize.parse(node.asText());
+        } catch (ArithmeticException tooLarge) {
+            bytes = Long.MAX_VALUE;
+        } catch (IllegalArgumentException e) {
+            throw new ManifestException("'memory' " + e.getMessage());
         }
+        if (bytes > MAX_MEMORY) {
+            throw new ManifestException("'memory' must be at most 64Ti, got '" + node.asText() + "'");
+        }
+        return bytes;
     }
 
     private static Duration duration(JsonNode parent, String key, Duration dflt) {

@@ -28,6 +28,13 @@ public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout
     /** The queue delay scaler's threshold when none is given, as RunPod's default. */
     public static final double DEFAULT_QUEUE_DELAY_SECONDS = 4;
 
+    /**
+     * The smallest targetConcurrency or scalerValue: demand is divided by them, and tinier divisors ask for absurd
+     * worker counts.
+     */
+    static final double MIN_FRACTION = 0.001;
+    /** The largest scalerValue: a million jobs per worker, or about 11 days of queue delay. */
+    static final double MAX_SCALER_VALUE = 1_000_000;
     public static final ScalingConfig DEFAULT = new ScalingConfig(0, 3, Duration.ofSeconds(60), 1);
 
     /**
@@ -58,12 +65,14 @@ public record ScalingConfig(int minWorkers, int maxWorkers, Duration idleTimeout
         if (bufferWorkers < 0) {
             throw new IllegalArgumentException("'scaling.bufferWorkers' must be 0 or more, got " + bufferWorkers);
         }
-        if (!(targetConcurrency > 0) || targetConcurrency > concurrency) {
-            throw new IllegalArgumentException("'scaling.targetConcurrency' must be above 0 and at most "
-                    + "'scaling.concurrency' (" + concurrency + "), got " + targetConcurrency);
+        if (!(targetConcurrency >= MIN_FRACTION) || targetConcurrency > concurrency) {
+            throw new IllegalArgumentException("'scaling.targetConcurrency' must be from " + MIN_FRACTION
+                    + " to 'scaling.concurrency' (" + concurrency + "), got " + targetConcurrency);
         }
-        if (!(scalerValue >= 0) || Double.isInfinite(scalerValue)) {
-            throw new IllegalArgumentException("'scaling.scalerValue' must be a number above 0, got " + scalerValue);
+        if (scalerValue != 0 && !(scalerValue >= MIN_FRACTION && scalerValue <= MAX_SCALER_VALUE)) {
+            throw new IllegalArgumentException("'scaling.scalerValue' must be at least " + MIN_FRACTION
+                    + " and at most " + (long) MAX_SCALER_VALUE + " (jobs per worker, or seconds of queue delay), got "
+                    + scalerValue);
         }
         if (preinit < 0) {
             throw new IllegalArgumentException("'scaling.preinit' must be 0 or more, got " + preinit);

@@ -103,14 +103,53 @@ class CronTest {
                 UTC)).isFalse();
     }
 
+    static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    static java.util.List<Instant> ticks(String cron, String from, String to) {
+        Cron c = Cron.parse(cron);
+        java.util.List<Instant> out = new java.util.ArrayList<>();
+        for (Instant t = c.next(Instant.parse(from), PARIS); !t.isAfter(Instant.parse(to)); t = c.next(t, PARIS)) {
+            out.add(t);
+        }
+        return out;
+    }
+
+    @Test
+    void aDailyTickInTheSkippedSpringHourFiresOnceWhenTheClocksHaveJumped() {
+        // 2026-03-29: Paris goes from 02:00 CET straight to 03:00 CEST (01:00Z); 02:30 does not exist that day.
+        assertThat(ticks("30 2 * * *", "2026-03-28T00:00:00Z", "2026-03-30T23:59:00Z")).containsExactly(
+                Instant.parse("2026-03-28T01:30:00Z"),   // 02:30 CET
+                Instant.parse("2026-03-29T01:00:00Z"),   // 03:00 CEST, the first instant after the gap
+                Instant.parse("2026-03-30T00:30:00Z"));  // 02:30 CEST
+    }
+
+    @Test
+    void aDailyTickInTheRepeatedAutumnHourFiresOnlyAtItsFirstOccurrence() {
+        // 2026-10-25: Paris shows 02:00-03:00 twice, first CEST (00:00Z-01:00Z) then CET (01:00Z-02:00Z).
+        assertThat(ticks("30 2 * * *", "2026-10-24T00:00:00Z", "2026-10-26T23:59:00Z")).containsExactly(
+                Instant.parse("2026-10-24T00:30:00Z"),   // 02:30 CEST
+                Instant.parse("2026-10-25T00:30:00Z"),   // 02:30 CEST, the first of the two
+                Instant.parse("2026-10-26T01:30:00Z"));  // 02:30 CET
+    }
+
+    @Test
+    void ticksSwallowedBySpringGapFireOnceAndTheRepeatedHourIsNotRunAgain() {
+        assertThat(ticks("*/15 2 * * *", "2026-03-29T00:00:00Z", "2026-03-29T02:00:00Z"))
+                .containsExactly(Instant.parse("2026-03-29T01:00:00Z"));
+        assertThat(ticks("0 * * * *", "2026-10-24T23:30:00Z", "2026-10-25T02:30:00Z")).containsExactly(
+                Instant.parse("2026-10-25T00:00:00Z"),   // 02:00 CEST
+                Instant.parse("2026-10-25T02:00:00Z"));  // 03:00 CET; 02:00 CET was already fired as CEST
+    }
+
     @Test
     void badExpressionsNameTheField() {
         assertThatThrownBy(() -> Cron.parse("* * *")).hasMessageContaining("needs 5");
-        assertThatThrownBy(() -> Cron.parse("60 * * * *")).hasMessageContaining("minute").hasMessageContaining("0-59");
-        assertThatThrownBy(() -> Cron.parse("* 5-2 * * *")).hasMessageContaining("hour").hasMessageContaining("backwards");
-        assertThatThrownBy(() -> Cron.parse("*/0 * * * *")).hasMessageContaining("step");
+        assertThatThrownBy(() -> Cron.parse("60 * * * *")).hasMessageContaining("minute").hasMessageContaining("[0, 59]");
+        assertThatThrownBy(() -> Cron.parse("* 24 * * *")).hasMessageContaining("hour").hasMessageContaining("23");
+        assertThatThrownBy(() -> Cron.parse("*/0 * * * *")).hasMessageContaining("minute").hasMessageContaining("Period 0");
         assertThatThrownBy(() -> Cron.parse("* * * FOO *")).hasMessageContaining("month");
         assertThatThrownBy(() -> Cron.parse("* * 0 * *")).hasMessageContaining("day of month");
+        assertThatThrownBy(() -> Cron.parse("* * * * 8")).hasMessageContaining("day of week");
         assertThatThrownBy(() -> Cron.parse("@sometimes")).hasMessageContaining("macro");
         assertThatThrownBy(() -> Cron.parse("0 0 31 2 *").next(at("2026-01-01T00:00:00Z")))
                 .hasMessageContaining("no tick");

@@ -36,6 +36,7 @@ import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.WorkerLogJanitor;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import dev.hearth.store.sqlite.SqliteStore;
@@ -95,8 +96,8 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
-                store.releases(), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(),
+                new BundleStore(data.resolve("bundles"), config.bundleLimits()), store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
@@ -177,6 +178,16 @@ public final class HearthServer implements AutoCloseable {
             usage.flush();
             prices.refresh(gpuTypes);
         }), 1, 1, TimeUnit.SECONDS);
+        WorkerLogJanitor logJanitor = new WorkerLogJanitor(data.resolve("logs"), () -> pool.workers(null),
+                config.workerLogMax(), config.functionLogMax(), config.resultRetention(), clock);
+        housekeeping.scheduleWithFixedDelay(guard("worker log rotation", logJanitor::rotate), 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("worker log expiry", () -> {
+            try {
+                logJanitor.expire();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }), 1, 10, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("audit retention", () ->

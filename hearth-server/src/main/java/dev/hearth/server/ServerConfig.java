@@ -1,5 +1,6 @@
 package dev.hearth.server;
 
+import dev.hearth.server.functions.BundleLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,11 +29,16 @@ import java.util.Objects;
  * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
  *                        empty refuses every loopback, link-local and private address
  * @param volumeMaxUpload the most bytes one file uploaded into a volume may have
+ * @param bundleLimits    how much an uploaded code bundle may unpack to
+ * @param workerLogMax    the most bytes of output one worker's log keeps (it rotates, keeping the latest)
+ * @param functionLogMax  the most bytes the logs of one function's workers keep together; logs of workers that are
+ *                        gone are deleted oldest first beyond it, and after {@code resultRetention} anyway
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
-                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload) {
+                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
+                           BundleLimits bundleLimits, long workerLogMax, long functionLogMax) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -46,6 +52,11 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         Objects.requireNonNull(auditRetention, "auditRetention");
         if (volumeMaxUpload <= 0) {
             throw new IllegalArgumentException("volumeMaxUpload must be more than 0, got " + volumeMaxUpload);
+        }
+        Objects.requireNonNull(bundleLimits, "bundleLimits");
+        if (workerLogMax < 2 || functionLogMax < 1) {
+            throw new IllegalArgumentException("log caps must be positive, got " + workerLogMax + " and "
+                    + functionLogMax);
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -64,7 +75,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
                 .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention)
-                .volumeMaxUpload(volumeMaxUpload);
+                .volumeMaxUpload(volumeMaxUpload)
+                .bundleLimits(bundleLimits)
+                .workerLogMax(workerLogMax).functionLogMax(functionLogMax);
     }
 
     public static final class Builder {
@@ -83,6 +96,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private java.util.List<String> webhookAllow = java.util.List.of();
         private Duration auditRetention = Duration.ofDays(365);
         private long volumeMaxUpload = DEFAULT_VOLUME_MAX_UPLOAD;
+        private BundleLimits bundleLimits = BundleLimits.DEFAULT;
+        private long workerLogMax = 100L << 20;
+        private long functionLogMax = 1L << 30;
 
         private Builder() {
         }
@@ -162,10 +178,26 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder bundleLimits(BundleLimits bundleLimits) {
+            this.bundleLimits = bundleLimits;
+            return this;
+        }
+
+        public Builder workerLogMax(long bytes) {
+            this.workerLogMax = bytes;
+            return this;
+        }
+
+        public Builder functionLogMax(long bytes) {
+            this.functionLogMax = bytes;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
-                    auditRetention, volumeMaxUpload);
+                    auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
+                    functionLogMax);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.hearth.server;
 
+import static dev.hearth.server.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
@@ -19,13 +20,6 @@ class BadInputTest {
     void stillServing() {
         assertThat(hearth.post("/v2/echo/runsync", "{\"input\":\"ok\"}").json().get("output").asText())
                 .isEqualTo("ok");
-    }
-
-    private static void assertProblem(TestServer.Response r, int status, String detail) {
-        assertThat(r.status()).isEqualTo(status);
-        assertThat(r.contentType()).startsWith("application/problem+json");
-        assertThat(r.json().get("status").asInt()).isEqualTo(status);
-        assertThat(r.json().get("detail").asText()).contains(detail);
     }
 
     @Test

@@ -66,4 +66,42 @@ class WorkerLogsTest {
         assertThat(lines).hasSize(1);
         assertThat(lines.getFirst()).hasSize(WorkerLogs.MAX_TAIL_BYTES);
     }
+
+    @Test
+    void rotationKeepsOffsetsCountingAndRangesReadableAcrossBothFiles() throws IOException {
+        Path log = Files.writeString(tmp.resolve("w-rot.log"), "one\ntwo\nsix\n");  // 12 bytes
+
+        assertThat(WorkerLogs.rotateIfOver(log, 16)).isTrue();
+        Files.writeString(log, "three\n", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(WorkerLogs.size(log)).isEqualTo(18);
+        assertThat(tmp.resolve("w-rot.log.4")).hasContent("two\nsix\n");  // the last half cap is kept
+        assertThat(new String(WorkerLogs.read(log, 8, 18).bytes())).isEqualTo("six\nthree\n");
+        assertThat(WorkerLogs.read(log, 0, 18).start()).isEqualTo(4);
+        assertThat(WorkerLogs.tail(log, 2)).containsExactly("six", "three");
+    }
+
+    @Test
+    void aSecondRotationReplacesTheFirst() throws IOException {
+        Path log = Files.writeString(tmp.resolve("w-rot2.log"), "aaaaaaaa\n");  // 9 bytes
+        WorkerLogs.rotateIfOver(log, 16);
+        Files.writeString(log, "bbbbbbbb\n", java.nio.file.StandardOpenOption.APPEND);
+        WorkerLogs.rotateIfOver(log, 16);
+        Files.writeString(log, "cc\n", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(tmp.resolve("w-rot2.log.1")).doesNotExist();
+        assertThat(tmp.resolve("w-rot2.log.10")).hasContent("bbbbbbb\n");
+        WorkerLogs.Range range = WorkerLogs.read(log, 0, WorkerLogs.size(log));
+        assertThat(range.start()).isEqualTo(10);
+        assertThat(new String(range.bytes())).isEqualTo("bbbbbbb\ncc\n");
+        assertThat(WorkerLogs.diskSize(log)).isEqualTo(11);
+    }
+
+    @Test
+    void aLogUnderHalfTheCapIsNotRotated() throws IOException {
+        Path log = Files.writeString(tmp.resolve("w-small.log"), "four\n");
+
+        assertThat(WorkerLogs.rotateIfOver(log, 10)).isFalse();
+        assertThat(WorkerLogs.size(log)).isEqualTo(5);
+    }
 }

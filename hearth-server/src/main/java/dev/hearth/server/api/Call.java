@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.errors.HearthException;
 import dev.hearth.functions.Durations;
 import dev.hearth.server.http.Exchange;
+import dev.hearth.text.LoneSurrogates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -150,20 +151,36 @@ final class Call {
         }
     }
 
-    /** The body as JSON; an empty body is an error. */
+    /** The body as JSON, its strings valid Unicode; an empty body is an error. */
     JsonNode json(long limit, String what) {
+        JsonNode tree = jsonAsSent(limit, what);
+        LoneSurrogates.first(tree, "").ifPresent(problem -> {
+            throw new HearthException.BadRequest(problem);
+        });
+        return tree;
+    }
+
+    /**
+     * The body as JSON, strings as they are: for what workers post, which is passed on as the handler made it (a
+     * 400 would leave the job without its result).
+     */
+    JsonNode jsonAsSent(long limit, String what) {
         byte[] body = body(limit, what);
         if (body.length == 0) {
             throw new HearthException.BadRequest("the request body is empty; send JSON such as {\"input\": {...}}");
         }
+        JsonNode tree;
         try {
-            return Json.MAPPER.readTree(body);
+            tree = Json.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
+            // Limits (nesting depth, number length) are reported without a location.
+            var at = e.getLocation();
             throw new HearthException.BadRequest("the request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
             throw new HearthException.BadRequest("could not read the request body: " + e.getMessage());
         }
+        return tree;
     }
 
     void json(int status, Object body) {
@@ -239,10 +256,19 @@ final class Call {
         }
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
             out.putIfAbsent(k, v);
         }
         return out;
+    }
+
+    private static String decode(String part) {
+        try {
+            return URLDecoder.decode(part, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new HearthException.BadRequest("the query '" + part + "' has a bad % escape (" + e.getMessage()
+                    + "); write % followed by two hex digits, e.g. %20");
+        }
     }
 }

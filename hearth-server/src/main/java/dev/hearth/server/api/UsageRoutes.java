@@ -325,10 +325,16 @@ final class UsageRoutes {
             throw new HearthException.BadRequest("'" + field + "' must be an amount in US dollars, got '"
                     + node.asText() + "'");
         }
-        if (d.signum() <= 0) {
-            throw new HearthException.BadRequest("'" + field + "' must be above 0, got " + d.toPlainString());
+        if (d.signum() <= 0 || d.compareTo(Budget.MAX_DOLLARS) > 0) {
+            throw new HearthException.BadRequest("'" + field + "' must be above 0 and at most "
+                    + Budget.MAX_DOLLARS.toPlainString() + " (US dollars), got " + shortly(d));
         }
         return Money.ofDollars(d);
+    }
+
+    /** A number as the caller can recognise it, without printing a 300-digit expansion of 1e308. */
+    private static String shortly(BigDecimal d) {
+        return d.precision() - d.scale() > 30 || d.scale() > 30 ? d.toString() : d.toPlainString();
     }
 
     /** An ISO instant, a date (its UTC midnight), or a duration back from now such as {@code 24h}. */

@@ -103,7 +103,7 @@ final class WorkerRoutes {
 
     private void done(Call call) {
         Worker w = worker(call);
-        JsonNode body = call.json(RESULT_LIMIT, "job results");
+        JsonNode body = call.jsonAsSent(RESULT_LIMIT, "job results");
         if (!body.isObject()) {
             throw new HearthException.BadRequest("a job result must be a JSON object such as {\"output\": ...}");
         }
@@ -121,7 +121,7 @@ final class WorkerRoutes {
     private void doneBatch(Call call) throws InterruptedException {
         Worker w = worker(call);
         int take = (int) call.queryLong("take", 0, 0, 1000);
-        JsonNode body = call.json(RESULT_LIMIT, "job results");
+        JsonNode body = call.jsonAsSent(RESULT_LIMIT, "job results");
         JsonNode list = body.isObject() ? body.get("results") : body;
         if (list == null || !list.isArray()) {
             throw new HearthException.BadRequest("a batch of results must be {\"results\": [{\"id\": ..., "
@@ -177,7 +177,7 @@ final class WorkerRoutes {
 
     private void stream(Call call) {
         Worker w = worker(call);
-        JsonNode body = call.json(RESULT_LIMIT, "stream chunks");
+        JsonNode body = call.jsonAsSent(RESULT_LIMIT, "stream chunks");
         JsonNode chunk = body.isObject() && body.has("output") ? body.get("output") : body;
         jobs.streamChunk(w, call.param("job"), write(chunk));
         call.json(200, Map.of("accepted", true));

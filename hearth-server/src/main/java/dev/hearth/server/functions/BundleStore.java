@@ -1,17 +1,26 @@
 package dev.hearth.server.functions;
 
+import dev.hearth.errors.HearthException;
 import dev.hearth.functions.ManifestException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 
 /**
@@ -20,11 +29,12 @@ import java.util.zip.ZipInputStream;
  */
 public final class BundleStore {
 
-    private static final long MAX_UNPACKED = 2L << 30;
     private final Path root;
+    private final BundleLimits limits;
 
-    public BundleStore(Path root) {
+    public BundleStore(Path root, BundleLimits limits) {
         this.root = root;
+        this.limits = limits;
     }
 
     public record Bundle(String sha256, Path dir, String manifestYaml) {
@@ -37,7 +47,7 @@ public final class BundleStore {
             if (!Files.isDirectory(dir)) {
                 Path tmp = Files.createTempDirectory(Files.createDirectories(root), ".unpack-");
                 try {
-                    unzip(zip, tmp);
+                    unzip(zip, tmp, limits);
                 } catch (RuntimeException | IOException e) {
                     deleteTree(tmp);
                     throw e;
@@ -53,6 +63,8 @@ public final class BundleStore {
                 throw new ManifestException("the uploaded bundle has no hearth.yaml at its root");
             }
             return new Bundle(sha, dir, Files.readString(manifest, StandardCharsets.UTF_8));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ManifestException("hearth.yaml is not UTF-8 text (" + e.getMessage() + "); save it as UTF-8");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store bundle " + sha, e);
         }
@@ -62,33 +74,96 @@ public final class BundleStore {
         return root.resolve(sha256);
     }
 
-    private static void unzip(byte[] zip, Path into) throws IOException {
+    /**
+     * Unpacks {@code zip} into {@code into}, checking each entry before it is written and counting bytes as they are
+     * written, so nothing past {@code limits} reaches the disk whatever sizes the zip declares.
+     */
+    static void unzip(byte[] zip, Path into, BundleLimits limits) throws IOException {
         long total = 0;
         int entries = 0;
+        Set<String> names = new HashSet<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             ZipEntry e;
             while ((e = in.getNextEntry()) != null) {
-                entries++;
-                Path target = into.resolve(e.getName()).normalize();
-                if (!target.startsWith(into) || e.getName().startsWith("/")) {
-                    throw new ManifestException("the bundle has an entry outside its directory: " + e.getName());
+                if (++entries > limits.maxEntries()) {
+                    throw new HearthException.PayloadTooLarge("the bundle has more than " + limits.maxEntries()
+                            + " entries, the limit; leave virtualenvs and data out of it");
                 }
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                    continue;
+                Path target = target(into, e.getName());
+                if (!names.add(into.relativize(target).toString())) {
+                    throw new HearthException.BadRequest("the bundle has the entry '" + printable(e.getName())
+                            + "' twice; zip the function's directory again");
                 }
-                Files.createDirectories(target.getParent());
-                total += Files.copy(in, target);
-                if (total > MAX_UNPACKED) {
-                    throw new ManifestException("the bundle unpacks to more than 2 GiB; keep model weights out of it");
+                try {
+                    if (e.isDirectory()) {
+                        Files.createDirectories(target);
+                        continue;
+                    }
+                    Files.createDirectories(target.getParent());
+                    total += copy(in, target, limits.maxBytes() - total, limits);
+                } catch (FileSystemException conflict) {
+                    throw new HearthException.BadRequest("the bundle's entry '" + printable(e.getName())
+                            + "' cannot be unpacked (" + conflict.getReason() + "); a file and a directory may not "
+                            + "share a name");
                 }
             }
-        } catch (java.util.zip.ZipException e) {
-            throw new ManifestException("the upload is not a valid zip file: " + e.getMessage());
+        } catch (ZipException | IllegalArgumentException e) {
+            // ZipInputStream reports an entry name that is not valid UTF-8 as an IllegalArgumentException.
+            throw new HearthException.BadRequest("the upload is not a valid zip file: " + e.getMessage());
         }
         if (entries == 0) {
             throw new ManifestException("the upload is not a zip file with hearth.yaml at its root");
         }
+    }
+
+    private static Path target(Path into, String name) {
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw new HearthException.BadRequest("the bundle has an entry with an empty name or a NUL character in "
+                    + "its name ('" + printable(name) + "')");
+        }
+        Path target;
+        try {
+            target = into.resolve(name).normalize();
+        } catch (InvalidPathException e) {
+            throw new HearthException.BadRequest("the bundle has an entry whose name is not a valid path: '"
+                    + printable(name) + "'");
+        }
+        if (!target.startsWith(into) || target.equals(into) || name.startsWith("/")) {
+            throw new HearthException.BadRequest("the bundle has an entry outside its directory: '" + printable(name)
+                    + "'");
+        }
+        return target;
+    }
+
+    /** Copies at most {@code room} bytes; one more is a 413, and what was written so far stays within the cap. */
+    private static long copy(InputStream in, Path target, long room, BundleLimits limits) throws IOException {
+        long written = 0;
+        byte[] buf = new byte[64 << 10];
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (n > room - written) {
+                    throw new HearthException.PayloadTooLarge("the bundle unpacks to more than "
+                            + mebibytes(limits.maxBytes()) + ", the limit; keep model weights and data out of it (load "
+                            + "them from a volume or URL)");
+                }
+                out.write(buf, 0, n);
+                written += n;
+            }
+        }
+        return written;
+    }
+
+    private static String mebibytes(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
+    }
+
+    /** An entry name fit for an error message: control characters shown as escapes, and not too long. */
+    private static String printable(String name) {
+        StringBuilder b = new StringBuilder();
+        name.codePoints().limit(200).forEach(c -> b.append(Character.isISOControl(c)
+                ? String.format("\\u%04x", c) : Character.toString(c)));
+        return name.length() > 200 ? b + "..." : b.toString();
     }
 
     private static void deleteTree(Path dir) throws IOException {

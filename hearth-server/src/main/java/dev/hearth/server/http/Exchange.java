@@ -47,7 +47,8 @@ public final class Exchange {
             try {
                 this.path = new URI(rawPath).getPath();
             } catch (URISyntaxException e) {
-                throw new RequestReader.BadRequest(400, "malformed request target");
+                throw new RequestReader.BadRequest(400, "malformed request target: " + e.getReason() + " at "
+                        + "index " + e.getIndex() + " (a % must be followed by two hex digits, e.g. %20)");
             }
         }
     }

@@ -126,8 +126,8 @@ public final class ScalingSettings {
 
     private static java.time.Duration duration(JsonNode n) {
         try {
-            return n.isNumber() ? java.time.Duration.ofMillis(Math.round(n.asDouble() * 1000))
-                    : Durations.parse(n.asText());
+            // a number is seconds; written out in full it gets the same checks as text (3650 days at most)
+            return Durations.parse(n.isNumber() ? n.decimalValue().toPlainString() : n.asText());
         } catch (IllegalArgumentException e) {
             throw new HearthException.BadRequest("'idleTimeout': " + e.getMessage());
         }

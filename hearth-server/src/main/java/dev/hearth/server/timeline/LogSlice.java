@@ -3,16 +3,12 @@ package dev.hearth.server.timeline;
 import dev.hearth.runtime.local.WorkerLogs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Lines read from a byte range of a worker's log file.
+ * Lines read from a byte range of a worker's log (logical offsets, see {@link WorkerLogs}).
  *
  * @param from      the offset of the first byte read
  * @param to        the offset after the last byte read: where the next read continues
@@ -27,8 +23,8 @@ public record LogSlice(long from, long to, List<String> lines, boolean truncated
      * line without its newline yet is left for the next read; use it when following a file that is still written.
      */
     public static LogSlice read(Path file, long from, long to, int maxBytes, boolean wholeLines) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
+        try {
+            long size = WorkerLogs.size(file);
             long end = to < 0 ? size : Math.min(to, size);
             long start = Math.max(0, Math.min(from, end));
             boolean truncated = false;
@@ -36,14 +32,12 @@ public record LogSlice(long from, long to, List<String> lines, boolean truncated
                 start = end - maxBytes;
                 truncated = true;
             }
-            ByteBuffer buf = ByteBuffer.allocate((int) (end - start));
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, start + buf.position()) < 0) {
-                    break;
-                }
-            }
-            byte[] bytes = buf.array();
-            int length = buf.position();
+            WorkerLogs.Range range = WorkerLogs.read(file, start, end);
+            // bytes rotated away: what is left starts mid-line, like a cut range
+            truncated |= range.start() > start;
+            start = range.start();
+            byte[] bytes = range.bytes();
+            int length = bytes.length;
             int first = 0;
             if (truncated) { // skip the cut line: '\n' never occurs inside a UTF-8 sequence
                 while (first < length && bytes[first] != '\n') {
@@ -59,19 +53,13 @@ public record LogSlice(long from, long to, List<String> lines, boolean truncated
             }
             String text = new String(bytes, first, last - first, StandardCharsets.UTF_8);
             return new LogSlice(start + first, start + last, WorkerLogs.lines(text), truncated);
-        } catch (NoSuchFileException e) {
-            return new LogSlice(0, 0, List.of(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read log file " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** The current size of the file, 0 when it does not exist yet. */
+    /** The bytes written to the log so far, rotations included; 0 when it does not exist yet. */
     public static long size(Path file) {
-        try {
-            return java.nio.file.Files.size(file);
-        } catch (IOException e) {
-            return 0;
-        }
+        return WorkerLogs.size(file);
     }
 }
