@@ -1,5 +1,6 @@
 package dev.hearth.server;
 
+import dev.hearth.server.envs.PipSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,11 +29,13 @@ import java.util.Objects;
  * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
  *                        empty refuses every loopback, link-local and private address
  * @param volumeMaxUpload the most bytes one file uploaded into a volume may have
+ * @param pip             how pip builds functions' Python environments (index, wheel directory, more arguments)
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
-                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload) {
+                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
+                           PipSettings pip) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -47,6 +50,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         if (volumeMaxUpload <= 0) {
             throw new IllegalArgumentException("volumeMaxUpload must be more than 0, got " + volumeMaxUpload);
         }
+        pip = pip == null ? PipSettings.NONE : pip;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -64,7 +68,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
                 .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention)
-                .volumeMaxUpload(volumeMaxUpload);
+                .volumeMaxUpload(volumeMaxUpload).pip(pip);
     }
 
     public static final class Builder {
@@ -83,6 +87,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private java.util.List<String> webhookAllow = java.util.List.of();
         private Duration auditRetention = Duration.ofDays(365);
         private long volumeMaxUpload = DEFAULT_VOLUME_MAX_UPLOAD;
+        private PipSettings pip = PipSettings.NONE;
 
         private Builder() {
         }
@@ -162,10 +167,15 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder pip(PipSettings pip) {
+            this.pip = pip;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
-                    auditRetention, volumeMaxUpload);
+                    auditRetention, volumeMaxUpload, pip);
         }
     }
 }
