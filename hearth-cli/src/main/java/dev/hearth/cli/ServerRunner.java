@@ -4,6 +4,7 @@ import dev.hearth.client.Hearth;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
+import dev.hearth.server.envs.PipSettings;
 import dev.hearth.server.logging.LogFormat;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -65,6 +66,9 @@ final class ServerRunner {
                 .webhookAllow(o.webhookAllow)
                 .auditRetention(auditRetention)
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
+                .pip(new PipSettings(o.pipIndexUrl, o.pipFindLinks == null || o.pipFindLinks.contains("://")
+                        ? o.pipFindLinks : ctx.resolve(Path.of(o.pipFindLinks)).toString(),
+                        PipSettings.splitArgs(o.pipExtraArgs)))
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

@@ -34,7 +34,7 @@ class EnvironmentsTest {
 
     @RegisterExtension
     static final TestServer hearth = TestServer.withFunctions().configured(b -> b.pip(
-            new PipSettings(null, WHEELS, List.of("--no-index"))));
+            new PipSettings(null, WHEELS.toString(), List.of("--no-index"))));
 
     /** What a deploy that asked for progress got: its status, and the objects of its NDJSON answer. */
     record Streamed(int status, String contentType, List<JsonNode> lines, String body) {

@@ -1,6 +1,5 @@
 package dev.hearth.server.envs;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,10 +9,10 @@ import java.util.List;
  * pip runs with the server's environment.
  *
  * @param indexUrl  {@code --index-url}, or null for pip's own (configured) index
- * @param findLinks {@code --find-links}: a directory of wheels, or null
+ * @param findLinks {@code --find-links}: a directory of wheels (absolute) or a URL, or null
  * @param extraArgs more arguments for {@code pip install}, e.g. {@code --no-index}
  */
-public record PipSettings(String indexUrl, Path findLinks, List<String> extraArgs) {
+public record PipSettings(String indexUrl, String findLinks, List<String> extraArgs) {
 
     public static final PipSettings NONE = new PipSettings(null, null, List.of());
 
@@ -33,7 +32,7 @@ public record PipSettings(String indexUrl, Path findLinks, List<String> extraArg
             a.addAll(List.of("--index-url", indexUrl));
         }
         if (findLinks != null) {
-            a.addAll(List.of("--find-links", findLinks.toAbsolutePath().toString()));
+            a.addAll(List.of("--find-links", findLinks));
         }
         a.addAll(extraArgs);
         return a;
