@@ -80,6 +80,7 @@ public final class PythonEnvs implements AutoCloseable {
     private final ConcurrentHashMap<String, EnvBuild> building = new ConcurrentHashMap<>();
     /** Environments that deploys have readied but not yet saved a version for: not to be pruned meanwhile. */
     private final Map<String, Integer> pinned = new HashMap<>();
+    /** The environments of deployed versions, by bundle hash. */
     private final ConcurrentHashMap<String, Env> ofVersion = new ConcurrentHashMap<>();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
 
@@ -161,7 +162,9 @@ public final class PythonEnvs implements AutoCloseable {
         if (v.manifest().python() == null) {
             return Optional.empty();
         }
-        Env env = ofVersion.get(v.name() + "@" + v.version());
+        // by bundle: it holds the manifest and the requirements file, and a function deleted and deployed again
+        // reuses version numbers
+        Env env = ofVersion.get(v.bundleSha256());
         if (env == null) {
             String hash;
             try {
@@ -172,11 +175,11 @@ public final class PythonEnvs implements AutoCloseable {
             env = new Env(hash, root.resolve(hash));
         }
         if (!ready(env.dir())) {
-            ofVersion.remove(v.name() + "@" + v.version());
+            ofVersion.remove(v.bundleSha256());
             throw new WorkerStartException("the Python environment " + env.hash() + " of " + v.name() + " version "
                     + v.version() + " is not built (removed by hand?); deploy the function again to build it", null);
         }
-        ofVersion.put(v.name() + "@" + v.version(), env);
+        ofVersion.put(v.bundleSha256(), env);
         touch(env.dir().resolve(LAST_USED));
         return Optional.of(env);
     }
