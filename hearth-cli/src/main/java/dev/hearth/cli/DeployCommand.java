@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code hearth deploy <hearth.yaml>}. */
-@Command(name = "deploy", description = "Deploy a function: upload the manifest's directory as a new version.")
+@Command(name = "deploy", description = "Deploy a function: upload the manifest's directory as a new version. "
+        + "With a python: block, its environment is built first (pip's output is printed as it comes); the new "
+        + "version serves once it is ready, and a failed build leaves the previous version serving.")
 final class DeployCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -42,13 +44,13 @@ final class DeployCommand implements Callable<Integer> {
         try (Hearth hearth = client.connect(ctx)) {
             if (canary != null) {
                 int percent = CanarySplit.parsePercent(canary);
-                Deployment d = hearth.deploy(file, percent);
+                Deployment d = hearth.deploy(file, percent, ctx.err()::println);
                 ctx.out().println("deployed " + d.name() + " version " + d.version() + " as a canary for " + percent
                         + "% of new jobs (bundle sha256 " + d.bundleSha256() + "); then: hearth promote " + d.name()
                         + " or hearth rollback " + d.name());
                 return ExitCodes.OK;
             }
-            Deployment d = hearth.deploy(file);
+            Deployment d = hearth.deploy(file, ctx.err()::println);
             ctx.out().println("deployed " + d.name() + " version " + d.version() + " (bundle sha256 "
                     + d.bundleSha256() + ")");
         }

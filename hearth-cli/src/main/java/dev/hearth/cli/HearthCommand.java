@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
                 DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
-                VolumeCommand.class, PlanCommand.class})
+                VolumeCommand.class, PlanCommand.class, EnvCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

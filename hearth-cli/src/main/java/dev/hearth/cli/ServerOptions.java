@@ -27,6 +27,21 @@ final class ServerOptions {
             description = "Python interpreter for python-runtime workers (default: ${DEFAULT-VALUE}).")
     String python;
 
+    @Option(names = "--pip-index-url", paramLabel = "URL",
+            description = "Package index for building functions' Python environments (pip --index-url; default: "
+                    + "pip's own configuration).")
+    String pipIndexUrl;
+
+    @Option(names = "--pip-find-links", paramLabel = "DIR",
+            description = "A directory (or URL) of wheels for building functions' Python environments "
+                    + "(pip --find-links).")
+    String pipFindLinks;
+
+    @Option(names = "--pip-extra-args", paramLabel = "ARGS",
+            description = "More arguments for pip install when building functions' Python environments, e.g. "
+                    + "\"--no-index --prefer-binary\".")
+    String pipExtraArgs;
+
     @Option(names = "--log-format", paramLabel = "FORMAT",
             description = "Server log format: text or json (one object per line, with function, job and worker "
                     + "ids; default: $HEARTH_LOG_FORMAT, else text).")

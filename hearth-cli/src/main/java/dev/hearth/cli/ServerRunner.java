@@ -5,6 +5,7 @@ import dev.hearth.functions.ByteSize;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
+import dev.hearth.server.envs.PipSettings;
 import dev.hearth.server.logging.LogFormat;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -70,6 +71,9 @@ final class ServerRunner {
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
                 .workerLogMax(workerLogMax)
                 .functionLogMax(functionLogMax)
+                .pip(new PipSettings(o.pipIndexUrl, o.pipFindLinks == null || o.pipFindLinks.contains("://")
+                        ? o.pipFindLinks : ctx.resolve(Path.of(o.pipFindLinks)).toString(),
+                        PipSettings.splitArgs(o.pipExtraArgs)))
                 .build();
         HearthServer server = HearthServer.start(config);
         Optional<String> generated = server.newApiKey();

@@ -59,6 +59,20 @@ final class Decode {
         return List.copyOf(nodes);
     }
 
+    static List<EnvInfo> envs(JsonNode arr) {
+        List<EnvInfo> out = new ArrayList<>();
+        for (JsonNode e : arr) {
+            List<String> requirements = new ArrayList<>();
+            e.path("requirements").forEach(r -> requirements.add(r.asText()));
+            List<String> usedBy = new ArrayList<>();
+            e.path("usedBy").forEach(u -> usedBy.add(u.asText()));
+            out.add(new EnvInfo(text(e, "hash"), text(e, "path"), text(e, "interpreter"), text(e, "pythonVersion"),
+                    e.path("systemSitePackages").asBoolean(), requirements, e.path("sizeBytes").asLong(),
+                    instant(e.get("builtAt")), instant(e.get("lastUsed")), usedBy));
+        }
+        return out;
+    }
+
     static Deployment deployment(JsonNode n) {
         return new Deployment(text(n, "name"), n.path("version").asInt(), text(n, "bundleSha256"));
     }

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -78,9 +79,24 @@ public final class Hearth implements AutoCloseable {
      * its root as {@code hearth.yaml}, and uploaded. New jobs run on the new version.
      */
     public Deployment deploy(Path manifestYaml) {
+        return deploy(manifestYaml, line -> { });
+    }
+
+    /**
+     * Deploys as {@link #deploy(Path)} does, passing each line of the deploy's progress to {@code progress} as it
+     * comes: the output of building the function's Python environment (its manifest's {@code python:}), pip's
+     * included. Returns once the new version is ready to serve.
+     *
+     * @throws HearthApiException when the deploy fails, a build included (422, with pip's error)
+     */
+    public Deployment deploy(Path manifestYaml, Consumer<String> progress) {
+        return deploy(manifestYaml, Http.Query.none(), progress);
+    }
+
+    private Deployment deploy(Path manifestYaml, Http.Query query, Consumer<String> progress) {
         byte[] zip = Bundle.zip(manifestYaml);
-        return Decode.deployment(http.post("/v1/functions", Http.Query.none(), zip, "application/zip",
-                Http.CALL_TIMEOUT.multipliedBy(2)));
+        return Decode.deployment(http.postWithProgress("/v1/functions", query, zip, "application/zip", "deployed",
+                Http.CALL_TIMEOUT.multipliedBy(2), progress));
     }
 
     /**
@@ -88,9 +104,12 @@ public final class Hearth implements AutoCloseable {
      * active version the rest, until {@link #promote} or {@link #rollback}.
      */
     public Deployment deploy(Path manifestYaml, int canaryPercent) {
-        byte[] zip = Bundle.zip(manifestYaml);
-        return Decode.deployment(http.post("/v1/functions", Http.Query.of("canary", canaryPercent), zip,
-                "application/zip", Http.CALL_TIMEOUT.multipliedBy(2)));
+        return deploy(manifestYaml, canaryPercent, line -> { });
+    }
+
+    /** Deploys as a canary, passing progress lines on as {@link #deploy(Path, Consumer)} does. */
+    public Deployment deploy(Path manifestYaml, int canaryPercent, Consumer<String> progress) {
+        return deploy(manifestYaml, Http.Query.of("canary", canaryPercent), progress);
     }
 
     /** Every stored version of a function, newest first, with which one is active or the canary. */
@@ -158,6 +177,17 @@ public final class Hearth implements AutoCloseable {
     /** The running workers of {@code function}, or of every function when it is null. */
     public List<WorkerInfo> workers(String function) {
         return Decode.workers(http.get("/v1/workers", Http.Query.of("function", function)));
+    }
+
+    /** Functions' Python environments on the server, newest first, with the versions that use each. */
+    public List<EnvInfo> environments() {
+        return Decode.envs(http.get("/v1/envs", Http.Query.none()).path("envs"));
+    }
+
+    /** Deletes the Python environments no stored version uses; returns them. */
+    public List<EnvInfo> pruneEnvironments() {
+        return Decode.envs(http.post("/v1/envs/prune", Http.Query.none(), new byte[0], null, Http.CALL_TIMEOUT)
+                .path("removed"));
     }
 
     /** The nodes workers are placed on, with their GPUs and drain state. */

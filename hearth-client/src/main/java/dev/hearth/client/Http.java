@@ -108,11 +108,63 @@ final class Http implements AutoCloseable {
                 .header("User-Agent", "hearth-java-client");
     }
 
+    /**
+     * A POST whose answer may stream progress ({@code application/x-ndjson}): each {@code {"progress": "..."}} line
+     * goes to {@code progress}, and the last line's {@code result} field is returned, or its {@code problem} thrown.
+     * An answer that is plain JSON (nothing to stream) is returned as is.
+     */
+    JsonNode postWithProgress(String path, Query query, byte[] body, String contentType, String result,
+                              Duration timeout, java.util.function.Consumer<String> progress) {
+        HttpRequest request = request(path, query, timeout).header("Content-Type", contentType)
+                .header("Accept", "application/x-ndjson, application/json, application/problem+json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<java.util.stream.Stream<String>> response = exchange(request,
+                HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw problem(response.statusCode(), String.join("\n", lines.toList()));
+            }
+            if (!response.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson")) {
+                return parse(String.join("\n", lines.toList()), request);
+            }
+            JsonNode last = MissingNode.getInstance();
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                last = parse(line, request);
+                if (last.has("progress")) {
+                    progress.accept(last.get("progress").asText());
+                }
+            }
+            if (last.has("problem")) {
+                JsonNode p = last.get("problem");
+                throw new HearthApiException(p.path("status").asInt(500), p.path("title").asText("Error"),
+                        p.path("detail").asText());
+            }
+            if (!last.has(result)) {
+                throw new HearthConnectionException(base, false, request.method() + " " + request.uri().getPath()
+                        + " to " + base + " ended before its result", null);
+            }
+            return last.get(result);
+        } catch (java.io.UncheckedIOException e) {
+            throw new HearthConnectionException(base, false, request.method() + " " + request.uri().getPath()
+                    + " to " + base + " failed: " + describe(e.getCause()), e);
+        }
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder builder, String accept) {
         HttpRequest request = builder.header("Accept", accept + ", application/problem+json").build();
-        HttpResponse<String> response;
+        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw problem(response.statusCode(), response.body());
+        }
+        return response;
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return client.send(request, handler);
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new HearthConnectionException(base, true, "no Hearth server at " + base, e);
         } catch (HttpTimeoutException e) {
@@ -126,15 +178,10 @@ final class Http implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new HearthClientException("interrupted while waiting for " + base, e);
         }
-        if (response.statusCode() / 100 != 2) {
-            throw problem(response);
-        }
-        return response;
     }
 
-    private HearthApiException problem(HttpResponse<String> response) {
-        int status = response.statusCode();
-        String body = response.body() == null ? "" : response.body().strip();
+    private HearthApiException problem(int status, String answer) {
+        String body = answer == null ? "" : answer.strip();
         String title = reason(status);
         String detail = null;
         try {
@@ -155,14 +202,17 @@ final class Http implements AutoCloseable {
     }
 
     private JsonNode parse(HttpResponse<String> response) {
-        String body = response.body();
+        return parse(response.body(), response.request());
+    }
+
+    private JsonNode parse(String body, HttpRequest request) {
         if (body == null || body.isBlank()) {
             return MissingNode.getInstance();
         }
         try {
             return json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new HearthClientException("the server at " + base + " answered " + response.request().uri().getPath()
+            throw new HearthClientException("the server at " + base + " answered " + request.uri().getPath()
                     + " with something that is not JSON: " + e.getOriginalMessage(), e);
         }
     }

@@ -74,6 +74,40 @@ class HearthTest {
     }
 
     @Test
+    void aDeployPassesOnItsProgressLinesAndReturnsTheDeployedVersion() throws IOException {
+        Files.writeString(dir.resolve("hearth.yaml"), "name: ml\nhandler: h.py:f\npython: {requirements: [numpy]}\n");
+        peer.on("POST /v1/functions", 200, "application/x-ndjson", """
+                {"progress":"Python environment 0123456789abcdef: building in /data/envs/0123456789abcdef"}
+                {"progress":"Successfully installed numpy-1.26.4"}
+                {"deployed":{"name":"ml","version":4,"bundleSha256":"abc"}}
+                """);
+        List<String> progress = new java.util.ArrayList<>();
+
+        Deployment d = hearth.deploy(dir.resolve("hearth.yaml"), progress::add);
+
+        assertThat(d).isEqualTo(new Deployment("ml", 4, "abc"));
+        assertThat(progress).containsExactly("Python environment 0123456789abcdef: building in "
+                + "/data/envs/0123456789abcdef", "Successfully installed numpy-1.26.4");
+        assertThat(peer.only("POST /v1/functions").header("Accept")).startsWith("application/x-ndjson");
+    }
+
+    @Test
+    void aDeployWhoseProgressEndsInAProblemThrowsIt() throws IOException {
+        Files.writeString(dir.resolve("hearth.yaml"), "name: ml\nhandler: h.py:f\n");
+        peer.on("POST /v1/functions", 200, "application/x-ndjson", """
+                {"progress":"ERROR: No matching distribution found for nosuch"}
+                {"problem":{"type":"about:blank","title":"Unprocessable Content","status":422,"detail":"pip install \
+                exited with 1: No matching distribution found for nosuch"}}
+                """);
+
+        assertThatThrownBy(() -> hearth.deploy(dir.resolve("hearth.yaml")))
+                .isInstanceOfSatisfying(HearthApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.detail()).contains("No matching distribution found for nosuch");
+                });
+    }
+
+    @Test
     void theSameDirectoryZipsToTheSameBytes() throws IOException {
         Files.writeString(dir.resolve("hearth.yaml"), "name: a\n");
         Files.writeString(dir.resolve("a.py"), "pass\n");

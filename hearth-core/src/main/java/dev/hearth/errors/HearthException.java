@@ -7,7 +7,7 @@ package dev.hearth.errors;
 public sealed class HearthException extends RuntimeException
         permits HearthException.BadRequest, HearthException.Unauthorized, HearthException.NotFound,
                 HearthException.Conflict, HearthException.PayloadTooLarge, HearthException.PaymentRequired,
-                HearthException.Unavailable {
+                HearthException.Unavailable, HearthException.Unprocessable {
 
     private final int status;
     private final String title;
@@ -59,6 +59,13 @@ public sealed class HearthException extends RuntimeException
     public static final class PayloadTooLarge extends HearthException {
         public PayloadTooLarge(String message) {
             super(413, "Payload Too Large", message);
+        }
+    }
+
+    /** Well-formed but not doable as asked: a function's Python environment that pip cannot build, say. */
+    public static final class Unprocessable extends HearthException {
+        public Unprocessable(String message) {
+            super(422, "Unprocessable Content", message);
         }
     }
 

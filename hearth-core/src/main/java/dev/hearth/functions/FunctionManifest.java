@@ -25,6 +25,7 @@ import java.util.Map;
  *                       handler module's own {@code setup()} if it has one (Python runtime only)
  * @param volumes        volume name to where the function's workers see it: an absolute path, or one relative to the
  *                       function's directory
+ * @param python         the function's own Python environment, or null to run on the server's interpreter as is
  */
 public record FunctionManifest(
         String name,
@@ -43,7 +44,8 @@ public record FunctionManifest(
         BatchConfig batch,
         int priority,
         FunctionSchedule schedule,
-        String setup, Map<String, String> volumes) {
+        String setup, Map<String, String> volumes,
+        PythonEnv python) {
 
     public FunctionManifest {
         command = List.copyOf(command);

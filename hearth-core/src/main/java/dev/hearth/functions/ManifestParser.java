@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.LoaderOptions;
  * schedule: "*&#47;5 * * * *"  # optional: submit a job ({@code scheduleInput}, default {}) at each tick
  * timeZone: Europe/Paris     # optional: the zone cron expressions are read in (default UTC)
  * volumes: {weights: models} # optional: volume name to where workers see it (relative to the function's directory)
+ * python: {version: "3.11", requirements: requirements.txt, systemSitePackages: false}   # optional: own virtualenv
  * </pre>
  *
  * <p>The scaling block takes more keys, see {@code docs/api.md}: {@code bufferWorkers}, {@code targetConcurrency},
@@ -50,7 +51,7 @@ public final class ManifestParser {
     private static final long MAX_MEMORY = 64L << 40;
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone", "setup", "volumes");
+            "scheduleInput", "timeZone", "setup", "volumes", "python");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
             "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule", "preinit");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
@@ -58,6 +59,9 @@ public final class ManifestParser {
     private static final Set<String> RETRIES = Set.of("maxRetries", "backoff");
     private static final Set<String> BACKOFF = Set.of("initialDelay", "coefficient", "maxDelay");
     private static final Set<String> BATCH = Set.of("maxSize", "wait");
+    private static final Set<String> PYTHON = Set.of("version", "requirements", "systemSitePackages");
+    private static final Pattern PYTHON_VERSION = Pattern.compile("\\d+(\\.\\d+)?");
+    private static final Pattern BUNDLE_PATH = Pattern.compile("[\\w.-]+(/[\\w.-]+)*");
     /** The priority of a function whose manifest names none. */
     public static final int DEFAULT_PRIORITY = 10;
     /**
@@ -151,7 +155,8 @@ public final class ManifestParser {
                     + "'scaling.minWorkers' to keep workers running)");
         }
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
-                startupTimeout, retries, backoff, batch, priority, schedule, setup, volumes(root.get("volumes")));
+                startupTimeout, retries, backoff, batch, priority, schedule, setup, volumes(root.get("volumes")),
+                python(root.get("python")));
     }
 
     private static int maxRetries(JsonNode node) {
@@ -208,6 +213,60 @@ public final class ManifestParser {
         }
         int maxSize = integer(node.get("maxSize"), "batch.maxSize", 1, 1000);
         return new BatchConfig(maxSize, durationUpTo(node, "wait", Duration.ZERO, "batch.wait", Duration.ofSeconds(10)));
+    }
+
+    private static PythonEnv python(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new ManifestException("'python' must be a mapping such as {version: \"3.11\", requirements: "
+                    + "requirements.txt}");
+        }
+        checkKeys(node, PYTHON, "python.");
+        String version = null;
+        JsonNode v = node.get("version");
+        if (v != null && !v.isNull()) {
+            if (!v.isTextual()) {
+                // YAML reads 3.10 as the number 3.1
+                throw new ManifestException("'python.version' must be quoted, e.g. version: \"3.11\", got "
+                        + v.asText());
+            }
+            version = v.asText().strip();
+            if (!PYTHON_VERSION.matcher(version).matches()) {
+                throw new ManifestException("'python.version' must be a version such as \"3.11\" (the interpreter "
+                        + "python3.11 on the server's PATH), got '" + version + "'");
+            }
+        }
+        String file = null;
+        List<String> listed = new ArrayList<>();
+        JsonNode r = node.get("requirements");
+        if (r != null && !r.isNull()) {
+            if (r.isTextual()) {
+                file = r.asText().strip();
+                if (!BUNDLE_PATH.matcher(file).matches() || file.contains("..")) {
+                    throw new ManifestException("'python.requirements' must be a file in the function's directory "
+                            + "(e.g. requirements.txt) or a list of packages, got '" + file + "'");
+                }
+            } else if (r.isArray()) {
+                for (JsonNode entry : r) {
+                    if (!entry.isTextual() || entry.asText().isBlank()) {
+                        throw new ManifestException("'python.requirements' entries must be package requirements "
+                                + "such as numpy==1.26.4, got '" + entry + "'");
+                    }
+                    listed.add(entry.asText());
+                }
+                dev.hearth.envs.Requirements.normalize(listed, "python.requirements");
+            } else {
+                throw new ManifestException("'python.requirements' must be a file in the function's directory or a "
+                        + "list of packages");
+            }
+        }
+        JsonNode s = node.get("systemSitePackages");
+        if (s != null && !s.isNull() && !s.isBoolean()) {
+            throw new ManifestException("'python.systemSitePackages' must be true or false, got '" + s.asText() + "'");
+        }
+        return new PythonEnv(version, file, listed, s != null && s.asBoolean());
     }
 
     private static Runtime runtime(JsonNode root) {

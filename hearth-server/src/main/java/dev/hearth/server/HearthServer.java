@@ -12,6 +12,7 @@ import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
 import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.webhooks.WebhookTargets;
+import dev.hearth.server.envs.PythonEnvs;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEventBus;
@@ -77,6 +78,7 @@ public final class HearthServer implements AutoCloseable {
     private final ApiKeys keys;
     private final Webhooks webhooks;
     private final UsageRecorder usage;
+    private final PythonEnvs envs;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -96,16 +98,19 @@ public final class HearthServer implements AutoCloseable {
         }
         inventory = GpuInventories.fromFlag(config.gpus(), "local");
         WorkerRegistry workers = new WorkerRegistry();
-        FunctionRegistry functions = new FunctionRegistry(store.functions(),
-                new BundleStore(data.resolve("bundles"), config.bundleLimits()), store.releases(), clock);
+        BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits());
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
+        String python = PythonInterpreter.resolve(config.python(), pythonLib);
+        envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
+        FunctionRegistry functions = new FunctionRegistry(store.functions(), bundles, store.releases(), clock,
+                envs::prepare);
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
-                data.resolve("logs"), PythonInterpreter.resolve(config.python(), pythonLib), config.pingInterval(),
-                volumes);
+                data.resolve("logs"), python, config.pingInterval(), volumes,
+                v -> envs.of(v).map(PythonEnvs.Env::python));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
@@ -155,6 +160,7 @@ public final class HearthServer implements AutoCloseable {
                 store);
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
+        api.addEnvironments(envs, functions);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -233,6 +239,7 @@ public final class HearthServer implements AutoCloseable {
         }
         closed = true;
         scaling.close();
+        envs.close();
         jobs.stopDispatch();
         pool.stopAll();
         housekeeping.shutdownNow();

@@ -1,6 +1,7 @@
 package dev.hearth.server;
 
 import dev.hearth.server.functions.BundleLimits;
+import dev.hearth.server.envs.PipSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -33,12 +34,13 @@ import java.util.Objects;
  * @param workerLogMax    the most bytes of output one worker's log keeps (it rotates, keeping the latest)
  * @param functionLogMax  the most bytes the logs of one function's workers keep together; logs of workers that are
  *                        gone are deleted oldest first beyond it, and after {@code resultRetention} anyway
+ * @param pip             how pip builds functions' Python environments (index, wheel directory, more arguments)
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
-                           BundleLimits bundleLimits, long workerLogMax, long functionLogMax) {
+                           BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -58,6 +60,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             throw new IllegalArgumentException("log caps must be positive, got " + workerLogMax + " and "
                     + functionLogMax);
         }
+        pip = pip == null ? PipSettings.NONE : pip;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -77,7 +80,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention)
                 .volumeMaxUpload(volumeMaxUpload)
                 .bundleLimits(bundleLimits)
-                .workerLogMax(workerLogMax).functionLogMax(functionLogMax);
+                .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
+                .pip(pip);
     }
 
     public static final class Builder {
@@ -99,6 +103,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private BundleLimits bundleLimits = BundleLimits.DEFAULT;
         private long workerLogMax = 100L << 20;
         private long functionLogMax = 1L << 30;
+        private PipSettings pip = PipSettings.NONE;
 
         private Builder() {
         }
@@ -193,11 +198,16 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder pip(PipSettings pip) {
+            this.pip = pip;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax);
+                    functionLogMax, pip);
         }
     }
 }

@@ -213,6 +213,12 @@ final class Call {
         exchange.send(status, contentType, length, body);
     }
 
+    /** Starts a streamed answer (see {@link Exchange#sendStreaming}); write to it, then close it. */
+    java.io.OutputStream stream(int status, String contentType) {
+        answered = true;
+        return exchange.sendStreaming(status, contentType);
+    }
+
     boolean answered() {
         return answered;
     }

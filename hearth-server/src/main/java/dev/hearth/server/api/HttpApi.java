@@ -86,6 +86,11 @@ public final class HttpApi implements AutoCloseable {
         new VolumeRoutes(volumes, functions).register(router);
     }
 
+    /** Adds the Python environment routes; call before {@link #start()}. */
+    public void addEnvironments(dev.hearth.server.envs.PythonEnvs envs, FunctionRegistry functions) {
+        new EnvRoutes(envs, functions).register(router);
+    }
+
     public void start() {
         server.start();
     }
@@ -174,17 +179,23 @@ public final class HttpApi implements AutoCloseable {
         if (call == null || call.answered()) {
             return;
         }
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("type", "about:blank");
-        n.put("title", title);
-        n.put("status", status);
-        n.put("detail", detail);
-        n.put("instance", call.path());
+        ObjectNode n = problemBody(status, title, detail, call.path());
         try {
             call.send(status, "application/problem+json", Json.MAPPER.writeValueAsBytes(n));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             call.empty(status);
         }
+    }
+
+    /** An RFC 9457 problem, as every error answer carries it. */
+    static ObjectNode problemBody(int status, String title, String detail, String instance) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("type", "about:blank");
+        n.put("title", title);
+        n.put("status", status);
+        n.put("detail", detail);
+        n.put("instance", instance);
+        return n;
     }
 
     @Override

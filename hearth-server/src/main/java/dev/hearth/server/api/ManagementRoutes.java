@@ -75,15 +75,35 @@ final class ManagementRoutes {
         }
         String canary = call.query("canary");
         Integer percent = canary == null ? null : CanarySplit.parsePercent(canary);
-        FunctionVersion v = functions.deploy(call.body(BUNDLE_LIMIT, "deploys"), percent);
+        byte[] zip = call.body(BUNDLE_LIMIT, "deploys");
+        boolean streamed = DeployProgress.wanted(call);
+        DeployProgress progress = new DeployProgress(call);
+        FunctionVersion v;
+        try {
+            v = functions.deploy(zip, percent, streamed ? progress : line -> { });
+        } catch (RuntimeException e) {
+            // streamed: the problem ends the stream; anything unexpected is still logged by HttpApi after that
+            if (!progress.failed(e) || !(e instanceof HearthException)) {
+                throw e;
+            }
+            return;
+        }
         call.audit(v.name(), "version " + v.version() + " (bundle " + v.bundleSha256().substring(0, 12) + ")"
                 + (percent == null ? "" : " as a canary for " + percent + "%"));
+        if (streamed) {
+            progress.deployed(deployed(v, percent));
+        } else {
+            call.json(201, deployed(v, percent));
+        }
+    }
+
+    private static Map<String, Object> deployed(FunctionVersion v, Integer percent) {
         Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("name", v.name(), "version", v.version(),
                 "bundleSha256", v.bundleSha256(), "deployedAt", v.deployedAt().toString()));
         if (percent != null) {
             body.put("canaryPercent", percent);
         }
-        call.json(201, body);
+        return body;
     }
 
     private void list(Call call) {

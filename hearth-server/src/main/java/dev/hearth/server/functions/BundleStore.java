@@ -54,7 +54,12 @@ public final class BundleStore {
                 }
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
+                } catch (java.nio.file.FileSystemException e) {
+                    // the same code deployed at the same time: the other deploy unpacked it first ("directory not
+                    // empty" from rename(2) is not a FileAlreadyExistsException)
+                    if (!Files.isDirectory(dir)) {
+                        throw e;
+                    }
                     deleteTree(tmp);
                 }
             }

@@ -29,6 +29,7 @@ public final class FunctionRegistry {
     private final BundleStore bundles;
     private final ReleaseStore releases;
     private final InstantSource clock;
+    private final Preparer preparer;
     private final ConcurrentHashMap<String, Released> released = new ConcurrentHashMap<>();
     private final List<Consumer<FunctionVersion>> onDeploy = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Consumer<Release>> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -40,11 +41,22 @@ public final class FunctionRegistry {
     private record Released(Release release, FunctionVersion active, FunctionVersion canary) {
     }
 
-    public FunctionRegistry(FunctionStore store, BundleStore bundles, ReleaseStore releases, InstantSource clock) {
+    /**
+     * Readies what a new version needs before it is saved (its Python environment), passing progress lines on; what
+     * it returns runs once the version is saved or the deploy failed.
+     */
+    @FunctionalInterface
+    public interface Preparer {
+        Runnable prepare(FunctionManifest manifest, java.nio.file.Path bundleDir, Consumer<String> progress);
+    }
+
+    public FunctionRegistry(FunctionStore store, BundleStore bundles, ReleaseStore releases, InstantSource clock,
+                            Preparer preparer) {
         this.store = store;
         this.bundles = bundles;
         this.releases = releases;
         this.clock = clock;
+        this.preparer = preparer;
         for (FunctionVersion newest : store.listLatest()) {
             List<Release> history = releases.history(newest.name());
             // a function deployed before releases were recorded: its newest version is active
@@ -81,16 +93,18 @@ public final class FunctionRegistry {
      * @throws ManifestException when the manifest or the bundle is not deployable
      */
     public FunctionVersion deploy(byte[] zip) {
-        return deploy(zip, null);
+        return deploy(zip, null, line -> { });
     }
 
     /**
      * Deploys a zipped function directory as a canary that receives {@code canaryPercent} of new jobs (null: a plain
-     * deploy, the new version becomes active).
+     * deploy, the new version becomes active). Returns once the version is ready to serve: its Python environment
+     * built, with each line of the build's output passed to {@code progress} meanwhile. Until then, and if it fails,
+     * the function's current versions serve as before.
      *
      * @throws ManifestException when the manifest or the bundle is not deployable
      */
-    public synchronized FunctionVersion deploy(byte[] zip, Integer canaryPercent) {
+    public FunctionVersion deploy(byte[] zip, Integer canaryPercent, Consumer<String> progress) {
         BundleStore.Bundle bundle = bundles.store(zip);
         String yaml = bundle.manifestYaml();
         FunctionManifest manifest = ManifestParser.parse(yaml);
@@ -100,15 +114,31 @@ public final class FunctionRegistry {
                 throw new ManifestException("'handler' names " + file + ", which is not in the deployed directory");
             }
         }
-        beforeDeploy.forEach(check -> check.accept(manifest, bundle.dir()));
-        Released current = released.get(manifest.name());
-        if (canaryPercent != null && current == null) {
-            throw new HearthException.Conflict("function '" + manifest.name() + "' has no active version yet for a "
+        synchronized (this) { // under the lock, as when the whole deploy held it: these write into the bundle
+            beforeDeploy.forEach(check -> check.accept(manifest, bundle.dir()));
+        }
+        requireActiveForCanary(manifest.name(), canaryPercent); // before a build that may take minutes
+        Runnable prepared = preparer.prepare(manifest, bundle.dir(), progress);
+        try {
+            return save(manifest, yaml, bundle.sha256(), canaryPercent);
+        } finally {
+            prepared.run();
+        }
+    }
+
+    private void requireActiveForCanary(String name, Integer canaryPercent) {
+        if (canaryPercent != null && released.get(name) == null) {
+            throw new HearthException.Conflict("function '" + name + "' has no active version yet for a "
                     + "canary to share jobs with; deploy it once without --canary");
         }
+    }
+
+    private synchronized FunctionVersion save(FunctionManifest manifest, String yaml, String bundleSha,
+                                              Integer canaryPercent) {
+        requireActiveForCanary(manifest.name(), canaryPercent);
+        Released current = released.get(manifest.name());
         int version = store.latest(manifest.name()).map(v -> v.version() + 1).orElse(1);
-        FunctionVersion v = new FunctionVersion(manifest.name(), version, manifest, yaml, bundle.sha256(),
-                clock.instant());
+        FunctionVersion v = new FunctionVersion(manifest.name(), version, manifest, yaml, bundleSha, clock.instant());
         store.save(v);
         Release next = current == null ? Release.first(v.name(), version, v.deployedAt())
                 : canaryPercent != null ? current.release().withCanary(version, canaryPercent, v.deployedAt())
@@ -235,6 +265,11 @@ public final class FunctionRegistry {
         released.remove(name);
         releases.deleteHistory(name);
         return store.delete(name);
+    }
+
+    /** Every stored version of every deployed function. */
+    public List<FunctionVersion> allVersions() {
+        return released.keySet().stream().sorted().flatMap(name -> store.versions(name).stream()).toList();
     }
 
     public java.nio.file.Path bundleDir(FunctionVersion v) {

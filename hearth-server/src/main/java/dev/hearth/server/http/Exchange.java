@@ -165,6 +165,74 @@ public final class Exchange {
         }
     }
 
+    /**
+     * Starts an answer whose body is written in pieces, as they come: chunked on HTTP/1.1, ended by closing the
+     * connection on HTTP/1.0. Each {@code flush} of the stream sends what was written; {@code close} ends the answer.
+     * A client that went away makes writes do nothing, so the work behind the answer goes on.
+     */
+    public OutputStream sendStreaming(int status, String contentType) {
+        answered = true;
+        closeAfter = !head.keepAlive() || !finishBody() || !head.http11();
+        StringBuilder h = statusLine(status).append("Content-Type: ").append(contentType).append("\r\n");
+        for (int i = 0; i < responseHeaders.size(); i += 2) {
+            h.append(responseHeaders.get(i)).append(": ").append(responseHeaders.get(i + 1)).append("\r\n");
+        }
+        if (head.http11()) {
+            h.append("Transfer-Encoding: chunked\r\n");
+        }
+        if (closeAfter) {
+            h.append("Connection: close\r\n");
+        }
+        h.append("\r\n");
+        boolean chunked = head.http11();
+        write(h.toString().getBytes(StandardCharsets.ISO_8859_1), true);
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (len == 0) {
+                    return;
+                }
+                if (chunked) {
+                    Exchange.this.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.ISO_8859_1),
+                            false);
+                }
+                Exchange.this.write(java.util.Arrays.copyOfRange(b, off, off + len), false);
+                if (chunked) {
+                    Exchange.this.write(new byte[] {'\r', '\n'}, false);
+                }
+            }
+
+            @Override
+            public void flush() {
+                Exchange.this.write(new byte[0], true);
+            }
+
+            @Override
+            public void close() {
+                Exchange.this.write(chunked ? "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1) : new byte[0], true);
+            }
+        };
+    }
+
+    private void write(byte[] bytes, boolean flush) {
+        if (failed) {
+            return;
+        }
+        try {
+            out.write(bytes);
+            if (flush) {
+                out.flush();
+            }
+        } catch (IOException e) {
+            failed = true;
+        }
+    }
+
     /** Sends an answer without a body. */
     public void sendEmpty(int status) {
         send(status, null, new byte[0]);

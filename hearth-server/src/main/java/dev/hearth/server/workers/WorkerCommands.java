@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -30,9 +31,16 @@ public final class WorkerCommands {
     private final String python;
     private final Duration pingInterval;
     private final Volumes volumes;
+    private final Function<FunctionVersion, Optional<Path>> envPythons;
 
+    /**
+     * @param envPythons the interpreter of a version's own Python environment (its manifest's {@code python:}), or
+     *                   empty to use {@code python}; throws {@link dev.hearth.runtime.WorkerStartException} when the
+     *                   environment is not there
+     */
     public WorkerCommands(Supplier<URI> baseUrl, Function<FunctionVersion, Path> bundleDirs, Path pythonLib,
-                          Path logDir, String python, Duration pingInterval, Volumes volumes) {
+                          Path logDir, String python, Duration pingInterval, Volumes volumes,
+                          Function<FunctionVersion, Optional<Path>> envPythons) {
         this.baseUrl = baseUrl;
         this.bundleDirs = bundleDirs;
         this.pythonLib = pythonLib;
@@ -40,6 +48,7 @@ public final class WorkerCommands {
         this.python = python;
         this.pingInterval = pingInterval;
         this.volumes = volumes;
+        this.envPythons = envPythons;
     }
 
     WorkerLaunch launch(FunctionVersion fn, Worker w, String token) {
@@ -70,6 +79,15 @@ public final class WorkerCommands {
                 .collect(Collectors.joining(",")));
         env.put("PYTHONUNBUFFERED", "1");
         env.putAll(volumes.environment(m));
+        Optional<Path> envPython = envPythons.apply(fn);
+        envPython.ifPresent(p -> {
+            // the environment's bin first, as an activated virtualenv has it: `python` in a command is its python
+            env.put("HEARTH_PYTHON", p.toString());
+            env.put("VIRTUAL_ENV", p.getParent().getParent().toString());
+            String path = System.getenv("PATH");
+            env.put("PATH", p.getParent() + (path == null || path.isBlank() ? "" : ":" + path));
+        });
+        String python = envPython.map(Path::toString).orElse(this.python);
         List<String> command = new ArrayList<>();
         if (m.runtime() == Runtime.PYTHON) {
             env.put("HEARTH_HANDLER", m.handler());
