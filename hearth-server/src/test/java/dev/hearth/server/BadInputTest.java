@@ -14,7 +14,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BadInputTest {
 
     @RegisterExtension
-    static final TestServer hearth = TestServer.withFunctions("echo");
+    // A job's first heartbeat comes once its worker has read it: a 12 MB job (and its 12 MB result) can take longer
+    // than the test default's 1.5 s lease (3 pings of 500 ms) on a loaded 2-core machine, so this class, which is
+    // about body limits and not leases, runs with the production-like lease of 3 pings of 5 s.
+    static final TestServer hearth = TestServer.withFunctions("echo")
+            .configured(b -> b.pingInterval(java.time.Duration.ofSeconds(5)));
 
     @AfterEach
     void stillServing() {
