@@ -67,4 +67,9 @@ final class ServerOptions {
         throw CliException.usage("--volume-max-upload must be a size above 0 like 512Mi or 20Gi, got '"
                 + volumeMaxUpload + "'");
     }
+
+    @Option(names = "--worker-env-passthrough", split = ",", paramLabel = "VAR",
+            description = "Variables of this environment that workers also get, e.g. LD_LIBRARY_PATH,HF_HOME "
+                    + "(workers get only PATH, HOME, LANG and TZ of it otherwise).")
+    java.util.List<String> workerEnvPassthrough = new java.util.ArrayList<>();
 }

@@ -5,6 +5,7 @@ import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import dev.hearth.server.logging.LogFormat;
+import dev.hearth.server.secrets.SecretCipher;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -53,6 +54,11 @@ final class ServerRunner {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
+        for (String name : o.workerEnvPassthrough) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw CliException.usage("--worker-env-passthrough: '" + name + "' is not a variable name");
+            }
+        }
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -65,8 +71,15 @@ final class ServerRunner {
                 .webhookAllow(o.webhookAllow)
                 .auditRetention(auditRetention)
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
+                .secretKey(ctx.variable(SecretCipher.KEY_VARIABLE))
+                .workerEnvPassthrough(o.workerEnvPassthrough)
                 .build();
-        HearthServer server = HearthServer.start(config);
+        HearthServer server;
+        try {
+            server = HearthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY
+        }
         Optional<String> generated = server.newApiKey();
         String key = generated.orElse(envKey);
         try {

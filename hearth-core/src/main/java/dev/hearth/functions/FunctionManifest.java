@@ -25,6 +25,7 @@ import java.util.Map;
  *                       handler module's own {@code setup()} if it has one (Python runtime only)
  * @param volumes        volume name to where the function's workers see it: an absolute path, or one relative to the
  *                       function's directory
+ * @param secrets        names of stored secrets whose keys become environment variables of the workers
  */
 public record FunctionManifest(
         String name,
@@ -43,12 +44,14 @@ public record FunctionManifest(
         BatchConfig batch,
         int priority,
         FunctionSchedule schedule,
-        String setup, Map<String, String> volumes) {
+        String setup, Map<String, String> volumes,
+        List<String> secrets) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
         retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

@@ -35,7 +35,10 @@ import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
+import dev.hearth.server.secrets.SecretCipher;
+import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.WorkerEnvironment;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import dev.hearth.store.sqlite.SqliteStore;
@@ -98,13 +101,16 @@ public final class HearthServer implements AutoCloseable {
         FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
                 store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
+        SecretService secrets = new SecretService(store, SecretCipher.load(config.secretKey(), data), functions,
+                clock);
+        functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), PythonInterpreter.resolve(config.python(), pythonLib), config.pingInterval(),
-                volumes);
+                volumes, new WorkerEnvironment(System.getenv(), config.workerEnvPassthrough(), secrets));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
@@ -154,6 +160,7 @@ public final class HearthServer implements AutoCloseable {
                 store);
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
+        api.addSecrets(secrets);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {

@@ -2,6 +2,7 @@ package dev.hearth.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,11 +29,15 @@ import java.util.Objects;
  * @param webhookAllow    address ranges ({@code 10.0.0.0/8}) that webhooks may reach although they are not public;
  *                        empty refuses every loopback, link-local and private address
  * @param volumeMaxUpload the most bytes one file uploaded into a volume may have
+ * @param secretKey       the key that seals secrets (base64 of 32 bytes); null keeps the one in
+ *                        {@code <dataDir>/secret.key}, or generates it there at first start
+ * @param workerEnvPassthrough variables of the server's environment that workers get besides PATH, HOME, LANG and TZ
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
-                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload) {
+                           java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
+                           String secretKey, List<String> workerEnvPassthrough) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -47,6 +52,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         if (volumeMaxUpload <= 0) {
             throw new IllegalArgumentException("volumeMaxUpload must be more than 0, got " + volumeMaxUpload);
         }
+        workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -64,7 +70,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .resultRetention(resultRetention).workerGrace(workerGrace).pingInterval(pingInterval)
                 .webhookRetryDelay(webhookRetryDelay).webhookSecret(webhookSecret)
                 .otlpEndpoint(otlpEndpoint).webhookAllow(webhookAllow).auditRetention(auditRetention)
-                .volumeMaxUpload(volumeMaxUpload);
+                .volumeMaxUpload(volumeMaxUpload).secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough);
     }
 
     public static final class Builder {
@@ -83,6 +89,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private java.util.List<String> webhookAllow = java.util.List.of();
         private Duration auditRetention = Duration.ofDays(365);
         private long volumeMaxUpload = DEFAULT_VOLUME_MAX_UPLOAD;
+        private String secretKey;
+        private List<String> workerEnvPassthrough = List.of();
 
         private Builder() {
         }
@@ -162,10 +170,20 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder secretKey(String secretKey) {
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        public Builder workerEnvPassthrough(List<String> names) {
+            this.workerEnvPassthrough = names;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
-                    auditRetention, volumeMaxUpload);
+                    auditRetention, volumeMaxUpload, secretKey, workerEnvPassthrough);
         }
     }
 }

@@ -181,10 +181,11 @@ final class ManagementRoutes {
             functions.require(fn);
         }
         StringBuilder out = new StringBuilder();
+        java.util.function.UnaryOperator<String> mask = commands.logMask(fn);
         for (Path f : files) {
             String id = f.getFileName().toString().replaceFirst("\\.log$", "");
             for (String line : WorkerLogs.tail(f, tail)) {
-                out.append('[').append(id).append("] ").append(line).append('\n');
+                out.append('[').append(id).append("] ").append(mask.apply(line)).append('\n');
             }
         }
         call.text(200, "text/plain; charset=utf-8", out.toString());

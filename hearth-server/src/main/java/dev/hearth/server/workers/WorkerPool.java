@@ -142,8 +142,8 @@ public final class WorkerPool implements JobEvents {
         Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots(fn), fn.manifest().batch(),
                 clock.instant());
         registry.add(w);
-        WorkerLaunch launch = commands.launch(fn, w, token);
         try {
+            WorkerLaunch launch = commands.launch(fn, w, token);
             observer.started(w, fn, alwaysOn);
             runtime.start(launch, (workerId, code) -> exited(w, code));
         } catch (WorkerStartException e) {
