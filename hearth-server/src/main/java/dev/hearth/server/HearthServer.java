@@ -28,6 +28,7 @@ import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.tracing.JobTracer;
@@ -135,7 +136,8 @@ public final class HearthServer implements AutoCloseable {
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
-        jobs.gate(budgets);
+        jobs.gate(SubmitGate.both(pool.crashLoopGate(), budgets));
+        pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, pool, scaling, webhooks, usage, budgets);
         timeline = new TimelineRecorder(store, clock, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
@@ -154,6 +156,7 @@ public final class HearthServer implements AutoCloseable {
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         functions.onDeploy(v -> scalingSettings.reset(v.name()));
+        functions.onDeploy(v -> pool.restart(v.name(), false)); // a redeploy ends a crash loop
         keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
