@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
                 DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
-                VolumeCommand.class, SecretCommand.class})
+                VolumeCommand.class, SecretCommand.class, RestartCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;
