@@ -92,6 +92,7 @@ public final class HearthServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
+        SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         store = SqliteStore.open(data);
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
@@ -102,8 +103,7 @@ public final class HearthServer implements AutoCloseable {
         FunctionRegistry functions = new FunctionRegistry(store.functions(), new BundleStore(data.resolve("bundles")),
                 store.releases(), clock);
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
-        SecretService secrets = new SecretService(store, SecretCipher.load(config.secretKey(), data), functions,
-                clock);
+        SecretService secrets = new SecretService(store, cipher, functions, clock);
         functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
