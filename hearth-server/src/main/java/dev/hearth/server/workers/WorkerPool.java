@@ -553,8 +553,9 @@ public final class WorkerPool implements JobEvents {
 
     /** The worker reported that its start-up failed (runpod-python's unhealthy ping): replace it, with back-off. */
     public void startFailed(Worker worker, String reason) {
-        worker.markStartFailed(reason);
-        retireWorker(worker, reason);
+        String masked = commands.logMask(worker.function()).apply(reason); // an exception may quote a secret
+        worker.markStartFailed(masked);
+        retireWorker(worker, masked);
     }
 
     @Override
