@@ -35,7 +35,7 @@ class WorkerStartupTest {
 
         JsonNode r = hearth.post("/v2/java-echo/runsync", "{\"input\":{\"a\":1}}").json();
 
-        assertThat(r.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(r.get("status").asText()).as(r.toString()).isEqualTo("COMPLETED");
         assertThat(r.get("output").get("echo").get("a").asInt()).isEqualTo(1);
         assertThat(r.get("output").get("worker").asText()).isEqualTo("java");
     }
