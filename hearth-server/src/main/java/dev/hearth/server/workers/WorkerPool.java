@@ -196,7 +196,7 @@ public final class WorkerPool implements JobEvents {
         process.markExited(); // closes its CPU-rate (preinit) usage interval
         observer.started(w, fn, alwaysOn);
         p.giveGpus(gpus);
-        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
+        if (!startFailures.containsKey(crashKey(fn.name(), fn.version()))) {
             waitingReasons.remove(fn.name());
         }
         LogContext.of(fn.name(), null, w.id()).run(() -> LOG.info("pre-initialized worker " + w.id() + " given GPU(s) "
@@ -222,7 +222,7 @@ public final class WorkerPool implements JobEvents {
         Instant now = clock.instant();
         wanted.forEach((fn, n) -> {
             String key = crashKey(fn.name(), fn.version());
-            CrashLoop loop = crashLoops.get("preinit " + key);
+            StartFailures loop = startFailures.get("preinit " + key);
             if (fn.manifest().gpu() == null || refillLater.contains(fn) || preinit.refused(key)
                     || loop != null && now.isBefore(loop.nextStartAt())) {
                 return;
@@ -264,8 +264,8 @@ public final class WorkerPool implements JobEvents {
         process.markExited();
         preinit.remove(p);
         if (!onPurpose && !p.isWaiting()) {
-            CrashLoop loop = crashLoops.compute("preinit " + p.key(), (k, l) ->
-                    (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
+            StartFailures loop = startFailures.compute("preinit " + p.key(), (k, l) ->
+                    (l == null ? new StartFailures(0, clock.instant()) : l).next(clock.instant()));
             preinit.note(process.function(), "pre-initialized worker " + process.id() + " exited with code " + code
                     + " before its setup was done (" + loop.failures() + " in a row; next one after "
                     + loop.nextStartAt() + "); see hearth logs " + process.function());
@@ -287,7 +287,7 @@ public final class WorkerPool implements JobEvents {
                 new dev.hearth.errors.HearthException.Unauthorized("unknown pre-initialized worker '" + workerId
                         + "' or wrong worker token for function '" + function + "'"));
         p.process().bootMarks(marks);
-        crashLoops.remove("preinit " + p.key());
+        startFailures.remove("preinit " + p.key());
         if (cudaReason != null && !cudaReason.isBlank()) {
             preinit.refuse(p, "pre-initialized worker " + workerId + " of " + function + " v" + p.process().version()
                     + " is not used: its setup() initialized CUDA before it was given GPUs (" + cudaReason
@@ -541,8 +541,8 @@ public final class WorkerPool implements JobEvents {
                 continue;
             }
             String key = crashKey(w.function(), w.version());
-            CrashLoop loop = crashLoops.compute("preinit " + key, (k, l) ->
-                    (l == null ? new CrashLoop(0, now) : l).next(now));
+            StartFailures loop = startFailures.compute("preinit " + key, (k, l) ->
+                    (l == null ? new StartFailures(0, now) : l).next(now));
             preinit.note(w.function(), "pre-initialized worker " + w.id() + " did not finish its import and setup "
                     + "within its startupTimeout of " + limit.toMillis() + " ms; stopped (" + loop.failures()
                     + " in a row; next one after " + loop.nextStartAt() + ")");
@@ -683,7 +683,7 @@ public final class WorkerPool implements JobEvents {
     public synchronized List<CrashLoop> restart(String function, boolean replaceWorkers) {
         List<CrashLoop> cleared = crashLoops(function);
         crashLooping.keySet().removeIf(k -> k.startsWith(function + "@"));
-        startFailures.keySet().removeIf(k -> k.startsWith(function + "@"));
+        startFailures.keySet().removeIf(k -> k.startsWith(function + "@") || k.startsWith("preinit " + function + "@"));
         waitingReasons.remove(function);
         if (replaceWorkers) {
             drainAll(function);
