@@ -42,7 +42,7 @@ export function errorNotice(res, what) {
 /** The functions table with live queue depth (sparkline of the last samples kept in ctx.history). */
 export function functionsTable(functions, healthByFn, statsByFn, history) {
   return table([
-    { label: 'Function', cell: f => h('a', { href: '#/functions/' + encodeURIComponent(f.name), class: 'strong fn-link', dataset: { fn: f.name } }, f.name) },
+    { label: 'Function', cell: f => h('span', null, h('a', { href: '#/functions/' + encodeURIComponent(f.name), class: 'strong fn-link', dataset: { fn: f.name } }, f.name), stateChip(f)) },
     { label: 'Version', cell: f => 'v' + f.version },
     { label: 'Runtime', cell: f => h('span', null, f.runtime, f.gpu ? h('span', { class: 'chip' }, f.gpu) : h('span', { class: 'chip muted' }, 'CPU')) },
     { label: 'Workers', num: true, cell: f => workersCell(f, healthByFn[f.name]) },
@@ -51,6 +51,13 @@ export function functionsTable(functions, healthByFn, statsByFn, history) {
     { label: 'Done / failed', num: true, cell: f => doneCell(healthByFn[f.name]) },
     { label: 'p50 / p95 exec (15m)', num: true, cell: f => latencyCell(statsByFn[f.name]) },
   ], functions, { empty: h('span', null, 'No functions deployed yet. Deploy one with ', h('code', null, 'hearth deploy path/to/hearth.yaml'), '.') });
+}
+
+/** A broken version and one waiting its turn for a GPU are different troubles, and look it. */
+function stateChip(f) {
+  if (f.state === 'crashLooping') return h('span', { class: 'chip bad', title: f.crashLoop ? f.crashLoop.error : '' }, 'crash looping');
+  if (f.state === 'waitingForGpu') return h('span', { class: 'chip wait' }, 'waiting for GPU');
+  return null;
 }
 
 function workersCell(f, health) {

@@ -137,7 +137,8 @@ export default function functionDetail(root, { fn }, ctx) {
       fill(title, h('h1', null, fn, h('span', { class: 'chip' }, 'v' + v.version)),
         h('p', { class: 'muted' }, `${v.runtime} · ${v.gpu ? 'GPU ' + v.gpu : 'CPU only'} · workers ${sc.minWorkers}–${sc.maxWorkers}, `
           + `concurrency ${sc.concurrency}, idle timeout ${sc.idleTimeout} · deployed ${ago(v.deployedAt)}`),
-        v.reason ? notice('wait', 'Waiting: ' + v.reason) : null);
+        v.crashLoop ? crashLoopNotice(v.crashLoop, fn)
+          : v.reason ? notice('wait', (v.state === 'waitingForGpu' ? 'Waiting for a GPU: ' : 'Waiting: ') + v.reason) : null);
 
       const now = Date.now();
       if (first || now - statsAt > 5000) {
@@ -224,3 +225,11 @@ function eventsList(events) {
     h('li', null, h('span', { class: 'ev-time', title: e.at }, time(e.at).slice(0, 8)), h('span', null, e.reason))));
 }
 
+/** A crash-looping version: its error, what its last worker printed, and the way out. */
+function crashLoopNotice(loop, fn) {
+  return h('div', { class: 'notice bad crash-loop' },
+    h('div', null, 'Crash looping: ' + loop.error),
+    loop.lastLines && loop.lastLines.length ? h('pre', { class: 'error-block' }, loop.lastLines.join('\n')) : null,
+    h('div', { class: 'small' }, 'Deploy a fix, or run ', h('code', null, 'hearth restart ' + fn),
+      ' (POST /v1/functions/' + fn + '/restart) once what the workers lacked is there.'));
+}

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
                 DeleteCommand.class, VersionsCommand.class, RollbackCommand.class, PromoteCommand.class,
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
-                VolumeCommand.class, PlanCommand.class, EnvCommand.class})
+                VolumeCommand.class, PlanCommand.class, EnvCommand.class, SecretCommand.class,
+                RestartCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

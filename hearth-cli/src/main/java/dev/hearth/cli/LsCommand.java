@@ -29,11 +29,21 @@ final class LsCommand implements Callable<Integer> {
             ctx.out().println("no functions deployed; deploy one with ./hearth deploy examples/echo/hearth.yaml");
             return ExitCodes.OK;
         }
-        Table t = new Table("NAME", "VERSION", "GPU", "WORKERS", "QUEUE");
+        Table t = new Table("NAME", "VERSION", "GPU", "WORKERS", "QUEUE", "STATE");
         for (FunctionInfo f : functions) {
-            t.row(f.name(), f.version(), f.gpu() == null ? "cpu" : f.gpu(), f.workers(), f.inQueue());
+            t.row(f.name(), f.version(), f.gpu() == null ? "cpu" : f.gpu(), f.workers(), f.inQueue(), state(f));
         }
         t.print(ctx.out());
+        functions.stream().filter(f -> f.crashLoop() != null).forEach(f -> ctx.out().println(f.name() + ": "
+                + f.crashLoop()));
         return ExitCodes.OK;
+    }
+
+    private static String state(FunctionInfo f) {
+        return switch (f.state() == null ? "ok" : f.state()) {
+            case "crashLooping" -> "crash looping";
+            case "waitingForGpu" -> "waiting for GPU";
+            default -> "ok";
+        };
     }
 }

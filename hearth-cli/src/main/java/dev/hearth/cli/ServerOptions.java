@@ -92,4 +92,9 @@ final class ServerOptions {
             description = "Output the logs of one function's workers keep together; logs of workers that are gone "
                     + "are deleted oldest first beyond it (default: ${DEFAULT-VALUE}).")
     String functionLogMax = "1GiB";
+
+    @Option(names = "--worker-env-passthrough", split = ",", paramLabel = "VAR",
+            description = "Variables of this environment that workers also get, e.g. LD_LIBRARY_PATH,HF_HOME "
+                    + "(workers get only PATH, HOME, LANG and TZ of it otherwise).")
+    java.util.List<String> workerEnvPassthrough = new java.util.ArrayList<>();
 }

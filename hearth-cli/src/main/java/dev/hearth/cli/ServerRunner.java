@@ -7,6 +7,7 @@ import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import dev.hearth.server.envs.PipSettings;
 import dev.hearth.server.logging.LogFormat;
+import dev.hearth.server.secrets.SecretCipher;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,6 +58,11 @@ final class ServerRunner {
         }
         long workerLogMax = size(o.workerLogMax, "--worker-log-max");
         long functionLogMax = size(o.functionLogMax, "--function-log-max");
+        for (String name : o.workerEnvPassthrough) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw CliException.usage("--worker-env-passthrough: '" + name + "' is not a variable name");
+            }
+        }
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -74,8 +80,15 @@ final class ServerRunner {
                 .pip(new PipSettings(o.pipIndexUrl, o.pipFindLinks == null || o.pipFindLinks.contains("://")
                         ? o.pipFindLinks : ctx.resolve(Path.of(o.pipFindLinks)).toString(),
                         PipSettings.splitArgs(o.pipExtraArgs)))
+                .secretKey(ctx.variable(SecretCipher.KEY_VARIABLE))
+                .workerEnvPassthrough(o.workerEnvPassthrough)
                 .build();
-        HearthServer server = HearthServer.start(config);
+        HearthServer server;
+        try {
+            server = HearthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY
+        }
         Optional<String> generated = server.newApiKey();
         String key = generated.orElse(envKey);
         try {

@@ -1,6 +1,7 @@
 package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -19,7 +20,10 @@ class ServerRunnerTest {
     Path dir;
 
     private ServerRunner.Started start(Map<String, String> env) {
-        ServerOptions o = new ServerOptions();
+        return start(env, new ServerOptions());
+    }
+
+    private ServerRunner.Started start(Map<String, String> env, ServerOptions o) {
         o.host = "127.0.0.1";
         o.port = 0;
         o.dataDir = Path.of("data");
@@ -61,6 +65,31 @@ class ServerRunnerTest {
             Cli.Result r = new Cli(Map.of(), dir).run("ls", "--data-dir", "data");
             assertThat(r.code()).as(r.err()).isZero();
         }
+    }
+
+    @Test
+    void aSecretKeyFromTheEnvironmentSealsSecretsAndNoKeyFileIsWritten() {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        try (var server = start(Map.of("HEARTH_SECRET_KEY", key)).server()) {
+            Cli.Result r = new Cli(Map.of(), dir).run("secret", "set", "hf-token", "HF_TOKEN=x", "--data-dir", "data");
+            assertThat(r.code()).as(r.err()).isZero();
+        }
+        assertThat(dir.resolve("data/secret.key")).doesNotExist();
+    }
+
+    @Test
+    void aSecretKeyThatIsNot32BytesOfBase64StopsTheStartSayingHowToMakeOne() {
+        assertThatThrownBy(() -> start(Map.of("HEARTH_SECRET_KEY", "c2hvcnQ=")))
+                .isInstanceOf(CliException.class).hasMessageContaining("HEARTH_SECRET_KEY")
+                .hasMessageContaining("openssl rand -base64 32");
+    }
+
+    @Test
+    void aWorkerEnvPassthroughThatIsNoVariableNameIsAUsageError() {
+        ServerOptions o = new ServerOptions();
+        o.workerEnvPassthrough = java.util.List.of("LD_LIBRARY_PATH", "NOT-A-NAME");
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("'NOT-A-NAME' is not a variable name");
     }
 
     @Test

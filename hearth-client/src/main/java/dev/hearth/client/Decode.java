@@ -83,7 +83,8 @@ final class Decode {
                 s.path("maxWorkers").asInt(), text(s, "idleTimeout"), s.path("concurrency").asInt(1));
         return new FunctionInfo(text(n, "name"), n.path("version").asInt(), instant(n.get("deployedAt")),
                 text(n, "runtime"), gpu(n.get("gpu")), scaling, n.path("workers").asInt(), n.path("inQueue").asInt(),
-                n.path("inProgress").asInt(), text(n, "manifest"));
+                n.path("inProgress").asInt(), text(n, "manifest"), text(n, "state"),
+                text(n.path("crashLoop"), "error"));
     }
 
     static List<FunctionInfo> functions(JsonNode n) {

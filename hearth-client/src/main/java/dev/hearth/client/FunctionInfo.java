@@ -15,9 +15,18 @@ import java.time.Instant;
  * @param inQueue    jobs waiting
  * @param inProgress jobs running
  * @param manifest   the manifest's YAML text; only {@link Fn#info()} carries it, else null
+ * @param state      {@code ok}, {@code crashLooping} or {@code waitingForGpu}; null if the server did not say
+ * @param crashLoop  while crash looping, the error: what its last worker died of and what to do; else null
  */
 public record FunctionInfo(String name, int version, Instant deployedAt, String runtime, String gpu,
-                           Scaling scaling, int workers, int inQueue, int inProgress, String manifest) {
+                           Scaling scaling, int workers, int inQueue, int inProgress, String manifest,
+                           String state, String crashLoop) {
+
+    /** A summary without the state, as servers before crash-loop detection gave it. */
+    public FunctionInfo(String name, int version, Instant deployedAt, String runtime, String gpu, Scaling scaling,
+                        int workers, int inQueue, int inProgress, String manifest) {
+        this(name, version, deployedAt, runtime, gpu, scaling, workers, inQueue, inProgress, manifest, null, null);
+    }
 
     /**
      * A function's scaling settings.

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param volumes        volume name to where the function's workers see it: an absolute path, or one relative to the
  *                       function's directory
  * @param python         the function's own Python environment, or null to run on the server's interpreter as is
+ * @param secrets        names of stored secrets whose keys become environment variables of the workers
  */
 public record FunctionManifest(
         String name,
@@ -45,12 +46,13 @@ public record FunctionManifest(
         int priority,
         FunctionSchedule schedule,
         String setup, Map<String, String> volumes,
-        PythonEnv python) {
+        PythonEnv python, List<String> secrets) {
 
     public FunctionManifest {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         volumes = volumes == null ? Map.of() : Map.copyOf(volumes);
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
         retryBackoff = retryBackoff == null ? Backoff.NONE : retryBackoff;
     }
 }

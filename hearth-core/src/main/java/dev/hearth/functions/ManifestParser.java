@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.hearth.retry.Backoff;
 import dev.hearth.text.LoneSurrogates;
+import dev.hearth.secrets.SecretRules;
 import dev.hearth.volumes.VolumePaths;
 import dev.hearth.yaml.UnknownFields;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class ManifestParser {
     private static final long MAX_MEMORY = 64L << 40;
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone", "setup", "volumes", "python");
+            "scheduleInput", "timeZone", "setup", "volumes", "python", "secrets");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
             "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule", "preinit");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
@@ -156,7 +157,28 @@ public final class ManifestParser {
         }
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
                 startupTimeout, retries, backoff, batch, priority, schedule, setup, volumes(root.get("volumes")),
-                python(root.get("python")));
+                python(root.get("python")), secrets(root.get("secrets")));
+    }
+
+    /** Names of stored secrets ({@code hearth secret set}); never values, which do not belong in a bundle. */
+    private static List<String> secrets(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new ManifestException("'secrets' must be a list of secret names, e.g. [hf-token]");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode n : node) {
+            String problem = n.isTextual() ? SecretRules.checkName(n.asText()) : "got " + n;
+            if (problem != null) {
+                throw new ManifestException("'secrets' must list secret names: " + problem);
+            }
+            if (!names.contains(n.asText())) {
+                names.add(n.asText());
+            }
+        }
+        return names;
     }
 
     private static int maxRetries(JsonNode node) {

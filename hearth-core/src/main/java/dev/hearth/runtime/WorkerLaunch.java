@@ -10,8 +10,9 @@ import java.util.Map;
  *
  * @param workDir the unpacked code bundle of the function version; the process starts there
  * @param command the program and its arguments
- * @param env     extra environment (the worker protocol's variables among them); {@code CUDA_VISIBLE_DEVICES} is
- *                set by the runtime from {@code gpus}
+ * @param env     the whole environment of the process (the worker protocol's variables among them): nothing of the
+ *                control plane's own environment is added; {@code CUDA_VISIBLE_DEVICES} is set by the runtime from
+ *                {@code gpus}
  * @param gpus    the GPUs placed for this worker, empty for CPU-only functions
  * @param logFile where the process's stdout and stderr go
  */

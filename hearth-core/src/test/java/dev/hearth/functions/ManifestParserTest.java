@@ -47,6 +47,17 @@ class ManifestParserTest {
     }
 
     @Test
+    void secretsAreNamesOfStoredSecretsNeverValues() {
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\n").secrets()).isEmpty();
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\nsecrets: [hf-token, aws, hf-token]\n").secrets())
+                .containsExactly("hf-token", "aws");
+        assertThatThrownBy(() -> ManifestParser.parse("name: a\nhandler: h.py:f\nsecrets: {HF_TOKEN: hf_x}\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("'secrets' must be a list of secret names");
+        assertThatThrownBy(() -> ManifestParser.parse("name: a\nhandler: h.py:f\nsecrets: [HF_TOKEN=x]\n"))
+                .hasMessageContaining("'secrets' must list secret names");
+    }
+
+    @Test
     void aGpuCanBeAPlainTypeOrAFallbackList() {
         assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\ngpu: H100\n").gpu().types()).containsExactly("H100");
         assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\ngpu: [H100!, L4]\n").gpu().types())

@@ -29,6 +29,7 @@ import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.tracing.JobTracer;
@@ -36,8 +37,11 @@ import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
+import dev.hearth.server.secrets.SecretCipher;
+import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerLogJanitor;
+import dev.hearth.server.workers.WorkerEnvironment;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import dev.hearth.store.sqlite.SqliteStore;
@@ -91,6 +95,7 @@ public final class HearthServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
+        SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         store = SqliteStore.open(data);
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
@@ -104,13 +109,16 @@ public final class HearthServer implements AutoCloseable {
         envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
         FunctionRegistry functions = new FunctionRegistry(store.functions(), bundles, store.releases(), clock,
                 envs::prepare);
+        SecretService secrets = new SecretService(store, cipher, functions, clock);
+        functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
-                v -> envs.of(v).map(PythonEnvs.Env::python));
+                v -> envs.of(v).map(PythonEnvs.Env::python),
+                new WorkerEnvironment(System.getenv(), config.workerEnvPassthrough(), secrets));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
@@ -135,7 +143,8 @@ public final class HearthServer implements AutoCloseable {
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
-        jobs.gate(budgets);
+        jobs.gate(SubmitGate.both(pool.crashLoopGate(), budgets));
+        pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, pool, scaling, webhooks, usage, budgets);
         timeline = new TimelineRecorder(store, clock, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
@@ -154,6 +163,7 @@ public final class HearthServer implements AutoCloseable {
         }
         functions.onRelease(new RollingRelease(functions, jobs, pool, scaling::nudge));
         functions.onDeploy(v -> scalingSettings.reset(v.name()));
+        functions.onDeploy(v -> pool.restart(v.name(), false)); // a redeploy ends a crash loop
         keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
@@ -161,6 +171,7 @@ public final class HearthServer implements AutoCloseable {
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
+        api.addSecrets(secrets);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {

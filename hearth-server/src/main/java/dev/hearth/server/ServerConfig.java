@@ -4,6 +4,7 @@ import dev.hearth.server.functions.BundleLimits;
 import dev.hearth.server.envs.PipSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -35,12 +36,16 @@ import java.util.Objects;
  * @param functionLogMax  the most bytes the logs of one function's workers keep together; logs of workers that are
  *                        gone are deleted oldest first beyond it, and after {@code resultRetention} anyway
  * @param pip             how pip builds functions' Python environments (index, wheel directory, more arguments)
+ * @param secretKey       the key that seals secrets (base64 of 32 bytes); null keeps the one in
+ *                        {@code <dataDir>/secret.key}, or generates it there at first start
+ * @param workerEnvPassthrough variables of the server's environment that workers get besides PATH, HOME, LANG and TZ
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
-                           BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip) {
+                           BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
+                           String secretKey, List<String> workerEnvPassthrough) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -61,6 +66,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     + functionLogMax);
         }
         pip = pip == null ? PipSettings.NONE : pip;
+        workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -81,7 +87,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .volumeMaxUpload(volumeMaxUpload)
                 .bundleLimits(bundleLimits)
                 .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
-                .pip(pip);
+                .pip(pip)
+                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough);
     }
 
     public static final class Builder {
@@ -104,6 +111,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private long workerLogMax = 100L << 20;
         private long functionLogMax = 1L << 30;
         private PipSettings pip = PipSettings.NONE;
+        private String secretKey;
+        private List<String> workerEnvPassthrough = List.of();
 
         private Builder() {
         }
@@ -203,11 +212,21 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder secretKey(String secretKey) {
+            this.secretKey = secretKey;
+            return this;
+        }
+
+        public Builder workerEnvPassthrough(List<String> names) {
+            this.workerEnvPassthrough = names;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax, pip);
+                    functionLogMax, pip, secretKey, workerEnvPassthrough);
         }
     }
 }

@@ -2,17 +2,20 @@ package dev.hearth.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Runs a control plane as its own JVM, so that tests can kill it with SIGKILL or give it its own PATH. Prints
- * {@code READY <url>}. Arguments: data dir, port, GPU inventory ({@code detect}: ask nvidia-smi).
+ * {@code READY <url>}. Arguments: data dir, port, GPU inventory ({@code detect}: ask nvidia-smi), and optionally the
+ * variables workers may see ({@code --worker-env-passthrough}).
  */
 public final class ServerProcess {
 
     public static void main(String[] args) throws InterruptedException {
         HearthServer server = HearthServer.start(ServerConfig.builder().dataDir(Path.of(args[0]))
                 .port(Integer.parseInt(args[1])).gpus("detect".equals(args[2]) ? null : args[2]).apiKey(TestServer.KEY)
-                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500)).build());
+                .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
+                .workerEnvPassthrough(args.length > 3 ? List.of(args[3].split(",")) : List.of()).build());
         System.out.println("READY " + server.url());
         System.out.flush();
         Thread.currentThread().join();

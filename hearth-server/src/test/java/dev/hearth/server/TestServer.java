@@ -173,6 +173,11 @@ public final class TestServer
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(url().resolve(path)).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Response get(String path) {
         return send(HttpRequest.newBuilder(url().resolve(path)).header("Authorization", "Bearer " + KEY).GET());
     }

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
 /**
  * Runs workers as child processes of the control plane on this machine.
  *
- * <p>Each worker starts in its code bundle with the server's environment plus the launch's, {@code RUNPOD_POD_ID}
+ * <p>Each worker starts in its code bundle with the launch's environment and nothing of the server's (which holds
+ * the API key and whatever else the operator exported), {@code RUNPOD_POD_ID}
  * set to the worker id and {@code CUDA_VISIBLE_DEVICES} set to the placed GPUs (empty for CPU-only workers, so they
  * never grab a GPU). Output goes straight to the log file at the OS level. A pid file per worker in the run directory
  * lets {@link #reapOrphans(Path)} kill the workers a crashed control plane left behind.
@@ -127,6 +128,7 @@ public final class LocalProcessRuntime implements WorkerRuntime {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
+        env.clear();
         env.putAll(launch.env());
         env.put(WORKER_ID_ENV, launch.workerId());
         env.put(CUDA_VISIBLE_DEVICES, cudaVisibleDevices(launch.gpus()));

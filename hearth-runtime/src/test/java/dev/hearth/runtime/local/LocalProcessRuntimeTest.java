@@ -109,13 +109,23 @@ class LocalProcessRuntimeTest {
     }
 
     @Test
-    void passesEnvironmentWorkerIdAndPlacedGpus() {
+    void passesTheLaunchEnvironmentWorkerIdAndPlacedGpus() {
         List<Gpu> gpus = ConfiguredGpuInventory.parse("H100:4", "node-a").gpus().subList(1, 3);
-        start(launch("w-2", "echo \"greeting=$GREETING cvd=[$CUDA_VISIBLE_DEVICES] pod=$RUNPOD_POD_ID"
-                + " home=${HOME:+set}\"", Map.of("GREETING", "hello"), gpus));
+        start(launch("w-2", "echo \"greeting=$GREETING cvd=[$CUDA_VISIBLE_DEVICES] pod=$RUNPOD_POD_ID\"",
+                Map.of("GREETING", "hello"), gpus));
 
         awaitExit("w-2", 0);
-        assertThat(log("w-2")).contains("greeting=hello cvd=[1,2] pod=w-2 home=set");
+        assertThat(log("w-2")).contains("greeting=hello cvd=[1,2] pod=w-2");
+    }
+
+    @Test
+    void inheritsNothingOfTheControlPlanesEnvironment() {
+        assertThat(System.getenv("HOME")).as("this test needs a HOME to leave out").isNotNull();
+        start(launch("w-2", "echo \"home=[${HOME-unset}] path=[${PATH-unset}]\"", Map.of("PATH", "/usr/bin:/bin"),
+                List.of()));
+
+        awaitExit("w-2", 0);
+        assertThat(log("w-2")).contains("home=[unset] path=[/usr/bin:/bin]");
     }
 
     @Test

@@ -33,6 +33,7 @@ final class AuditLog {
             Map.entry("POST /v1/functions/{fn}/promote", "promote"),
             Map.entry("POST /v1/functions/{fn}/rollback", "rollback"),
             Map.entry("POST /v1/functions/{fn}/canary", "canary"),
+            Map.entry("POST /v1/functions/{fn}/restart", "restart"),
             Map.entry("PATCH /v1/functions/{fn}/scaling", "scale"),
             Map.entry("POST /v1/functions/{fn}/scaling", "scale"),
             Map.entry("DELETE /v1/functions/{fn}/scaling", "scale.reset"),

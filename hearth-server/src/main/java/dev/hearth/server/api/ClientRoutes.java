@@ -161,7 +161,8 @@ final class ClientRoutes {
         w.put("ready", idle + running);
         w.put("running", running);
         w.put("throttled", pool.waitingReason(fn) != null && q.queued() > 0 ? 1 : 0);
-        w.put("unhealthy", 0);
+        // versions whose workers die before their first job (a crash loop)
+        w.put("unhealthy", pool.crashLoops(fn).size());
         call.json(200, n);
     }
 

@@ -11,6 +11,7 @@ import dev.hearth.server.metering.Metering;
 import dev.hearth.server.logging.LogContext;
 import dev.hearth.server.metrics.HearthMetrics;
 import dev.hearth.server.scaling.ScalingEvents;
+import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.workers.WorkerCommands;
@@ -89,6 +90,11 @@ public final class HttpApi implements AutoCloseable {
     /** Adds the Python environment routes; call before {@link #start()}. */
     public void addEnvironments(dev.hearth.server.envs.PythonEnvs envs, FunctionRegistry functions) {
         new EnvRoutes(envs, functions).register(router);
+    }
+
+    /** Adds the secret routes; call before {@link #start()}. */
+    public void addSecrets(SecretService secrets) {
+        new SecretRoutes(secrets).register(router);
     }
 
     public void start() {

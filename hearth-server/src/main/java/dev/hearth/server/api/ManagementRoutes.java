@@ -13,6 +13,7 @@ import dev.hearth.releases.CanarySplit;
 import dev.hearth.runtime.local.WorkerLogs;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.workers.CrashLoop;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
@@ -61,6 +62,7 @@ final class ManagementRoutes {
                 .add("GET", "/v1/functions/{fn}/jobs", c, this::jobs)
                 .add("GET", "/v1/jobs", c, this::searchJobs)
                 .add("GET", "/v1/functions/{fn}/logs", c, this::logs)
+                .add("POST", "/v1/functions/{fn}/restart", c, this::restart)
                 .add("GET", "/v1/workers", c, this::workers)
                 .add("GET", "/v1/nodes", c, this::nodes)
                 .add("POST", "/v1/nodes/{node}/drain", c, this::drainNode)
@@ -122,6 +124,20 @@ final class ManagementRoutes {
         if (reason != null) {
             n.put("reason", reason);
         }
+        call.json(200, n);
+    }
+
+    /** Ends the function's crash loops and replaces its workers: for after fixing what they needed outside it. */
+    private void restart(Call call) {
+        String fn = call.param("fn");
+        functions.require(fn);
+        List<CrashLoop> cleared = pool.restart(fn, true);
+        scaling.nudge();
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("name", fn);
+        n.put("restarted", true);
+        ArrayNode arr = n.putArray("clearedCrashLoops");
+        cleared.forEach(l -> arr.add(l.version()));
         call.json(200, n);
     }
 
@@ -201,10 +217,11 @@ final class ManagementRoutes {
             functions.require(fn);
         }
         StringBuilder out = new StringBuilder();
+        java.util.function.UnaryOperator<String> mask = commands.logMask(fn);
         for (Path f : files) {
             String id = f.getFileName().toString().replaceFirst("\\.log$", "");
             for (String line : WorkerLogs.tail(f, tail)) {
-                out.append('[').append(id).append("] ").append(line).append('\n');
+                out.append('[').append(id).append("] ").append(mask.apply(line)).append('\n');
             }
         }
         call.text(200, "text/plain; charset=utf-8", out.toString());
@@ -285,6 +302,23 @@ final class ManagementRoutes {
         n.put("workers", pool.workers(v.name()).size());
         n.put("inQueue", q.queued() + q.queuedLowPriority());
         n.put("inProgress", q.inFlight());
+        List<CrashLoop> loops = pool.crashLoops(v.name());
+        // two different troubles: a broken version, or one that waits its turn for GPUs (or an open node)
+        n.put("state", !loops.isEmpty() ? "crashLooping" : pool.lacksGpus(v.name()) ? "waitingForGpu" : "ok");
+        if (!loops.isEmpty()) {
+            n.set("crashLoop", crashLoop(loops.getLast()));
+        }
         return n;
+    }
+
+    static ObjectNode crashLoop(CrashLoop loop) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("version", loop.version());
+        o.put("error", loop.error());
+        o.put("failures", loop.failures());
+        o.put("since", loop.since().toString());
+        ArrayNode lines = o.putArray("lastLines");
+        loop.lastLines().forEach(lines::add);
+        return o;
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -145,6 +146,7 @@ final class ObservabilityRoutes {
         // honest about the limit: with concurrency > 1 other jobs' lines may be in the same slice
         n.put("shared", concurrency > 1);
         ArrayNode arr = n.putArray("segments");
+        UnaryOperator<String> mask = commands.logMask(job.function());
         for (JobLogs.Segment s : JobLogs.of(job.function(), events(job), this::logFile)) {
             ObjectNode o = arr.addObject();
             o.put("attempt", s.attempt());
@@ -154,7 +156,7 @@ final class ObservabilityRoutes {
             o.put("to", s.slice().to());
             o.put("truncated", s.slice().truncated());
             ArrayNode lines = o.putArray("lines");
-            s.slice().lines().forEach(lines::add);
+            s.slice().lines().forEach(l -> lines.add(mask.apply(l)));
         }
         call.json(200, n);
     }
@@ -191,7 +193,8 @@ final class ObservabilityRoutes {
         n.put("from", slice.from());
         n.put("next", slice.to());
         ArrayNode lines = n.putArray("lines");
-        slice.lines().forEach(lines::add);
+        UnaryOperator<String> mask = commands.logMask(file.getParent().getFileName().toString());
+        slice.lines().forEach(l -> lines.add(mask.apply(l)));
         call.json(200, n);
     }
 

@@ -40,6 +40,11 @@ final class ScalingRoutes {
         this.clock = clock;
     }
 
+    /** Asks the scaling loop to look again now, after a change it should act on. */
+    void nudge() {
+        nudge.run();
+    }
+
     void register(Router r) {
         Router.Access c = Router.Access.CLIENT;
         r.add("PATCH", "/v1/functions/{fn}/scaling", c, this::update)

@@ -744,6 +744,27 @@ public final class JobService {
         queue(function).wakeAll();
     }
 
+    /**
+     * Fails every queued job of the version with the error, retries or not: its workers die before they can take
+     * one (a crash loop), so the jobs would wait for ever. Returns how many failed.
+     */
+    public int failQueued(String function, int version, String error) {
+        int failed = 0;
+        for (Job j : live.values()) {
+            if (!j.function().equals(function) || j.version() != version || j.state() != JobState.IN_QUEUE) {
+                continue;
+            }
+            queue(function).remove(j.id());
+            Optional<Job> f = change(j.id(), c -> c.state() == JobState.IN_QUEUE && c.version() == version
+                    ? JobTransitions.fail(c, null, error, clock.instant()) : null);
+            if (f.isPresent()) {
+                finished(f.get());
+                failed++;
+            }
+        }
+        return failed;
+    }
+
     /** Cancels everything queued for a function that is being deleted. */
     public void cancelAll(String function) {
         queue(function).removeAll().forEach(e -> change(e.jobId(), j -> j.state() == JobState.IN_QUEUE

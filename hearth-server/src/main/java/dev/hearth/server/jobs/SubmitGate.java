@@ -23,4 +23,26 @@ public interface SubmitGate {
     void admit(Job job, FunctionVersion fn);
 
     void release(Job job);
+
+    /** Asks {@code first}, then {@code second}; a job the second refuses gets back what the first reserved. */
+    static SubmitGate both(SubmitGate first, SubmitGate second) {
+        return new SubmitGate() {
+            @Override
+            public void admit(Job job, FunctionVersion fn) {
+                first.admit(job, fn);
+                try {
+                    second.admit(job, fn);
+                } catch (RuntimeException e) {
+                    first.release(job);
+                    throw e;
+                }
+            }
+
+            @Override
+            public void release(Job job) {
+                second.release(job);
+                first.release(job);
+            }
+        };
+    }
 }

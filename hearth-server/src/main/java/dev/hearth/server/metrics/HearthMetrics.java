@@ -62,6 +62,12 @@ public final class HearthMetrics implements JobEvents {
                 .record(Duration.ofMillis(ms)));
     }
 
+    /** A function version went into a crash loop (see {@link dev.hearth.server.workers.CrashLoop}). */
+    public void crashLooping(dev.hearth.server.workers.CrashLoop loop) {
+        counter("hearth.crash.loops", "Function versions found crash looping (workers dying before their first job)",
+                loop.function(), null).increment();
+    }
+
     @Override
     public void submitted(Job job) {
         counter("hearth.jobs.submitted", "Jobs accepted", job.function(), null).increment();
@@ -178,6 +184,8 @@ public final class HearthMetrics implements JobEvents {
             }
         }
         counter("hearth.jobs.requeued", "Jobs sent back to the queue (lost lease, retry)", function, null);
+        counter("hearth.crash.loops", "Function versions found crash looping (workers dying before their first job)",
+                function, null);
     }
 
     /** A deleted function's series would otherwise report its last values forever. */

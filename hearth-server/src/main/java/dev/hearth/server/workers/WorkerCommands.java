@@ -5,6 +5,7 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.Runtime;
 import dev.hearth.placement.Gpu;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.server.volumes.Volumes;
 import java.net.URI;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -32,6 +34,7 @@ public final class WorkerCommands {
     private final Duration pingInterval;
     private final Volumes volumes;
     private final Function<FunctionVersion, Optional<Path>> envPythons;
+    private final WorkerEnvironment environment;
 
     /**
      * @param envPythons the interpreter of a version's own Python environment (its manifest's {@code python:}), or
@@ -40,7 +43,8 @@ public final class WorkerCommands {
      */
     public WorkerCommands(Supplier<URI> baseUrl, Function<FunctionVersion, Path> bundleDirs, Path pythonLib,
                           Path logDir, String python, Duration pingInterval, Volumes volumes,
-                          Function<FunctionVersion, Optional<Path>> envPythons) {
+                          Function<FunctionVersion, Optional<Path>> envPythons, WorkerEnvironment environment) {
+        this.environment = environment;
         this.baseUrl = baseUrl;
         this.bundleDirs = bundleDirs;
         this.pythonLib = pythonLib;
@@ -51,12 +55,23 @@ public final class WorkerCommands {
         this.envPythons = envPythons;
     }
 
+    /**
+     * @throws WorkerStartException when a secret the manifest names cannot be given (removed, or sealed under
+     *                              another key)
+     */
     WorkerLaunch launch(FunctionVersion fn, Worker w, String token) {
         FunctionManifest m = fn.manifest();
         Path dir = bundleDirs.apply(fn);
         String base = baseUrl.get().toString().replaceAll("/$", "") + "/v2/" + fn.name();
         String gpuParam = w.gpus().isEmpty() ? "cpu" : w.gpus().getFirst().type();
-        Map<String, String> env = new LinkedHashMap<>(m.env());
+        // later wins: the protocol's variables below are not the manifest's or a secret's to change
+        Map<String, String> env = new LinkedHashMap<>(environment.inherited());
+        env.putAll(m.env());
+        try {
+            env.putAll(environment.secrets(m.secrets()));
+        } catch (IllegalStateException e) {
+            throw new WorkerStartException("cannot start a worker of " + fn.name() + ": " + e.getMessage(), e);
+        }
         env.put("RUNPOD_WEBHOOK_GET_JOB", base + "/job-take/$ID?gpu=" + gpuParam);
         env.put("RUNPOD_WEBHOOK_POST_OUTPUT", base + "/job-done/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
         env.put("RUNPOD_WEBHOOK_POST_STREAM", base + "/job-stream/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
@@ -98,7 +113,7 @@ public final class WorkerCommands {
                 // set up, then wait for GPUs (CUDA_VISIBLE_DEVICES is empty meanwhile): see hearth_worker._preinit
                 env.put("HEARTH_PREINIT_WAIT", base + "/preinit-wait/$RUNPOD_POD_ID");
             }
-            String existing = System.getenv("PYTHONPATH");
+            String existing = environment.inherited().get("PYTHONPATH");
             env.put("PYTHONPATH", pythonLib + ":" + dir + (existing == null || existing.isBlank() ? "" : ":" + existing));
             command.addAll(List.of(python, "-m", "hearth_worker", m.handler()));
         } else {
@@ -107,6 +122,11 @@ public final class WorkerCommands {
         List<Gpu> gpus = w.gpus();
         return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
                 logDir.resolve(fn.name()).resolve(w.id() + ".log"));
+    }
+
+    /** Masks secret values in what the function's workers printed; for every log the API serves. */
+    public UnaryOperator<String> logMask(String function) {
+        return environment.masker(function);
     }
 
     /** Where a worker's stdout and stderr go. */

@@ -15,6 +15,9 @@ import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.jobs.JobService;
+import dev.hearth.server.jobs.SubmitGate;
+import dev.hearth.server.timeline.LogSlice;
+import dev.hearth.errors.HearthException;
 import dev.hearth.server.logging.LogContext;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -38,6 +41,10 @@ import java.util.logging.Logger;
 public final class WorkerPool implements JobEvents {
 
     private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
+    /** Workers in a row that die before their first job before their version counts as crash looping. */
+    static final int CRASH_LOOP_AFTER = 3;
+    private static final int LAST_LINES = 20;
+    private static final int LAST_LINES_BYTES = 64 << 10;
 
     private final WorkerRegistry registry;
     private final WorkerRuntime runtime;
@@ -49,11 +56,13 @@ public final class WorkerPool implements JobEvents {
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, CrashLoop> crashLoops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StartFailures> startFailures = new ConcurrentHashMap<>();
     private final Nodes nodes;
     private final RepackPlanner repacker = new RepackPlanner();
     private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
     private final Set<String> lackingGpus = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, CrashLoop> crashLooping = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<CrashLoop> crashLoopListener = c -> { };
     private volatile JobService jobs;
     private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
@@ -101,7 +110,12 @@ public final class WorkerPool implements JobEvents {
     }
 
     private Optional<Worker> start(FunctionVersion fn, boolean mayRepack) {
-        CrashLoop loop = crashLoops.get(crashKey(fn.name(), fn.version()));
+        CrashLoop looping = crashLooping.get(crashKey(fn.name(), fn.version()));
+        if (looping != null) {
+            jobs.failQueued(fn.name(), fn.version(), looping.error()); // retried or relaned since it was marked
+            return Optional.empty();
+        }
+        StartFailures loop = startFailures.get(crashKey(fn.name(), fn.version()));
         if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
             return Optional.empty();
         }
@@ -153,7 +167,7 @@ public final class WorkerPool implements JobEvents {
             LOG.warning(e.getMessage());
             return Optional.empty();
         }
-        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
+        if (!startFailures.containsKey(crashKey(fn.name(), fn.version()))) {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
@@ -182,7 +196,7 @@ public final class WorkerPool implements JobEvents {
         process.markExited(); // closes its CPU-rate (preinit) usage interval
         observer.started(w, fn, alwaysOn);
         p.giveGpus(gpus);
-        if (!crashLoops.containsKey(crashKey(fn.name(), fn.version()))) {
+        if (!startFailures.containsKey(crashKey(fn.name(), fn.version()))) {
             waitingReasons.remove(fn.name());
         }
         LogContext.of(fn.name(), null, w.id()).run(() -> LOG.info("pre-initialized worker " + w.id() + " given GPU(s) "
@@ -208,7 +222,7 @@ public final class WorkerPool implements JobEvents {
         Instant now = clock.instant();
         wanted.forEach((fn, n) -> {
             String key = crashKey(fn.name(), fn.version());
-            CrashLoop loop = crashLoops.get("preinit " + key);
+            StartFailures loop = startFailures.get("preinit " + key);
             if (fn.manifest().gpu() == null || refillLater.contains(fn) || preinit.refused(key)
                     || loop != null && now.isBefore(loop.nextStartAt())) {
                 return;
@@ -250,8 +264,8 @@ public final class WorkerPool implements JobEvents {
         process.markExited();
         preinit.remove(p);
         if (!onPurpose && !p.isWaiting()) {
-            CrashLoop loop = crashLoops.compute("preinit " + p.key(), (k, l) ->
-                    (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
+            StartFailures loop = startFailures.compute("preinit " + p.key(), (k, l) ->
+                    (l == null ? new StartFailures(0, clock.instant()) : l).next(clock.instant()));
             preinit.note(process.function(), "pre-initialized worker " + process.id() + " exited with code " + code
                     + " before its setup was done (" + loop.failures() + " in a row; next one after "
                     + loop.nextStartAt() + "); see hearth logs " + process.function());
@@ -273,7 +287,7 @@ public final class WorkerPool implements JobEvents {
                 new dev.hearth.errors.HearthException.Unauthorized("unknown pre-initialized worker '" + workerId
                         + "' or wrong worker token for function '" + function + "'"));
         p.process().bootMarks(marks);
-        crashLoops.remove("preinit " + p.key());
+        startFailures.remove("preinit " + p.key());
         if (cudaReason != null && !cudaReason.isBlank()) {
             preinit.refuse(p, "pre-initialized worker " + workerId + " of " + function + " v" + p.process().version()
                     + " is not used: its setup() initialized CUDA before it was given GPUs (" + cudaReason
@@ -527,8 +541,8 @@ public final class WorkerPool implements JobEvents {
                 continue;
             }
             String key = crashKey(w.function(), w.version());
-            CrashLoop loop = crashLoops.compute("preinit " + key, (k, l) ->
-                    (l == null ? new CrashLoop(0, now) : l).next(now));
+            StartFailures loop = startFailures.compute("preinit " + key, (k, l) ->
+                    (l == null ? new StartFailures(0, now) : l).next(now));
             preinit.note(w.function(), "pre-initialized worker " + w.id() + " did not finish its import and setup "
                     + "within its startupTimeout of " + limit.toMillis() + " ms; stopped (" + loop.failures()
                     + " in a row; next one after " + loop.nextStartAt() + ")");
@@ -539,8 +553,9 @@ public final class WorkerPool implements JobEvents {
 
     /** The worker reported that its start-up failed (runpod-python's unhealthy ping): replace it, with back-off. */
     public void startFailed(Worker worker, String reason) {
-        worker.markStartFailed(reason);
-        retireWorker(worker, reason);
+        String masked = commands.logMask(worker.function()).apply(reason); // an exception may quote a secret
+        worker.markStartFailed(masked);
+        retireWorker(worker, masked);
     }
 
     @Override
@@ -563,17 +578,18 @@ public final class WorkerPool implements JobEvents {
     @Override
     public void started(Job job, Worker worker) {
         waitingReasons.remove(job.function());
-        crashLoops.remove(crashKey(worker.function(), worker.version()));
+        startFailures.remove(crashKey(worker.function(), worker.version()));
+        crashLooping.remove(crashKey(worker.function(), worker.version()));
     }
 
     /**
      * Workers of a function that keep dying before their first job: back off exponentially (0.5 s doubling to 60 s),
      * so a broken handler costs a log line now and then rather than a process every tick.
      */
-    private record CrashLoop(int failures, Instant nextStartAt) {
-        CrashLoop next(Instant now) {
+    private record StartFailures(int failures, Instant nextStartAt) {
+        StartFailures next(Instant now) {
             long delay = Math.min(60_000, 500L << Math.min(failures, 7));
-            return new CrashLoop(failures + 1, now.plusMillis(delay));
+            return new StartFailures(failures + 1, now.plusMillis(delay));
         }
     }
 
@@ -593,13 +609,103 @@ public final class WorkerPool implements JobEvents {
             jobs.workerLost(w, "worker " + w.id() + " exited with code " + code + " while running the job");
         }
         if (w.readyAt() == null && (!onPurpose || w.startFailure() != null)) {
-            CrashLoop loop = crashLoops.compute(crashKey(w.function(), w.version()), (f, l) ->
-                    (l == null ? new CrashLoop(0, clock.instant()) : l).next(clock.instant()));
+            StartFailures loop = startFailures.compute(crashKey(w.function(), w.version()), (f, l) ->
+                    (l == null ? new StartFailures(0, clock.instant()) : l).next(clock.instant()));
             String why = w.startFailure() != null ? w.startFailure() : "it exited with code " + code;
-            waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why + " ("
-                    + loop.failures() + " in a row; next start after " + loop.nextStartAt() + "); see hearth logs "
+            if (loop.failures() >= CRASH_LOOP_AFTER) {
+                crashLooping(w, why, loop.failures());
+            } else {
+                waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why
+                        + " (" + loop.failures() + " in a row; next start after " + loop.nextStartAt()
+                        + "); see hearth logs " + w.function());
+            }
+        }
+    }
+
+    /**
+     * The version's workers died before their first job {@link #CRASH_LOOP_AFTER} times in a row: waiting would be
+     * for ever, so its queued jobs fail with the error and no worker starts for it until {@link #restart} or a
+     * redeploy.
+     */
+    private void crashLooping(Worker w, String why, int failures) {
+        String key = crashKey(w.function(), w.version());
+        if (crashLooping.containsKey(key)) {
+            return;
+        }
+        List<String> lines = LogSlice.read(commands.logDir(w.function()).resolve(w.id() + ".log"), 0, -1,
+                LAST_LINES_BYTES, false).lines();
+        java.util.function.UnaryOperator<String> mask = commands.logMask(w.function());
+        List<String> last = lines.subList(Math.max(0, lines.size() - LAST_LINES), lines.size()).stream()
+                .map(mask).toList();
+        // a process that said nothing to the control plane usually said why on its way out (a traceback's end)
+        String printed = w.startFailure() != null ? "" : last.reversed().stream().filter(l -> !l.isBlank())
+                .findFirst().map(l -> " (its last line: " + l.strip() + ")").orElse("");
+        String error = mask.apply("version " + w.version() + " of " + w.function() + " is crash looping: " + failures
+                + " workers in a row exited before asking for a job; the last (" + w.id() + ") because " + why
+                + printed + ". See hearth logs " + w.function() + ", then deploy a fix or run hearth restart "
+                + w.function()); // what the worker reported may quote a secret too
+        CrashLoop loop = new CrashLoop(w.function(), w.version(), error, last, failures, clock.instant());
+        if (crashLooping.putIfAbsent(key, loop) != null) {
+            return;
+        }
+        waitingReasons.put(w.function(), error);
+        LogContext.of(w.function(), null, w.id()).run(() -> LOG.warning(error));
+        crashLoopListener.accept(loop);
+        int failed = jobs.failQueued(w.function(), w.version(), error);
+        if (failed > 0) {
+            LOG.info("failed " + failed + " queued job(s) of crash-looping version " + w.version() + " of "
                     + w.function());
         }
+    }
+
+    /** The crash loop of the function version, if it is in one. */
+    public Optional<CrashLoop> crashLoop(String function, int version) {
+        return Optional.ofNullable(crashLooping.get(crashKey(function, version)));
+    }
+
+    /** The crash loops of the function's versions, oldest version first. */
+    public List<CrashLoop> crashLoops(String function) {
+        return crashLooping.values().stream().filter(c -> c.function().equals(function))
+                .sorted(java.util.Comparator.comparingInt(CrashLoop::version)).toList();
+    }
+
+    /** Wired after construction: who hears of each new crash loop (metrics). */
+    public void onCrashLoop(java.util.function.Consumer<CrashLoop> listener) {
+        this.crashLoopListener = listener;
+    }
+
+    /**
+     * Forgets the function's crash loops and start failures, and replaces its workers: {@code hearth restart}, and
+     * what a deploy does for the versions before it.
+     *
+     * @return the crash loops that were cleared
+     */
+    public synchronized List<CrashLoop> restart(String function, boolean replaceWorkers) {
+        List<CrashLoop> cleared = crashLoops(function);
+        crashLooping.keySet().removeIf(k -> k.startsWith(function + "@"));
+        startFailures.keySet().removeIf(k -> k.startsWith(function + "@") || k.startsWith("preinit " + function + "@"));
+        waitingReasons.remove(function);
+        if (replaceWorkers) {
+            drainAll(function);
+        }
+        return cleared;
+    }
+
+    /** Refuses new jobs (and retries) for a crash-looping version with a 503 that carries its error. */
+    public SubmitGate crashLoopGate() {
+        return new SubmitGate() {
+            @Override
+            public void admit(Job job, FunctionVersion fn) {
+                CrashLoop loop = crashLooping.get(crashKey(fn.name(), fn.version()));
+                if (loop != null) {
+                    throw new HearthException.Unavailable(loop.error());
+                }
+            }
+
+            @Override
+            public void release(Job job) {
+            }
+        };
     }
 
     public List<Worker> workers(String function) {

@@ -17,6 +17,8 @@ import dev.hearth.jobs.JobStore;
 import dev.hearth.jobs.JobTiming;
 import dev.hearth.releases.Release;
 import dev.hearth.releases.ReleaseStore;
+import dev.hearth.secrets.SealedSecret;
+import dev.hearth.secrets.SecretStore;
 import dev.hearth.metering.JobCost;
 import dev.hearth.metering.Money;
 import dev.hearth.metering.UsageInterval;
@@ -44,7 +46,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
 public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore,
-        AuditStore {
+        AuditStore, SecretStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -296,6 +298,29 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     }
 
     /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
+    @Override
+    public final List<SealedSecret> listSecrets() {
+        return read("list secrets", null, SCAN, SecretRows::list);
+    }
+
+    @Override
+    public final Optional<SealedSecret> findSecret(String name) {
+        Objects.requireNonNull(name, "name");
+        return read("find secret", name, POINT, s -> SecretRows.find(s, name));
+    }
+
+    @Override
+    public final void saveSecret(SealedSecret secret) {
+        Objects.requireNonNull(secret, "secret");
+        run("save secret", secret.name(), s -> SecretRows.save(s, secret));
+    }
+
+    @Override
+    public final boolean deleteSecret(String name) {
+        Objects.requireNonNull(name, "name");
+        return write("delete secret", name, s -> SecretRows.delete(s, name));
+    }
+
     @Override
     public final void close() {
         synchronized (this) {

@@ -165,7 +165,15 @@ public final class Schema {
               status INTEGER NOT NULL,
               outcome TEXT NOT NULL
             )""",
-            "CREATE INDEX audit_log_by_time ON audit_log (at)"));
+            "CREATE INDEX audit_log_by_time ON audit_log (at)"),
+            // schema 8, secrets: values sealed by the server (AES-256-GCM), keys in the clear to be listed
+            List.of("""
+            CREATE TABLE secrets (
+              name TEXT PRIMARY KEY,
+              key_names TEXT NOT NULL,
+              sealed TEXT NOT NULL,
+              updated_at BIGINT NOT NULL
+            )"""));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();
