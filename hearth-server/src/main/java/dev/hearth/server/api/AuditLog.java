@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.audit.AuditEntry;
 import dev.hearth.audit.AuditStore;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -51,7 +49,7 @@ final class AuditLog {
 
     private final AuditStore store;
     private final InstantSource clock;
-    private final SecureRandom random = new SecureRandom();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     AuditLog(AuditStore store, InstantSource clock) {
         this.store = store;
@@ -81,10 +79,11 @@ final class AuditLog {
             fn = call.auditTarget();
         }
         String change = call.auditChange() != null ? call.auditChange() : change(route.template(), call.requestBody());
-        byte[] id = new byte[8];
-        random.nextBytes(id);
+        Instant at = clock.instant();
+        // ids order the entries of one millisecond as they were recorded (the log is read newest first)
+        String id = String.format("%012x%08x", at.toEpochMilli(), sequence.incrementAndGet() & 0xffffffffL);
         try {
-            store.append(new AuditEntry(HexFormat.of().formatHex(id), clock.instant(), call.key().name(), action, fn,
+            store.append(new AuditEntry(id, at, call.key().name(), action, fn,
                     target, change, call.remoteAddress(), call.status(), problem == null ? "ok" : problem));
         } catch (RuntimeException e) {
             // the action happened; a log that cannot be written must not turn its answer into an error
