@@ -24,7 +24,13 @@ export default function jobs(root, { fn, id }, ctx) {
   let found = fn || null;
   let job = null;
   let skeleton = null;
-  let recorded = null;  // whether the server records timelines (GET /v1/jobs/{id}/timeline); null until asked
+  let recorded = null;
+  let costShown = false;
+  async function showCost() {
+    const cost = await jobCost(found, job);
+    costShown = !!cost.querySelector && !!cost.querySelector('#job-cost-total');
+    fill(skeleton.cost, cost);
+  }  // whether the server records timelines (GET /v1/jobs/{id}/timeline); null until asked
   const filters = id ? null : jobFilters(() => ctx.refreshNow());
   if (filters) body.before(h('div', { class: 'panel search-panel' }, filters.form));
   return {
@@ -33,7 +39,11 @@ export default function jobs(root, { fn, id }, ctx) {
         fill(body, await filteredJobs(filters.query()));
         return;
       }
-      if (job && isFinal(job.status) && skeleton) return;
+      if (job && isFinal(job.status) && skeleton) {
+        // a final job changes no more, but its cost is metered just after it ends: ask until it is there
+        if (!costShown) await showCost();
+        return;
+      }
       let events = null;
       let runs = null;  // the recorded timeline's totals: attempts, requeues, queueDelayMs, lostRunMs
       if (recorded !== false) {
@@ -75,7 +85,7 @@ export default function jobs(root, { fn, id }, ctx) {
       fill(skeleton.head, h('div', { class: 'job-head' }, badge(job.status), h('code', { class: 'job-id' }, job.id),
         h('span', { class: 'muted' }, 'in ', h('a', { href: '#/functions/' + encodeURIComponent(found) }, found)),
         h('span', { class: 'job-actions' }, jobActions(found, job, () => { skeleton = null; ctx.refreshNow(); }))));
-      fill(skeleton.cost, await jobCost(found, job));
+      await showCost();
       fill(skeleton.tl, timeline(job, events, runs));
       fill(skeleton.facts, jobFacts(job, found, runs));
       fill(skeleton.out, jobOutput(job));
