@@ -17,16 +17,17 @@ class ClientCommandsTest {
     void lsPrintsATableUsingTheKeyFromClientJson() {
         server.on("GET /v1/functions", 200, """
                 {"functions":[{"name":"echo","version":2,"runtime":"python","workers":1,"inQueue":3,
-                  "inProgress":0,"scaling":{"minWorkers":0,"maxWorkers":2,"idleTimeout":"5s","concurrency":1}},
-                 {"name":"gpu-info","version":1,"gpu":"1x H100","workers":0,"inQueue":0}]}""");
+                  "inProgress":0,"state":"ok",
+                  "scaling":{"minWorkers":0,"maxWorkers":2,"idleTimeout":"5s","concurrency":1}},
+                 {"name":"gpu-info","version":1,"gpu":"1x H100","workers":0,"inQueue":0,"state":"waitingForGpu"}]}""");
 
         Cli.Result r = server.run("ls");
 
         assertThat(r.code()).isZero();
         assertThat(r.out().lines()).containsExactly(
-                "NAME      VERSION  GPU      WORKERS  QUEUE",
-                "echo      2        cpu      1        3",
-                "gpu-info  1        1x H100  0        0");
+                "NAME      VERSION  GPU      WORKERS  QUEUE  STATE",
+                "echo      2        cpu      1        3      ok",
+                "gpu-info  1        1x H100  0        0      waiting for GPU");
         assertThat(server.authorizations).containsOnly("Bearer hk_file");
     }
 
