@@ -9,24 +9,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code hearth budget set|ls|rm}: spending caps per function or for all functions, per hour, day or month. */
 @Command(name = "budget", description = "Spending caps: jobs beyond a budget are refused with 402.",
         subcommands = {BudgetCommand.Set.class, BudgetCommand.Ls.class, BudgetCommand.Rm.class})
-final class BudgetCommand implements Runnable {
-
-    @ParentCommand
-    HearthCommand root;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: hearth budget set|ls|rm");
-    }
+final class BudgetCommand extends CommandGroup {
 
     /** Which budget: a function's, or with --global all functions'. */
     static final class Scope {

@@ -11,24 +11,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code hearth key create|ls|revoke}: API keys with a scope (admin, deploy, invoke, read). */
 @Command(name = "key", description = "API keys with a scope: admin, deploy, invoke (optionally per function) or read.",
         subcommands = {KeyCommand.Create.class, KeyCommand.Ls.class, KeyCommand.Revoke.class})
-final class KeyCommand implements Runnable {
-
-    @ParentCommand
-    HearthCommand root;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: hearth key create|ls|revoke");
-    }
+final class KeyCommand extends CommandGroup {
 
     @Command(name = "create", description = "Make a key; it is printed once, only its hash is stored.")
     static final class Create implements Callable<Integer> {

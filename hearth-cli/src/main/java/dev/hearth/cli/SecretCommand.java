@@ -14,25 +14,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code hearth secret set|ls|rm}: named secrets that functions list under {@code secrets:} in their manifest. */
 @Command(name = "secret", description = "Secrets: KEY=VALUE sets that become environment variables of the workers "
         + "of the functions naming them (secrets: [NAME] in hearth.yaml).",
         subcommands = {SecretCommand.Set.class, SecretCommand.Ls.class, SecretCommand.Rm.class})
-final class SecretCommand implements Runnable {
-
-    @ParentCommand
-    HearthCommand root;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: hearth secret set|ls|rm");
-    }
+final class SecretCommand extends CommandGroup {
 
     @Command(name = "set", description = "Create or replace a secret; workers started from now on get its values.")
     static final class Set implements Callable<Integer> {

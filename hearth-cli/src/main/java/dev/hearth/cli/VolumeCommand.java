@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code hearth volume create|ls|put|get|rm}: named directories on the server for model weights and caches, which a
@@ -26,19 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "volume", description = "Volumes: files kept on the server for functions (model weights, caches).",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Put.class,
                 VolumeCommand.Get.class, VolumeCommand.Rm.class})
-final class VolumeCommand implements Runnable {
-
-    @ParentCommand
-    HearthCommand root;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "say what to do: hearth volume create|ls|put|get|rm");
-    }
+final class VolumeCommand extends CommandGroup {
 
     /** The API path of a file in a volume, each segment percent-encoded. */
     static String filePath(String volume, String path) {
