@@ -32,32 +32,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every store must do: the {@link dev.hearth.jobs.JobStore}, {@link FunctionStore} and {@link SettingsStore}
  * contracts, against a real database. Each test gets an empty store.
  */
-public abstract class JobStoreContract {
+public abstract class JobStoreContract extends EmptyStorePerTest {
 
-    protected JdbcStore store;
-
-    /** Opens an empty store; called before each test. */
-    protected abstract JdbcStore openStore() throws Exception;
-
-    @BeforeEach
-    void openEmptyStore() throws Exception {
-        store = openStore();
-    }
-
-    @AfterEach
-    void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
 
     // ---- jobs
 

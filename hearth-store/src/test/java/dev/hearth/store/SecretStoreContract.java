@@ -3,32 +3,14 @@ package dev.hearth.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.secrets.SealedSecret;
-import dev.hearth.store.jdbc.JdbcStore;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What every store must do with sealed secrets; run against SQLite and PostgreSQL. */
-public abstract class SecretStoreContract {
+public abstract class SecretStoreContract extends EmptyStorePerTest {
 
     private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
-    protected JdbcStore store;
-
-    protected abstract JdbcStore openStore() throws Exception;
-
-    @BeforeEach
-    void openEmptyStore() throws Exception {
-        store = openStore();
-    }
-
-    @AfterEach
-    void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
 
     @Test
     void aSavedSecretReadsBackAsSavedAndIsListedByName() {

@@ -10,32 +10,14 @@ import dev.hearth.metering.PriceTier;
 import dev.hearth.metering.Resources;
 import dev.hearth.metering.UsageInterval;
 import dev.hearth.metering.UsageKind;
-import dev.hearth.store.jdbc.JdbcStore;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What every store must do with usage intervals, job costs and budgets; run against SQLite and PostgreSQL. */
-public abstract class UsageStoreContract {
+public abstract class UsageStoreContract extends EmptyStorePerTest {
 
     protected static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
-    protected JdbcStore store;
-
-    protected abstract JdbcStore openStore() throws Exception;
-
-    @BeforeEach
-    void openEmptyStore() throws Exception {
-        store = openStore();
-    }
-
-    @AfterEach
-    void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
 
     @Test
     void intervalsReadBackAsRecordedFilteredByFunctionAndEndTime() {

@@ -10,7 +10,6 @@ import dev.hearth.store.jdbc.Schema;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,20 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresStoreTest extends JobStoreContract {
 
-    private static final String SCHEMA = "hearth_test_"
-            + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    private static final String SCHEMA = TestDatabase.uniqueSchema("hearth_test_");
 
     @AfterAll
     static void dropSchema() throws SQLException {
-        if (TestDatabase.found()) {
-            TestDatabase.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
+        TestDatabase.dropSchema(SCHEMA);
     }
 
     @Override
     protected JdbcStore openStore() throws SQLException {
-        TestDatabase.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        return PostgresStore.open(TestDatabase.url(), SCHEMA);
+        return TestDatabase.freshStore(SCHEMA);
     }
 
     @Test

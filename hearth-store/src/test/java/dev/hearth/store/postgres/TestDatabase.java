@@ -44,6 +44,24 @@ final class TestDatabase {
         }
     }
 
+    /** A schema name no other run uses, so runs on one database never see each other's tables. */
+    static String uniqueSchema(String prefix) {
+        return prefix + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** An empty store in {@code schema}, dropped first if an earlier test left it (skips the test without a server). */
+    static PostgresStore freshStore(String schema) throws SQLException {
+        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        return PostgresStore.open(url(), schema);
+    }
+
+    /** Drops {@code schema} after a class's tests; does nothing where no PostgreSQL answered. */
+    static void dropSchema(String schema) throws SQLException {
+        if (found()) {
+            execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+    }
+
     private static Optional<String> find() {
         List<String> candidates = new ArrayList<>();
         String configured = System.getProperty("hearth.test.pg.url", System.getenv("HEARTH_TEST_PG_URL"));
