@@ -66,6 +66,27 @@ public final class WebhookTargets {
         return u;
     }
 
+    /** Looks up a host's addresses (the caller's DNS; this class does no I/O). */
+    @FunctionalInterface
+    public interface Resolver {
+        List<InetAddress> resolve(String host) throws java.net.UnknownHostException;
+    }
+
+    /** The JDK's resolver: what a delivery is about to connect to. */
+    public static final Resolver SYSTEM = host -> List.of(InetAddress.getAllByName(host));
+
+    /**
+     * Why a delivery to {@code url} is refused now, by the addresses its host resolves to right before sending; a host
+     * that does not resolve is left to the send, which reports it.
+     */
+    public Optional<String> refusal(URI url, Resolver resolver) {
+        try {
+            return refusal(resolver.resolve(url.getHost()));
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Why a delivery to these resolved addresses is refused, or empty when every one may be reached. */
     public Optional<String> refusal(List<InetAddress> resolved) {
         for (InetAddress a : resolved) {

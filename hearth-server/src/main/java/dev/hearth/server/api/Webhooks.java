@@ -12,15 +12,12 @@ import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.webhooks.WebhookTargets;
 import java.io.IOException;
 import dev.hearth.server.logging.LogContext;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -174,7 +171,7 @@ public final class Webhooks implements JobEvents {
     private WebhookDelivery attempt(WebhookDelivery d, byte[] body) throws InterruptedException {
         sending.acquire();
         try {
-            Optional<String> refused = refusal(targets, URI.create(d.url()));
+            Optional<String> refused = targets.refusal(URI.create(d.url()), WebhookTargets.SYSTEM);
             if (refused.isPresent()) {
                 return policy.refused(d, "refused: " + d.url() + " " + refused.get());
             }
@@ -195,18 +192,6 @@ public final class Webhooks implements JobEvents {
             return policy.unreachable(d, "bad webhook URL: " + e.getMessage());
         } finally {
             sending.release();
-        }
-    }
-
-    /**
-     * Why a delivery to this URL is refused now: the addresses its host resolves to (checked right before sending;
-     * a host that does not resolve is left to the send, which reports it).
-     */
-    static Optional<String> refusal(WebhookTargets targets, URI url) {
-        try {
-            return targets.refusal(List.of(InetAddress.getAllByName(url.getHost())));
-        } catch (UnknownHostException e) {
-            return Optional.empty();
         }
     }
 }

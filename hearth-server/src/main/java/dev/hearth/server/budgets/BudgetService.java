@@ -273,8 +273,8 @@ public final class BudgetService implements SubmitGate, JobEvents, UsageSink {
         }
         Thread.ofVirtual().name("budget-webhook").start(() -> {
             try {
-                java.util.Optional<String> refused = webhookTargets.refusal(java.util.List.of(
-                        java.net.InetAddress.getAllByName(URI.create(b.webhook()).getHost())));
+                java.util.Optional<String> refused = webhookTargets.refusal(URI.create(b.webhook()),
+                        WebhookTargets.SYSTEM);
                 if (refused.isPresent()) {
                     LOG.warning("budget webhook " + b.webhook() + " not sent: it " + refused.get());
                     return;
