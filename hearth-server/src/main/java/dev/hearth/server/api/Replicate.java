@@ -268,12 +268,20 @@ public final class Replicate implements JobEvents, AutoCloseable {
             Instant c = Instant.ofEpochMilli(cursorMs + 1);
             to = to == null || c.isBefore(to) ? c : to;
         }
-        String only = key != null && key.functions().size() == 1 ? key.functions().getFirst() : null;
-        List<Job> found = jobs.search(new JobSearch(only, Set.of(), createdAfter, to, size * 2 + 1));
+        List<Job> found = new ArrayList<>();
+        int limit = size * 2 + 1;
+        if (key == null || key.functions().isEmpty()) {
+            found.addAll(jobs.search(new JobSearch(null, Set.of(), createdAfter, to, limit)));
+        } else { // each of the key's functions, merged: a key for some functions reaches only their predictions
+            for (String fn : key.functions()) {
+                found.addAll(jobs.search(new JobSearch(fn, Set.of(), createdAfter, to, limit)));
+            }
+            found.sort(java.util.Comparator.comparing(Job::queuedAt).thenComparing(Job::id).reversed());
+        }
         List<Job> out = new ArrayList<>(size + 1);
         for (Job j : found) {
             boolean seen = j.queuedAt().toEpochMilli() == cursorMs && j.id().compareTo(cursorId) >= 0;
-            if (!seen && reaches(key, j.function()) && out.size() <= size) {
+            if (!seen && out.size() <= size) {
                 out.add(j);
             }
         }
@@ -464,18 +472,24 @@ public final class Replicate implements JobEvents, AutoCloseable {
         }
     }
 
-    /** Queues the event behind the prediction's earlier ones, so that its receiver gets them in order. */
+    /**
+     * Queues the event behind the prediction's earlier ones, so that its receiver gets them in order. The body is
+     * made on the sender's thread: reading the logs must not hold up the job path this may be called on.
+     */
     private void send(Hook hook, Job job, String event, boolean retry) {
-        byte[] body;
-        try {
-            body = Json.MAPPER.writeValueAsBytes(view(job, hook.meta.base(), true));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        String id = "msg_" + job.id() + "_" + event + "_" + (++hook.sent);
         synchronized (hook) {
-            hook.chain = hook.chain.thenRunAsync(() -> webhooks.sendUnstored(job.id(), id, hook.meta.webhook(), body,
-                    retry), senders);
+            String id = "msg_" + job.id() + "_" + event + "_" + (++hook.sent);
+            hook.chain = hook.chain.thenRunAsync(() -> {
+                byte[] body;
+                try {
+                    Job now = event.equals("completed") ? job : jobs.find(job.id()).orElse(job);
+                    body = Json.MAPPER.writeValueAsBytes(view(now, hook.meta.base(), true));
+                } catch (JsonProcessingException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot make the " + event + " event of prediction " + job.id(), e);
+                    return;
+                }
+                webhooks.sendUnstored(job.id(), id, hook.meta.webhook(), body, retry);
+            }, senders);
         }
     }
 

@@ -158,37 +158,28 @@ final class ReplicateRoutes {
         String base = base(call);
         try (OutputStream out = call.stream(200, "text/event-stream")) {
             int from = 0;
-            boolean ended = false;
-            while (!ended) {
+            while (true) {
                 Optional<List<String>> chunks = replicate.jobs.readStreamFrom(id, from, KEEPALIVE);
                 job = replicate.jobs.get(id);
-                if (chunks.isEmpty()) { // ended, its chunks no longer kept: its output holds them
-                    if (from == 0 && job.state() == JobState.COMPLETED && job.output() != null) {
-                        JsonNode output = replicate.withFileUrls(job, Replicate.parse(job.output()), base);
-                        for (JsonNode o : output.isArray() ? output : List.of(output)) {
-                            event(out, "output", data(o));
-                        }
-                    }
-                    break;
-                }
-                for (String c : chunks.get()) {
+                for (String c : chunks.orElse(List.of())) {
                     event(out, "output", data(replicate.withFileUrls(job, Replicate.parse(c), base)));
                 }
-                from += chunks.get().size();
-                if (chunks.get().isEmpty()) {
-                    if (job.state().isFinal()) {
-                        ended = true;
-                        if (from == 0 && job.state() == JobState.COMPLETED && job.output() != null) {
-                            JsonNode output = replicate.withFileUrls(job, Replicate.parse(job.output()), base);
-                            for (JsonNode o : output.isArray() ? output : List.of(output)) {
-                                event(out, "output", data(o));
-                            }
-                        }
-                    } else {
-                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-                    }
+                from += chunks.map(List::size).orElse(0);
+                boolean nothingNew = chunks.map(List::isEmpty).orElse(true);
+                if (nothingNew && job.state().isFinal()) {
+                    break;
                 }
-                out.flush();
+                if (nothingNew) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+            if (from == 0 && job.state() == JobState.COMPLETED && job.output() != null) {
+                // nothing was yielded (or it is no longer kept): the output, as the chunks it holds
+                JsonNode output = replicate.withFileUrls(job, Replicate.parse(job.output()), base);
+                for (JsonNode o : output.isArray() ? output : List.of(output)) {
+                    event(out, "output", data(o));
+                }
             }
             switch (job.state()) {
                 case COMPLETED -> event(out, "done", "{}");
@@ -200,7 +191,6 @@ final class ReplicateRoutes {
                     event(out, "done", "{\"reason\":\"error\"}");
                 }
             }
-            out.flush();
         }
     }
 
