@@ -45,6 +45,12 @@ async function main() {
   const got = await replicate.predictions.get(created.id);
   out.got = { id: got.id === created.id, status: got.status, model: got.model };
 
+  const model = await replicate.models.get("acme", "echo");
+  const versions = await replicate.models.versions.list("acme", "echo");
+  out.model = { name: model.name, version: model.latest_version.id === created.version, versions: versions.results.length };
+  const listed = await replicate.predictions.list();
+  out.listed = listed.results.some((p) => p.id === created.id);
+
   const slow = await replicate.predictions.create({ model: "acme/sleepy", input: { seconds: 60 } });
   const canceled = await replicate.predictions.cancel(slow.id);
   out.canceled = canceled.status;

@@ -259,4 +259,26 @@ class ReplicateApiTest {
         assertThat(second.path("results").get(0).path("input").path("i").asInt()).isEqualTo(0);
         assertThat(second.path("next").isNull()).isTrue();
     }
+
+    @Test
+    void anInvokeKeyForOneFunctionPredictsWithItOnlyAndAReadKeyOnlyReads() {
+        String invoke = hearth.post("/v1/keys", "{\"name\":\"rep-invoke\",\"scope\":\"invoke\",\"functions\":[\"echo\"]}")
+                .json().path("key").asText();
+        String read = hearth.post("/v1/keys", "{\"name\":\"rep-read\",\"scope\":\"read\"}").json().path("key").asText();
+        TestServer.Response mine = withKey(invoke, "/v1/models/acme/echo/predictions", "{\"input\":{}}");
+        assertThat(mine.status()).isEqualTo(201);
+        assertThat(withKey(invoke, "/v1/models/acme/sleepy/predictions", "{\"input\":{}}").status()).isEqualTo(403);
+        assertThat(withKey(invoke, "/v1/predictions", "{\"version\":\"acme/sleepy\",\"input\":{}}").status())
+                .isEqualTo(404);
+        assertThat(withKey(read, "/v1/models/acme/echo/predictions", "{\"input\":{}}").status()).isEqualTo(403);
+        assertThat(hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/predictions/"
+                + mine.json().path("id").asText())).header("Authorization", "Bearer " + read)).status()).isEqualTo(200);
+        assertThat(hearth.send(HttpRequest.newBuilder(hearth.url().resolve("/v1/predictions"))).status())
+                .isEqualTo(401);
+    }
+
+    private TestServer.Response withKey(String key, String path, String body) {
+        return hearth.send(HttpRequest.newBuilder(hearth.url().resolve(path)).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official {@code replicate} npm client (1.x, installed from the npm registry for the test) works against Hearth
- * with only its {@code baseUrl} changed: run, predictions with wait, get, cancel, stream, the webhook secret with
+ * with only its {@code baseUrl} changed: run, predictions with wait, get, list, cancel, stream, the model and its versions, the webhook secret with
  * validateWebhook on a delivered webhook, a file input and a file output. Skipped where npm is not installed or the
  * registry cannot be reached. The install runs no package scripts and asks only the npm registry; the client's fetch
  * refuses any host but 127.0.0.1.
@@ -86,6 +86,10 @@ class ReplicateClientTest {
         assertThat(out.path("created").path("output").path("n").asInt()).isEqualTo(1);
         assertThat(out.path("got").path("id").asBoolean()).isTrue();
         assertThat(out.path("got").path("model").asText()).isEqualTo("acme/echo");
+        assertThat(out.path("model").path("name").asText()).isEqualTo("echo");
+        assertThat(out.path("model").path("version").asBoolean()).isTrue();
+        assertThat(out.path("model").path("versions").asInt()).isEqualTo(1);
+        assertThat(out.path("listed").asBoolean()).isTrue();
         assertThat(out.path("canceled").asText()).isEqualTo("canceled");
         assertThat(out.path("stream")).extracting(JsonNode::asText)
                 .containsExactly("{\"i\":0}", "{\"i\":1}", "{\"i\":2}");
