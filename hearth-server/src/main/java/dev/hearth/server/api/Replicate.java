@@ -35,9 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +45,9 @@ import java.util.logging.Logger;
 
 /**
  * Replicate's HTTP API over Hearth jobs: a prediction is a job (the same id, visible at {@code /v2} and on the
- * dashboard), shown as Replicate's prediction object. This class makes predictions, renders them, sends their
- * webhook events ({@code start}, {@code output} and {@code logs} at most every 500 ms, {@code completed}) and keeps
- * the files of {@code /v1/files} and of functions' file outputs. The routes are {@link ReplicateRoutes}.
+ * dashboard), shown as Replicate's prediction object. This class makes predictions and renders them; its
+ * {@link PredictionWebhooks} send their webhook events, its {@link ReplicateFiles} keep the files of
+ * {@code /v1/files} and of functions' file outputs. The routes are {@link ReplicateRoutes}.
  *
  * <p>What a prediction adds to its job (the owner it was made under, its webhook and events filter) is kept in
  * memory for the last {@value #REMEMBERED} predictions; after a restart a prediction's model reads
@@ -61,24 +59,9 @@ public final class Replicate implements JobEvents, AutoCloseable {
     static final int REMEMBERED = 100_000;
     static final Duration STREAM_LIFETIME = Duration.ofDays(1);
     private static final Logger LOG = Logger.getLogger(Replicate.class.getName());
-    private static final Duration EVENT_INTERVAL = Duration.ofMillis(500);
 
     /** What a prediction adds to its job; {@code base}: the server's URL as the client reached it. */
     record Meta(String owner, String base, String webhook, Set<WebhookEvent> events) {
-    }
-
-    /** A live prediction's webhook: what it last sent, and its events in order. */
-    private static final class Hook {
-        final Meta meta;
-        String lastOutput;
-        String lastLogs = "";
-        Instant lastSent = Instant.MIN;
-        int sent;
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-
-        Hook(Meta meta) {
-            this.meta = meta;
-        }
     }
 
     final JobService jobs;
@@ -96,9 +79,8 @@ public final class Replicate implements JobEvents, AutoCloseable {
             return size() > REMEMBERED;
         }
     });
-    private final ConcurrentHashMap<String, Hook> hooks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> versionIds = new ConcurrentHashMap<>();
-    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final PredictionWebhooks events;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("hearth-replicate").factory());
 
@@ -118,8 +100,7 @@ public final class Replicate implements JobEvents, AutoCloseable {
         this.clock = clock;
         this.files = new ReplicateFiles(filesDir, outputRoot);
         this.capabilities = Capabilities.load(settings);
-        timer.scheduleWithFixedDelay(this::sendProgress, EVENT_INTERVAL.toMillis(), EVENT_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        this.events = new PredictionWebhooks(this, timer);
     }
 
     // ---------------------------------------------------------------- predictions
@@ -220,11 +201,7 @@ public final class Replicate implements JobEvents, AutoCloseable {
             timer.schedule(() -> cancelQuietly(job), cancelAfter.toMillis(), TimeUnit.MILLISECONDS);
         }
         if (webhook != null) {
-            Hook hook = new Hook(meta);
-            hooks.put(job.id(), hook);
-            if (events.contains(WebhookEvent.START)) {
-                send(hook, job, "start", false);
-            }
+            this.events.watch(job, meta);
         }
         return job;
     }
@@ -350,7 +327,7 @@ public final class Replicate implements JobEvents, AutoCloseable {
     }
 
     /** The output: the final one, else a running generator's chunks so far, else its latest progress update. */
-    private JsonNode output(Job job, String base) {
+    JsonNode output(Job job, String base) {
         String raw = job.output();
         if (job.state() == JobState.IN_PROGRESS) {
             List<String> chunks = jobs.streamed(job.id());
@@ -429,68 +406,12 @@ public final class Replicate implements JobEvents, AutoCloseable {
 
     @Override
     public void finished(Job job) {
-        Hook hook = hooks.remove(job.id());
-        if (hook != null && hook.meta.events().contains(WebhookEvent.COMPLETED)) {
-            send(hook, job, "completed", true);
-        }
+        events.finished(job);
     }
 
     @Override
     public void removed(Job job) {
-        hooks.remove(job.id());
-    }
-
-    /** Every 500 ms: an {@code output} or {@code logs} event for each live prediction whose output or logs grew. */
-    private void sendProgress() {
-        try {
-            Instant now = clock.instant();
-            for (Map.Entry<String, Hook> e : hooks.entrySet()) {
-                Hook h = e.getValue();
-                boolean wantsOutput = h.meta.events().contains(WebhookEvent.OUTPUT);
-                boolean wantsLogs = h.meta.events().contains(WebhookEvent.LOGS);
-                if (!wantsOutput && !wantsLogs || Duration.between(h.lastSent, now).compareTo(EVENT_INTERVAL) < 0) {
-                    continue;
-                }
-                Optional<Job> job = jobs.find(e.getKey());
-                if (job.isEmpty() || job.get().state() != JobState.IN_PROGRESS) {
-                    continue;
-                }
-                Job j = jobs.get(e.getKey());
-                String output = output(j, h.meta.base()).toString();
-                String logs = wantsLogs ? logs(j) : "";
-                boolean outputGrew = wantsOutput && !output.equals("null") && !output.equals(h.lastOutput);
-                boolean logsGrew = wantsLogs && !logs.equals(h.lastLogs);
-                h.lastOutput = output;
-                h.lastLogs = logs;
-                if (outputGrew || logsGrew) {
-                    h.lastSent = now;
-                    send(h, j, outputGrew ? "output" : "logs", false);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "prediction webhook events failed; they are tried again shortly", e);
-        }
-    }
-
-    /**
-     * Queues the event behind the prediction's earlier ones, so that its receiver gets them in order. The body is
-     * made on the sender's thread: reading the logs must not hold up the job path this may be called on.
-     */
-    private void send(Hook hook, Job job, String event, boolean retry) {
-        synchronized (hook) {
-            String id = "msg_" + job.id() + "_" + event + "_" + (++hook.sent);
-            hook.chain = hook.chain.thenRunAsync(() -> {
-                byte[] body;
-                try {
-                    Job now = event.equals("completed") ? job : jobs.find(job.id()).orElse(job);
-                    body = Json.MAPPER.writeValueAsBytes(view(now, hook.meta.base(), true));
-                } catch (JsonProcessingException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "cannot make the " + event + " event of prediction " + job.id(), e);
-                    return;
-                }
-                webhooks.sendUnstored(job.id(), id, hook.meta.webhook(), body, retry);
-            }, senders);
-        }
+        events.removed(job);
     }
 
     // ---------------------------------------------------------------- housekeeping
@@ -503,6 +424,6 @@ public final class Replicate implements JobEvents, AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        senders.shutdown();
+        events.close();
     }
 }

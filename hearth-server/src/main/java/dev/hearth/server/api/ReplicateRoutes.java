@@ -100,10 +100,19 @@ final class ReplicateRoutes {
         }
         String base = base(call);
         Job job = replicate.create(target, body, cancelAfter, base);
+        ObjectNode view;
         if (wait.isPresent()) {
             job = replicate.jobs.awaitFinal(job.function(), job.id(), wait.get());
+            view = replicate.view(job, base, true);
+            if (!job.state().isFinal()) {
+                // Replicate's clients take any other status after a wait for the end (the JS client's run() returns
+                // a null output for "processing"); "starting" makes them poll
+                view.put("status", "starting");
+            }
+        } else {
+            view = replicate.view(job, base, true);
         }
-        call.json(201, replicate.view(job, base, true));
+        call.json(201, view);
     }
 
     private void get(Call call) {
