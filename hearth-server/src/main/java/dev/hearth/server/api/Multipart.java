@@ -3,7 +3,6 @@ package dev.hearth.server.api;
 import dev.hearth.errors.HearthException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -16,7 +15,16 @@ final class Multipart {
     private static final Pattern NAME = Pattern.compile("(?i);\\s*name=\"([^\"]*)\"");
     private static final Pattern FILENAME = Pattern.compile("(?i);\\s*filename=\"([^\"]*)\"");
 
-    record Part(String name, String filename, String contentType, byte[] content) {
+    /** One part: its bytes are {@code body[from, to)}, not copied (an upload may be 100 MB). */
+    record Part(String name, String filename, String contentType, byte[] body, int from, int to) {
+
+        int length() {
+            return to - from;
+        }
+
+        String text() {
+            return new String(body, from, to - from, StandardCharsets.UTF_8);
+        }
     }
 
     private Multipart() {
@@ -58,12 +66,12 @@ final class Multipart {
             if (end < 0) {
                 throw bad("a part is not closed by the boundary");
             }
-            parts.add(part(headers, Arrays.copyOfRange(body, contentStart, end)));
+            parts.add(part(headers, body, contentStart, end));
             at = end + 2;
         }
     }
 
-    private static Part part(String headers, byte[] content) {
+    private static Part part(String headers, byte[] body, int from, int to) {
         String name = null;
         String filename = null;
         String type = null;
@@ -86,7 +94,7 @@ final class Multipart {
         if (name == null) {
             throw bad("a part has no Content-Disposition name");
         }
-        return new Part(name, filename, type, content);
+        return new Part(name, filename, type, body, from, to);
     }
 
     private static int skipLineEnd(byte[] b, int i) {

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -344,8 +343,8 @@ public final class Replicate implements JobEvents, AutoCloseable {
     /** Strings that are files the function wrote become their capability URLs (see {@link ReplicateFiles#output}). */
     JsonNode withFileUrls(Job job, JsonNode node, String base) {
         if (node.isTextual() && node.asText().startsWith("/")) {
-            Instant expires = clock.instant().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(25));
-            return files.output(job.id(), job.input(), job.placedAt(), node.asText(), expires)
+            return files.output(job.id(), job.input(), job.placedAt(), node.asText(),
+                            clock.instant().plus(ReplicateFiles.OUTPUT_LIFETIME))
                     .<JsonNode>map(f -> TextNode.valueOf(fileUrl(f, base))).orElse(node);
         }
         if (node.isArray()) {

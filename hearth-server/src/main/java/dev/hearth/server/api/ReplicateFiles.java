@@ -33,6 +33,8 @@ final class ReplicateFiles {
     /** An output file larger than this stays a path in the output rather than being served. */
     static final long MAX_OUTPUT = 1L << 30;
     static final Duration UPLOAD_LIFETIME = Duration.ofDays(1);
+    /** How long an output file is kept from when it is taken in (the first read of the prediction that names it). */
+    static final Duration OUTPUT_LIFETIME = Duration.ofDays(1);
     private static final Pattern ID = Pattern.compile("[a-z0-9]{20,64}");
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -44,6 +46,8 @@ final class ReplicateFiles {
     private final Path dir;
     private final Path outputRoot;
     private final SecureRandom random = new SecureRandom();
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> taking =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param outputRoot where a function's output files may be taken from: the temporary directory its workers write
@@ -61,11 +65,25 @@ final class ReplicateFiles {
         this.outputRoot = root;
     }
 
-    StoredFile upload(String name, String contentType, byte[] content, JsonNode metadata, Instant now) {
+    StoredFile upload(Multipart.Part content, JsonNode metadata, Instant now) {
         String id = newId();
-        return write(id, content, new StoredFile(id, name == null || name.isBlank() ? "file" : name,
-                contentType == null || contentType.isBlank() ? "application/octet-stream" : contentType,
-                content.length, sha256(content), now, now.plus(UPLOAD_LIFETIME), metadata));
+        String name = content.filename();
+        String type = content.contentType();
+        StoredFile f = new StoredFile(id, name == null || name.isBlank() ? "file" : name,
+                type == null || type.isBlank() ? "application/octet-stream" : type, content.length(),
+                sha256(content.body(), content.from(), content.length()), now, now.plus(UPLOAD_LIFETIME), metadata);
+        Path target = dir.resolve(id);
+        try {
+            Files.createDirectories(target);
+            try (var out = Files.newOutputStream(target.resolve("content"))) {
+                out.write(content.body(), content.from(), content.length());
+            }
+            Json.MAPPER.writeValue(target.resolve("file.json").toFile(), record(f));
+            return f;
+        } catch (IOException e) {
+            deleteTree(target);
+            throw new HearthException.Unavailable("cannot store the file: " + e.getMessage());
+        }
     }
 
     Optional<StoredFile> find(String id) {
@@ -101,8 +119,7 @@ final class ReplicateFiles {
      * absolute path to a regular file under the output root, written since the job started, that the job's input
      * does not name (a function that echoes its input must not hand out files by the names a client sends).
      */
-    synchronized Optional<StoredFile> output(String jobId, String input, Instant startedAt, String value,
-                                             Instant expires) {
+    Optional<StoredFile> output(String jobId, String input, Instant startedAt, String value, Instant expires) {
         if (value.length() > 4096 || !value.startsWith("/") || value.indexOf('\0') >= 0 || input.contains(value)
                 || input.contains(value.replace("/", "\\/"))) {
             return Optional.empty();
@@ -113,6 +130,23 @@ final class ReplicateFiles {
         if (taken.isPresent() || startedAt == null) {
             return taken;
         }
+        // one taker per file; a large copy to another file system holds up no other file's readers
+        Object lock = taking.computeIfAbsent(id, k -> new Object());
+        try {
+            synchronized (lock) {
+                return take(id, value, startedAt, expires);
+            }
+        } finally {
+            taking.remove(id, lock);
+        }
+    }
+
+    private Optional<StoredFile> take(String id, String value, Instant startedAt, Instant expires) {
+        Optional<StoredFile> taken = find(id);
+        if (taken.isPresent()) {
+            return taken;
+        }
+        Path target = null;
         try {
             Path p = Path.of(value);
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -121,7 +155,7 @@ final class ReplicateFiles {
                     || !p.toRealPath().startsWith(outputRoot)) {
                 return Optional.empty();
             }
-            Path target = dir.resolve(id);
+            target = dir.resolve(id);
             Files.createDirectories(target);
             try {
                 Files.move(p, target.resolve("content"), StandardCopyOption.ATOMIC_MOVE);
@@ -138,6 +172,9 @@ final class ReplicateFiles {
             Json.MAPPER.writeValue(target.resolve("file.json").toFile(), record(f));
             return Optional.of(f);
         } catch (IOException | RuntimeException e) {
+            if (target != null) {
+                deleteTree(target); // half taken: nothing that find() would show, nor expiry remove
+            }
             return Optional.empty();
         }
     }
@@ -188,19 +225,6 @@ final class ReplicateFiles {
         return n;
     }
 
-    private StoredFile write(String id, byte[] content, StoredFile f) {
-        Path target = dir.resolve(id);
-        try {
-            Files.createDirectories(target);
-            Files.write(target.resolve("content"), content);
-            Json.MAPPER.writeValue(target.resolve("file.json").toFile(), record(f));
-            return f;
-        } catch (IOException e) {
-            deleteTree(target);
-            throw new HearthException.Unavailable("cannot store the file: " + e.getMessage());
-        }
-    }
-
     private String newId() {
         StringBuilder b = new StringBuilder(26);
         for (int i = 0; i < 26; i++) {
@@ -210,8 +234,14 @@ final class ReplicateFiles {
     }
 
     private static String sha256(byte[] data) {
+        return sha256(data, 0, data.length);
+    }
+
+    private static String sha256(byte[] data, int from, int length) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(data, from, length);
+            return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -75,8 +75,9 @@ final class ReplicateRoutes {
         JsonNode body = call.json(CREATE_LIMIT, "a prediction");
         JsonNode version = body.get("version");
         if (version == null || !version.isTextual()) {
-            throw new HearthException.BadRequest("missing 'version': send owner/name, owner/name:<version id>, a "
-                    + "version id or name:N, or POST /v1/models/{owner}/{name}/predictions");
+            throw new HearthException.BadRequest((version == null ? "missing 'version'" : "'version' must be a string")
+                    + ": send owner/name, owner/name:<version id>, a version id or name:N, or POST "
+                    + "/v1/models/{owner}/{name}/predictions");
         }
         Replicate.Target target = replicate.resolve(version.asText());
         if (!Replicate.reaches(call.key(), target.function())) {
@@ -270,7 +271,7 @@ final class ReplicateRoutes {
             if (p.name().equals("content")) {
                 content = p;
             } else if (p.name().equals("metadata")) {
-                metadata = Replicate.parse(new String(p.content(), StandardCharsets.UTF_8));
+                metadata = Replicate.parse(p.text());
                 if (!metadata.isObject()) {
                     throw new HearthException.BadRequest("the 'metadata' part must be a JSON object");
                 }
@@ -279,12 +280,11 @@ final class ReplicateRoutes {
         if (content == null) {
             throw new HearthException.BadRequest("missing the 'content' part: the file to upload");
         }
-        if (content.content().length > ReplicateFiles.MAX_UPLOAD) {
+        if (content.length() > ReplicateFiles.MAX_UPLOAD) {
             throw new HearthException.PayloadTooLarge("the file is larger than "
                     + (ReplicateFiles.MAX_UPLOAD >> 20) + " MB, the limit for an upload; pass larger inputs by URL");
         }
-        ReplicateFiles.StoredFile f = replicate.files.upload(content.filename(), content.contentType(),
-                content.content(), metadata, replicate.clock.instant());
+        ReplicateFiles.StoredFile f = replicate.files.upload(content, metadata, replicate.clock.instant());
         call.json(201, ReplicateFiles.view(f, replicate.fileUrl(f, base(call))));
     }
 
