@@ -58,6 +58,8 @@ final class PredictionWebhooks {
         if (meta.events().contains(WebhookEvent.START)) {
             send(hook, job, "start", false);
         }
+        // it may have ended before it was watched, its end then unseen here; finished() sends it once either way
+        replicate.jobs.find(job.id()).filter(j -> j.state().isFinal()).ifPresent(this::finished);
     }
 
     void finished(Job job) {
