@@ -94,7 +94,7 @@ final class PredictionWebhooks {
                 }
                 Job j = replicate.jobs.get(e.getKey());
                 String output = replicate.output(j, h.meta.base()).toString();
-                String logs = wantsLogs ? replicate.logs(j) : "";
+                String logs = wantsLogs ? replicate.logs(j, false) : "";
                 boolean outputGrew = wantsOutput && !output.equals("null") && !output.equals(h.lastOutput);
                 boolean logsGrew = wantsLogs && !logs.equals(h.lastLogs);
                 h.lastOutput = output;
@@ -122,7 +122,7 @@ final class PredictionWebhooks {
                     // the prediction as it is when sent (with a running job's latest progress); the final one as it ended
                     Job now = event.equals("completed") ? job
                             : replicate.jobs.find(job.id()).map(j -> replicate.jobs.get(j.id())).orElse(job);
-                    body = Json.MAPPER.writeValueAsBytes(replicate.view(now, hook.meta.base(), true));
+                    body = Json.MAPPER.writeValueAsBytes(replicate.view(now, hook.meta.base(), Replicate.Logs.ALL));
                 } catch (JsonProcessingException | RuntimeException e) {
                     LOG.log(Level.WARNING, "cannot make the " + event + " event of prediction " + job.id(), e);
                     return;

@@ -270,8 +270,18 @@ public final class Replicate implements JobEvents, AutoCloseable {
 
     // ---------------------------------------------------------------- the prediction object
 
-    /** The prediction object; {@code withLogs}: read the job's logs too (a list leaves them out). */
-    ObjectNode view(Job job, String base, boolean withLogs) {
+    /** How much of a job's logs a prediction object shows. */
+    enum Logs {
+        /** none: a list leaves them out */
+        NONE,
+        /** as recorded so far, without waiting for a job that just ended to have its end recorded (a create's answer) */
+        SO_FAR,
+        /** all of them: for a job that ended, once its end is recorded (at most a second after it) */
+        ALL
+    }
+
+    /** The prediction object. */
+    ObjectNode view(Job job, String base, Logs withLogs) {
         Meta meta = metas.get(job.id());
         String owner = meta == null ? DEFAULT_OWNER : meta.owner();
         PredictionStatus status = PredictionStatus.of(job.state());
@@ -281,8 +291,8 @@ public final class Replicate implements JobEvents, AutoCloseable {
         n.put("version", versionId(job.function(), job.version()));
         n.set("input", parse(job.input()));
         n.set("output", output(job, base));
-        if (withLogs) {
-            n.put("logs", logs(job));
+        if (withLogs != Logs.NONE) {
+            n.put("logs", logs(job, withLogs == Logs.ALL));
         }
         n.put("error", status == PredictionStatus.FAILED ? error(job) : null);
         n.put("status", status.wire());
@@ -360,9 +370,12 @@ public final class Replicate implements JobEvents, AutoCloseable {
         return node;
     }
 
-    /** The job's own log lines, every attempt's, as one text (secrets masked). */
-    String logs(Job job) {
-        List<JobEvent> events = job.state().isFinal() ? timeline.finalTimeline(job.id())
+    /**
+     * The job's own log lines, every attempt's, as one text (secrets masked). {@code complete}: for a job that ended,
+     * wait (up to a second) until its end is recorded, which bounds its last attempt's lines.
+     */
+    String logs(Job job, boolean complete) {
+        List<JobEvent> events = complete && job.state().isFinal() ? timeline.finalTimeline(job.id())
                 : timeline.timeline(job.id());
         UnaryOperator<String> mask = commands.logMask(job.function());
         StringBuilder b = new StringBuilder();

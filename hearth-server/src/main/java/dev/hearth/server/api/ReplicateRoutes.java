@@ -104,25 +104,26 @@ final class ReplicateRoutes {
         ObjectNode view;
         if (wait.isPresent()) {
             job = replicate.jobs.awaitFinal(job.function(), job.id(), wait.get());
-            view = replicate.view(job, base, true);
+            // what the worker printed so far: the end of a job that just ended is recorded a moment later
+            view = replicate.view(job, base, Replicate.Logs.SO_FAR);
             if (!job.state().isFinal()) {
                 // Replicate's clients take any other status after a wait for the end (the JS client's run() returns
                 // a null output for "processing"); "starting" makes them poll
                 view.put("status", "starting");
             }
         } else {
-            view = replicate.view(job, base, true);
+            view = replicate.view(job, base, Replicate.Logs.SO_FAR);
         }
         call.json(201, view);
     }
 
     private void get(Call call) {
-        call.json(200, replicate.view(replicate.find(call.param("id"), call.key()), base(call), true));
+        call.json(200, replicate.view(replicate.find(call.param("id"), call.key()), base(call), Replicate.Logs.ALL));
     }
 
     private void cancel(Call call) {
         Job job = replicate.find(call.param("id"), call.key());
-        call.json(200, replicate.view(replicate.jobs.cancel(job.function(), job.id()), base(call), true));
+        call.json(200, replicate.view(replicate.jobs.cancel(job.function(), job.id()), base(call), Replicate.Logs.ALL));
     }
 
     private void list(Call call) {
@@ -133,7 +134,7 @@ final class ReplicateRoutes {
         String base = base(call);
         ObjectNode n = Json.MAPPER.createObjectNode();
         ArrayNode results = Json.MAPPER.createArrayNode();
-        page.stream().limit(PAGE).forEach(j -> results.add(replicate.view(j, base, false)));
+        page.stream().limit(PAGE).forEach(j -> results.add(replicate.view(j, base, Replicate.Logs.NONE)));
         if (page.size() > PAGE) {
             StringBuilder next = new StringBuilder(base).append("/v1/predictions?cursor=")
                     .append(Replicate.cursor(page.get(PAGE - 1)));
@@ -196,7 +197,7 @@ final class ReplicateRoutes {
                 case CANCELLED -> event(out, "done", "{\"reason\":\"canceled\"}");
                 default -> {
                     ObjectNode err = Json.MAPPER.createObjectNode();
-                    err.put("detail", replicate.view(job, base, false).path("error").asText());
+                    err.put("detail", replicate.view(job, base, Replicate.Logs.NONE).path("error").asText());
                     event(out, "error", err.toString());
                     event(out, "done", "{\"reason\":\"error\"}");
                 }
