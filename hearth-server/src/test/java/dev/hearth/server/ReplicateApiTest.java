@@ -208,6 +208,9 @@ class ReplicateApiTest {
         HttpResponse<byte[]> fetched = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(fetched.body()).isEqualTo(content);
+        // a page a client uploads must not run on the dashboard's origin
+        assertThat(fetched.headers().firstValue("Content-Security-Policy").orElse("")).startsWith("sandbox");
+        assertThat(fetched.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
 
         JsonNode p = create("/v1/models/acme/files/predictions", "{\"input\":{\"url\":\"" + url
                 + "\",\"write\":\"written by the function\"}}", "Prefer", "wait").json();

@@ -315,6 +315,10 @@ final class ReplicateRoutes {
         }
         ReplicateFiles.StoredFile f = storedFile(call);
         var path = replicate.files.content(f);
+        // served on the dashboard's origin with a type a client chose: an uploaded HTML page must not run there (the
+        // dashboard keeps its key in the origin's storage), so it gets an origin of its own and no scripts
+        call.responseHeader("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; media-src 'self'");
+        call.responseHeader("X-Content-Type-Options", "nosniff");
         try (var in = Files.newInputStream(path)) {
             call.stream(200, f.contentType(), Files.size(path), in);
         }
