@@ -51,8 +51,8 @@ enum KeyScope {
     }
 
     /**
-     * The scope a client route needs: client calls at {@code /v2} need invoke, and reading them (status, health,
-     * stream) needs read; other reads need read; changes to functions and what they carry need deploy; the rest (keys,
+     * The scope a client route needs: client calls at {@code /v2} and Replicate's (predictions, files) need invoke,
+     * and reading them (status, health, stream) needs read; other reads need read; changes to functions and what they carry need deploy; the rest (keys,
      * nodes, budgets, the webhook secret) needs admin.
      */
     static KeyScope required(String method, String template) {
