@@ -1,5 +1,6 @@
 package dev.hearth.server;
 
+import dev.hearth.functions.ModelSchemas;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.gpu.GpuInventories;
@@ -7,6 +8,7 @@ import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
+import dev.hearth.server.api.Replicate;
 import dev.hearth.retry.Backoff;
 import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
@@ -83,6 +85,7 @@ public final class HearthServer implements AutoCloseable {
     private final Webhooks webhooks;
     private final UsageRecorder usage;
     private final PythonEnvs envs;
+    private final Replicate replicate;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -172,6 +175,12 @@ public final class HearthServer implements AutoCloseable {
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
         api.addSecrets(secrets);
+        // no function declares a schema yet; Cog predictors will (their inputs' and outputs' OpenAPI)
+        ModelSchemas none = (fn, v) -> Optional.empty();
+        replicate = new Replicate(jobs, functions, webhooks, timeline, commands, none, store, data.resolve("files"),
+                Path.of(System.getProperty("java.io.tmpdir")), clock);
+        events.add(replicate);
+        api.addReplicate(replicate);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -207,6 +216,7 @@ public final class HearthServer implements AutoCloseable {
         }), 1, 10, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("retention", () ->
                 jobs.deleteFinishedBefore(clock.instant().minus(config.resultRetention()))), 1, 60, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("replicate files", replicate::reap), 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("audit retention", () ->
                 store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
         api.start();
@@ -260,6 +270,7 @@ public final class HearthServer implements AutoCloseable {
             LOG.log(Level.WARNING, "could not write the last usage intervals", e);
         }
         api.close();
+        replicate.close();
         webhooks.close();
         timeline.close();
         if (tracer != null) {

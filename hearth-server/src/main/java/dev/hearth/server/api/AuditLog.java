@@ -58,7 +58,8 @@ final class AuditLog {
 
     /** Whether a request to this route is a management action the log keeps. */
     static boolean audited(String method, String template) {
-        if (method.equals("GET") || method.equals("HEAD") || template.equals(KeyScope.JOB_BY_ID + "/cancel")) {
+        if (method.equals("GET") || method.equals("HEAD") || template.equals(KeyScope.JOB_BY_ID + "/cancel")
+                || ReplicateRoutes.isClientRoute(template)) {
             return false; // reads, and cancelling a job by id (a client call, as /v2/{fn}/cancel/{id})
         }
         // client calls (every submit passes here) are not management actions, but for purging a queue

@@ -97,6 +97,11 @@ public final class HttpApi implements AutoCloseable {
         new SecretRoutes(secrets).register(router);
     }
 
+    /** Adds Replicate's API (predictions, models, files); call before {@link #start()}. */
+    public void addReplicate(Replicate replicate) {
+        new ReplicateRoutes(replicate).register(router);
+    }
+
     public void start() {
         server.start();
     }

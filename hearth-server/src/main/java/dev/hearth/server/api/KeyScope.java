@@ -46,23 +46,24 @@ enum KeyScope {
         KeyScope needed = required(method, template);
         // an invoke key also reads what its calls made: status, health and stream at /v2, a job's status by its id
         return grants(needed) || this == INVOKE && needed == READ
-                && (template.startsWith("/v2/") || template.equals(JOB_BY_ID));
+                && (template.startsWith("/v2/") || template.equals(JOB_BY_ID)
+                        || ReplicateRoutes.isClientRoute(template));
     }
 
     /**
-     * The scope a client route needs: client calls at {@code /v2} need invoke, and reading them (status, health,
-     * stream) needs read; other reads need read; changes to functions and what they carry need deploy; the rest (keys,
+     * The scope a client route needs: client calls at {@code /v2} and Replicate's (predictions, files) need invoke,
+     * and reading them (status, health, stream) needs read; other reads need read; changes to functions and what they carry need deploy; the rest (keys,
      * nodes, budgets, the webhook secret) needs admin.
      */
     static KeyScope required(String method, String template) {
         boolean get = method.equals("GET") || method.equals("HEAD");
-        if (template.startsWith("/v2/")) {
-            return get ? READ : INVOKE;
+        if (template.startsWith("/v2/") || ReplicateRoutes.isClientRoute(template)) {
+            return get ? READ : INVOKE; // Replicate's predictions and files are client calls, as /v2's
         }
         if (template.equals(JOB_BY_ID + "/cancel")) {
             return INVOKE; // as /v2/{fn}/cancel/{id}
         }
-        if (template.startsWith("/v1/keys") || template.equals("/v1/webhooks/secret") || template.equals("/v1/audit")) {
+        if (template.startsWith("/v1/keys") || template.startsWith("/v1/webhooks/") || template.equals("/v1/audit")) {
             return ADMIN;
         }
         if (get) {

@@ -65,7 +65,28 @@ public final class Webhooks implements JobEvents {
         byte[] body = body(job);
         WebhookDelivery first = WebhookDelivery.pending(job.id(), webhookId(job), job.webhook(), clock.instant());
         Thread.ofVirtual().name("webhook-" + job.id()).start(() -> LogContext.of(job.function(), job.id(), null)
-                .run(() -> deliver(first, body)));
+                .run(() -> deliver(first, body, true)));
+    }
+
+    /**
+     * Sends one event that is not stored, signed as every webhook is, and returns once it was delivered or given up:
+     * a Replicate prediction's events. {@code retry}: tried again with the same backoff while this control plane
+     * runs (a prediction's {@code completed} event); else sent once.
+     */
+    void sendUnstored(String jobId, String webhookId, String url, byte[] body, boolean retry) {
+        if (closed) {
+            return;
+        }
+        WebhookDelivery first = WebhookDelivery.pending(jobId, webhookId, url, clock.instant());
+        if (retry) {
+            deliver(first, body, false);
+            return;
+        }
+        try {
+            attempt(first, body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Resumes deliveries left pending by a previous run; returns how many. */
@@ -81,7 +102,7 @@ public final class Webhooks implements JobEvents {
                 continue;
             }
             byte[] body = body(job.get());
-            Thread.ofVirtual().name("webhook-" + d.jobId()).start(() -> deliver(d, body));
+            Thread.ofVirtual().name("webhook-" + d.jobId()).start(() -> deliver(d, body, true));
             n++;
         }
         return n;
@@ -134,10 +155,10 @@ public final class Webhooks implements JobEvents {
         }
     }
 
-    private void deliver(WebhookDelivery start, byte[] body) {
+    private void deliver(WebhookDelivery start, byte[] body, boolean stored) {
         WebhookDelivery d = start;
         try {
-            if (d.attempts() == 0) {
+            if (stored && d.attempts() == 0) {
                 deliveries.save(d);
             }
             while (d.state() == DeliveryState.PENDING && !closed) {
@@ -149,7 +170,9 @@ public final class Webhooks implements JobEvents {
                     return;
                 }
                 d = attempt(d, body);
-                deliveries.save(d);
+                if (stored) {
+                    deliveries.save(d);
+                }
             }
             if (d.state() == DeliveryState.FAILED) {
                 LOG.warning("webhook for job " + d.jobId() + " failed after " + d.attempts() + " attempts: "

@@ -201,6 +201,25 @@ public final class FunctionRegistry {
         return active;
     }
 
+    /**
+     * A released version of the function, the active one or the running canary, for a job that asks for it by
+     * number; a 422 naming what is released for any other.
+     */
+    public FunctionVersion released(String name, int version) {
+        FunctionVersion active = require(name);
+        Optional<FunctionVersion> canary = canary(name);
+        if (active.version() == version) {
+            return active;
+        }
+        if (canary.isPresent() && canary.get().version() == version) {
+            return canary.get();
+        }
+        throw new HearthException.Unprocessable("version " + version + " of function '" + name + "' is not released "
+                + "(the active version is " + active.version() + canary.map(c -> ", the canary " + c.version())
+                .orElse("") + "); only released versions run: `hearth rollback " + name + " " + version
+                + "` makes it the active one");
+    }
+
     /** The lane of a queued job of this version: the canary's while it runs, else the active version's. */
     public Lane laneOfJob(String name, int version) {
         Released r = released.get(name);

@@ -121,7 +121,8 @@ public final class JobService {
             throw new HearthException.Unavailable("the control plane is shutting down; submit again shortly");
         }
         String id = ids.next();
-        FunctionVersion fn = functions.forNewJob(function, id);
+        FunctionVersion fn = request.version() == null ? functions.forNewJob(function, id)
+                : functions.released(function, request.version());
         Duration timeout = request.executionTimeout() != null ? request.executionTimeout() : fn.manifest().timeout();
         if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new HearthException.BadRequest("policy.executionTimeout must be from 1000 ms to 7 days, got "
@@ -301,6 +302,37 @@ public final class JobService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
+        }
+    }
+
+    /** The chunks a running generator has yielded so far, without taking them from any reader; empty when none. */
+    public List<String> streamed(String id) {
+        StreamBuffer buf = streams.get(id);
+        return buf == null ? List.of() : buf.all();
+    }
+
+    /**
+     * The chunks a streaming job yielded from index {@code from} on, waiting up to {@code wait} for one while it
+     * runs, for a reader that keeps its own place (Replicate's stream): the {@code /v2} stream's reader still gets
+     * every chunk. Empty when the job has ended and its chunks are no longer kept (its output holds them).
+     */
+    public Optional<List<String>> readStreamFrom(String id, int from, Duration wait) {
+        Job job = get(id);
+        StreamBuffer buf = streams.get(id);
+        if (buf == null) {
+            if (job.state().isFinal()) {
+                return Optional.empty();
+            }
+            buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+            if (find(id).map(j -> j.state().isFinal()).orElse(true)) {
+                buf.close(); // as in readStream: it ended between the two looks
+            }
+        }
+        try {
+            return Optional.of(buf.readFrom(from, wait));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of(List.of());
         }
     }
 

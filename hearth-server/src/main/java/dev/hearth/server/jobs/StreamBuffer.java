@@ -86,4 +86,25 @@ final class StreamBuffer {
             lock.unlock();
         }
     }
+
+    /**
+     * The chunks from index {@code from} on, waiting up to {@code wait} for one while the job runs; for a reader that
+     * keeps its own place, so the client's {@link #readNew} reads are not disturbed.
+     */
+    List<String> readFrom(int from, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            while (chunks.size() <= from && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                grown.await(left, TimeUnit.NANOSECONDS);
+            }
+            return from >= chunks.size() ? List.of() : List.copyOf(chunks.subList(from, chunks.size()));
+        } finally {
+            lock.unlock();
+        }
+    }
 }
