@@ -1,11 +1,12 @@
 package dev.hearth.runtime;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The port through which the control plane starts and stops worker processes: local processes now, Kubernetes pods
- * for scale-out later.
+ * The port through which the control plane starts and stops worker processes: local processes, or jobs of a cluster
+ * scheduler (Slurm) on other machines.
  */
 public interface WorkerRuntime extends AutoCloseable {
 
@@ -34,6 +35,21 @@ public interface WorkerRuntime extends AutoCloseable {
      */
     default boolean mountsAtAbsolutePaths() {
         return false;
+    }
+
+    /**
+     * Where the cluster's scheduler has the worker, for runtimes whose scheduler chooses the GPUs and may make a
+     * worker wait (Slurm); empty for runtimes that start workers at once where they are told.
+     */
+    default Optional<ScheduledWorker> scheduled(String workerId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Hearth drains ({@code true}) or undrains a node: a runtime whose nodes belong to a cluster scheduler tells it,
+     * so that nothing else is placed there either. Runtimes that own their one machine ignore it.
+     */
+    default void nodeDraining(String node, boolean draining) {
     }
 
     /** Stops every worker (SIGTERM, grace, SIGKILL) and waits until they are gone. */

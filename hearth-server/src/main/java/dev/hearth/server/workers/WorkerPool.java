@@ -61,6 +61,7 @@ public final class WorkerPool implements JobEvents {
     private final RepackPlanner repacker = new RepackPlanner();
     private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
     private final Set<String> lackingGpus = ConcurrentHashMap.newKeySet();
+    private final Set<String> drainedByCluster = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CrashLoop> crashLooping = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<CrashLoop> crashLoopListener = c -> { };
     private volatile JobService jobs;
@@ -441,6 +442,12 @@ public final class WorkerPool implements JobEvents {
      * without using a retry and run on another node (see {@link #sweep}).
      */
     public Nodes.Status drainNode(String node, Duration gracePeriod) {
+        Nodes.Status status = drainNodeHere(node, gracePeriod);
+        runtime.nodeDraining(node, true);
+        return status;
+    }
+
+    private Nodes.Status drainNodeHere(String node, Duration gracePeriod) {
         nodes.draining(node, clock.instant().plus(gracePeriod));
         registry.all().stream().filter(w -> w.node().equals(node)).forEach(this::drain);
         sweepNodes(clock.instant());
@@ -450,7 +457,39 @@ public final class WorkerPool implements JobEvents {
     /** The node takes new workers again. */
     public Nodes.Status undrainNode(String node) {
         nodes.activate(node);
+        drainedByCluster.remove(node);
+        runtime.nodeDraining(node, false);
         return nodes.require(node);
+    }
+
+    /**
+     * Follows the nodes the cluster's scheduler (Slurm) runs nothing on: such a node is drained here too, with the
+     * pool's grace period, so its workers finish their jobs or hand them back to run elsewhere; once the scheduler
+     * takes work there again, so does Hearth (unless it was drained here, with {@code hearth node drain}).
+     *
+     * @param unavailable the scheduler's closed nodes, with its reason
+     */
+    public synchronized void followCluster(Map<String, String> unavailable) {
+        unavailable.forEach((node, why) -> {
+            Nodes.Status s = nodes.find(node);
+            if (s != null && s.state() == dev.hearth.placement.NodeState.ACTIVE) {
+                LOG.info("node " + node + " takes no work in the cluster (" + why + "); draining it");
+                drainedByCluster.add(node);
+                drainNodeHere(node, grace);
+            }
+        });
+        for (String node : List.copyOf(drainedByCluster)) {
+            if (!unavailable.containsKey(node)) {
+                LOG.info("node " + node + " takes work in the cluster again; undrained");
+                drainedByCluster.remove(node);
+                nodes.activate(node);
+            }
+        }
+    }
+
+    /** Where the cluster's scheduler has the worker (its job, state, node and GPUs), for runtimes that have one. */
+    public Optional<dev.hearth.runtime.ScheduledWorker> scheduled(String workerId) {
+        return runtime.scheduled(workerId);
     }
 
     private void sweepNodes(Instant now) {
@@ -481,7 +520,20 @@ public final class WorkerPool implements JobEvents {
 
     /** Why the function's queued jobs wait (no free GPU, start failure), or null. */
     public String waitingReason(String function) {
-        return waitingReasons.get(function);
+        String reason = waitingReasons.get(function);
+        if (reason != null) {
+            return reason;
+        }
+        // a worker the cluster's scheduler has not placed yet: its reason (Slurm's "Resources", say)
+        for (Worker w : registry.ofFunction(function)) {
+            Optional<dev.hearth.runtime.ScheduledWorker> s = w.phase() == WorkerPhase.STARTING
+                    ? runtime.scheduled(w.id()) : Optional.empty();
+            if (s.isPresent() && s.get().pending()) {
+                return "worker " + w.id() + " waits in the cluster's queue as job " + s.get().job() + ": "
+                        + (s.get().reason() == null ? "not placed yet" : s.get().reason());
+            }
+        }
+        return null;
     }
 
     /** Stop routing to the worker; it receives SIGTERM once its in-flight jobs are done (see {@link #sweep}). */
