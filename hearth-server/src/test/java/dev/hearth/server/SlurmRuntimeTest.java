@@ -82,15 +82,27 @@ class SlurmRuntimeTest {
     void aGpuFallbackListIsTriedInOrderAcrossTheClustersNodeTypes() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            ids.add(hearth.run("slurm-fallback", "{\"seconds\": 3}"));
+            ids.add(hearth.run("slurm-fallback", "{\"seconds\": 10}"));
         }
 
-        List<String> nodes = ids.stream().map(id -> hearth.awaitFinal("slurm-fallback", id))
-                .peek(d -> assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("COMPLETED"))
-                .map(d -> d.get("output").get("node").asText()).sorted().toList();
+        await().atMost(Duration.ofSeconds(60)).until(() -> busyWorkers("slurm-fallback").size() == 3);
 
         // the one L4 first (n3), then the A100s of n2
-        assertThat(nodes).containsExactly("n2", "n2", "n3");
+        assertThat(busyWorkers("slurm-fallback").stream().map(w -> w.get("node").asText() + " "
+                + w.get("gpus").get(0).asText().replaceAll(":.*", "")).sorted())
+                .containsExactly("n2 A100", "n2 A100", "n3 L4");
+        ids.forEach(id -> assertThat(hearth.awaitFinal("slurm-fallback", id).get("status").asText())
+                .isEqualTo("COMPLETED"));
+    }
+
+    private List<JsonNode> busyWorkers(String function) {
+        List<JsonNode> busy = new ArrayList<>();
+        hearth.get("/v1/workers?function=" + function).json().get("workers").forEach(w -> {
+            if (w.get("inFlight").asInt() > 0) {
+                busy.add(w);
+            }
+        });
+        return busy;
     }
 
     @Test
