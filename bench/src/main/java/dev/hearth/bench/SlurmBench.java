@@ -69,6 +69,10 @@ final class SlurmBench {
             if (!r.path("status").asText().equals("COMPLETED")) {
                 throw new IllegalStateException("cold start run failed: " + r);
             }
+            if (i == RUNS - 1) {
+                System.out.println("  timeline of the last run: " + send(base.resolve("/v1/jobs/" + r.path("id")
+                        .asText() + "/timeline"), null).path("events"));
+            }
         }
         long first = total[0];
         Arrays.sort(total);

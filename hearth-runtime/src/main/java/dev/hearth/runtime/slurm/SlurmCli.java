@@ -50,7 +50,30 @@ public final class SlurmCli {
 
     /** Runs the tool and returns its standard output; {@code stdin} (or nothing) is its input. */
     String run(List<String> command, String stdin) {
+        return run(command, stdin, false);
+    }
+
+    /**
+     * Submits a batch job: {@code sbatch} with the script on its standard input, run with nothing of this process's
+     * environment but {@code PATH} and {@code SLURM_CONF}, and {@code --export=ALL}, so the job starts with that
+     * environment and Slurm's variables. ({@code --export=NONE} would have slurmd load the user's login environment
+     * first, {@code su - user -c env}: seconds per start.)
+     *
+     * @return the job id
+     */
+    String submit(List<String> options, String script) {
+        List<String> command = new ArrayList<>(List.of("sbatch", "--parsable", "--export=ALL"));
+        command.addAll(options);
+        return run(command, script, true).strip().split(";")[0];
+    }
+
+    private String run(List<String> command, String stdin, boolean cleanEnvironment) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+        if (cleanEnvironment) {
+            String path = System.getenv("PATH");
+            builder.environment().clear();
+            builder.environment().put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
+        }
         if (config != null) {
             builder.environment().put("SLURM_CONF", config.toString());
         }

@@ -151,11 +151,11 @@ public final class SlurmRuntime implements WorkerRuntime {
         } catch (IOException e) {
             throw new WorkerStartException(what + "cannot create log directory: " + e.getMessage(), e);
         }
-        List<String> command = new ArrayList<>(List.of("sbatch", "--parsable",
+        List<String> command = new ArrayList<>(List.of(
                 "--job-name=" + JOB_PREFIX + launch.workerId(),
                 "--comment=" + commentPrefix() + launch.function() + ":" + launch.version(),
                 "--output=" + launch.logFile().toAbsolutePath(), "--open-mode=append",
-                "--export=NONE", "--no-requeue", "--chdir=/tmp"));
+                "--no-requeue", "--chdir=/tmp"));
         if (partition != null) {
             command.add("--partition=" + partition);
         }
@@ -168,7 +168,7 @@ public final class SlurmRuntime implements WorkerRuntime {
         }
         String jobId;
         try {
-            jobId = slurm.run(command, script(bootUrl, token)).strip().split(";")[0];
+            jobId = slurm.submit(command, script(bootUrl, token));
         } catch (SlurmException e) {
             throw new WorkerStartException(what + e.getMessage(), e);
         }
