@@ -52,6 +52,19 @@ public interface WorkerRuntime extends AutoCloseable {
     default void nodeDraining(String node, boolean draining) {
     }
 
+    /**
+     * Workers a previous run of this control plane left running and this runtime can still reach (Slurm jobs survive
+     * the control plane; local processes do not). Each is either {@link #adopt adopted} or {@link #stop stopped}.
+     */
+    default java.util.List<RunningWorker> leftovers() {
+        return java.util.List.of();
+    }
+
+    /** Follows a worker of {@link #leftovers()} as if this runtime had started it; {@code onExit} as for start. */
+    default void adopt(RunningWorker worker, WorkerExitListener onExit) {
+        throw new UnsupportedOperationException("this runtime has no workers to adopt");
+    }
+
     /** Stops every worker (SIGTERM, grace, SIGKILL) and waits until they are gone. */
     @Override
     void close();

@@ -47,6 +47,7 @@ import dev.hearth.server.secrets.SecretCipher;
 import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerDownloads;
+import dev.hearth.server.workers.WorkerTokens;
 import dev.hearth.server.workers.WorkerLogJanitor;
 import dev.hearth.server.workers.WorkerEnvironment;
 import dev.hearth.server.workers.WorkerPool;
@@ -117,10 +118,6 @@ public final class HearthServer implements AutoCloseable {
             inventory = slurmInventory;
             SlurmRuntime slurmRuntime = new SlurmRuntime(slurm, slurmInventory, config.slurm().partition(),
                     controlPlaneId(data), config.slurm().nodeCache(), Duration.ofSeconds(10));
-            int leftovers = slurmRuntime.cancelLeftovers();
-            if (leftovers > 0) {
-                LOG.info("cancelled " + leftovers + " Slurm jobs left over by a previous run");
-            }
             runtime = slurmRuntime;
         } else {
             slurmInventory = null;
@@ -148,6 +145,9 @@ public final class HearthServer implements AutoCloseable {
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.bind(jobs);
         pool.bindFunctions(functions::latest);
+        if (slurmInventory != null) {
+            pool.deriveTokens(WorkerTokens.load(data)::of);
+        }
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
         ScalingEvents scalingEvents = new ScalingEvents();
         ScalingSettings scalingSettings = new ScalingSettings(store);
@@ -211,6 +211,10 @@ public final class HearthServer implements AutoCloseable {
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+        }
+        int adopted = pool.adoptLeftovers();
+        if (adopted > 0) {
+            LOG.info("adopted " + adopted + " workers left running by a previous run");
         }
         int resumed = webhooks.resume();
         if (resumed > 0) {

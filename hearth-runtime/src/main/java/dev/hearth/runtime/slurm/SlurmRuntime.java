@@ -2,6 +2,7 @@ package dev.hearth.runtime.slurm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.placement.Gpu;
+import dev.hearth.runtime.RunningWorker;
 import dev.hearth.runtime.ScheduledWorker;
 import dev.hearth.runtime.WorkerExitListener;
 import dev.hearth.runtime.WorkerLaunch;
@@ -113,26 +114,42 @@ public final class SlurmRuntime implements WorkerRuntime {
     }
 
     /**
-     * Cancels the jobs a previous run of this control plane left in the cluster (it crashed, or was killed): their
-     * workers' tokens died with it. Call once at start, before starting workers.
-     *
-     * @return how many jobs were cancelled
+     * The jobs a previous run of this control plane left in the cluster (it crashed, or was killed), found by the
+     * control plane id in their comment; until {@link #adopt}ed they are followed only to be stopped.
      */
-    public int cancelLeftovers() {
-        List<String> ids = new ArrayList<>();
+    @Override
+    public List<RunningWorker> leftovers() {
+        List<RunningWorker> found = new ArrayList<>();
         for (JsonNode j : slurm.json(List.of("squeue", "--json")).path("jobs")) {
-            if (j.path("comment").asText("").startsWith(commentPrefix())
-                    && !ENDED.contains(j.path("job_state").asText())) {
-                ids.add(j.path("job_id").asText());
+            String comment = j.path("comment").asText("");
+            String name = j.path("name").asText("");
+            String state = j.path("job_state").asText();
+            if (!comment.startsWith(commentPrefix()) || !name.startsWith(JOB_PREFIX) || ENDED.contains(state)) {
+                continue;
             }
+            String[] fnVersion = comment.substring(commentPrefix().length()).split(":");
+            String workerId = name.substring(JOB_PREFIX.length());
+            String jobId = j.path("job_id").asText();
+            int version = fnVersion.length == 2 && fnVersion[1].matches("\\d{1,9}")
+                    ? Integer.parseInt(fnVersion[1]) : 0;
+            String node = "PENDING".equals(state) ? null : j.path("nodes").asText(null);
+            ScheduledWorker seen = new ScheduledWorker(jobId, state, null, node, devices(j.path("gres_detail")));
+            jobs.putIfAbsent(workerId, new Job(workerId, jobId, (w, code) -> { }, seen));
+            found.add(new RunningWorker(workerId, fnVersion[0], version, node, seen.devices()));
         }
-        if (!ids.isEmpty()) {
-            List<String> command = new ArrayList<>(List.of("scancel"));
-            command.addAll(ids);
-            slurm.run(command, null);
-            LOG.log(Level.INFO, "cancelled Slurm jobs {0} left over by a previous run", ids);
+        return found;
+    }
+
+    @Override
+    public void adopt(RunningWorker worker, WorkerExitListener onExit) {
+        Job left = jobs.get(worker.workerId());
+        if (left == null) {
+            throw new IllegalArgumentException("no Slurm job of worker " + worker.workerId() + " to adopt");
         }
-        return ids.size();
+        Job adopted = new Job(left.workerId, left.id, onExit, left.seen);
+        if (!jobs.replace(worker.workerId(), left, adopted)) {
+            onExit.exited(worker.workerId(), -1); // it ended meanwhile
+        }
     }
 
     @Override

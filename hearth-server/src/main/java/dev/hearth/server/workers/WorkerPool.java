@@ -67,6 +67,7 @@ public final class WorkerPool implements JobEvents {
     private volatile JobService jobs;
     private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
+    private volatile java.util.function.UnaryOperator<String> tokenOf = id -> HexFormat.of().formatHex(bytes(24));
     private final ColdStarts coldStarts = new ColdStarts();
     private final PreinitPool preinit = new PreinitPool();
 
@@ -94,6 +95,48 @@ public final class WorkerPool implements JobEvents {
     /** The latest version of a function, as {@link #bindFunctions} finds it. */
     public Optional<FunctionVersion> functionVersion(String function) {
         return functions.apply(function);
+    }
+
+    /**
+     * Wired after construction, for runtimes whose workers outlive the control plane (Slurm): a worker's token is
+     * derived from its id with a key kept in the data dir, so that a restarted control plane knows the tokens of the
+     * workers it adopts. Without it each token is random.
+     */
+    public void deriveTokens(java.util.function.UnaryOperator<String> tokenOfWorker) {
+        this.tokenOf = tokenOfWorker;
+    }
+
+    /**
+     * Adopts the workers a previous run left running in the cluster (see {@link WorkerRuntime#leftovers()}): each of
+     * a version still deployed becomes a worker again, with the same id, token, node and GPUs, starting (it is ready
+     * at its next take); the others are stopped. Call once at start, after the job service recovered its jobs.
+     *
+     * @return how many were adopted
+     */
+    public synchronized int adoptLeftovers() {
+        int adopted = 0;
+        for (dev.hearth.runtime.RunningWorker r : runtime.leftovers()) {
+            Optional<FunctionVersion> fn = functions.apply(r.function()).filter(v -> v.version() == r.version());
+            if (fn.isEmpty() || r.node() == null || registry.find(r.workerId()).isPresent()) {
+                LOG.info("stopping worker " + r.workerId() + " left by a previous run: "
+                        + (fn.isEmpty() ? "version " + r.version() + " of " + r.function() + " is not the latest"
+                        : "it was not placed yet"));
+                runtime.stop(r.workerId(), Duration.ZERO);
+                continue;
+            }
+            java.util.Set<String> devices = r.devices().isEmpty() ? Set.of() : Set.of(r.devices().split(","));
+            List<Gpu> gpus = inventory.gpus().stream().filter(g -> g.node().equals(r.node())
+                    && devices.contains(Integer.toString(g.index()))).toList();
+            Worker w = new Worker(r.workerId(), r.function(), r.version(), tokenOf.apply(r.workerId()), gpus,
+                    r.node(), slots(fn.get()), fn.get().manifest().batch(), clock.instant());
+            registry.add(w);
+            observer.started(w, fn.get(), false);
+            runtime.adopt(r, (workerId, code) -> exited(w, code));
+            LogContext.of(r.function(), null, r.workerId()).run(() -> LOG.info("adopted worker " + r.workerId()
+                    + " on " + r.node() + " left running by a previous run"));
+            adopted++;
+        }
+        return adopted;
     }
 
     /** Wired after construction: who follows workers' lives (metering). */
@@ -153,7 +196,7 @@ public final class WorkerPool implements JobEvents {
             return Optional.of(handOver(ready.get(), fn, gpus, node, alwaysOn));
         }
         String id = newId(fn);
-        String token = HexFormat.of().formatHex(bytes(24));
+        String token = tokenOf.apply(id);
         Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots(fn), fn.manifest().batch(),
                 clock.instant());
         registry.add(w);
@@ -238,7 +281,8 @@ public final class WorkerPool implements JobEvents {
 
     private boolean launchPooled(FunctionVersion fn) {
         String node = inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node();
-        Worker process = new Worker(newId(fn), fn.name(), fn.version(), HexFormat.of().formatHex(bytes(24)),
+        String id = newId(fn);
+        Worker process = new Worker(id, fn.name(), fn.version(), tokenOf.apply(id),
                 List.of(), node, slots(fn), fn.manifest().batch(), clock.instant(), clock.instant(), true);
         PreinitPool.Pooled p = preinit.add(process, crashKey(fn.name(), fn.version()));
         WorkerLaunch launch = commands.launch(fn, process, process.token());
