@@ -37,6 +37,7 @@ class SlurmRuntimeTest {
             .configured(b -> b.slurm(new SlurmSettings("gpu", CONF, null)));
 
     private final List<String> foreignJobs = new ArrayList<>();
+    private final List<String> restartNodes = new ArrayList<>();
 
     @BeforeAll
     static void aSlurmClusterAnswers() {
@@ -48,6 +49,13 @@ class SlurmRuntimeTest {
     @AfterEach
     void cancelForeignJobs() {
         foreignJobs.forEach(id -> slurm("scancel", id));
+        for (String node : restartNodes) {
+            slurm("slurmd", "-N", node);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                slurm("scontrol", "update", "NodeName=" + node, "State=RESUME");
+                return slurm("sinfo", "-h", "-n", node, "-o", "%t").strip().equals("idle");
+            });
+        }
         for (String node : List.of("n1", "n2", "n3")) {
             slurm("scontrol", "update", "NodeName=" + node, "State=RESUME");
         }
@@ -146,6 +154,43 @@ class SlurmRuntimeTest {
         // "idle*" for a moment after the resume, until the node's slurmd answers the controller again
         await().atMost(Duration.ofSeconds(20)).until(() -> slurm("sinfo", "-h", "-n", "n1", "-o", "%t").strip()
                 .startsWith("idle"));
+    }
+
+    @Test
+    void aJobWhoseNodeDiesCompletesOnAnotherNode() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")),
+                "killing a slurmd (a node's death) needs root, as the cluster of .ci/slurm runs as root");
+        String id = hearth.run("slurm-fallback", "{\"seconds\": 8}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> busyWorkers("slurm-fallback").size() == 1);
+        JsonNode first = busyWorkers("slurm-fallback").getFirst();
+        assertThat(first.get("node").asText()).isEqualTo("n3"); // the L4, first in the fallback list
+
+        killNode("n3", first.get("scheduler").get("job").asText());
+
+        JsonNode done = hearth.awaitFinal("slurm-fallback", id);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.get("output").get("node").asText()).isEqualTo("n2");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !nodeState("n3").equals("ACTIVE"));
+    }
+
+    /**
+     * What the death of the machine would do: its slurmd and the job's processes (slurmstepd and the worker) are
+     * killed; Slurm marks the node down after its SlurmdTimeout. The node's slurmd is started again after the test.
+     */
+    private void killNode(String node, String job) throws Exception {
+        Path dir = CONF.getParent();
+        restartNodes.add(node);
+        long slurmd = Long.parseLong(Files.readString(dir.resolve("slurmd-" + node + ".pid")).strip());
+        ProcessHandle.of(slurmd).ifPresent(ProcessHandle::destroyForcibly);
+        // slurmstepd names itself "slurmstepd: [<job>.batch]" in its argv, which only pgrep -f sees
+        List<String> steps = slurm("pgrep", "-f", "slurmstepd: \\[" + job + "\\.batch\\]").lines().toList();
+        assertThat(steps).as("the job's slurmstepd").isNotEmpty();
+        for (String pid : steps) {
+            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            });
+        }
     }
 
     private String nodeState(String node) {
