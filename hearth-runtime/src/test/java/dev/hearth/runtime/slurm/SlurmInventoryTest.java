@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +26,6 @@ class SlurmInventoryTest {
     void aSlurmClusterAnswers() {
         assumeTrue(Files.isRegularFile(CONF) && slurm.answers(), "no Slurm cluster answers with " + CONF
                 + ": start one with .ci/slurm/slurm-up.sh and set HEARTH_TEST_SLURM_CONF to its slurm.conf");
-    }
-
-    @AfterEach
-    void resume() {
-        slurm.run(List.of("scontrol", "update", "NodeName=n3", "State=RESUME"), null);
     }
 
     @Test
@@ -52,12 +46,15 @@ class SlurmInventoryTest {
         assertThat(inventory.unavailable()).isEmpty();
 
         slurm.run(List.of("scontrol", "update", "NodeName=n3", "State=DRAIN", "Reason=new fans"), null);
-
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            inventory.refresh();
-            assertThat(inventory.unavailable()).containsOnlyKeys("n3");
-            assertThat(inventory.unavailable().get("n3")).contains("drain").endsWith(": new fans");
-        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                inventory.refresh();
+                assertThat(inventory.unavailable()).containsOnlyKeys("n3");
+                assertThat(inventory.unavailable().get("n3")).contains("drain").endsWith(": new fans");
+            });
+        } finally {
+            slurm.run(List.of("scontrol", "update", "NodeName=n3", "State=RESUME"), null);
+        }
     }
 
     @Test
