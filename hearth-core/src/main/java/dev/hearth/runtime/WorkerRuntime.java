@@ -46,6 +46,14 @@ public interface WorkerRuntime extends AutoCloseable {
     }
 
     /**
+     * Whether the cluster's scheduler chooses and allocates each worker's GPUs at its start (Slurm's GRES): a process
+     * started without GPUs can then never be given some later, so there are no pre-initialized workers.
+     */
+    default boolean allocatesGpusAtStart() {
+        return false;
+    }
+
+    /**
      * Hearth drains ({@code true}) or undrains a node: a runtime whose nodes belong to a cluster scheduler tells it,
      * so that nothing else is placed there either. Runtimes that own their one machine ignore it.
      */

@@ -270,6 +270,11 @@ public final class SlurmRuntime implements WorkerRuntime {
     }
 
     @Override
+    public boolean allocatesGpusAtStart() {
+        return true;
+    }
+
+    @Override
     public void nodeDraining(String node, boolean draining) {
         List<String> command = draining
                 ? List.of("scontrol", "update", "NodeName=" + node, "State=DRAIN", "Reason=hearth node drain")

@@ -257,6 +257,9 @@ public final class WorkerPool implements JobEvents {
      *                    starting interpreters does not take the CPU from the workers that serve a burst
      */
     public synchronized void keepPreinitialized(Map<FunctionVersion, Integer> wanted, Set<FunctionVersion> refillLater) {
+        if (runtime.allocatesGpusAtStart()) {
+            return; // a Slurm job gets its GPUs when it starts, never later: scaling.preinit does nothing there
+        }
         Map<String, Integer> sizes = new java.util.HashMap<>();
         wanted.forEach((fn, n) -> sizes.put(crashKey(fn.name(), fn.version()), n));
         for (PreinitPool.Pooled p : preinit.surplus(sizes)) {
