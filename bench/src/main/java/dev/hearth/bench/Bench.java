@@ -74,7 +74,19 @@ public final class Bench {
         if (which.equals("slowstart")) {
             new ColdStartBench(KEY).run(gpus(args));
         }
+        if (which.equals("slurm")) {
+            new SlurmBench(KEY).run(Path.of(option(args, "--slurm-conf", "/tmp/hearth-slurm/slurm.conf")));
+        }
         System.exit(0);
+    }
+
+    private static String option(String[] args, String name, String otherwise) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return otherwise;
     }
 
     /** {@code --gpus H100:32} (the default). */

@@ -23,6 +23,26 @@ final class ServerOptions {
                     + "or 'none' (default: detect with nvidia-smi).")
     String gpus;
 
+    @Option(names = "--runtime", defaultValue = "local", paramLabel = "RUNTIME",
+            description = "Where workers run: 'local' (processes of this machine) or 'slurm' (one Slurm job per "
+                    + "worker, GPUs from the cluster's GRES; --gpus is then not used) (default: ${DEFAULT-VALUE}).")
+    String runtime;
+
+    @Option(names = "--slurm-partition", paramLabel = "NAME",
+            description = "With --runtime slurm: the partition whose nodes workers run on (default: the cluster's "
+                    + "default partition, every node).")
+    String slurmPartition;
+
+    @Option(names = "--slurm-conf", paramLabel = "FILE",
+            description = "With --runtime slurm: the slurm.conf the Slurm tools use (default: $SLURM_CONF, or "
+                    + "Slurm's own default).")
+    Path slurmConf;
+
+    @Option(names = "--slurm-node-cache", paramLabel = "DIR",
+            description = "With --runtime slurm: where on each node workers keep code bundles and the worker library "
+                    + "they fetched (default: /tmp/hearth-node-cache).")
+    String slurmNodeCache;
+
     @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",
             description = "Python interpreter for python-runtime workers (default: ${DEFAULT-VALUE}).")
     String python;

@@ -63,6 +63,26 @@ final class ServerRunner {
                 throw CliException.usage("--worker-env-passthrough: '" + name + "' is not a variable name");
             }
         }
+        dev.hearth.server.SlurmSettings slurm = switch (o.runtime == null ? "local" : o.runtime) {
+            case "local" -> {
+                if (o.slurmPartition != null || o.slurmConf != null || o.slurmNodeCache != null) {
+                    throw CliException.usage("--slurm-partition, --slurm-conf and --slurm-node-cache need "
+                            + "--runtime slurm");
+                }
+                yield null;
+            }
+            case "slurm" -> {
+                if (o.gpus != null) {
+                    throw CliException.usage("--gpus is not used with --runtime slurm: the GPUs are the Slurm "
+                            + "cluster's (its nodes' GRES)");
+                }
+                String conf = ctx.variable("SLURM_CONF");
+                yield new dev.hearth.server.SlurmSettings(o.slurmPartition, o.slurmConf != null
+                        ? ctx.resolve(o.slurmConf) : conf == null || conf.isBlank() ? null : Path.of(conf),
+                        o.slurmNodeCache);
+            }
+            default -> throw CliException.usage("--runtime: expected 'local' or 'slurm', got '" + o.runtime + "'");
+        };
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -82,12 +102,15 @@ final class ServerRunner {
                         PipSettings.splitArgs(o.pipExtraArgs)))
                 .secretKey(ctx.variable(SecretCipher.KEY_VARIABLE))
                 .workerEnvPassthrough(o.workerEnvPassthrough)
+                .slurm(slurm)
                 .build();
         HearthServer server;
         try {
             server = HearthServer.start(config);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY
+        } catch (dev.hearth.runtime.slurm.SlurmException e) {
+            throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
         }
         Optional<String> generated = server.newApiKey();
         String key = generated.orElse(envKey);

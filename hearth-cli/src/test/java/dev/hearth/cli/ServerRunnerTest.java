@@ -93,6 +93,50 @@ class ServerRunnerTest {
     }
 
     @Test
+    void anUnknownRuntimeIsAUsageErrorNamingTheKnownOnes() {
+        ServerOptions o = new ServerOptions();
+        o.runtime = "kubernetes";
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("--runtime: expected 'local' or 'slurm', got 'kubernetes'");
+    }
+
+    @Test
+    void slurmOptionsNeedTheSlurmRuntime() {
+        ServerOptions o = new ServerOptions();
+        o.slurmPartition = "gpu";
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("need --runtime slurm");
+    }
+
+    @Test
+    void theSlurmRuntimeTakesItsGpusFromTheClusterNotFromGpus() {
+        ServerOptions o = new ServerOptions();
+        o.runtime = "slurm";
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("--gpus is not used with --runtime slurm");
+    }
+
+    @Test
+    void theSlurmRuntimeSaysWhenTheClusterCannotBeReached() {
+        ServerOptions o = new ServerOptions();
+        o.runtime = "slurm";
+        o.slurmConf = dir.resolve("no-such-slurm.conf");
+        assertThatThrownBy(() -> {
+            o.gpus = null;
+            ServerRunner.start(withoutGpus(o), new Context(Map.of(), dir, new ByteArrayInputStream(new byte[0]),
+                    new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
+        }).isInstanceOf(CliException.class).hasMessageContaining("--runtime slurm: cannot reach the Slurm cluster");
+    }
+
+    private static ServerOptions withoutGpus(ServerOptions o) {
+        o.host = "127.0.0.1";
+        o.port = 0;
+        o.dataDir = Path.of("data");
+        o.python = "python3";
+        return o;
+    }
+
+    @Test
     void theGpuInventoryIsDescribed() {
         ServerRunner.Started s = start(Map.of());
         try (var server = s.server()) {

@@ -67,6 +67,11 @@ public record ConfiguredGpuInventory(List<Gpu> gpus) implements GpuInventory {
         return new ConfiguredGpuInventory(gpus);
     }
 
+    /** The memory of a GPU type as nvidia-smi shows it (upper-case type, e.g. {@code H100}), 0 when unknown. */
+    public static long memoryMiB(String type) {
+        return MEMORY_MIB.getOrDefault(type, 0L);
+    }
+
     private static void parseEntries(String entries, String node, List<Gpu> gpus) {
         for (String raw : entries.split(",", -1)) {
             String entry = raw.trim();

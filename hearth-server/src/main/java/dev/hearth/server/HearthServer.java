@@ -4,7 +4,11 @@ import dev.hearth.functions.ModelSchemas;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.gpu.GpuInventories;
+import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.local.LocalProcessRuntime;
+import dev.hearth.runtime.slurm.SlurmCli;
+import dev.hearth.runtime.slurm.SlurmInventory;
+import dev.hearth.runtime.slurm.SlurmRuntime;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
@@ -42,6 +46,8 @@ import dev.hearth.server.workers.PythonLibrary;
 import dev.hearth.server.secrets.SecretCipher;
 import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.WorkerDownloads;
+import dev.hearth.server.workers.WorkerTokens;
 import dev.hearth.server.workers.WorkerLogJanitor;
 import dev.hearth.server.workers.WorkerEnvironment;
 import dev.hearth.server.workers.WorkerPool;
@@ -74,6 +80,7 @@ public final class HearthServer implements AutoCloseable {
 
     private final SqliteStore store;
     private final GpuInventory inventory;
+    private final SlurmInventory slurmInventory;
     private final JobService jobs;
     private final WorkerPool pool;
     private final ScalingLoop scaling;
@@ -104,7 +111,19 @@ public final class HearthServer implements AutoCloseable {
         if (orphans > 0) {
             LOG.info("stopped " + orphans + " worker processes left over by a previous run");
         }
-        inventory = GpuInventories.fromFlag(config.gpus(), "local");
+        WorkerRuntime runtime;
+        if (config.slurm() != null) {
+            SlurmCli slurm = new SlurmCli(config.slurm().config());
+            slurmInventory = new SlurmInventory(slurm, config.slurm().partition());
+            inventory = slurmInventory;
+            SlurmRuntime slurmRuntime = new SlurmRuntime(slurm, slurmInventory, config.slurm().partition(),
+                    controlPlaneId(data), config.slurm().nodeCache(), Duration.ofSeconds(10));
+            runtime = slurmRuntime;
+        } else {
+            slurmInventory = null;
+            inventory = GpuInventories.fromFlag(config.gpus(), "local");
+            runtime = new LocalProcessRuntime(data.resolve("run"));
+        }
         WorkerRegistry workers = new WorkerRegistry();
         BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits());
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
@@ -114,7 +133,6 @@ public final class HearthServer implements AutoCloseable {
                 envs::prepare);
         SecretService secrets = new SecretService(store, cipher, functions, clock);
         functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
-        LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         HttpApi[] apiRef = new HttpApi[1];
@@ -127,6 +145,9 @@ public final class HearthServer implements AutoCloseable {
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.bind(jobs);
         pool.bindFunctions(functions::latest);
+        if (slurmInventory != null) {
+            pool.deriveTokens(WorkerTokens.load(data)::of);
+        }
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
         ScalingEvents scalingEvents = new ScalingEvents();
         ScalingSettings scalingSettings = new ScalingSettings(store);
@@ -160,7 +181,8 @@ public final class HearthServer implements AutoCloseable {
             events.add(tracer);
         }
         // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
-        gpuSampler = config.gpus() == null && !inventory.gpus().isEmpty() ? new GpuSampler(5) : null;
+        gpuSampler = config.gpus() == null && slurmInventory == null && !inventory.gpus().isEmpty()
+                ? new GpuSampler(5) : null;
         if (gpuSampler != null) {
             metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
         }
@@ -181,10 +203,18 @@ public final class HearthServer implements AutoCloseable {
                 Path.of(System.getProperty("java.io.tmpdir")), clock);
         events.add(replicate);
         api.addReplicate(replicate);
+        api.addWorkerDownloads(workers, new WorkerDownloads(commands, (name, version) -> functions.versions(name)
+                .stream().filter(v -> v.version() == version).findFirst().orElseThrow(() ->
+                        new dev.hearth.errors.HearthException.NotFound("no version " + version + " of " + name)),
+                pythonLib, data.resolve("downloads")));
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
             LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+        }
+        int adopted = pool.adoptLeftovers();
+        if (adopted > 0) {
+            LOG.info("adopted " + adopted + " workers left running by a previous run");
         }
         int resumed = webhooks.resume();
         if (resumed > 0) {
@@ -198,6 +228,10 @@ public final class HearthServer implements AutoCloseable {
             jobs.reap();
             pool.sweep();
         }), 100, 100, TimeUnit.MILLISECONDS);
+        if (slurmInventory != null) {
+            housekeeping.scheduleWithFixedDelay(guard("Slurm nodes", () ->
+                    pool.followCluster(slurmInventory.unavailable())), 1, 1, TimeUnit.SECONDS);
+        }
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
             usage.checkpoint();
@@ -280,6 +314,24 @@ public final class HearthServer implements AutoCloseable {
             gpuSampler.close();
         }
         store.close();
+    }
+
+    /**
+     * This control plane's id in a shared cluster, kept in the data dir so that a restarted control plane knows its
+     * own Slurm jobs from those of other control planes.
+     */
+    private static String controlPlaneId(Path data) {
+        Path file = data.resolve("control-plane-id");
+        try {
+            if (!Files.exists(file)) {
+                byte[] id = new byte[6];
+                new java.security.SecureRandom().nextBytes(id);
+                Files.writeString(file, java.util.HexFormat.of().formatHex(id));
+            }
+            return Files.readString(file).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the control plane's id in " + file, e);
+        }
     }
 
     private static Runnable guard(String name, Runnable task) {

@@ -39,13 +39,14 @@ import java.util.Objects;
  * @param secretKey       the key that seals secrets (base64 of 32 bytes); null keeps the one in
  *                        {@code <dataDir>/secret.key}, or generates it there at first start
  * @param workerEnvPassthrough variables of the server's environment that workers get besides PATH, HOME, LANG and TZ
+ * @param slurm           run workers as jobs of this Slurm cluster; null runs them as local processes
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
-                           String secretKey, List<String> workerEnvPassthrough) {
+                           String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -88,7 +89,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .bundleLimits(bundleLimits)
                 .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
                 .pip(pip)
-                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough);
+                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm);
     }
 
     public static final class Builder {
@@ -113,6 +114,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private PipSettings pip = PipSettings.NONE;
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
+        private SlurmSettings slurm;
 
         private Builder() {
         }
@@ -222,11 +224,16 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder slurm(SlurmSettings slurm) {
+            this.slurm = slurm;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax, pip, secretKey, workerEnvPassthrough);
+                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm);
         }
     }
 }

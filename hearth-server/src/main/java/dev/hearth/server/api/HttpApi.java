@@ -102,6 +102,11 @@ public final class HttpApi implements AutoCloseable {
         new ReplicateRoutes(replicate).register(router);
     }
 
+    /** Adds the routes a worker on another machine fetches its launch, bundle and worker library from. */
+    public void addWorkerDownloads(WorkerRegistry workers, dev.hearth.server.workers.WorkerDownloads downloads) {
+        new WorkerBootRoutes(workers, downloads).register(router);
+    }
+
     public void start() {
         server.start();
     }

@@ -239,7 +239,23 @@ final class ManagementRoutes {
             o.put("state", w.phase().name());
             o.put("node", w.node());
             ArrayNode g = o.putArray("gpus");
-            w.gpus().forEach(x -> g.add(x.type() + ":" + x.index()));
+            var scheduled = pool.scheduled(w.id());
+            if (scheduled.isPresent() && !scheduled.get().devices().isEmpty() && !w.gpus().isEmpty()) {
+                // the cluster's scheduler chose which of the node's GPUs: those are the ones it uses
+                for (String index : scheduled.get().devices().split(",")) {
+                    g.add(w.gpus().getFirst().type() + ":" + index);
+                }
+            } else {
+                w.gpus().forEach(x -> g.add(x.type() + ":" + x.index()));
+            }
+            scheduled.ifPresent(s -> {
+                ObjectNode job = o.putObject("scheduler");
+                job.put("job", s.job());
+                job.put("state", s.state());
+                if (s.reason() != null) {
+                    job.put("reason", s.reason());
+                }
+            });
             pool.pid(w.id()).ifPresent(pid -> o.put("pid", pid));
             o.put("startedAt", w.startedAt().toString());
             if (w.readyAt() != null) {

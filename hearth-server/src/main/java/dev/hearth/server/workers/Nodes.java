@@ -41,6 +41,11 @@ public final class Nodes {
         return s;
     }
 
+    /** The node's status, or null when there is no such node. */
+    Status find(String node) {
+        return states.get(node);
+    }
+
     /** Nodes that take no new workers. */
     public Set<String> closed() {
         return states.values().stream().filter(s -> s.state() != NodeState.ACTIVE).map(Status::name)

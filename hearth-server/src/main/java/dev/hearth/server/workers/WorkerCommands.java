@@ -82,6 +82,9 @@ public final class WorkerCommands {
         env.put("RUNPOD_POD_ID", w.id());
         env.put("RUNPOD_ENDPOINT_ID", fn.name());
         env.put("HEARTH_WORKER_ID", w.id());
+        // where a worker on another machine fetches all of this (the Slurm runtime's bootstrap), and its node
+        env.put("HEARTH_BOOT_URL", base + "/worker-boot/" + w.id());
+        env.put("HEARTH_NODE", w.node());
         env.put("HEARTH_CONTROL_PLANE_PID", Long.toString(ProcessHandle.current().pid()));
         env.put("HEARTH_FUNCTION", fn.name());
         env.put("HEARTH_VERSION", Integer.toString(fn.version()));
@@ -127,6 +130,11 @@ public final class WorkerCommands {
     /** Masks secret values in what the function's workers printed; for every log the API serves. */
     public UnaryOperator<String> logMask(String function) {
         return environment.masker(function);
+    }
+
+    /** The unpacked code bundle of the version. */
+    Path bundleDir(FunctionVersion fn) {
+        return bundleDirs.apply(fn);
     }
 
     /** Where a worker's stdout and stderr go. */

@@ -61,11 +61,13 @@ public final class WorkerPool implements JobEvents {
     private final RepackPlanner repacker = new RepackPlanner();
     private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
     private final Set<String> lackingGpus = ConcurrentHashMap.newKeySet();
+    private final Set<String> drainedByCluster = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CrashLoop> crashLooping = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<CrashLoop> crashLoopListener = c -> { };
     private volatile JobService jobs;
     private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
+    private volatile java.util.function.UnaryOperator<String> tokenOf = id -> HexFormat.of().formatHex(bytes(24));
     private final ColdStarts coldStarts = new ColdStarts();
     private final PreinitPool preinit = new PreinitPool();
 
@@ -93,6 +95,48 @@ public final class WorkerPool implements JobEvents {
     /** The latest version of a function, as {@link #bindFunctions} finds it. */
     public Optional<FunctionVersion> functionVersion(String function) {
         return functions.apply(function);
+    }
+
+    /**
+     * Wired after construction, for runtimes whose workers outlive the control plane (Slurm): a worker's token is
+     * derived from its id with a key kept in the data dir, so that a restarted control plane knows the tokens of the
+     * workers it adopts. Without it each token is random.
+     */
+    public void deriveTokens(java.util.function.UnaryOperator<String> tokenOfWorker) {
+        this.tokenOf = tokenOfWorker;
+    }
+
+    /**
+     * Adopts the workers a previous run left running in the cluster (see {@link WorkerRuntime#leftovers()}): each of
+     * a version still deployed becomes a worker again, with the same id, token, node and GPUs, starting (it is ready
+     * at its next take); the others are stopped. Call once at start, after the job service recovered its jobs.
+     *
+     * @return how many were adopted
+     */
+    public synchronized int adoptLeftovers() {
+        int adopted = 0;
+        for (dev.hearth.runtime.RunningWorker r : runtime.leftovers()) {
+            Optional<FunctionVersion> fn = functions.apply(r.function()).filter(v -> v.version() == r.version());
+            if (fn.isEmpty() || r.node() == null || registry.find(r.workerId()).isPresent()) {
+                LOG.info("stopping worker " + r.workerId() + " left by a previous run: "
+                        + (fn.isEmpty() ? "version " + r.version() + " of " + r.function() + " is not the latest"
+                        : "it was not placed yet"));
+                runtime.stop(r.workerId(), Duration.ZERO);
+                continue;
+            }
+            java.util.Set<String> devices = r.devices().isEmpty() ? Set.of() : Set.of(r.devices().split(","));
+            List<Gpu> gpus = inventory.gpus().stream().filter(g -> g.node().equals(r.node())
+                    && devices.contains(Integer.toString(g.index()))).toList();
+            Worker w = new Worker(r.workerId(), r.function(), r.version(), tokenOf.apply(r.workerId()), gpus,
+                    r.node(), slots(fn.get()), fn.get().manifest().batch(), clock.instant());
+            registry.add(w);
+            observer.started(w, fn.get(), false);
+            runtime.adopt(r, (workerId, code) -> exited(w, code));
+            LogContext.of(r.function(), null, r.workerId()).run(() -> LOG.info("adopted worker " + r.workerId()
+                    + " on " + r.node() + " left running by a previous run"));
+            adopted++;
+        }
+        return adopted;
     }
 
     /** Wired after construction: who follows workers' lives (metering). */
@@ -152,7 +196,7 @@ public final class WorkerPool implements JobEvents {
             return Optional.of(handOver(ready.get(), fn, gpus, node, alwaysOn));
         }
         String id = newId(fn);
-        String token = HexFormat.of().formatHex(bytes(24));
+        String token = tokenOf.apply(id);
         Worker w = new Worker(id, fn.name(), fn.version(), token, gpus, node, slots(fn), fn.manifest().batch(),
                 clock.instant());
         registry.add(w);
@@ -213,6 +257,9 @@ public final class WorkerPool implements JobEvents {
      *                    starting interpreters does not take the CPU from the workers that serve a burst
      */
     public synchronized void keepPreinitialized(Map<FunctionVersion, Integer> wanted, Set<FunctionVersion> refillLater) {
+        if (runtime.allocatesGpusAtStart()) {
+            return; // a Slurm job gets its GPUs when it starts, never later: scaling.preinit does nothing there
+        }
         Map<String, Integer> sizes = new java.util.HashMap<>();
         wanted.forEach((fn, n) -> sizes.put(crashKey(fn.name(), fn.version()), n));
         for (PreinitPool.Pooled p : preinit.surplus(sizes)) {
@@ -237,7 +284,8 @@ public final class WorkerPool implements JobEvents {
 
     private boolean launchPooled(FunctionVersion fn) {
         String node = inventory.gpus().isEmpty() ? "local" : inventory.gpus().getFirst().node();
-        Worker process = new Worker(newId(fn), fn.name(), fn.version(), HexFormat.of().formatHex(bytes(24)),
+        String id = newId(fn);
+        Worker process = new Worker(id, fn.name(), fn.version(), tokenOf.apply(id),
                 List.of(), node, slots(fn), fn.manifest().batch(), clock.instant(), clock.instant(), true);
         PreinitPool.Pooled p = preinit.add(process, crashKey(fn.name(), fn.version()));
         WorkerLaunch launch = commands.launch(fn, process, process.token());
@@ -441,6 +489,12 @@ public final class WorkerPool implements JobEvents {
      * without using a retry and run on another node (see {@link #sweep}).
      */
     public Nodes.Status drainNode(String node, Duration gracePeriod) {
+        Nodes.Status status = drainNodeHere(node, gracePeriod);
+        runtime.nodeDraining(node, true);
+        return status;
+    }
+
+    private Nodes.Status drainNodeHere(String node, Duration gracePeriod) {
         nodes.draining(node, clock.instant().plus(gracePeriod));
         registry.all().stream().filter(w -> w.node().equals(node)).forEach(this::drain);
         sweepNodes(clock.instant());
@@ -450,7 +504,39 @@ public final class WorkerPool implements JobEvents {
     /** The node takes new workers again. */
     public Nodes.Status undrainNode(String node) {
         nodes.activate(node);
+        drainedByCluster.remove(node);
+        runtime.nodeDraining(node, false);
         return nodes.require(node);
+    }
+
+    /**
+     * Follows the nodes the cluster's scheduler (Slurm) runs nothing on: such a node is drained here too, with the
+     * pool's grace period, so its workers finish their jobs or hand them back to run elsewhere; once the scheduler
+     * takes work there again, so does Hearth (unless it was drained here, with {@code hearth node drain}).
+     *
+     * @param unavailable the scheduler's closed nodes, with its reason
+     */
+    public synchronized void followCluster(Map<String, String> unavailable) {
+        unavailable.forEach((node, why) -> {
+            Nodes.Status s = nodes.find(node);
+            if (s != null && s.state() == dev.hearth.placement.NodeState.ACTIVE) {
+                LOG.info("node " + node + " takes no work in the cluster (" + why + "); draining it");
+                drainedByCluster.add(node);
+                drainNodeHere(node, grace);
+            }
+        });
+        for (String node : List.copyOf(drainedByCluster)) {
+            if (!unavailable.containsKey(node)) {
+                LOG.info("node " + node + " takes work in the cluster again; undrained");
+                drainedByCluster.remove(node);
+                nodes.activate(node);
+            }
+        }
+    }
+
+    /** Where the cluster's scheduler has the worker (its job, state, node and GPUs), for runtimes that have one. */
+    public Optional<dev.hearth.runtime.ScheduledWorker> scheduled(String workerId) {
+        return runtime.scheduled(workerId);
     }
 
     private void sweepNodes(Instant now) {
@@ -481,7 +567,20 @@ public final class WorkerPool implements JobEvents {
 
     /** Why the function's queued jobs wait (no free GPU, start failure), or null. */
     public String waitingReason(String function) {
-        return waitingReasons.get(function);
+        String reason = waitingReasons.get(function);
+        if (reason != null) {
+            return reason;
+        }
+        // a worker the cluster's scheduler has not placed yet: its reason (Slurm's "Resources", say)
+        for (Worker w : registry.ofFunction(function)) {
+            Optional<dev.hearth.runtime.ScheduledWorker> s = w.phase() == WorkerPhase.STARTING
+                    ? runtime.scheduled(w.id()) : Optional.empty();
+            if (s.isPresent() && s.get().pending()) {
+                return "worker " + w.id() + " waits in the cluster's queue as job " + s.get().job() + ": "
+                        + (s.get().reason() == null ? "not placed yet" : s.get().reason());
+            }
+        }
+        return null;
     }
 
     /** Stop routing to the worker; it receives SIGTERM once its in-flight jobs are done (see {@link #sweep}). */

@@ -1,0 +1,69 @@
+# Hearth's worker bootstrap on a Slurm node: needs only python3. Fetches the worker's launch (command, environment)
+# from the control plane with the worker's own token, then its code bundle and the worker library (kept per node in
+# HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing), and becomes the worker.
+import io, json, os, shutil, sys, tempfile, time, urllib.request, zipfile
+
+t0 = time.time()
+url, token = os.environ["HEARTH_BOOT_URL"], os.environ["HEARTH_BOOT_TOKEN"]
+cache = os.environ.get("HEARTH_NODE_CACHE") or os.path.join(tempfile.gettempdir(), "hearth-node-cache")
+
+
+def get(u):
+    req = urllib.request.Request(u, headers={"Authorization": "Bearer " + token})
+    for attempt in range(5):
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.read()
+        except OSError as e:
+            if attempt == 4:
+                sys.exit("hearth bootstrap: cannot fetch %s: %s" % (u, e))
+            time.sleep(0.2 * 2 ** attempt)
+
+
+def local(kind, part):
+    """The node's copy of a bundle or of the worker library, fetched once."""
+    path = os.path.join(cache, kind, part["sha256"])
+    if os.path.isdir(path):
+        return path, False
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".fetch-", dir=os.path.dirname(path))
+    zipfile.ZipFile(io.BytesIO(get(part["url"]))).extractall(tmp)
+    try:
+        os.rename(tmp, path)
+    except OSError:  # another worker of the node fetched it meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path, True
+
+
+launch = json.loads(get(url))
+bundle, fetched_bundle = local("bundles", launch["bundle"])
+library, fetched_library = local("library", launch["library"])
+swap = {launch["bundle"]["dir"]: bundle, launch["library"]["dir"]: library}
+
+
+def rewrite(value):
+    for old, new in swap.items():
+        value = value.replace(old, new)
+    return value
+
+
+env = {k: rewrite(v) for k, v in launch["env"].items()}
+command = [rewrite(a) for a in launch["command"]]
+# the function's Python environment: used where the node sees the control plane's path (a shared file system)
+if os.path.isabs(command[0]) and not os.access(command[0], os.X_OK):
+    print("hearth bootstrap: %s is not on this node; using python3" % command[0], file=sys.stderr)
+    command[0] = "python3"
+# Slurm chose the GPUs: its CUDA_VISIBLE_DEVICES is the one the worker gets
+devices = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+env["CUDA_VISIBLE_DEVICES"] = devices
+env["HEARTH_GPU_IDS"] = devices
+for k, v in os.environ.items():
+    if k.startswith("SLURM"):  # SLURM_JOB_ID, SLURMD_NODENAME, ...
+        env[k] = v
+env.pop("HEARTH_CONTROL_PLANE_PID", None)  # the control plane runs on another machine
+print("hearth bootstrap: job %s on %s, GPUs [%s], bundle %s, library %s, %.0f ms" % (
+    os.environ.get("SLURM_JOB_ID"), os.environ.get("SLURMD_NODENAME"), devices,
+    "fetched" if fetched_bundle else "cached", "fetched" if fetched_library else "cached",
+    (time.time() - t0) * 1000), file=sys.stderr, flush=True)
+os.chdir(bundle)
+os.execvpe(command[0], command, env)
