@@ -181,6 +181,10 @@ public final class HearthServer implements AutoCloseable {
                 Path.of(System.getProperty("java.io.tmpdir")), clock);
         events.add(replicate);
         api.addReplicate(replicate);
+        dev.hearth.server.alerts.AlertService alerts = new dev.hearth.server.alerts.AlertService(store,
+                new dev.hearth.server.alerts.AlertSignals(functions, jobs, pool, store, budgets::standings, clock),
+                webhooks, clock);
+        api.addAlerts(alerts, functions, clock);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -199,6 +203,7 @@ public final class HearthServer implements AutoCloseable {
             pool.sweep();
         }), 100, 100, TimeUnit.MILLISECONDS);
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("alerts", alerts::evaluate), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
             usage.checkpoint();
             usage.flush();
