@@ -130,6 +130,21 @@ class AlertsTest {
     }
 
     @Test
+    void noFreeGpuFiresWhileJobsWaitForAGpuAndResolvesWhenTheQueueEmpties() {
+        assertThat(hearth.deploy("no-gpu-here").status()).isEqualTo(201);
+        hearth.post("/v1/alerts", "{\"name\":\"gpu-wait\",\"function\":\"no-gpu-here\","
+                + "\"when\":\"no free gpu for 1s\"}");
+
+        String id = hearth.run("no-gpu-here", "{}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("gpu-wait").equals("firing"));
+        hearth.post("/v2/no-gpu-here/cancel/" + id, "");
+        await().atMost(Duration.ofSeconds(20)).until(() -> state("gpu-wait").equals("resolved"));
+        assertThat(hearth.get("/v1/alerts/gpu-wait/history").json().get("events").get(1).get("summary").asText())
+                .isEqualTo("no-gpu-here has jobs waiting and no free GPU to start a worker on (no free gpu for 1s)");
+    }
+
+    @Test
     void aSlackRuleOverAllFunctionsPostsATextMessage() throws Exception {
         String url = receiver();
         hearth.post("/v1/alerts", "{\"name\":\"queue\",\"when\":\"oldest queued age >= 0s\",\"webhook\":\"" + url
@@ -197,5 +212,27 @@ class AlertsTest {
         assertThat(export.contentType()).startsWith("application/yaml");
         assertThat(export.body()).contains("# not exported: gpu: no free gpu has no Prometheus metric")
                 .contains("hearth_job_end_to_end_seconds_bucket{function=\\\"sleepy\\\"}[5m]").contains("for: 5m");
+
+        // every metric the export names is one the server exports, once a job ran and its cost was counted
+        hearth.awaitFinal("sleepy", hearth.run("sleepy", "{\"seconds\": 0}"));
+        hearth.post("/v1/alerts", "{\"name\":\"all\",\"when\":\"failure rate > 5%\"}");
+        hearth.post("/v1/alerts", "{\"name\":\"cold\",\"when\":\"cold start share > 50%\"}");
+        hearth.post("/v1/alerts", "{\"name\":\"delay\",\"when\":\"p95 queue delay > 1s\"}");
+        hearth.post("/v1/alerts", "{\"name\":\"queue\",\"when\":\"queue age > 1m\"}");
+        hearth.post("/v1/alerts", "{\"name\":\"spend\",\"when\":\"spend rate > $1/h\"}");
+        hearth.post("/v1/alerts", "{\"name\":\"loop\",\"when\":\"crash loop\"}");
+        String rules = hearth.get("/v1/alerts?format=prometheus").body();
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        for (String expr : rules.lines().filter(l -> l.trim().startsWith("expr:")).toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("hearth_[a-z_]+").matcher(expr);
+            while (m.find()) {
+                named.add(m.group().replaceAll("_bucket$", "_bucket{"));
+            }
+        }
+        assertThat(named).hasSize(7);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String metrics = hearth.get("/metrics").body();
+            assertThat(named).allSatisfy(name -> assertThat(metrics).as(name).contains("\n" + name));
+        });
     }
 }
