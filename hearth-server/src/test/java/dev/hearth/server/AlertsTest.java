@@ -198,6 +198,13 @@ class AlertsTest {
         assertThat(entries.get(2).get("change").asText()).contains("p95 latency > 2s over 5m for 5m")
                 .contains("pagerduty").doesNotContain("SECRETKEY");
         assertThat(entries).allSatisfy(e -> assertThat(e.get("key").asText()).isEqualTo("admin"));
+
+        hearth.post("/v1/alerts", "{\"name\":\"refused\",\"function\":\"nope\",\"when\":\"crash loop\","
+                + "\"webhook\":\"https://events.example.com/x\",\"format\":\"pagerduty\",\"routingKey\":\"SECRETKEY\"}");
+        JsonNode refused = hearth.get("/v1/audit?action=alert.set&limit=1").json().get("entries").get(0);
+        assertThat(refused.get("status").asInt()).isEqualTo(404);
+        assertThat(refused.get("target").asText()).isEqualTo("refused");
+        assertThat(refused.get("change").asText()).contains("\"routingKey\":\"***\"").doesNotContain("SECRETKEY");
     }
 
     @Test

@@ -94,8 +94,11 @@ public final class AlertSignals {
 
         /** Jobs wait in the queue and the function's last worker start found no free GPU for it. */
         private boolean waitingForGpus(String fn) {
+            if (!pool.lacksGpus(fn)) {
+                return false;
+            }
             JobService.QueueStats q = jobs.stats(fn);
-            return pool.lacksGpus(fn) && q.queued() + q.queuedLowPriority() > 0;
+            return q.queued() + q.queuedLowPriority() > 0;
         }
 
         private List<JobTiming> finished(List<String> names, Duration window) {

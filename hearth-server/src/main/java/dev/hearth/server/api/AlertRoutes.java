@@ -77,6 +77,12 @@ final class AlertRoutes {
             throw new HearthException.BadRequest("the body must be a JSON object such as {\"name\": \"slow-echo\", "
                     + "\"function\": \"echo\", \"when\": \"p95 latency > 2s for 5m\"}");
         }
+        // what the audit log keeps should the rule be refused: the body, never the PagerDuty key
+        ObjectNode redacted = ((ObjectNode) body).deepCopy();
+        if (redacted.has("routingKey")) {
+            redacted.put("routingKey", "***");
+        }
+        call.audit(body.path("name").isTextual() ? body.get("name").asText() : null, redacted.toString());
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
@@ -100,7 +106,6 @@ final class AlertRoutes {
         AlertRule rule = new AlertRule(name, function, condition,
                 webhook == null ? null : new AlertNotification(webhook, format, routingKey), clock.instant());
         boolean replaced = alerts.put(rule);
-        // the change as the audit log keeps it: the rule, but never the PagerDuty key
         call.audit(name, "when: " + condition.text() + "; function: " + rule.scope()
                 + (webhook == null ? "" : "; webhook: " + webhook + " (" + format.wire() + ")"));
         call.json(replaced ? 200 : 201, view(alerts.find(name)));
