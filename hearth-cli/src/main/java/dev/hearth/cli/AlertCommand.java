@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code hearth alert create|ls|rm|history|export}: alert rules on functions' latency, failures, crash loops, spend. */
+/** {@code hearth alert create|ls|rm|history|export}: rules on functions' latency, failures, crash loops and spend. */
 @Command(name = "alert", description = "Alert rules: conditions on latency, queue, failures, cold starts, crash "
         + "loops, GPU waits and spend that fire and resolve, sent as signed webhooks (json, Slack, PagerDuty).",
         subcommands = {AlertCommand.Create.class, AlertCommand.Ls.class, AlertCommand.Rm.class,

@@ -3,7 +3,7 @@ package dev.hearth.alerts;
 import dev.hearth.errors.HearthException;
 import java.util.Locale;
 
-/** The body a rule's webhook receives: plain JSON, a Slack incoming webhook's message, or a PagerDuty Events v2 event. */
+/** The body a rule's webhook receives: plain JSON, a Slack incoming webhook message, or a PagerDuty Events v2 event. */
 public enum AlertFormat {
     JSON, SLACK, PAGERDUTY;
 

@@ -41,7 +41,7 @@ public enum AlertMetric {
         return unit;
     }
 
-    /** Whether it is computed over a window of recent jobs or spend ({@code over 5m}), rather than read as it is now. */
+    /** Whether it is computed over a window of recent jobs or spend ({@code over 5m}) rather than read as it is. */
     public boolean windowed() {
         return windowed;
     }

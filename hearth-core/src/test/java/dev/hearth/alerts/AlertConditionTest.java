@@ -46,7 +46,8 @@ class AlertConditionTest {
 
     @Test
     void theCanonicalTextReadsBackToTheSameCondition() {
-        for (String text : new String[] {"p95 latency > 2s over 5m for 5m", "failure rate > 5% over 10m", "spend rate > $3/h over 1h",
+        for (String text : new String[] {"p95 latency > 2s over 5m for 5m", "failure rate > 5% over 10m",
+                "spend rate > $3/h over 1h",
             "crash loop", "no free gpu for 10m", "oldest queued age >= 30s for 1m", "p99 latency < 250ms over 5m",
             "budget share > 80%"}) {
             AlertCondition c = AlertCondition.parse(text);

@@ -103,9 +103,9 @@ class AlertsTest {
     void aCrashLoopFiresItsRuleAsAPagerDutyEventAndARestartResolvesIt() throws Exception {
         String url = receiver();
         assertThat(hearth.deploy("broken").status()).isEqualTo(201);
-        assertThat(hearth.post("/v1/alerts", "{\"name\":\"broken-loop\",\"function\":\"broken\",\"when\":\"crash loop\","
-                + "\"webhook\":\"" + url + "\",\"format\":\"pagerduty\",\"routingKey\":\"R0UTINGKEY\"}").status())
-                .isEqualTo(201);
+        assertThat(hearth.post("/v1/alerts", "{\"name\":\"broken-loop\",\"function\":\"broken\","
+                + "\"when\":\"crash loop\",\"webhook\":\"" + url + "\",\"format\":\"pagerduty\","
+                + "\"routingKey\":\"R0UTINGKEY\"}").status()).isEqualTo(201);
 
         hearth.run("broken", "{}");
 
@@ -183,7 +183,8 @@ class AlertsTest {
     @Test
     void eachAlertChangeIsInTheAuditLogWithItsKeyAndNeverTheRoutingKey() {
         hearth.post("/v1/alerts", "{\"name\":\"slow\",\"function\":\"sleepy\",\"when\":\"p95 latency > 2s for 5m\","
-                + "\"webhook\":\"https://events.example.com/x\",\"format\":\"pagerduty\",\"routingKey\":\"SECRETKEY\"}");
+                + "\"webhook\":\"https://events.example.com/x\",\"format\":\"pagerduty\","
+                + "\"routingKey\":\"SECRETKEY\"}");
         hearth.post("/v1/alerts", "{\"name\":\"slow\",\"function\":\"sleepy\",\"when\":\"p99 latency > 3s\"}");
         assertThat(hearth.delete("/v1/alerts/slow").status()).isEqualTo(200);
         assertThat(hearth.get("/v1/alerts/slow").status()).isEqualTo(404);
@@ -200,7 +201,8 @@ class AlertsTest {
         assertThat(entries).allSatisfy(e -> assertThat(e.get("key").asText()).isEqualTo("admin"));
 
         hearth.post("/v1/alerts", "{\"name\":\"refused\",\"function\":\"nope\",\"when\":\"crash loop\","
-                + "\"webhook\":\"https://events.example.com/x\",\"format\":\"pagerduty\",\"routingKey\":\"SECRETKEY\"}");
+                + "\"webhook\":\"https://events.example.com/x\",\"format\":\"pagerduty\","
+                + "\"routingKey\":\"SECRETKEY\"}");
         JsonNode refused = hearth.get("/v1/audit?action=alert.set&limit=1").json().get("entries").get(0);
         assertThat(refused.get("status").asInt()).isEqualTo(404);
         assertThat(refused.get("target").asText()).isEqualTo("refused");

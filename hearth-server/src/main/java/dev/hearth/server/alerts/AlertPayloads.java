@@ -57,7 +57,8 @@ final class AlertPayloads {
 
     private static ObjectNode slack(AlertRule rule, AlertEvent event) {
         ObjectNode n = JSON.createObjectNode();
-        String mark = event.state() == AlertState.FIRING ? ":rotating_light: *FIRING*" : ":white_check_mark: *RESOLVED*";
+        String mark = event.state() == AlertState.FIRING ? ":rotating_light: *FIRING*"
+                : ":white_check_mark: *RESOLVED*";
         n.put("text", mark + " `" + rule.name() + "`: " + event.summary());
         return n;
     }

@@ -101,7 +101,8 @@ public final class AlertService {
         synchronized (this) {
             now = List.copyOf(rules.values());
         }
-        AlertSignals.Round round = signals.round();
+        AlertSignals.Round round = signals.round(now.stream().map(r -> r.condition().window())
+                .filter(java.util.Objects::nonNull).max(java.time.Duration::compareTo).orElse(java.time.Duration.ZERO));
         for (AlertRule rule : now) {
             try {
                 Double value = round.measure(rule.function(), rule.condition());

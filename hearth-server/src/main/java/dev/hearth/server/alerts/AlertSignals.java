@@ -48,17 +48,22 @@ public final class AlertSignals {
         this.clock = clock;
     }
 
-    /** One evaluation round: what is read once (a function's recent jobs) serves every rule of the round. */
-    Round round() {
-        return new Round(clock.instant());
+    /**
+     * One evaluation round: a function's recent jobs are read once, over the longest window of the round's rules, and
+     * serve every rule (a shorter window's jobs are the newest of them, so the sample is the same as its own read's).
+     */
+    Round round(Duration longestWindow) {
+        return new Round(clock.instant(), longestWindow);
     }
 
     final class Round {
         private final Instant now;
+        private final Duration longestWindow;
         private final Map<String, List<JobTiming>> finished = new HashMap<>();
 
-        private Round(Instant now) {
+        private Round(Instant now, Duration longestWindow) {
             this.now = now;
+            this.longestWindow = longestWindow;
         }
 
         /** The value of the condition's metric for the function (null: all functions). */
@@ -101,11 +106,15 @@ public final class AlertSignals {
             return q.queued() + q.queuedLowPriority() > 0;
         }
 
+        /** The jobs that finished in the longest window, newest first; callers keep those of their own window. */
         private List<JobTiming> finished(List<String> names, Duration window) {
+            if (window.compareTo(longestWindow) > 0) {
+                throw new IllegalArgumentException("window " + window + " is longer than the round's " + longestWindow);
+            }
             List<JobTiming> all = new ArrayList<>();
             for (String fn : names) {
-                all.addAll(finished.computeIfAbsent(fn + "\u0000" + window.toMillis(),
-                        k -> jobs.finishedSince(fn, now.minus(window), SAMPLE_LIMIT)));
+                all.addAll(finished.computeIfAbsent(fn,
+                        k -> jobs.finishedSince(fn, now.minus(longestWindow), SAMPLE_LIMIT)));
             }
             return all;
         }

@@ -28,8 +28,8 @@ final class AlertRows {
     private static final String SAVE_EVENT = "INSERT INTO alert_events (" + EVENT_COLUMNS + ") VALUES "
             + "(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET notification = excluded.notification";
     // one fixed statement whatever the filter ('' matches every rule), as AuditRows does
-    private static final String EVENTS = "SELECT " + EVENT_COLUMNS + " FROM alert_events WHERE (? = '' OR rule_name = ?) "
-            + "ORDER BY at DESC, id DESC LIMIT ?";
+    private static final String EVENTS = "SELECT " + EVENT_COLUMNS + " FROM alert_events "
+            + "WHERE (? = '' OR rule_name = ?) ORDER BY at DESC, id DESC LIMIT ?";
 
     private AlertRows() {
     }
@@ -94,9 +94,9 @@ final class AlertRows {
             while (rs.next()) {
                 double v = rs.getDouble(6);
                 Double value = rs.wasNull() ? null : v;
+                AlertState state = AlertState.valueOf(rs.getString(5).toUpperCase(Locale.ROOT));
                 out.add(new AlertEvent(rs.getString(1), rs.getString(2), rs.getString(3),
-                        Instant.ofEpochMilli(rs.getLong(4)), AlertState.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)),
-                        value, rs.getString(7), rs.getString(8)));
+                        Instant.ofEpochMilli(rs.getLong(4)), state, value, rs.getString(7), rs.getString(8)));
             }
         }
         return out;
