@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  *
  * <p>Each delivery's progress is stored (pending, delivered, failed; attempts, last status, last error), shown on the
  * job's status object, and resumed after a restart. Deliveries run on virtual threads, at most 256 sending at once,
- * so slow receivers never slow the job path.
+ * so slow receivers never slow the job path. Alert notifications go the same way ({@link #send}), their progress kept
+ * with the alert's event instead.
  */
 public final class Webhooks implements JobEvents {
 
