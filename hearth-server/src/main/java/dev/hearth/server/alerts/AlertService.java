@@ -139,7 +139,7 @@ public final class AlertService {
         }
         if (rule.notification() != null) {
             webhooks.send("alert " + rule.name(), id, rule.notification().url(), AlertPayloads.body(rule, event),
-                    "application/json", d -> store.saveAlertEvent(event.withNotification(progress(d))));
+                    d -> store.saveAlertEvent(event.withNotification(progress(d))));
         }
     }
 

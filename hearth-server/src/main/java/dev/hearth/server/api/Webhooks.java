@@ -84,7 +84,7 @@ public final class Webhooks implements JobEvents {
             return;
         }
         try {
-            attempt(first, body, "application/json");
+            attempt(first, body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -97,13 +97,13 @@ public final class Webhooks implements JobEvents {
      *
      * @param subject names the event in the server log, e.g. {@code alert slow-echo}
      */
-    public void send(String subject, String webhookId, String url, byte[] body, String contentType,
+    public void send(String subject, String webhookId, String url, byte[] body,
                      java.util.function.Consumer<WebhookDelivery> progress) {
         if (closed) {
             return;
         }
         WebhookDelivery first = WebhookDelivery.pending(subject, webhookId, url, clock.instant());
-        Thread.ofVirtual().name("webhook-" + subject).start(() -> deliver(first, body, contentType, progress));
+        Thread.ofVirtual().name("webhook-" + subject).start(() -> deliver(first, body, progress));
     }
 
     /** Resumes deliveries left pending by a previous run; returns how many. */
@@ -173,11 +173,6 @@ public final class Webhooks implements JobEvents {
     }
 
     private void deliver(WebhookDelivery start, byte[] body, java.util.function.Consumer<WebhookDelivery> save) {
-        deliver(start, body, "application/json", save);
-    }
-
-    private void deliver(WebhookDelivery start, byte[] body, String contentType,
-                         java.util.function.Consumer<WebhookDelivery> save) {
         WebhookDelivery d = start;
         try {
             if (d.attempts() == 0) {
@@ -191,7 +186,7 @@ public final class Webhooks implements JobEvents {
                 if (closed) {
                     return;
                 }
-                d = attempt(d, body, contentType);
+                d = attempt(d, body);
                 save.accept(d);
             }
             if (d.state() == DeliveryState.FAILED) {
@@ -211,7 +206,7 @@ public final class Webhooks implements JobEvents {
         return targets;
     }
 
-    private WebhookDelivery attempt(WebhookDelivery d, byte[] body, String contentType) throws InterruptedException {
+    private WebhookDelivery attempt(WebhookDelivery d, byte[] body) throws InterruptedException {
         sending.acquire();
         try {
             Optional<String> refused = targets.refusal(URI.create(d.url()), WebhookTargets.SYSTEM);
@@ -221,7 +216,7 @@ public final class Webhooks implements JobEvents {
             long timestamp = clock.instant().getEpochSecond();
             HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(d.url()))
                     .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", contentType)
+                    .header("Content-Type", "application/json")
                     .header("webhook-id", d.webhookId())
                     .header("webhook-timestamp", Long.toString(timestamp))
                     .header("webhook-signature", secret.sign(d.webhookId(), timestamp, body))
