@@ -1,7 +1,7 @@
 // Loaders and pieces used by more than one view.
 
 import * as api from './api.js';
-import { h, table, ms, num, notice, usd } from './dom.js';
+import { h, table, ms, num, notice, usd, ago } from './dom.js';
 import { sparkline, barChart } from './charts.js';
 
 const statsCache = new Map();
@@ -27,6 +27,27 @@ export async function optional(path) {
     if (isMissingEndpoint) return { available: false, res };
   }
   return { available: true, res };
+}
+
+/**
+ * The alert rules firing now (GET /v1/alerts?state=firing), those of one function (and those on all functions) when
+ * fn is given; [] when the server has no alerts or the key may not read them.
+ */
+export async function firingAlerts(fn) {
+  const res = await api.get('/v1/alerts?state=firing');
+  if (!res.ok) return [];
+  return (res.data.alerts || []).filter(a => !fn || !a.function || a.function === fn);
+}
+
+/** A notice listing firing alerts, or nothing when none fires. */
+export function firingAlertsNotice(alerts) {
+  if (!alerts.length) return null;
+  return h('div', { class: 'notice bad alerts-firing', id: 'firing-alerts' },
+    h('strong', null, alerts.length === 1 ? '1 alert firing' : alerts.length + ' alerts firing'),
+    h('ul', null, alerts.map(a => h('li', { dataset: { alert: a.name } },
+      h('code', null, a.name), ' ', a.function ? a.function : 'all functions', ': ', a.when,
+      a.valueText ? ' — now ' + a.valueText : '', a.since ? h('span', { class: 'muted', title: a.since }, ' · since ' + ago(a.since)) : null))),
+    h('div', { class: 'small muted' }, 'hearth alert ls · hearth alert history NAME'));
 }
 
 export function notAvailable(sentence, path) {

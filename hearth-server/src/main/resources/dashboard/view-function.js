@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { h, fill, panel, stat, num, ms, table, badge, ago, time, notice } from './dom.js';
 import { lineChart, barChart } from './charts.js';
-import { stats, errorNotice } from './shared.js';
+import { stats, errorNotice, firingAlerts, firingAlertsNotice } from './shared.js';
 import { workersTable } from './view-workers.js';
 import { jobOutput, isFinal } from './job.js';
 import { releasesPanel, scalingPanel, deleteButton } from './function-ops.js';
@@ -15,6 +15,7 @@ export default function functionDetail(root, { fn }, ctx) {
   const path = '/v1/functions/' + api.enc(fn);
   const title = h('div', { class: 'page-head' }, h('h1', null, fn), h('p', { class: 'muted' }, 'Loading…'));
   const cards = h('div', { class: 'stats' });
+  const alertsBox = h('div', { class: 'alerts-box' });
   let statsAt = 0;
   let tick = 0;
   let lastStats = null;
@@ -102,7 +103,7 @@ export default function functionDetail(root, { fn }, ctx) {
   const releases = releasesPanel(fn, () => ctx.refreshNow());
   const scaling = scalingPanel(fn, () => ctx.refreshNow());
 
-  fill(root, title, cards,
+  fill(root, title, alertsBox, cards,
     panel('Latency and throughput', h('div', { class: 'charts' },
       h('div', null, h('h3', null, 'Execution time'), charts.exec),
       h('div', null, h('h3', null, 'Queue delay'), charts.delay),
@@ -123,8 +124,9 @@ export default function functionDetail(root, { fn }, ctx) {
     unmount() { watching = null; },
     async refresh() {
       const first = tick++ === 0;
-      const [f, health, jobs, ws] = await Promise.all([api.get(path), api.get(`/v2/${api.enc(fn)}/health`),
-        api.get(path + '/jobs?limit=15'), api.get('/v1/workers?function=' + api.enc(fn))]);
+      const [f, health, jobs, ws, firing] = await Promise.all([api.get(path), api.get(`/v2/${api.enc(fn)}/health`),
+        api.get(path + '/jobs?limit=15'), api.get('/v1/workers?function=' + api.enc(fn)), firingAlerts(fn)]);
+      fill(alertsBox, firingAlertsNotice(firing));
       if (!f.ok) {
         fill(title, h('h1', null, fn), f.status === 404 ? notice('bad', 'No function named ' + fn + ' is deployed.') : errorNotice(f));
         return;

@@ -3,12 +3,14 @@
 import * as api from './api.js';
 import { h, fill, panel, stat, num } from './dom.js';
 import { sparkline } from './charts.js';
-import { loadFunctions, functionsTable, errorNotice, optional, notAvailable, genericJson } from './shared.js';
+import { loadFunctions, functionsTable, errorNotice, optional, notAvailable, genericJson, firingAlerts,
+  firingAlertsNotice } from './shared.js';
 import { workerGroups } from './view-workers.js';
 import { usageSummary as usageTotals } from './usage.js';
 
 export default function overview(root, params, ctx) {
   const cards = h('div', { class: 'stats' });
+  const alertsBox = h('div', { class: 'alerts-box' });
   const fnBody = h('div', { id: 'functions-table' }, h('p', { class: 'empty' }, 'Loading…'));
   const workersBody = h('div', null, h('p', { class: 'empty' }, 'Loading…'));
   const usageBody = h('div', null, h('p', { class: 'empty' }, 'Loading…'));
@@ -16,6 +18,7 @@ export default function overview(root, params, ctx) {
   fill(root,
     h('div', { class: 'page-head' }, h('h1', null, 'Overview'),
       h('p', { class: 'muted' }, 'Live state of this control plane, refreshed every 2 seconds.')),
+    alertsBox,
     cards,
     panel('Functions', fnBody, { actions: h('a', { href: '#/functions', class: 'link' }, 'All functions →') }),
     h('div', { class: 'grid2' },
@@ -27,7 +30,8 @@ export default function overview(root, params, ctx) {
   let usageTick = 0;
   return {
     async refresh() {
-      const [f, w] = await Promise.all([loadFunctions(ctx.history), api.get('/v1/workers')]);
+      const [f, w, firing] = await Promise.all([loadFunctions(ctx.history), api.get('/v1/workers'), firingAlerts()]);
+      fill(alertsBox, firingAlertsNotice(firing));
       if (!f.res.ok) {
         fill(fnBody, errorNotice(f.res, 'Cannot list functions'));
       } else {

@@ -40,6 +40,8 @@ import java.util.stream.Stream;
  *       workers are busy, and the jobs' queue delay (RunPod's delayTime) p50/p99. Not part of {@code all}.</li>
  *   <li>{@code slowstart}: cold starts of a handler with 2 s of imports, with and without pre-initialized workers
  *       (see {@link ColdStartBench}). Not part of {@code all}.</li>
+ *   <li>{@code alerts}: the CPU one round of alert rule evaluation costs (see {@link AlertBench}). Not part of
+ *       {@code all}.</li>
  *   <li>{@code plan}: the cost planner's simulator, no server: 1,000,000 requests across 10 functions under one policy,
  *       then the default sweep over the same functions (see {@link PlanBench}). Not part of {@code all}.</li>
  * </ul>
@@ -64,6 +66,9 @@ public final class Bench {
         }
         if (which.equals("all") || which.equals("map")) {
             b.map();
+        }
+        if (which.equals("alerts")) {
+            new AlertBench(KEY).run();
         }
         if (which.equals("plan")) {
             new PlanBench().run();

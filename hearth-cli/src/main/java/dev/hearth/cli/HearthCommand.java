@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
                 VolumeCommand.class, PlanCommand.class, EnvCommand.class, SecretCommand.class,
-                RestartCommand.class})
+                RestartCommand.class, AlertCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

@@ -40,6 +40,15 @@ final class ManagementCalls {
         return send(request(path).GET());
     }
 
+    /** GETs a text answer (a rules file, say) as it is. */
+    String text(String path) {
+        HttpResponse<String> r = exchange(request(path).GET(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            fail(r.statusCode(), r.body());
+        }
+        return r.body();
+    }
+
     JsonNode put(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));

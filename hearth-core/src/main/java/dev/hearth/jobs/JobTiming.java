@@ -31,6 +31,11 @@ public record JobTiming(JobState state, Instant queuedAt, Instant placedAt, Inst
         return placedAt == null ? null : Duration.between(queuedAt, placedAt).toMillis();
     }
 
+    /** Milliseconds from submission to the final state, or null if it never started (no latency to speak of). */
+    public Long endToEndMs() {
+        return placedAt == null ? null : Math.max(0, Duration.between(queuedAt, finishedAt).toMillis());
+    }
+
     /** Milliseconds of execution, or null if it never started. */
     public Long executionMs() {
         return placedAt == null ? null : Math.max(0, Duration.between(placedAt, finishedAt).toMillis());

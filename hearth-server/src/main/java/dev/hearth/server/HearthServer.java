@@ -10,6 +10,8 @@ import dev.hearth.runtime.slurm.SlurmCli;
 import dev.hearth.runtime.slurm.SlurmInventory;
 import dev.hearth.runtime.slurm.SlurmRuntime;
 import dev.hearth.scaling.Autoscaler;
+import dev.hearth.server.alerts.AlertService;
+import dev.hearth.server.alerts.AlertSignals;
 import dev.hearth.server.api.ApiKeys;
 import dev.hearth.server.api.HttpApi;
 import dev.hearth.server.api.Replicate;
@@ -207,6 +209,10 @@ public final class HearthServer implements AutoCloseable {
                 .stream().filter(v -> v.version() == version).findFirst().orElseThrow(() ->
                         new dev.hearth.errors.HearthException.NotFound("no version " + version + " of " + name)),
                 pythonLib, data.resolve("downloads")));
+        AlertService alerts = new AlertService(store,
+                new AlertSignals(functions, jobs, pool, store, budgets::standings, clock),
+                webhooks, clock);
+        api.addAlerts(alerts, functions, clock);
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
@@ -233,6 +239,7 @@ public final class HearthServer implements AutoCloseable {
                     pool.followCluster(slurmInventory.unavailable())), 1, 1, TimeUnit.SECONDS);
         }
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
+        housekeeping.scheduleWithFixedDelay(guard("alerts", alerts::evaluate), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
             usage.checkpoint();
             usage.flush();

@@ -271,6 +271,28 @@ class DashboardActionsBrowserTest {
     }
 
     @Test
+    void firingAlertsShowOnTheOverviewAndOnTheirFunctionsPageOnly() {
+        assertThat(hearth.post("/v1/alerts", "{\"name\":\"echo-queue\",\"function\":\"echo\","
+                + "\"when\":\"oldest queued age >= 0s\"}").status()).isEqualTo(201);
+        try {
+            open("#/");
+            await().atMost(WAIT).ignoreExceptions().until(() -> find("#firing-alerts").getText()
+                    .contains("echo-queue"));
+            assertThat(find("#firing-alerts").getText()).contains("1 alert firing").contains("oldest queued age >= 0s");
+            chromium.screenshot("alerts-overview");
+
+            open("#/functions/echo");
+            await().atMost(WAIT).ignoreExceptions().until(() -> find("#firing-alerts").getText()
+                    .contains("echo-queue"));
+            open("#/functions/sleepy");
+            visible(".page-head .chip"); // the first refresh is in, the alerts with it
+            assertThat(browser.findElements(By.cssSelector("#firing-alerts"))).isEmpty();
+        } finally {
+            hearth.delete("/v1/alerts/echo-queue");
+        }
+    }
+
+    @Test
     void aReadKeySeesTheDashboardWithoutItsActions() {
         String key = hearth.post("/v1/keys", "{\"name\":\"viewer\",\"scope\":\"read\"}").json().get("key").asText();
         browser.executeScript("localStorage.setItem('hearth.apiKey', arguments[0])", key);

@@ -45,6 +45,8 @@ final class AuditLog {
             Map.entry("DELETE /v1/keys/{id}", "key.revoke"),
             Map.entry("PUT /v1/secrets/{name}", "secret.set"),
             Map.entry("DELETE /v1/secrets/{name}", "secret.remove"),
+            Map.entry("POST /v1/alerts", "alert.set"),
+            Map.entry("DELETE /v1/alerts/{name}", "alert.delete"),
             Map.entry("POST /v2/{fn}/purge-queue", "purge"));
 
     private final AuditStore store;

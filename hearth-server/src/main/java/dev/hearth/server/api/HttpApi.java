@@ -92,6 +92,12 @@ public final class HttpApi implements AutoCloseable {
         new EnvRoutes(envs, functions).register(router);
     }
 
+    /** Adds the alert rule routes; call before {@link #start()}. */
+    public void addAlerts(dev.hearth.server.alerts.AlertService alerts, FunctionRegistry functions,
+                          InstantSource clock) {
+        new AlertRoutes(alerts, functions, clock).register(router);
+    }
+
     /** Adds the secret routes; call before {@link #start()}. */
     public void addSecrets(SecretService secrets) {
         new SecretRoutes(secrets).register(router);

@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  *
  * <p>Each delivery's progress is stored (pending, delivered, failed; attempts, last status, last error), shown on the
  * job's status object, and resumed after a restart. Deliveries run on virtual threads, at most 256 sending at once,
- * so slow receivers never slow the job path.
+ * so slow receivers never slow the job path. Alert notifications go the same way ({@link #send}), their progress kept
+ * with the alert's event instead.
  */
 public final class Webhooks implements JobEvents {
 
@@ -65,7 +66,7 @@ public final class Webhooks implements JobEvents {
         byte[] body = body(job);
         WebhookDelivery first = WebhookDelivery.pending(job.id(), webhookId(job), job.webhook(), clock.instant());
         Thread.ofVirtual().name("webhook-" + job.id()).start(() -> LogContext.of(job.function(), job.id(), null)
-                .run(() -> deliver(first, body, true)));
+                .run(() -> deliver(first, body, deliveries::save)));
     }
 
     /**
@@ -79,7 +80,7 @@ public final class Webhooks implements JobEvents {
         }
         WebhookDelivery first = WebhookDelivery.pending(jobId, webhookId, url, clock.instant());
         if (retry) {
-            deliver(first, body, false);
+            deliver(first, body, d -> { });
             return;
         }
         try {
@@ -87,6 +88,22 @@ public final class Webhooks implements JobEvents {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sends an event that is not a job's (an alert's firing or resolution) to {@code url}: signed and retried as a
+     * job's webhook is, with {@code webhookId} on every attempt. Its progress goes to {@code progress} after each
+     * attempt instead of the job deliveries, and a delivery cut short by a stop is not resumed.
+     *
+     * @param subject names the event in the server log, e.g. {@code alert slow-echo}
+     */
+    public void send(String subject, String webhookId, String url, byte[] body,
+                     java.util.function.Consumer<WebhookDelivery> progress) {
+        if (closed) {
+            return;
+        }
+        WebhookDelivery first = WebhookDelivery.pending(subject, webhookId, url, clock.instant());
+        Thread.ofVirtual().name("webhook-" + subject).start(() -> deliver(first, body, progress));
     }
 
     /** Resumes deliveries left pending by a previous run; returns how many. */
@@ -102,7 +119,7 @@ public final class Webhooks implements JobEvents {
                 continue;
             }
             byte[] body = body(job.get());
-            Thread.ofVirtual().name("webhook-" + d.jobId()).start(() -> deliver(d, body, true));
+            Thread.ofVirtual().name("webhook-" + d.jobId()).start(() -> deliver(d, body, deliveries::save));
             n++;
         }
         return n;
@@ -155,11 +172,11 @@ public final class Webhooks implements JobEvents {
         }
     }
 
-    private void deliver(WebhookDelivery start, byte[] body, boolean stored) {
+    private void deliver(WebhookDelivery start, byte[] body, java.util.function.Consumer<WebhookDelivery> save) {
         WebhookDelivery d = start;
         try {
-            if (stored && d.attempts() == 0) {
-                deliveries.save(d);
+            if (d.attempts() == 0) {
+                save.accept(d);
             }
             while (d.state() == DeliveryState.PENDING && !closed) {
                 Duration wait = Duration.between(clock.instant(), d.nextAttemptAt());
@@ -170,19 +187,17 @@ public final class Webhooks implements JobEvents {
                     return;
                 }
                 d = attempt(d, body);
-                if (stored) {
-                    deliveries.save(d);
-                }
+                save.accept(d);
             }
             if (d.state() == DeliveryState.FAILED) {
-                LOG.warning("webhook for job " + d.jobId() + " failed after " + d.attempts() + " attempts: "
+                LOG.warning("webhook for " + d.jobId() + " failed after " + d.attempts() + " attempts: "
                         + d.lastError());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // the store is closing under a shutdown: the delivery stays pending and resumes at the next start
-            LOG.info("webhook delivery for job " + d.jobId() + " interrupted: " + e.getMessage());
+            LOG.info("webhook delivery for " + d.jobId() + " interrupted: " + e.getMessage());
         }
     }
 

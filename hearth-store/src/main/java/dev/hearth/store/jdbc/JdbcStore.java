@@ -1,5 +1,8 @@
 package dev.hearth.store.jdbc;
 
+import dev.hearth.alerts.AlertEvent;
+import dev.hearth.alerts.AlertRule;
+import dev.hearth.alerts.AlertStore;
 import dev.hearth.budgets.Budget;
 import dev.hearth.budgets.BudgetPeriod;
 import dev.hearth.audit.AuditEntry;
@@ -46,7 +49,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
 public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore,
-        AuditStore, SecretStore {
+        AuditStore, SecretStore, AlertStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -297,7 +300,34 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
                 period));
     }
 
-    /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
+    @Override
+    public final List<AlertRule> listAlertRules() {
+        return read("list alert rules", null, SCAN, AlertRows::rules);
+    }
+
+    @Override
+    public final void saveAlertRule(AlertRule rule) {
+        Objects.requireNonNull(rule, "rule");
+        run("save alert rule", rule.name(), s -> AlertRows.save(s, rule));
+    }
+
+    @Override
+    public final boolean deleteAlertRule(String name) {
+        Objects.requireNonNull(name, "name");
+        return write("delete alert rule", name, s -> AlertRows.delete(s, name));
+    }
+
+    @Override
+    public final void saveAlertEvent(AlertEvent event) {
+        Objects.requireNonNull(event, "event");
+        run("save alert event", event.rule(), s -> AlertRows.save(s, event));
+    }
+
+    @Override
+    public final List<AlertEvent> alertEvents(String rule, int limit) {
+        return read("read alert events", rule, SCAN, s -> AlertRows.events(s, rule, limit));
+    }
+
     @Override
     public final List<SealedSecret> listSecrets() {
         return read("list secrets", null, SCAN, SecretRows::list);
@@ -321,6 +351,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         return write("delete secret", name, s -> SecretRows.delete(s, name));
     }
 
+    /** Refuses further calls, lets writes already accepted finish, and releases the connections. Idempotent. */
     @Override
     public final void close() {
         synchronized (this) {

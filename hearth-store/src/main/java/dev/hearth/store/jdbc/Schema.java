@@ -173,7 +173,30 @@ public final class Schema {
               key_names TEXT NOT NULL,
               sealed TEXT NOT NULL,
               updated_at BIGINT NOT NULL
-            )"""));
+            )"""),
+            // schema 9, alerts: rules (their condition as text, read back by AlertCondition.parse), and each firing
+            // and resolution with where its notification stands (see AlertRows)
+            List.of("""
+            CREATE TABLE alert_rules (
+              name TEXT PRIMARY KEY,
+              function_name TEXT,
+              condition TEXT NOT NULL,
+              webhook TEXT,
+              format TEXT,
+              routing_key TEXT,
+              created_at BIGINT NOT NULL
+            )""", """
+            CREATE TABLE alert_events (
+              id TEXT PRIMARY KEY,
+              rule_name TEXT NOT NULL,
+              function_name TEXT,
+              at BIGINT NOT NULL,
+              state TEXT NOT NULL,
+              value DOUBLE PRECISION,
+              summary TEXT NOT NULL,
+              notification TEXT NOT NULL
+            )""",
+            "CREATE INDEX alert_events_by_rule ON alert_events (rule_name, at)"));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();
