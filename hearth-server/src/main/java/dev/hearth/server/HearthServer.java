@@ -14,6 +14,7 @@ import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
 import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.webhooks.WebhookTargets;
+import dev.hearth.server.cog.CogSchemas;
 import dev.hearth.server.envs.PythonEnvs;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
@@ -117,6 +118,9 @@ public final class HearthServer implements AutoCloseable {
         LocalProcessRuntime runtime = new LocalProcessRuntime(data.resolve("run"));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
+        // Cog predictors' OpenAPI schemas, read from their source at deploy (ModelSchemas, for the Replicate routes)
+        CogSchemas cogSchemas = new CogSchemas(data.resolve("schemas"), python, pythonLib, functions);
+        functions.beforeDeploy(cogSchemas::prepare);
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
@@ -174,6 +178,7 @@ public final class HearthServer implements AutoCloseable {
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
+        api.addModelSchemas(cogSchemas);
         api.addSecrets(secrets);
         // no function declares a schema yet; Cog predictors will (their inputs' and outputs' OpenAPI)
         ModelSchemas none = (fn, v) -> Optional.empty();

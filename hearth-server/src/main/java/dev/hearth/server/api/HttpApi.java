@@ -92,6 +92,26 @@ public final class HttpApi implements AutoCloseable {
         new EnvRoutes(envs, functions).register(router);
     }
 
+    /**
+     * Adds {@code GET /v1/functions/{fn}/versions/{n}/schema}: the OpenAPI schema of a version's model (a Cog
+     * predictor's), 404 when it declares none; call before {@link #start()}.
+     */
+    public void addModelSchemas(dev.hearth.functions.ModelSchemas schemas) {
+        router.add("GET", "/v1/functions/{fn}/versions/{n}/schema", Router.Access.CLIENT, call -> {
+            int version;
+            try {
+                version = Integer.parseInt(call.param("n"));
+            } catch (NumberFormatException e) {
+                throw new dev.hearth.errors.HearthException.BadRequest("a version is a number such as 3, got '"
+                        + call.param("n") + "'");
+            }
+            String body = schemas.openApiSchema(call.param("fn"), version).orElseThrow(() ->
+                    new dev.hearth.errors.HearthException.NotFound("version " + version + " of function '"
+                            + call.param("fn") + "' has no model schema (only Cog predictors have one)"));
+            call.text(200, "application/json", body);
+        });
+    }
+
     /** Adds the secret routes; call before {@link #start()}. */
     public void addSecrets(SecretService secrets) {
         new SecretRoutes(secrets).register(router);
