@@ -190,8 +190,9 @@ public final class HttpApi implements AutoCloseable {
             Thread.currentThread().interrupt();
             problem(call, 503, "Service Unavailable", "the server is shutting down");
         } catch (Exception e) {
+            // a worker's URLs carry its token: not for the log
             ids.run(() -> LOG.log(Level.SEVERE, "unexpected error on " + exchange.method() + " "
-                    + exchange.target(), e));
+                    + exchange.target().replaceAll("(" + WorkerCommands.TOKEN_PARAM + "=)[^&]*", "$1***"), e));
             problem(call, 500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
                     + "); the server log has the details");
         }
