@@ -153,11 +153,57 @@ class CogModelTest {
     }
 
     @Test
+    void gpuTrueGetsAGpuOfWhateverTypeThereIs() throws IOException {
+        Path dir = model("""
+                build: {gpu: true}
+                predict: "predict.py:Predictor"
+                """, """
+                import os
+                from cog import BasePredictor
+
+                class Predictor(BasePredictor):
+                    def predict(self) -> str:
+                        return os.environ["HEARTH_GPU_TYPE"] + "/" + os.environ["CUDA_VISIBLE_DEVICES"]
+                """);
+        assertThat(hearth.deploy(dir, "?name=any-gpu").status()).isEqualTo(201);
+
+        JsonNode r = hearth.post("/v2/any-gpu/runsync", "{\"input\":{}}").json();
+
+        assertThat(r.get("output").asText()).as(r.toString()).matches("H100/[01]");
+    }
+
+    @Test
+    void aModelUsingMoreOfCogThanTheShimFailsSayingWhatIsMissing() throws IOException {
+        Path dir = model("predict: \"predict.py:Predictor\"\n", """
+                from cog import BasePredictor, BaseModel
+
+                class Predictor(BasePredictor):
+                    def predict(self) -> str:
+                        return "never"
+                """);
+        assertThat(hearth.deploy(dir, "?name=more-cog").status()).isEqualTo(201);
+
+        JsonNode r = hearth.post("/v2/more-cog/runsync", "{\"input\":{}}").json();
+        JsonNode done = r.get("status").asText().equals("FAILED") ? r
+                : hearth.awaitFinal("more-cog", r.get("id").asText());
+
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("FAILED");
+        assertThat(done.get("error").asText()).contains("cog.BaseModel is not available on Hearth");
+    }
+
+    @Test
     void aCogModelWithNoNameAnywhereIsRefusedSayingHowToNameIt() {
         TestServer.Response r = hearth.deploy(EXAMPLES.resolve("cog-words"), "");
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body()).contains("needs a function name");
+    }
+
+    private static Path model(String cogYaml, String predictPy) throws IOException {
+        Path dir = Files.createTempDirectory("cog-model");
+        Files.writeString(dir.resolve("cog.yaml"), cogYaml);
+        Files.writeString(dir.resolve("predict.py"), predictPy);
+        return dir;
     }
 
     private static byte[] png(JsonNode result) {
