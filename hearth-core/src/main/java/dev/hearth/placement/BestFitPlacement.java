@@ -109,7 +109,8 @@ public final class BestFitPlacement {
     static boolean matches(String inventoryType, String wanted) {
         String have = inventoryType.toUpperCase();
         String want = wanted.toUpperCase();
-        return want.equalsIgnoreCase(dev.hearth.functions.GpuRequest.ANY) || have.equals(want) || have.startsWith(want + "-") || have.startsWith(want + " ");
+        return want.equalsIgnoreCase(dev.hearth.functions.GpuRequest.ANY) || have.equals(want)
+                || have.startsWith(want + "-") || have.startsWith(want + " ");
     }
 
     private static String reason(GpuRequest request, Collection<Gpu> inventory, Set<Gpu> inUse,

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 /**
  * The OpenAPI schemas of Cog predictors (a handler that names a class, as {@code cog.yaml}'s {@code predict} does),
  * computed at deploy from the predictor's source by {@code hearth_worker._cog}, which reads its type hints with
- * Python's {@code ast} without importing the model (no packages, no GPU, no set-up needed). A bundle's schema depends on
- * its content only, so it is kept once per bundle hash, in {@code schemas/<sha256>.json}.
+ * Python's {@code ast} without importing the model (no packages, no GPU, no set-up needed). A bundle's schema depends
+ * on its content only, so it is kept once per bundle hash, in {@code schemas/<sha256>.json}.
  */
 public final class CogSchemas implements ModelSchemas {
 

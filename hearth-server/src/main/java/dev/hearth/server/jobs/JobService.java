@@ -375,7 +375,8 @@ public final class JobService {
             fill = batch.maxWait();
         }
         List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
-                && !worker.isStopping() && accepting && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
+                && !worker.isStopping() && accepting
+                && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
