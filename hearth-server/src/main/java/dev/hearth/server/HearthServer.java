@@ -1,6 +1,5 @@
 package dev.hearth.server;
 
-import dev.hearth.functions.ModelSchemas;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.gpu.GpuInventories;
@@ -180,9 +179,8 @@ public final class HearthServer implements AutoCloseable {
         api.addEnvironments(envs, functions);
         api.addModelSchemas(cogSchemas);
         api.addSecrets(secrets);
-        // no function declares a schema yet; Cog predictors will (their inputs' and outputs' OpenAPI)
-        ModelSchemas none = (fn, v) -> Optional.empty();
-        replicate = new Replicate(jobs, functions, webhooks, timeline, commands, none, store, data.resolve("files"),
+        replicate = new Replicate(jobs, functions, webhooks, timeline, commands, cogSchemas, store,
+                data.resolve("files"),
                 Path.of(System.getProperty("java.io.tmpdir")), clock);
         events.add(replicate);
         api.addReplicate(replicate);

@@ -125,6 +125,29 @@ class CogModelTest {
     }
 
     @Test
+    void throughReplicatesApiTheModelRunsAndItsVersionCarriesItsSchema() {
+        JsonNode p = hearth.send(java.net.http.HttpRequest.newBuilder(hearth.url().resolve(
+                        "/v1/models/acme/cog-words/predictions"))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/json")
+                .header("Prefer", "wait")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"input\":{\"prompt\":\"Hi\",\"words\":2,\"seed\":4}}"))).json();
+        JsonNode bad = hearth.send(java.net.http.HttpRequest.newBuilder(hearth.url().resolve(
+                        "/v1/models/acme/cog-words/predictions"))
+                .header("Authorization", "Bearer " + TestServer.KEY).header("Content-Type", "application/json")
+                .header("Prefer", "wait")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"input\":{\"words\":2}}"))).json();
+
+        assertThat(p.get("status").asText()).as(p.toString()).isEqualTo("succeeded");
+        assertThat(p.get("output").get(0).asText()).isEqualTo("Hi");
+        assertThat(bad.get("status").asText()).as(bad.toString()).isEqualTo("failed");
+        assertThat(bad.get("error").asText()).contains("input 'prompt': field required");
+        JsonNode version = hearth.get("/v1/models/acme/cog-words").json().path("latest_version");
+        assertThat(version.at("/openapi_schema/components/schemas/Input/properties/words/maximum").asInt())
+                .as(version.toString()).isEqualTo(100);
+    }
+
+    @Test
     void itsPackagesAreInstalledByTheEnvironmentBuilderAndAHearthYamlBesideItOverridesIt() throws IOException {
         Path dir = Files.createTempDirectory("cog-probe");
         Files.writeString(dir.resolve("cog.yaml"), """
