@@ -7,6 +7,9 @@ raises, the control plane is told (``ping?status=unhealthy&check=import`` or ``c
 With $HEARTH_PREINIT_WAIT set (``scaling.preinit``), the process then waits, holding no GPU, until the control plane
 hands it its GPUs (see ``_preinit``).
 
+A handler that names a class is a Cog predictor: one instance is made, its ``setup()`` run, and each job calls
+its ``predict(**input)`` (see ``_cog``).
+
 Without the control plane's variables, ``--test-input '{"input": {...}}'`` runs the handler once and prints the
 result, to try a handler locally.
 """
@@ -120,7 +123,12 @@ def main(argv=None):
 
     try:
         fn = load_handler(args.handler)
-        setup = find_setup(args.handler, os.environ.get("HEARTH_SETUP"))
+        if isinstance(fn, type):
+            # a class: a Cog predictor (cog.yaml's predict: "predict.py:Predictor"), see _cog
+            from . import _cog
+            fn, setup = _cog.load(fn)
+        else:
+            setup = find_setup(args.handler, os.environ.get("HEARTH_SETUP"))
     except KeyboardInterrupt:
         return 130
     except BaseException as err:  # noqa: BLE001 - any failure to start is reported

@@ -11,6 +11,6 @@ def handler(job):
         left = deadline - time.monotonic()
         if left <= 0:
             return {"slept": inp.get("seconds", 1)}
-        if hearth_worker.is_cancelled(job):
+        if hearth_worker.is_cancelled(job) and not inp.get("ignoreStop"):
             return {"cancelled": True, "slept": round(seconds - left, 3)}
         time.sleep(min(0.05, left))

@@ -24,7 +24,8 @@ final class DeployCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Parameters(paramLabel = "MANIFEST", description = "The function's hearth.yaml (or its directory).")
+    @Parameters(paramLabel = "MANIFEST", description = "The function's hearth.yaml (or its directory), or a Cog "
+            + "model's cog.yaml (named after its directory unless a hearth.yaml beside it gives a name).")
     Path manifest;
 
     @Option(names = "--canary", paramLabel = "PERCENT", description = "Deploy as a canary that receives this share "
@@ -36,7 +37,9 @@ final class DeployCommand implements Callable<Integer> {
         Context ctx = root.context();
         Path file = ctx.resolve(manifest);
         if (Files.isDirectory(file)) {
-            file = file.resolve("hearth.yaml");
+            // a Cog model's directory has a cog.yaml and may have no hearth.yaml
+            file = !Files.exists(file.resolve("hearth.yaml")) && Files.exists(file.resolve("cog.yaml"))
+                    ? file.resolve("cog.yaml") : file.resolve("hearth.yaml");
         }
         if (!Files.isRegularFile(file)) {
             throw CliException.usage("no manifest at " + file);

@@ -18,13 +18,15 @@ final class Examples {
     private Examples() {
     }
 
-    /** Every {@code <dir>/*}{@code /hearth.yaml}, by name. */
+    /** Every {@code <dir>/*}{@code /hearth.yaml} (or {@code cog.yaml}, for a Cog model), by name. */
     static List<Path> manifests(Path examplesDir) {
         if (!Files.isDirectory(examplesDir)) {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(examplesDir)) {
-            return dirs.map(d -> d.resolve("hearth.yaml")).filter(Files::isRegularFile).sorted().toList();
+            // a Cog model's directory has a cog.yaml and no hearth.yaml
+            return dirs.map(d -> Files.isRegularFile(d.resolve("hearth.yaml")) ? d.resolve("hearth.yaml")
+                    : d.resolve("cog.yaml")).filter(Files::isRegularFile).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + examplesDir + ": " + e.getMessage(), e);
         }

@@ -22,7 +22,8 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
 
-    @Option(names = "--examples", description = "Deploy every examples/*/hearth.yaml under the current directory.")
+    @Option(names = "--examples", description = "Deploy every examples/*/hearth.yaml (and Cog models' "
+            + "cog.yaml) under the current directory.")
     boolean examples;
 
     @Override

@@ -76,7 +76,8 @@ public final class Hearth implements AutoCloseable {
     /**
      * Deploys the function whose manifest is {@code manifestYaml}: the manifest's directory is zipped (without
      * {@code .git}, {@code __pycache__}, {@code .hearth}, {@code target}, {@code node_modules}), the manifest put at
-     * its root as {@code hearth.yaml}, and uploaded. New jobs run on the new version.
+     * its root as {@code hearth.yaml}, and uploaded. New jobs run on the new version. A Cog model's {@code cog.yaml}
+     * deploys its directory as it is, named after the directory unless a {@code hearth.yaml} beside it names it.
      */
     public Deployment deploy(Path manifestYaml) {
         return deploy(manifestYaml, line -> { });
@@ -95,6 +96,10 @@ public final class Hearth implements AutoCloseable {
 
     private Deployment deploy(Path manifestYaml, Http.Query query, Consumer<String> progress) {
         byte[] zip = Bundle.zip(manifestYaml);
+        String cogName = Bundle.cogName(manifestYaml);
+        if (cogName != null) {
+            query = query.and("name", cogName);
+        }
         return Decode.deployment(http.postWithProgress("/v1/functions", query, zip, "application/zip", "deployed",
                 Http.CALL_TIMEOUT.multipliedBy(2), progress));
     }

@@ -11,6 +11,9 @@ import java.util.List;
  */
 public record GpuRequest(List<String> types, int count) {
 
+    /** The type that accepts a GPU of any type (a Cog model's {@code gpu: true}). */
+    public static final String ANY = "any";
+
     public GpuRequest {
         types = List.copyOf(types);
         if (types.isEmpty()) {

@@ -90,6 +90,16 @@ public record PriceCatalog(Map<String, Rates> gpus, Rates otherGpu, Rates cpu) {
         } else {
             perSecond = BigDecimal.ZERO;
             for (String type : gpu.types()) {
+                if (type.equalsIgnoreCase(dev.hearth.functions.GpuRequest.ANY)) {
+                    // any type: the dearest it could be given
+                    for (Rates rates : gpus.values()) {
+                        perSecond = perSecond.max(rates.max());
+                    }
+                    if (otherGpu != null) {
+                        perSecond = perSecond.max(otherGpu.max());
+                    }
+                    continue;
+                }
                 Rates rates = gpu(type.endsWith("!") ? type.substring(0, type.length() - 1) : type);
                 BigDecimal rate = rates != null ? rates.max() : BigDecimal.ZERO;
                 perSecond = perSecond.max(rate);

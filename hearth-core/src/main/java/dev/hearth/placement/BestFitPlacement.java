@@ -104,12 +104,13 @@ public final class BestFitPlacement {
 
     /**
      * A type name matches the inventory's when equal ignoring case, or a prefix of it (A100 matches A100-80GB);
-     * {@code A100!} pins the exact type.
+     * {@code A100!} pins the exact type; {@code any} matches every type.
      */
     static boolean matches(String inventoryType, String wanted) {
         String have = inventoryType.toUpperCase();
         String want = wanted.toUpperCase();
-        return have.equals(want) || have.startsWith(want + "-") || have.startsWith(want + " ");
+        return want.equalsIgnoreCase(dev.hearth.functions.GpuRequest.ANY) || have.equals(want)
+                || have.startsWith(want + "-") || have.startsWith(want + " ");
     }
 
     private static String reason(GpuRequest request, Collection<Gpu> inventory, Set<Gpu> inUse,

@@ -1,6 +1,5 @@
 package dev.hearth.server;
 
-import dev.hearth.functions.ModelSchemas;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.gpu.GpuInventories;
@@ -20,6 +19,7 @@ import dev.hearth.server.api.WebhookSecret;
 import dev.hearth.server.api.Webhooks;
 import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.webhooks.WebhookTargets;
+import dev.hearth.server.cog.CogSchemas;
 import dev.hearth.server.envs.PythonEnvs;
 import dev.hearth.server.functions.BundleStore;
 import dev.hearth.server.functions.FunctionRegistry;
@@ -137,11 +137,14 @@ public final class HearthServer implements AutoCloseable {
         functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
+        // Cog predictors' OpenAPI schemas, read from their source at deploy (ModelSchemas, for the Replicate routes)
+        CogSchemas cogSchemas = new CogSchemas(data.resolve("schemas"), python, pythonLib, functions);
+        functions.beforeDeploy(cogSchemas::prepare);
         HttpApi[] apiRef = new HttpApi[1];
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
                 v -> envs.of(v).map(PythonEnvs.Env::python),
-                new WorkerEnvironment(System.getenv(), config.workerEnvPassthrough(), secrets));
+                new WorkerEnvironment(System.getenv(), config.workerEnvPassthrough(), secrets), data.resolve("home"));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
@@ -198,10 +201,10 @@ public final class HearthServer implements AutoCloseable {
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
+        api.addModelSchemas(cogSchemas);
         api.addSecrets(secrets);
-        // no function declares a schema yet; Cog predictors will (their inputs' and outputs' OpenAPI)
-        ModelSchemas none = (fn, v) -> Optional.empty();
-        replicate = new Replicate(jobs, functions, webhooks, timeline, commands, none, store, data.resolve("files"),
+        replicate = new Replicate(jobs, functions, webhooks, timeline, commands, cogSchemas, store,
+                data.resolve("files"),
                 Path.of(System.getProperty("java.io.tmpdir")), clock);
         events.add(replicate);
         api.addReplicate(replicate);

@@ -34,9 +34,9 @@ class JobLifecycleTest {
     }
 
     @Test
-    void aJobThatRunsPastItsExecutionTimeoutIsTimedOutAndItsWorkerReplaced() {
-        String id = hearth.post("/v2/sleepy/run",
-                "{\"input\":{\"seconds\":30},\"policy\":{\"executionTimeout\":1500}}").json().get("id").asText();
+    void aJobThatRunsPastItsExecutionTimeoutIsTimedOutAndAWorkerThatDoesNotStopItReplaced() {
+        String id = hearth.post("/v2/sleepy/run", "{\"input\":{\"seconds\":30,\"ignoreStop\":true},"
+                + "\"policy\":{\"executionTimeout\":1500}}").json().get("id").asText();
 
         JsonNode done = hearth.awaitFinal("sleepy", id);
 
@@ -45,6 +45,22 @@ class JobLifecycleTest {
         String worker = done.get("workerId").asText();
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 !hearth.get("/v1/workers?function=sleepy").body().contains(worker));
+    }
+
+    @Test
+    void aWorkerThatStopsItsTimedOutJobInTimeIsKeptForTheNextJob() {
+        String id = hearth.post("/v2/sleepy/run",
+                "{\"input\":{\"seconds\":30},\"policy\":{\"executionTimeout\":1500}}").json().get("id").asText();
+        JsonNode done = hearth.awaitFinal("sleepy", id);
+        assertThat(done.get("status").asText()).isEqualTo("TIMED_OUT");
+        String worker = done.get("workerId").asText();
+
+        // longer than the lease (3 pings) after which a worker still holding the job is replaced
+        JsonNode next = hearth.post("/v2/sleepy/runsync", "{\"input\":{\"seconds\":2}}").json();
+
+        assertThat(next.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(next.get("workerId").asText()).isEqualTo(worker);
+        assertThat(hearth.get("/v1/workers?function=sleepy").body()).contains(worker);
     }
 
     @Test

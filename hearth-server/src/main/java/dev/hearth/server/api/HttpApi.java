@@ -98,6 +98,26 @@ public final class HttpApi implements AutoCloseable {
         new AlertRoutes(alerts, functions, clock).register(router);
     }
 
+    /**
+     * Adds {@code GET /v1/functions/{fn}/versions/{n}/schema}: the OpenAPI schema of a version's model (a Cog
+     * predictor's), 404 when it declares none; call before {@link #start()}.
+     */
+    public void addModelSchemas(dev.hearth.functions.ModelSchemas schemas) {
+        router.add("GET", "/v1/functions/{fn}/versions/{n}/schema", Router.Access.CLIENT, call -> {
+            int version;
+            try {
+                version = Integer.parseInt(call.param("n"));
+            } catch (NumberFormatException e) {
+                throw new dev.hearth.errors.HearthException.BadRequest("a version is a number such as 3, got '"
+                        + call.param("n") + "'");
+            }
+            String body = schemas.openApiSchema(call.param("fn"), version).orElseThrow(() ->
+                    new dev.hearth.errors.HearthException.NotFound("version " + version + " of function '"
+                            + call.param("fn") + "' has no model schema (only Cog predictors have one)"));
+            call.text(200, "application/json", body);
+        });
+    }
+
     /** Adds the secret routes; call before {@link #start()}. */
     public void addSecrets(SecretService secrets) {
         new SecretRoutes(secrets).register(router);
@@ -181,8 +201,9 @@ public final class HttpApi implements AutoCloseable {
             Thread.currentThread().interrupt();
             problem(call, 503, "Service Unavailable", "the server is shutting down");
         } catch (Exception e) {
+            // a worker's URLs carry its token: not for the log
             ids.run(() -> LOG.log(Level.SEVERE, "unexpected error on " + exchange.method() + " "
-                    + exchange.target(), e));
+                    + exchange.target().replaceAll("(" + WorkerCommands.TOKEN_PARAM + "=)[^&]*", "$1***"), e));
             problem(call, 500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
                     + "); the server log has the details");
         }

@@ -73,7 +73,8 @@ final class ManagementRoutes {
         String type = call.header("Content-Type");
         if (type != null && !type.startsWith("application/zip") && !type.startsWith("application/octet-stream")) {
             throw new HearthException.BadRequest("deploy takes the function's directory as a zip (Content-Type: "
-                    + "application/zip) with hearth.yaml at its root; use `hearth deploy path/to/hearth.yaml`");
+                    + "application/zip) with hearth.yaml (or a Cog model's cog.yaml) at its root; use `hearth deploy "
+                    + "path/to/hearth.yaml`");
         }
         String canary = call.query("canary");
         Integer percent = canary == null ? null : CanarySplit.parsePercent(canary);
@@ -82,7 +83,7 @@ final class ManagementRoutes {
         DeployProgress progress = new DeployProgress(call);
         FunctionVersion v;
         try {
-            v = functions.deploy(zip, percent, streamed ? progress : line -> { });
+            v = functions.deploy(zip, percent, call.query("name"), streamed ? progress : line -> { });
         } catch (RuntimeException e) {
             // streamed: the problem ends the stream; anything unexpected is still logged by HttpApi after that
             if (!progress.failed(e) || !(e instanceof HearthException)) {

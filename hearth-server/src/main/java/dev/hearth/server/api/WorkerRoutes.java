@@ -11,6 +11,7 @@ import dev.hearth.scaling.ColdStartPhases;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.jobs.WorkerResult;
 import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerCommands;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
@@ -53,11 +54,27 @@ final class WorkerRoutes {
                 .add("GET", "/v2/{fn}/preinit-wait/{worker}", w, this::preinitWait);
     }
 
+    /**
+     * The calling worker, by its token: in the Authorization header, or in the URL's {@code hearth_token} (the URLs a
+     * worker is given carry it, and runpod-python keeps their query: it sends the key of a {@code
+     * ~/.runpod/config.toml} or {@code RUNPOD_API_KEY} in the header instead of {@code RUNPOD_AI_API_KEY} when one is
+     * set). Refusals of a known worker are counted, so that its jobs say why they wait.
+     */
     private Worker worker(Call call) {
-        String token = ApiKeys.bearer(call.header("Authorization"));
-        return workers.authenticate(call.param("fn"), call.param("worker"), token)
-                .orElseThrow(() -> new HearthException.Unauthorized("unknown worker '" + call.param("worker")
-                        + "' or wrong worker token for function '" + call.param("fn") + "'"));
+        String fn = call.param("fn");
+        String id = call.param("worker");
+        Optional<Worker> w = workers.authenticate(fn, id, ApiKeys.bearer(call.header("Authorization")));
+        String inUrl = call.query(WorkerCommands.TOKEN_PARAM);
+        if (w.isEmpty() && inUrl != null) {
+            w = workers.authenticate(fn, id, inUrl);
+        }
+        if (w.isEmpty()) {
+            workers.find(id).filter(known -> known.function().equals(fn)).ifPresent(pool::refused);
+            throw new HearthException.Unauthorized("unknown worker '" + id + "' or wrong worker token for function '"
+                    + fn + "'");
+        }
+        w.get().accepted();
+        return w.get();
     }
 
     /** The worker's take; its first ends its cold start, with the phases it reports (Hearth's hearth_boot). */

@@ -37,7 +37,13 @@ public final class BundleStore {
         this.limits = limits;
     }
 
-    public record Bundle(String sha256, Path dir, String manifestYaml) {
+    /**
+     * An unpacked bundle.
+     *
+     * @param manifestYaml its {@code hearth.yaml}, or null when it has only a {@code cog.yaml}
+     * @param cogYaml      its {@code cog.yaml} (a Cog model directory), or null
+     */
+    public record Bundle(String sha256, Path dir, String manifestYaml, String cogYaml) {
     }
 
     public Bundle store(byte[] zip) {
@@ -64,14 +70,26 @@ public final class BundleStore {
                 }
             }
             Path manifest = dir.resolve("hearth.yaml");
-            if (!Files.isRegularFile(manifest)) {
-                throw new ManifestException("the uploaded bundle has no hearth.yaml at its root");
+            Path cog = dir.resolve("cog.yaml");
+            if (!Files.isRegularFile(manifest) && !Files.isRegularFile(cog)) {
+                throw new ManifestException("the uploaded bundle has no hearth.yaml (or cog.yaml, for a Cog model) at "
+                        + "its root");
             }
-            return new Bundle(sha, dir, Files.readString(manifest, StandardCharsets.UTF_8));
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new ManifestException("hearth.yaml is not UTF-8 text (" + e.getMessage() + "); save it as UTF-8");
+            return new Bundle(sha, dir, text(manifest), text(cog));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store bundle " + sha, e);
+        }
+    }
+
+    private static String text(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ManifestException(file.getFileName() + " is not UTF-8 text (" + e.getMessage() + "); save it as "
+                    + "UTF-8");
         }
     }
 

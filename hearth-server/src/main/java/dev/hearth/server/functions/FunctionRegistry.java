@@ -1,6 +1,7 @@
 package dev.hearth.server.functions;
 
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.CogManifest;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
@@ -88,7 +89,7 @@ public final class FunctionRegistry {
     }
 
     /**
-     * Deploys a zipped function directory whose root holds {@code hearth.yaml}.
+     * Deploys a zipped function directory whose root holds {@code hearth.yaml} (or a Cog model's {@code cog.yaml}).
      *
      * @throws ManifestException when the manifest or the bundle is not deployable
      */
@@ -105,8 +106,18 @@ public final class FunctionRegistry {
      * @throws ManifestException when the manifest or the bundle is not deployable
      */
     public FunctionVersion deploy(byte[] zip, Integer canaryPercent, Consumer<String> progress) {
+        return deploy(zip, canaryPercent, null, progress);
+    }
+
+    /**
+     * Deploys as {@link #deploy(byte[], Integer, Consumer)} does; a Cog model directory ({@code cog.yaml} at the root,
+     * see {@link CogManifest}) takes {@code name} as its function's name when no {@code hearth.yaml} beside it gives
+     * one (null: from its {@code image}).
+     */
+    public FunctionVersion deploy(byte[] zip, Integer canaryPercent, String name, Consumer<String> progress) {
         BundleStore.Bundle bundle = bundles.store(zip);
-        String yaml = bundle.manifestYaml();
+        String yaml = bundle.cogYaml() == null ? bundle.manifestYaml()
+                : CogManifest.hearthYaml(bundle.cogYaml(), bundle.manifestYaml(), name);
         FunctionManifest manifest = ManifestParser.parse(yaml);
         if (manifest.runtime() == Runtime.PYTHON) {
             String file = manifest.handler().substring(0, manifest.handler().lastIndexOf(':'));

@@ -20,6 +20,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,8 @@ public final class JobService {
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> leases = new ConcurrentHashMap<>();
+    /** Timed-out jobs whose workers were told to stop them, by job id: see {@link #checkTimedOut}. */
+    private final ConcurrentHashMap<String, TimedOut> timedOut = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<JobState, LongAdder>> finishedCounts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> progress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StreamBuffer> streams = new ConcurrentHashMap<>();
@@ -344,6 +347,13 @@ public final class JobService {
      */
     public List<Job> take(Worker worker, int max, Duration wait) throws InterruptedException {
         worker.markReady(clock.instant());
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (worker.freeSlots() <= 0 && !worker.awaitFreeSlot(wait)) {
+            // a full worker long-polls too: runpod-python with a concurrency_modifier above the function's
+            // scaling.concurrency asks again at once after each empty answer (~1,400 takes a second)
+            return List.of();
+        }
+        wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
         int n = Math.min(max, worker.freeSlots());
         if (n <= 0) {
             return List.of();
@@ -365,7 +375,8 @@ public final class JobService {
             fill = batch.maxWait();
         }
         List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
-                && accepting && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
+                && !worker.isStopping() && accepting
+                && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {
             return List.of();
         }
@@ -626,6 +637,7 @@ public final class JobService {
      * heard of it. (A job just handed out has a whole lease, three heartbeats, to show up in the list.)
      */
     public void heartbeat(Worker worker, Set<String> held) {
+        worker.reported(held);
         Instant until = clock.instant().plus(leaseDuration);
         for (String id : worker.inFlight()) {
             if (held.contains(id)) {
@@ -661,6 +673,9 @@ public final class JobService {
                 timeOut(j);
             }
         }
+        if (!timedOut.isEmpty()) {
+            checkTimedOut(now);
+        }
         // TTLs are hours long: a scan of every waiting job once a second is plenty.
         if (now.isAfter(nextTtlScan)) {
             nextTtlScan = now.plusSeconds(1);
@@ -680,11 +695,32 @@ public final class JobService {
             workers.find(j.workerId()).ifPresent(w -> {
                 w.requestStop(j.id());
                 w.jobReleased(j.id(), clock.instant(), false);
-                events.retireWorker(w, "job " + j.id() + " exceeded its execution timeout of "
-                        + j.policy().executionTimeout().toMillis() + " ms");
+                // replaced only if it does not stop the job: its pings must stop reporting it within a lease
+                timedOut.put(j.id(), new TimedOut(w, j.policy().executionTimeout(),
+                        clock.instant().plus(leaseDuration)));
             });
             finished(job);
         });
+    }
+
+    /** A job that timed out on a worker told to stop it: the worker is kept if it stops the job by {@code until}. */
+    private record TimedOut(Worker worker, Duration timeout, Instant until) {
+    }
+
+    /** Workers that stopped their timed-out job in time are kept; those still holding it after a lease are replaced. */
+    private void checkTimedOut(Instant now) {
+        for (Iterator<Map.Entry<String, TimedOut>> it = timedOut.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, TimedOut> e = it.next();
+            TimedOut t = e.getValue();
+            if (t.worker().hasExited() || !t.worker().stillHolds(e.getKey())) {
+                it.remove();
+            } else if (now.isAfter(t.until())) {
+                it.remove();
+                events.retireWorker(t.worker(), "job " + e.getKey() + " exceeded its execution timeout of "
+                        + t.timeout().toMillis() + " ms and the worker did not stop it within "
+                        + leaseDuration.toMillis() + " ms");
+            }
+        }
     }
 
     private void expire(Job j) {

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +33,15 @@ public final class Worker {
     private volatile long[] bootMarks;
     private volatile ColdStartPhases phases;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final LinkedBlockingQueue<String> jobsToStop = new LinkedBlockingQueue<>();
+    /** Jobs to list in the stop channel's next answer (guarded by this). */
+    private final java.util.LinkedHashSet<String> jobsToStop = new java.util.LinkedHashSet<>();
+    /**
+     * Jobs the worker was told to stop and still reported holding at its last ping (guarded by this): listed again
+     * after each such ping, since runpod-python ignores a stop for a job whose task it has not created yet.
+     */
+    private final Set<String> stopRequested = new java.util.HashSet<>();
+    private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
     private volatile WorkerPhase phase = WorkerPhase.STARTING;
     private volatile Instant readyAt;
     private volatile Instant idleSince;
@@ -166,6 +173,48 @@ public final class Worker {
         return jobsDone;
     }
 
+    /**
+     * Whether its process is being stopped (SIGTERM sent, or about to be): its long-polls are answered at once, so
+     * that it can exit instead of waiting for them (runpod-python waits for its open requests).
+     */
+    public boolean isStopping() {
+        return stopping || exited;
+    }
+
+    /** The pool is stopping its process: pending long-polls end now. */
+    public synchronized void markStopping() {
+        stopping = true;
+        notifyAll();
+    }
+
+    /**
+     * Waits up to {@code wait} for a free job slot (a worker whose own concurrency exceeds its function's takes
+     * again as soon as it finishes a job: it would otherwise ask again and again); false if none freed or it drains.
+     */
+    public synchronized boolean awaitFreeSlot(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (freeSlots() <= 0 && !isDraining() && !isStopping()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return freeSlots() > 0;
+    }
+
+    /** A request that named this worker carried a wrong token; returns how many in a row. */
+    public int refused() {
+        return refusals.incrementAndGet();
+    }
+
+    /** A request of its own authenticated: the refusals in a row start again. */
+    public void accepted() {
+        if (refusals.get() != 0) {
+            refusals.set(0);
+        }
+    }
+
     /** Free job slots: how many more jobs this worker may take now. */
     public int freeSlots() {
         return isDraining() ? 0 : Math.max(0, concurrency - inFlight.size());
@@ -205,6 +254,7 @@ public final class Worker {
             if (inFlight.isEmpty()) {
                 idleSince = now;
             }
+            notifyAll(); // a take waiting for a free slot
         }
         usageChanged();
     }
@@ -232,6 +282,7 @@ public final class Worker {
 
     synchronized void drain() {
         phase = WorkerPhase.DRAINING;
+        notifyAll();
         usageChanged();
     }
 
@@ -249,9 +300,10 @@ public final class Worker {
         return phase == WorkerPhase.DRAINING && !exited;
     }
 
-    void markExited() {
+    synchronized void markExited() {
         exited = true;
         phase = WorkerPhase.DRAINING;
+        notifyAll();
         usageChanged();
     }
 
@@ -285,20 +337,53 @@ public final class Worker {
         }
     }
 
-    /** Tells the worker, through its stop channel, to abandon a job. */
-    public void requestStop(String jobId) {
+    /** Tells the worker, through its stop channel, to abandon a job; listed until its pings stop reporting it. */
+    public synchronized void requestStop(String jobId) {
         jobsToStop.add(jobId);
+        stopRequested.add(jobId);
+        notifyAll();
     }
 
-    /** Waits up to {@code wait} for jobs to stop; returns them all (possibly none). */
-    public List<String> awaitJobsToStop(Duration wait) throws InterruptedException {
-        String first = jobsToStop.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
-        if (first == null) {
-            return List.of();
+    /**
+     * What its ping reported holding: a job it was told to stop and still holds is listed in the stop channel again
+     * (runpod-python ignores a stop that arrives before it has created the job's task, ~0.1 s after the take); one it
+     * no longer reports has stopped.
+     */
+    public synchronized void reported(Set<String> held) {
+        boolean again = false;
+        for (java.util.Iterator<String> it = stopRequested.iterator(); it.hasNext(); ) {
+            String id = it.next();
+            if (held.contains(id)) {
+                again |= jobsToStop.add(id);
+            } else {
+                it.remove();
+            }
         }
-        var out = new java.util.ArrayList<String>();
-        out.add(first);
-        jobsToStop.drainTo(out);
+        if (again) {
+            notifyAll();
+        }
+    }
+
+    /** Whether the worker was told to stop the job and its last ping still reported it. */
+    public synchronized boolean stillHolds(String jobId) {
+        return stopRequested.contains(jobId);
+    }
+
+    /**
+     * Waits up to {@code wait} for jobs to stop; returns them all (possibly none). A worker being stopped gets its
+     * answer at once.
+     */
+    public synchronized List<String> awaitJobsToStop(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (jobsToStop.isEmpty() && !isStopping()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        List<String> out = List.copyOf(jobsToStop);
+        jobsToStop.clear();
         return out;
     }
 

@@ -26,6 +26,21 @@ import java.util.stream.Collectors;
  */
 public final class WorkerCommands {
 
+    /**
+     * The query parameter of the worker URLs that carries the worker's token, accepted in place of the Authorization
+     * header: runpod-python keeps these URLs' query strings, but sends another key in the header when the host has a
+     * {@code ~/.runpod/config.toml} or {@code RUNPOD_API_KEY}.
+     */
+    public static final String TOKEN_PARAM = "hearth_token";
+    /**
+     * Variables a command worker gets unless its manifest's {@code env} says otherwise: runpod-python's start-up
+     * check opens a connection to a public DNS server and stops the worker on an offline host, and its default DEBUG
+     * level logs every poll.
+     */
+    static final Map<String, String> COMMAND_DEFAULTS = Map.of(
+            "RUNPOD_SKIP_AUTO_SYSTEM_CHECKS", "true",
+            "RUNPOD_DEBUG_LEVEL", "INFO");
+
     private final Supplier<URI> baseUrl;
     private final Function<FunctionVersion, Path> bundleDirs;
     private final Path pythonLib;
@@ -35,16 +50,20 @@ public final class WorkerCommands {
     private final Volumes volumes;
     private final Function<FunctionVersion, Optional<Path>> envPythons;
     private final WorkerEnvironment environment;
+    private final Path homes;
 
     /**
      * @param envPythons the interpreter of a version's own Python environment (its manifest's {@code python:}), or
      *                   empty to use {@code python}; throws {@link dev.hearth.runtime.WorkerStartException} when the
      *                   environment is not there
+     * @param homes      where each function's workers get their own HOME, {@code homes/<function>}
      */
     public WorkerCommands(Supplier<URI> baseUrl, Function<FunctionVersion, Path> bundleDirs, Path pythonLib,
                           Path logDir, String python, Duration pingInterval, Volumes volumes,
-                          Function<FunctionVersion, Optional<Path>> envPythons, WorkerEnvironment environment) {
+                          Function<FunctionVersion, Optional<Path>> envPythons, WorkerEnvironment environment,
+                          Path homes) {
         this.environment = environment;
+        this.homes = homes;
         this.baseUrl = baseUrl;
         this.bundleDirs = bundleDirs;
         this.pythonLib = pythonLib;
@@ -65,18 +84,26 @@ public final class WorkerCommands {
         String base = baseUrl.get().toString().replaceAll("/$", "") + "/v2/" + fn.name();
         String gpuParam = w.gpus().isEmpty() ? "cpu" : w.gpus().getFirst().type();
         // later wins: the protocol's variables below are not the manifest's or a secret's to change
-        Map<String, String> env = new LinkedHashMap<>(environment.inherited());
+        Map<String, String> env = new LinkedHashMap<>();
+        if (m.runtime() == Runtime.COMMAND) {
+            env.putAll(COMMAND_DEFAULTS);
+        }
+        env.putAll(environment.inherited());
+        // a HOME of the function's own, not the host's: nothing of ~/.runpod/config.toml and the like reaches the
+        // workers, and what they cache there (~/.cache) outlives each worker
+        env.put("HOME", home(fn.name()).toString());
         env.putAll(m.env());
         try {
             env.putAll(environment.secrets(m.secrets()));
         } catch (IllegalStateException e) {
             throw new WorkerStartException("cannot start a worker of " + fn.name() + ": " + e.getMessage(), e);
         }
-        env.put("RUNPOD_WEBHOOK_GET_JOB", base + "/job-take/$ID?gpu=" + gpuParam);
-        env.put("RUNPOD_WEBHOOK_POST_OUTPUT", base + "/job-done/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
-        env.put("RUNPOD_WEBHOOK_POST_STREAM", base + "/job-stream/$RUNPOD_POD_ID/$ID?gpu=" + gpuParam);
-        env.put("RUNPOD_WEBHOOK_PING", base + "/ping/$RUNPOD_POD_ID?gpu=" + gpuParam);
-        env.put("HEARTH_WEBHOOK_POST_OUTPUT_BATCH", base + "/job-done-batch/$RUNPOD_POD_ID?gpu=" + gpuParam);
+        String query = "?gpu=" + gpuParam + "&" + TOKEN_PARAM + "=" + token;
+        env.put("RUNPOD_WEBHOOK_GET_JOB", base + "/job-take/$ID" + query);
+        env.put("RUNPOD_WEBHOOK_POST_OUTPUT", base + "/job-done/$RUNPOD_POD_ID/$ID" + query);
+        env.put("RUNPOD_WEBHOOK_POST_STREAM", base + "/job-stream/$RUNPOD_POD_ID/$ID" + query);
+        env.put("RUNPOD_WEBHOOK_PING", base + "/ping/$RUNPOD_POD_ID" + query);
+        env.put("HEARTH_WEBHOOK_POST_OUTPUT_BATCH", base + "/job-done-batch/$RUNPOD_POD_ID" + query);
         env.put("RUNPOD_PING_INTERVAL", Long.toString(pingInterval.toMillis()));
         env.put("RUNPOD_AI_API_KEY", token);
         env.put("RUNPOD_POD_ID", w.id());
@@ -125,6 +152,17 @@ public final class WorkerCommands {
         List<Gpu> gpus = w.gpus();
         return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
                 logDir.resolve(fn.name()).resolve(w.id() + ".log"));
+    }
+
+    /** The function's workers' HOME, made if missing. */
+    private Path home(String function) {
+        Path home = homes.resolve(function);
+        try {
+            java.nio.file.Files.createDirectories(home);
+        } catch (java.io.IOException e) {
+            throw new WorkerStartException("cannot make the workers' HOME " + home + ": " + e.getMessage(), e);
+        }
+        return home;
     }
 
     /** Masks secret values in what the function's workers printed; for every log the API serves. */

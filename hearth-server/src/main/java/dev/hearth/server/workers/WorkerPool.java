@@ -559,9 +559,26 @@ public final class WorkerPool implements JobEvents {
                     int n = jobs.handBack(w, "node " + s.name() + " was drained and its grace period ended");
                     LOG.info("node " + s.name() + ": handed " + n + " job(s) of worker " + w.id()
                             + " back to the queue");
-                    runtime.stop(w.id(), Duration.ofSeconds(2));
+                    stop(w, Duration.ofSeconds(2));
                 }
             }
+        }
+    }
+
+    /** Consecutive 401s of one worker after which its function's queued jobs say so. */
+    static final int REFUSALS_SHOWN_AFTER = 3;
+
+    /**
+     * A request that named the worker carried a wrong token: after a few in a row, the function's queued jobs show
+     * why they wait (a worker that keeps being refused never takes them).
+     */
+    public void refused(Worker w) {
+        int n = w.refused();
+        if (n >= REFUSALS_SHOWN_AFTER) {
+            waitingReasons.put(w.function(), "worker " + w.id() + " is refused: " + n + " of its requests in a row "
+                    + "carried a wrong worker token (401); runpod-python sends the key of ~/.runpod/config.toml "
+                    + "or of RUNPOD_API_KEY when one is set, or give it the URLs it was started with (they carry its "
+                    + "token); see hearth logs " + w.function());
         }
     }
 
@@ -590,7 +607,7 @@ public final class WorkerPool implements JobEvents {
             jobs.wake(w.function());
         }
         if (w.idleForStop()) {
-            runtime.stop(w.id(), grace);
+            stop(w, grace);
         }
     }
 
@@ -616,7 +633,7 @@ public final class WorkerPool implements JobEvents {
                 continue;
             }
             if (w.phase() == WorkerPhase.DRAINING && w.idleForStop()) {
-                runtime.stop(w.id(), grace);
+                stop(w, grace);
             } else if (w.phase() == WorkerPhase.STARTING) {
                 Duration limit = functions.apply(w.function()).map(f -> f.manifest().startupTimeout())
                         .orElse(Duration.ofMinutes(5));
@@ -624,7 +641,7 @@ public final class WorkerPool implements JobEvents {
                     w.markStartFailed("it did not ask for a job within its startupTimeout of " + limit.toMillis()
                             + " ms");
                     w.drain();
-                    runtime.stop(w.id(), Duration.ZERO);
+                    stop(w, Duration.ZERO);
                 }
             }
         }
@@ -646,7 +663,7 @@ public final class WorkerPool implements JobEvents {
                     + "within its startupTimeout of " + limit.toMillis() + " ms; stopped (" + loop.failures()
                     + " in a row; next one after " + loop.nextStartAt() + ")");
             w.drain();
-            runtime.stop(w.id(), Duration.ZERO);
+            stop(w, Duration.ZERO);
         }
     }
 
@@ -664,7 +681,7 @@ public final class WorkerPool implements JobEvents {
         worker.drain();
         jobs.wake(worker.function());
         // A worker stuck in a timed-out handler will not finish on its own: short grace, then SIGKILL.
-        runtime.stop(worker.id(), worker.inFlightCount() == 0 ? grace : Duration.ofSeconds(2));
+        stop(worker, worker.inFlightCount() == 0 ? grace : Duration.ofSeconds(2));
     }
 
     @Override
@@ -823,8 +840,23 @@ public final class WorkerPool implements JobEvents {
     public void stopAll() {
         Instant end = clock.instant().plus(grace);
         nodes.all().forEach(s -> nodes.draining(s.name(), end));
-        registry.all().forEach(Worker::drain);
+        registry.all().forEach(w -> {
+            w.drain();
+            w.markStopping();
+        });
         runtime.close();
+    }
+
+    /**
+     * Stops the worker's process (SIGTERM, SIGKILL after {@code grace}), answering its pending long-polls first: a
+     * runpod-python worker waits for its open requests before it exits, ~20 s with its GPU held otherwise.
+     */
+    private void stop(Worker w, Duration grace) {
+        w.markStopping();
+        if (jobs != null) {
+            jobs.wake(w.function());
+        }
+        runtime.stop(w.id(), grace);
     }
 
     private Set<Gpu> gpusInUse() {
