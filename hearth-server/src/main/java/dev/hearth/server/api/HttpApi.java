@@ -5,7 +5,9 @@ import dev.hearth.audit.AuditStore;
 import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
+import dev.hearth.server.http.EdgeLimits;
 import dev.hearth.server.http.Http1Server;
+import dev.hearth.server.http.HttpEdge;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metering.Metering;
 import dev.hearth.server.logging.LogContext;
@@ -36,7 +38,9 @@ public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-    private final Http1Server server;
+    private final HttpEdge server;
+    /** The hand-written server this edge replaced, kept only to measure both in one run (-Dhearth.edge=legacy). */
+    private final Http1Server legacy;
     private final Router router = new Router();
     private final ApiKeys keys;
     private final AuditLog audit;
@@ -45,7 +49,8 @@ public final class HttpApi implements AutoCloseable {
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
                    HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering,
-                   ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore) {
+                   ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore,
+                   EdgeLimits edgeLimits, HttpEdge.Tls tls) {
         this.keys = keys;
         this.audit = new AuditLog(auditStore, clock);
         audit.register(router);
@@ -66,8 +71,14 @@ public final class HttpApi implements AutoCloseable {
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
-            server = Http1Server.bind(new InetSocketAddress(host, port), 1024, Http1Server.Limits.DEFAULT,
-                    this::handle);
+            if ("legacy".equals(System.getProperty("hearth.edge")) && tls == null) {
+                legacy = Http1Server.bind(new InetSocketAddress(host, port), 1024, Http1Server.Limits.DEFAULT,
+                        this::handle);
+                server = null;
+            } else {
+                legacy = null;
+                server = HttpEdge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
+            }
         } catch (BindException e) {
             throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (is another Hearth running? pick another --port)");
@@ -134,13 +145,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public void start() {
-        server.start();
+        if (legacy != null) {
+            legacy.start();
+        } else {
+            server.start();
+        }
     }
 
     public URI url() {
-        InetSocketAddress a = server.address();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
-        return URI.create("http://" + host + ":" + a.getPort());
+        InetSocketAddress a = legacy != null ? legacy.address() : server.address();
+        String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+        boolean https = server != null && server.tls();
+        return URI.create((https ? "https://" : "http://") + host + ":" + a.getPort());
     }
 
     private void handle(Exchange exchange) {
@@ -170,6 +186,7 @@ public final class HttpApi implements AutoCloseable {
                     return;
                 }
                 call.authenticated(key);
+                exchange.authenticated(Exchange.Peer.CLIENT);
                 if (!key.allows(exchange.method(), m.route().template(), m.params().get("fn"))) {
                     String denied = "the " + key.scope().wire() + " key '" + key.name() + "' may "
                             + "not " + exchange.method() + " " + exchange.path() + ": that needs "
@@ -243,6 +260,10 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (legacy != null) {
+            legacy.close();
+        } else {
+            server.close();
+        }
     }
 }

@@ -153,7 +153,7 @@ public final class Http1Server implements AutoCloseable {
             RequestReader reader = new RequestReader(in, limits.maxHeaderBytes());
             while (!closed) {
                 RequestReader.Head head;
-                Exchange ex;
+                LegacyExchange ex;
                 try {
                     s.setSoTimeout(0);
                     c.waitingSince = System.nanoTime();
@@ -164,13 +164,13 @@ public final class Http1Server implements AutoCloseable {
                     }
                     // a body that stops arriving halfway times out here; the sweeper only watches for heads
                     s.setSoTimeout(bodyTimeout);
-                    ex = new Exchange(head, reader.body(head), out, s.getInetAddress());
+                    ex = new LegacyExchange(head, reader.body(head), out, s.getInetAddress());
                 } catch (RequestReader.BadRequest e) {
-                    Exchange.reject(out, e.status(), e.getMessage());
+                    LegacyExchange.reject(out, e.status(), e.getMessage());
                     return;
                 }
                 if (head.expectsContinue()) {
-                    Exchange.sendContinue(out);
+                    LegacyExchange.sendContinue(out);
                 }
                 try {
                     handler.handle(ex);
