@@ -46,6 +46,7 @@ public final class HttpEdge implements AutoCloseable {
     private final ServerConnector connector;
     private final ConnectionGuard guard;
     private final boolean tls;
+    private volatile InetSocketAddress bound;
 
     private HttpEdge(InetSocketAddress address, EdgeLimits limits, Tls tls, Exchange.Handler handler) {
         // Platform threads only accept, select and hand requests over; requests run on virtual threads. Enough of
@@ -98,6 +99,7 @@ public final class HttpEdge implements AutoCloseable {
         HttpEdge edge = new HttpEdge(address, limits, tls, handler);
         try {
             edge.connector.open();
+            edge.bound = new InetSocketAddress(address.getAddress(), edge.connector.getLocalPort());
         } catch (IOException e) {
             edge.close();
             throw e;
@@ -118,8 +120,7 @@ public final class HttpEdge implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(),
-                connector.getLocalPort());
+        return bound;
     }
 
     /** Whether it speaks HTTPS. */
@@ -184,12 +185,23 @@ public final class HttpEdge implements AutoCloseable {
         public boolean handle(Request request, Response response, Callback callback) {
             int status = response.getStatus();
             Object message = request.getAttribute(ERROR_MESSAGE);
-            if (status < 400) {
-                status = 500;
+            if (status == 400 && badEscape(request.getAttribute(ERROR_EXCEPTION))) {
+                // Jetty refuses a path it cannot decode before any handler runs, saying only "Bad Request"
+                message = "malformed request target: a bad % escape (a % must be followed by two hex digits, "
+                        + "e.g. %20)";
             }
             writeProblem(response, status, message == null ? HttpStatus.getMessage(status) : message.toString(),
                     callback);
             return true;
+        }
+
+        private static boolean badEscape(Object failure) {
+            for (Throwable x = failure instanceof Throwable t ? t : null; x != null; x = x.getCause()) {
+                if (x instanceof NumberFormatException && String.valueOf(x.getMessage()).contains("hex")) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -62,9 +62,22 @@ final class JettyExchange implements Exchange {
             try {
                 this.path = new URI(rawPath).getPath();
             } catch (URISyntaxException e) {
-                throw new BadTarget("malformed request target: " + e.getReason() + " at index " + e.getIndex()
-                        + " (a % must be followed by two hex digits, e.g. %20)");
+                throw new BadTarget(undecodable(rawPath));
             }
+        }
+    }
+
+    /** Why a request's path cannot be percent-decoded, or null if it can. */
+    static String undecodable(String rawPath) {
+        if (rawPath == null || rawPath.indexOf('%') < 0) {
+            return null;
+        }
+        try {
+            new URI(rawPath);
+            return null;
+        } catch (URISyntaxException e) {
+            return "malformed request target: " + e.getReason() + " at index " + e.getIndex()
+                    + " (a % must be followed by two hex digits, e.g. %20)";
         }
     }
 
