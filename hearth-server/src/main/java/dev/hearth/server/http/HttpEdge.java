@@ -40,6 +40,10 @@ public final class HttpEdge implements AutoCloseable {
 
     /** A PEM certificate chain and its PEM (PKCS #8) private key, to serve HTTPS. */
     public record Tls(Path certificate, Path privateKey) {
+        /** Whether the certificate signed itself (then it is its own CA, which clients must be told to trust). */
+        public boolean selfSigned() {
+            return PemKeys.selfSigned(certificate);
+        }
     }
 
     private final Server server;

@@ -58,6 +58,16 @@ final class PemKeys {
         }
     }
 
+    static boolean selfSigned(Path certificate) {
+        try {
+            var first = (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certificate)));
+            return first.getSubjectX500Principal().equals(first.getIssuerX500Principal());
+        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            return false; // the edge itself reports what is wrong with the file
+        }
+    }
+
     private static PrivateKey privateKey(Path file) {
         String pem;
         try {
