@@ -6,7 +6,6 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
 import dev.hearth.server.http.EdgeLimits;
-import dev.hearth.server.http.Http1Server;
 import dev.hearth.server.http.HttpEdge;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metering.Metering;
@@ -31,16 +30,14 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP front door: one router over the client, worker and management routes, authentication by route, and the
- * one place where errors become {@code application/problem+json}. Each connection is served by its own virtual
- * thread, so long-polls cost no platform thread.
+ * one place where errors become {@code application/problem+json}. Each request is handled on a virtual thread
+ * (see {@link HttpEdge}), so long-polls cost no platform thread.
  */
 public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
     private final HttpEdge server;
-    /** The hand-written server this edge replaced, kept only to measure both in one run (-Dhearth.edge=legacy). */
-    private final Http1Server legacy;
     private final Router router = new Router();
     private final ApiKeys keys;
     private final AuditLog audit;
@@ -71,14 +68,7 @@ public final class HttpApi implements AutoCloseable {
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
-            if ("legacy".equals(System.getProperty("hearth.edge")) && tls == null) {
-                legacy = Http1Server.bind(new InetSocketAddress(host, port), 1024, Http1Server.Limits.DEFAULT,
-                        this::handle);
-                server = null;
-            } else {
-                legacy = null;
-                server = HttpEdge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
-            }
+            server = HttpEdge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
         } catch (BindException e) {
             throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (is another Hearth running? pick another --port)");
@@ -145,18 +135,13 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public void start() {
-        if (legacy != null) {
-            legacy.start();
-        } else {
-            server.start();
-        }
+        server.start();
     }
 
     public URI url() {
-        InetSocketAddress a = legacy != null ? legacy.address() : server.address();
+        InetSocketAddress a = server.address();
         String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
-        boolean https = server != null && server.tls();
-        return URI.create((https ? "https://" : "http://") + host + ":" + a.getPort());
+        return URI.create((server.tls() ? "https://" : "http://") + host + ":" + a.getPort());
     }
 
     private void handle(Exchange exchange) {
@@ -260,10 +245,6 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
-        if (legacy != null) {
-            legacy.close();
-        } else {
-            server.close();
-        }
+        server.close();
     }
 }

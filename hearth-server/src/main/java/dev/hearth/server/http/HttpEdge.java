@@ -154,7 +154,7 @@ public final class HttpEdge implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "request handler failed on " + request.getMethod() + " " + exchange.target(), e);
         }
-        exchange.abandon();
+        exchange.handlerReturned();
     }
 
     /** Answers with RFC 9457 problem JSON, as the API does. */

@@ -2,7 +2,6 @@ package dev.hearth.server.http;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -41,6 +40,7 @@ final class JettyExchange implements Exchange {
     private Body body;
     private boolean answered;
     private boolean failed;
+    private boolean finished;
 
     JettyExchange(Request request, Response response, Callback done, ConnectionGuard guard,
                   ConnectionGuard.Tracked connection, EdgeLimits limits) throws BadTarget {
@@ -228,8 +228,6 @@ final class JettyExchange implements Exchange {
         try (Blocker.Callback cb = Blocker.callback()) {
             response.write(last, bytes, cb);
             cb.block();
-        } catch (InterruptedIOException e) {
-            throw e;
         } finally {
             if (connection != null) {
                 connection.deadline = before;
@@ -239,6 +237,10 @@ final class JettyExchange implements Exchange {
 
     /** Ends the answer with {@code last} (may be null) and hands the connection back to Jetty for the next request. */
     private void finish(ByteBuffer last) {
+        if (finished) {
+            return;
+        }
+        finished = true;
         if (failed) {
             ended();
             done.failed(new IOException("the answer could not be written"));
@@ -265,12 +267,17 @@ final class JettyExchange implements Exchange {
         });
     }
 
-    /** The handler returned without answering: the connection is closed, as no answer can be made up. */
-    void abandon() {
+    /**
+     * The handler returned: a streamed answer it left open is ended; with no answer at all the connection is closed,
+     * as none can be made up.
+     */
+    void handlerReturned() {
         if (answered) {
+            finish(null);
             return;
         }
         answered = true;
+        finished = true;
         Throwable malformed = body == null ? null : body.failure;
         ended();
         if (malformed != null && !response.isCommitted()) {
