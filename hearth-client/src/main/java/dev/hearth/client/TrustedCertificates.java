@@ -13,12 +13,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** An SSL context that trusts the certificates of one PEM file (a private CA, or a server's self-signed one). */
-final class TrustedCertificates {
+public final class TrustedCertificates {
 
     private TrustedCertificates() {
     }
 
-    static SSLContext sslContext(Path caFile) {
+    /** @throws IllegalArgumentException when the file cannot be read or holds no PEM certificate */
+    public static SSLContext sslContext(Path caFile) {
         try (InputStream in = Files.newInputStream(caFile)) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
