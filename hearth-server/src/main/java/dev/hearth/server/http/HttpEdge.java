@@ -37,6 +37,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpEdge implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpEdge.class.getName());
+    /** Jetty's own start and stop lines say nothing an operator needs; its warnings still come through. */
+    private static final Logger JETTY = Logger.getLogger("org.eclipse.jetty");
+
+    static {
+        JETTY.setLevel(Level.WARNING);
+    }
 
     /** A PEM certificate chain and its PEM (PKCS #8) private key, to serve HTTPS. */
     public record Tls(Path certificate, Path privateKey) {

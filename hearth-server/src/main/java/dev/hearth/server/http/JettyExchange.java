@@ -22,6 +22,9 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JettyExchange implements Exchange {
 
+    /** Bytes of an unread request body skipped to keep the connection; a longer one closes it instead. */
+    private static final long DRAIN_LIMIT = 1 << 20;
+
     /** A path that cannot be decoded: answered 400 before any route sees it. */
     static final class BadTarget extends Exception {
         BadTarget(String message) {
@@ -166,6 +169,7 @@ final class JettyExchange implements Exchange {
     @Override
     public OutputStream sendStreaming(int status, String contentType) {
         answered = true;
+        settleBody();
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         return new OutputStream() {
@@ -211,6 +215,7 @@ final class JettyExchange implements Exchange {
     }
 
     private void head(int status, String contentType, long length) {
+        settleBody();
         response.setStatus(status);
         HttpFields.Mutable h = response.getHeaders();
         boolean noBody = status == 204 || status == 304 || status < 200;
@@ -219,6 +224,51 @@ final class JettyExchange implements Exchange {
         }
         if (!noBody) {
             h.put(HttpHeader.CONTENT_LENGTH, length);
+        }
+    }
+
+    /**
+     * Skips what the handler left of the request body when it is small, before the answer's head is sent, so that the
+     * head can say whether the connection stays open: a client must not pool a connection that is about to close.
+     */
+    private void settleBody() {
+        drainOrClose();
+        // what is left of the body, if anything, is not read any more: its deadline no longer applies
+        if (connection != null) {
+            connection.deadline = 0;
+        }
+    }
+
+    private void drainOrClose() {
+        if (body != null ? body.consumed() : !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)
+                && request.getLength() <= 0) {
+            return;
+        }
+        boolean neverAsked = body == null || body.untouched();
+        String expect = request.getHeaders().get(HttpHeader.EXPECT);
+        if (neverAsked && expect != null && expect.equalsIgnoreCase("100-continue")) {
+            // refused before the body was asked for: it will not come, and the connection is not worth keeping
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            return;
+        }
+        Body b = (Body) body();
+        if (b.length >= 0 && b.length - b.read > DRAIN_LIMIT) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            return;
+        }
+        try {
+            byte[] buf = new byte[8192];
+            long skipped = 0;
+            int n;
+            while ((n = b.read(buf, 0, buf.length)) >= 0) {
+                skipped += n;
+                if (skipped > DRAIN_LIMIT) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
     }
 
@@ -367,6 +417,9 @@ final class JettyExchange implements Exchange {
                     int n = Math.min(len, bb.remaining());
                     bb.get(b, off, n);
                     read += n;
+                    if (consumed()) {
+                        disarm();
+                    }
                     return n;
                 }
                 boolean last = chunk.isLast();
@@ -374,9 +427,7 @@ final class JettyExchange implements Exchange {
                 chunk = null;
                 if (last) {
                     eof = true;
-                    if (connection != null) {
-                        connection.deadline = 0;
-                    }
+                    disarm();
                     return -1;
                 }
             }
@@ -394,6 +445,22 @@ final class JettyExchange implements Exchange {
                 request.demand(r);
                 r.block();
             }
+        }
+
+        /** The body is in: its deadline no longer applies (an answer streamed after it may take its time). */
+        private void disarm() {
+            if (connection != null) {
+                connection.deadline = 0;
+            }
+        }
+
+        /** Whether all of the body has been read (a body of known length needs no read of its end). */
+        boolean consumed() {
+            return eof || (length >= 0 && read >= length);
+        }
+
+        boolean untouched() {
+            return read == 0 && startedAt == 0;
         }
 
         void release() {

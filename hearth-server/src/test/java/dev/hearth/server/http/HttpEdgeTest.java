@@ -278,6 +278,25 @@ class HttpEdgeTest {
     }
 
     @Test
+    void anAnswerStreamedAfterTheBodyIsNotHeldToTheBodysDeadline() throws IOException {
+        try (HttpEdge slow = HttpEdge.bind(loopback(), LIMITS, null, ex -> {
+            byte[] body = ex.body().readNBytes(1000); // as the routes read: exactly the body's length
+            try (OutputStream out = ex.sendStreaming(200, "application/x-ndjson")) {
+                out.write(body);
+                out.flush();
+                Thread.sleep(2_500); // a deploy's build, longer than the body's deadline (1 s here)
+                out.write("done\n".getBytes(StandardCharsets.UTF_8));
+            }
+        })) {
+            slow.start();
+            try (Socket s = connect(slow)) {
+                send(s, "POST /deploy HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\nstart\n");
+                assertThat(readChunked(s.getInputStream())).isEqualTo("start\ndone\n");
+            }
+        }
+    }
+
+    @Test
     void keepsAConnectionWhoseRequestTakesLongerThanEveryDeadline() throws IOException {
         try (HttpEdge slow = HttpEdge.bind(loopback(), LIMITS.withTimeouts(Duration.ofMillis(500),
                 Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(500)), null, ex -> {
@@ -457,6 +476,31 @@ class HttpEdgeTest {
     private static void send(Socket s, String raw) throws IOException {
         s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
+    }
+
+    /** A chunked response's body, joined. */
+    private static String readChunked(InputStream in) throws IOException {
+        String head = readResponse(in);
+        assertThat(head).startsWith("HTTP/1.1 200").containsIgnoringCase("Transfer-Encoding: chunked");
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            int size = Integer.parseInt(line(in).strip(), 16);
+            if (size == 0) {
+                line(in);
+                return body.toString(StandardCharsets.UTF_8);
+            }
+            body.write(in.readNBytes(size));
+            line(in);
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            b.append((char) c);
+        }
+        return b.toString();
     }
 
     /** One response: head and, if it has a Content-Length, its body. */
