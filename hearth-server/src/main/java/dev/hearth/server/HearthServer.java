@@ -145,7 +145,8 @@ public final class HearthServer implements AutoCloseable {
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
                 v -> envs.of(v).map(PythonEnvs.Env::python),
-                new WorkerEnvironment(serverEnvironment(config), workerPassthrough(config), secrets), data.resolve("home"));
+                new WorkerEnvironment(serverEnvironment(config), workerPassthrough(config), secrets),
+                data.resolve("home"));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
