@@ -74,6 +74,18 @@ class Abort:
                 pass
 
 
+_TLS = []
+
+
+def _tls_context():
+    """One TLS context per process; ``HEARTH_CA_FILE`` names a PEM file of CAs to trust instead of the system's."""
+    if not _TLS:
+        import os
+        import ssl
+        _TLS.append(ssl.create_default_context(cafile=os.environ.get("HEARTH_CA_FILE") or None))
+    return _TLS[0]
+
+
 class _Conn:
     __slots__ = ("sock", "rfile")
 
@@ -82,8 +94,7 @@ class _Conn:
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if target.https:
-                import ssl
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
+                sock = _tls_context().wrap_socket(sock, server_hostname=target.host)
         except BaseException:
             sock.close()
             raise

@@ -19,6 +19,19 @@ final class ClientOptions {
             description = "The data dir whose client.json to read (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA certificates to trust for an https "
+            + "server with a private or self-signed certificate (default: $HEARTH_CA_FILE).")
+    Path caFile;
+
+    /** The CA file to trust: --ca-file, else $HEARTH_CA_FILE; null for the JDK's own trust. */
+    Path caFile(Context ctx) {
+        if (caFile != null) {
+            return ctx.resolve(caFile);
+        }
+        String env = ctx.variable(Hearth.CA_FILE_VARIABLE);
+        return env == null || env.isBlank() ? null : ctx.resolve(Path.of(env.strip()));
+    }
+
     Credentials credentials(Context ctx) {
         return Credentials.resolve(url, key, ctx, ctx.resolve(dataDir));
     }
@@ -26,6 +39,10 @@ final class ClientOptions {
     /** A client for the resolved server; fails with a usage error when no key can be found. */
     Hearth connect(Context ctx) {
         Credentials c = credentials(ctx);
-        return Hearth.connect(c.url(), c.requireKey(ctx.resolve(dataDir)));
+        try {
+            return Hearth.connect(c.url(), c.requireKey(ctx.resolve(dataDir)), caFile(ctx));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
     }
 }

@@ -22,18 +22,32 @@ import java.time.Duration;
  */
 final class ManagementCalls {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI url;
     private final String key;
 
     ManagementCalls(Credentials credentials, String key) {
+        this(credentials, key, null);
+    }
+
+    /** {@code caFile}: PEM CA certificates to trust for an https server; null for the JDK's own trust. */
+    ManagementCalls(Credentials credentials, String key, java.nio.file.Path caFile) {
         this.url = credentials.url();
         this.key = key;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (caFile != null) {
+            try {
+                b.sslContext(dev.hearth.client.TrustedCertificates.sslContext(caFile));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
+        this.http = b.build();
     }
 
     static ManagementCalls of(ClientOptions options, Context ctx) {
         Credentials c = options.credentials(ctx);
-        return new ManagementCalls(c, c.requireKey(ctx.resolve(options.dataDir)));
+        return new ManagementCalls(c, c.requireKey(ctx.resolve(options.dataDir)), options.caFile(ctx));
     }
 
     JsonNode get(String path) {

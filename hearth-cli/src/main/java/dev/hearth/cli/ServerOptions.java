@@ -117,4 +117,23 @@ final class ServerOptions {
             description = "Variables of this environment that workers also get, e.g. LD_LIBRARY_PATH,HF_HOME "
                     + "(workers get only PATH, HOME, LANG and TZ of it otherwise).")
     java.util.List<String> workerEnvPassthrough = new java.util.ArrayList<>();
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate chain (with --tls-key); workers and clients then "
+                    + "need https:// URLs, and HEARTH_CA_FILE where the CA is private.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The PEM (PKCS #8, BEGIN PRIVATE KEY) private key of --tls-cert.")
+    String tlsKey;
+
+    @Option(names = "--max-unauthenticated-connections", defaultValue = "1024", paramLabel = "N",
+            description = "Connections that have not yet sent a valid key or worker token; beyond this a new one "
+                    + "pushes out the one idle longest (default: ${DEFAULT-VALUE}).")
+    int maxUnauthenticated = 1024;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+            description = "Client connections from one address (workers' connections are not counted; default: "
+                    + "${DEFAULT-VALUE}).")
+    int maxPerAddress = 256;
 }

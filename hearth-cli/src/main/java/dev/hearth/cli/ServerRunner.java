@@ -5,6 +5,8 @@ import dev.hearth.functions.ByteSize;
 import dev.hearth.placement.Gpu;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
+import dev.hearth.server.http.EdgeLimits;
+import dev.hearth.server.http.HttpEdge;
 import dev.hearth.server.envs.PipSettings;
 import dev.hearth.server.logging.LogFormat;
 import dev.hearth.server.secrets.SecretCipher;
@@ -83,6 +85,15 @@ final class ServerRunner {
             }
             default -> throw CliException.usage("--runtime: expected 'local' or 'slurm', got '" + o.runtime + "'");
         };
+        if ((o.tlsCert == null) != (o.tlsKey == null)) {
+            throw CliException.usage("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither");
+        }
+        if (o.maxUnauthenticated < 1 || o.maxPerAddress < 1) {
+            throw CliException.usage("--max-unauthenticated-connections and --max-connections-per-address must be "
+                    + "at least 1");
+        }
+        HttpEdge.Tls tls = o.tlsCert == null ? null
+                : new HttpEdge.Tls(ctx.resolve(Path.of(o.tlsCert)), ctx.resolve(Path.of(o.tlsKey)));
         ServerConfig config = ServerConfig.builder()
                 .host(o.host)
                 .port(o.port)
@@ -103,6 +114,8 @@ final class ServerRunner {
                 .secretKey(ctx.variable(SecretCipher.KEY_VARIABLE))
                 .workerEnvPassthrough(o.workerEnvPassthrough)
                 .slurm(slurm)
+                .tls(tls)
+                .edgeLimits(EdgeLimits.DEFAULT.withConnectionCaps(o.maxUnauthenticated, o.maxPerAddress))
                 .build();
         HearthServer server;
         try {

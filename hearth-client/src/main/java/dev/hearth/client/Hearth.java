@@ -30,6 +30,8 @@ public final class Hearth implements AutoCloseable {
     public static final String URL_VARIABLE = "HEARTH_URL";
     /** The environment variable {@link #fromEnvironment()} reads the API key from. */
     public static final String KEY_VARIABLE = "HEARTH_API_KEY";
+    /** The environment variable naming a PEM file of CA certificates to trust for an https server. */
+    public static final String CA_FILE_VARIABLE = "HEARTH_CA_FILE";
 
     private final Http http;
 
@@ -50,7 +52,23 @@ public final class Hearth implements AutoCloseable {
     }
 
     /**
-     * Connects as {@code HEARTH_URL} (default {@code http://127.0.0.1:8420}) and {@code HEARTH_API_KEY} say.
+     * Connects to an https server whose certificate is signed by a CA of {@code caFile} (PEM; a self-signed
+     * server certificate itself will do) rather than one the JDK trusts.
+     */
+    public static Hearth connect(URI url, String apiKey, java.nio.file.Path caFile) {
+        if (caFile == null) {
+            return connect(url, apiKey);
+        }
+        Objects.requireNonNull(url, "url");
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("an API key is required (the server prints it at first start)");
+        }
+        return new Hearth(new Http(url, apiKey.strip(), new ObjectMapper(), TrustedCertificates.sslContext(caFile)));
+    }
+
+    /**
+     * Connects as {@code HEARTH_URL} (default {@code http://127.0.0.1:8420}) and {@code HEARTH_API_KEY} say,
+     * trusting the CA certificates of {@code HEARTH_CA_FILE} if it is set.
      *
      * @throws IllegalStateException when {@code HEARTH_API_KEY} is not set
      */
@@ -65,7 +83,9 @@ public final class Hearth implements AutoCloseable {
             throw new IllegalStateException(KEY_VARIABLE + " is not set; export the key that 'hearth up' printed"
                     + " at first start, e.g. export " + KEY_VARIABLE + "=hearth_...");
         }
-        return connect(url == null || url.isBlank() ? DEFAULT_URL : URI.create(url.strip()), key);
+        String ca = env.get(CA_FILE_VARIABLE);
+        return connect(url == null || url.isBlank() ? DEFAULT_URL : URI.create(url.strip()), key,
+                ca == null || ca.isBlank() ? null : java.nio.file.Path.of(ca.strip()));
     }
 
     /** The server's URL. */

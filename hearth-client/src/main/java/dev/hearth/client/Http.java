@@ -33,14 +33,22 @@ final class Http implements AutoCloseable {
     private final ObjectMapper json;
 
     Http(URI base, String apiKey, ObjectMapper json) {
+        this(base, apiKey, json, null);
+    }
+
+    /** {@code trust}: the SSL context for an https server with a private CA; null for the JDK's default trust. */
+    Http(URI base, String apiKey, ObjectMapper json, javax.net.ssl.SSLContext trust) {
         this.base = withoutTrailingSlash(Objects.requireNonNull(base, "url"));
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.json = json;
         // HTTP/1.1: a cleartext HTTP/2 upgrade buys nothing against a local server and some proxies mishandle it.
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+                .connectTimeout(Duration.ofSeconds(10));
+        if (trust != null) {
+            b.sslContext(trust);
+        }
+        this.client = b.build();
     }
 
     URI base() {

@@ -63,6 +63,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,7 +145,8 @@ public final class HearthServer implements AutoCloseable {
         WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
                 v -> envs.of(v).map(PythonEnvs.Env::python),
-                new WorkerEnvironment(System.getenv(), config.workerEnvPassthrough(), secrets), data.resolve("home"));
+                new WorkerEnvironment(serverEnvironment(config), workerPassthrough(config), secrets),
+                data.resolve("home"));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
@@ -197,7 +199,7 @@ public final class HearthServer implements AutoCloseable {
         keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
-                store);
+                store, config.edgeLimits(), config.tls());
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
@@ -278,6 +280,29 @@ public final class HearthServer implements AutoCloseable {
      */
     static HearthServer start(ServerConfig config, InstantSource clock) {
         return new HearthServer(config, clock);
+    }
+
+    /**
+     * The server's environment, and with TLS the CA file for workers to trust: the server's own HEARTH_CA_FILE if
+     * set, else a self-signed certificate itself (a certificate from a public CA needs none).
+     */
+    private static Map<String, String> serverEnvironment(ServerConfig config) {
+        Map<String, String> env = System.getenv();
+        if (config.tls() == null || env.containsKey("HEARTH_CA_FILE") || !config.tls().selfSigned()) {
+            return env;
+        }
+        Map<String, String> withCa = new java.util.HashMap<>(env);
+        withCa.put("HEARTH_CA_FILE", config.tls().certificate().toAbsolutePath().toString());
+        return withCa;
+    }
+
+    private static List<String> workerPassthrough(ServerConfig config) {
+        if (config.tls() == null) {
+            return config.workerEnvPassthrough();
+        }
+        List<String> names = new java.util.ArrayList<>(config.workerEnvPassthrough());
+        names.add("HEARTH_CA_FILE");
+        return names;
     }
 
     public URI url() {

@@ -2,6 +2,8 @@ package dev.hearth.server;
 
 import dev.hearth.server.functions.BundleLimits;
 import dev.hearth.server.envs.PipSettings;
+import dev.hearth.server.http.EdgeLimits;
+import dev.hearth.server.http.HttpEdge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,13 +42,16 @@ import java.util.Objects;
  *                        {@code <dataDir>/secret.key}, or generates it there at first start
  * @param workerEnvPassthrough variables of the server's environment that workers get besides PATH, HOME, LANG and TZ
  * @param slurm           run workers as jobs of this Slurm cluster; null runs them as local processes
+ * @param edgeLimits      the HTTP edge's deadlines and connection caps
+ * @param tls             the certificate and key to serve HTTPS with; null serves plain HTTP
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
-                           String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm) {
+                           String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
+                           EdgeLimits edgeLimits, HttpEdge.Tls tls) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -67,6 +72,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     + functionLogMax);
         }
         pip = pip == null ? PipSettings.NONE : pip;
+        edgeLimits = edgeLimits == null ? EdgeLimits.DEFAULT : edgeLimits;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -89,7 +95,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .bundleLimits(bundleLimits)
                 .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
                 .pip(pip)
-                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm);
+                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
+                .edgeLimits(edgeLimits).tls(tls);
     }
 
     public static final class Builder {
@@ -115,6 +122,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
+        private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
+        private HttpEdge.Tls tls;
 
         private Builder() {
         }
@@ -229,11 +238,23 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /** Deadlines and connection caps of the HTTP edge (tests shorten them). */
+        public Builder edgeLimits(EdgeLimits edgeLimits) {
+            this.edgeLimits = edgeLimits;
+            return this;
+        }
+
+        /** Serve HTTPS with this certificate and key; null (the default) serves plain HTTP. */
+        public Builder tls(HttpEdge.Tls tls) {
+            this.tls = tls;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm);
+                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls);
         }
     }
 }

@@ -44,6 +44,11 @@ final class Call {
         this.key = key;
     }
 
+    /** The request carried a valid worker token: the edge keeps the worker's connection on the workers' reserve. */
+    void authenticatedWorker() {
+        exchange.authenticated(Exchange.Peer.WORKER);
+    }
+
     String method() {
         return exchange.method();
     }

@@ -5,7 +5,8 @@ import dev.hearth.audit.AuditStore;
 import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
-import dev.hearth.server.http.Http1Server;
+import dev.hearth.server.http.EdgeLimits;
+import dev.hearth.server.http.HttpEdge;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metering.Metering;
 import dev.hearth.server.logging.LogContext;
@@ -29,14 +30,14 @@ import java.util.logging.Logger;
 
 /**
  * The HTTP front door: one router over the client, worker and management routes, authentication by route, and the
- * one place where errors become {@code application/problem+json}. Each connection is served by its own virtual
- * thread, so long-polls cost no platform thread.
+ * one place where errors become {@code application/problem+json}. Each request is handled on a virtual thread
+ * (see {@link HttpEdge}), so long-polls cost no platform thread.
  */
 public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-    private final Http1Server server;
+    private final HttpEdge server;
     private final Router router = new Router();
     private final ApiKeys keys;
     private final AuditLog audit;
@@ -45,7 +46,8 @@ public final class HttpApi implements AutoCloseable {
     public HttpApi(String host, int port, ApiKeys keys, FunctionRegistry functions, JobService jobs,
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
                    HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering,
-                   ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore) {
+                   ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore,
+                   EdgeLimits edgeLimits, HttpEdge.Tls tls) {
         this.keys = keys;
         this.audit = new AuditLog(auditStore, clock);
         audit.register(router);
@@ -66,8 +68,7 @@ public final class HttpApi implements AutoCloseable {
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
-            server = Http1Server.bind(new InetSocketAddress(host, port), 1024, Http1Server.Limits.DEFAULT,
-                    this::handle);
+            server = HttpEdge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
         } catch (BindException e) {
             throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (is another Hearth running? pick another --port)");
@@ -139,8 +140,8 @@ public final class HttpApi implements AutoCloseable {
 
     public URI url() {
         InetSocketAddress a = server.address();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
-        return URI.create("http://" + host + ":" + a.getPort());
+        String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
+        return URI.create((server.tls() ? "https://" : "http://") + host + ":" + a.getPort());
     }
 
     private void handle(Exchange exchange) {
@@ -170,6 +171,7 @@ public final class HttpApi implements AutoCloseable {
                     return;
                 }
                 call.authenticated(key);
+                exchange.authenticated(Exchange.Peer.CLIENT);
                 if (!key.allows(exchange.method(), m.route().template(), m.params().get("fn"))) {
                     String denied = "the " + key.scope().wire() + " key '" + key.name() + "' may "
                             + "not " + exchange.method() + " " + exchange.path() + ": that needs "

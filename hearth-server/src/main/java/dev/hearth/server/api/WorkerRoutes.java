@@ -74,6 +74,7 @@ final class WorkerRoutes {
                     + fn + "'");
         }
         w.get().accepted();
+        call.authenticatedWorker();
         return w.get();
     }
 
