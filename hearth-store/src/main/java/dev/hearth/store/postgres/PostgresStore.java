@@ -1,5 +1,6 @@
 package dev.hearth.store.postgres;
 
+import dev.hearth.functions.BundleBlobStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.store.jdbc.JdbcStore;
 import dev.hearth.store.jdbc.Schema;
@@ -9,6 +10,7 @@ import dev.hearth.store.jdbc.Work;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
@@ -69,6 +71,12 @@ public final class PostgresStore extends JdbcStore {
             throw new StoreException("could not open " + description + ": " + e.getMessage(), e);
         }
         return new PostgresStore(description, pool);
+    }
+
+    /** {@inheritDoc} Here the bundles table: every node sharing the database can unpack every version's code. */
+    @Override
+    public Optional<BundleBlobStore> sharedBundles() {
+        return Optional.of(bundles());
     }
 
     @Override
