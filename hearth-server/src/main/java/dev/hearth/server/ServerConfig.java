@@ -40,13 +40,15 @@ import java.util.Objects;
  *                        {@code <dataDir>/secret.key}, or generates it there at first start
  * @param workerEnvPassthrough variables of the server's environment that workers get besides PATH, HOME, LANG and TZ
  * @param slurm           run workers as jobs of this Slurm cluster; null runs them as local processes
+ * @param storeUrl        the PostgreSQL store, {@code postgresql://user@host:5432/db}; null for SQLite in the data dir
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
                            Duration webhookRetryDelay, String webhookSecret, String otlpEndpoint,
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
-                           String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm) {
+                           String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
+                           String storeUrl) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -68,6 +70,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         }
         pip = pip == null ? PipSettings.NONE : pip;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
+        storeUrl = storeUrl == null || storeUrl.isBlank() ? null : storeUrl.strip();
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -89,7 +92,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .bundleLimits(bundleLimits)
                 .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
                 .pip(pip)
-                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm);
+                .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
+                .storeUrl(storeUrl);
     }
 
     public static final class Builder {
@@ -115,8 +119,15 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
+        private String storeUrl;
 
         private Builder() {
+        }
+
+        /** The PostgreSQL store ({@code postgresql://user@host:5432/db}); null keeps SQLite in the data dir. */
+        public Builder storeUrl(String storeUrl) {
+            this.storeUrl = storeUrl;
+            return this;
         }
 
         public Builder host(String host) {
@@ -233,7 +244,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm);
+                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm,
+                    storeUrl);
         }
     }
 }
