@@ -35,6 +35,9 @@ final class ServerRunner {
         }
     }
 
+    /** The store when {@code --store} is not given. */
+    static final String STORE_VARIABLE = "HEARTH_STORE_URL";
+
     private ServerRunner() {
     }
 
@@ -83,7 +86,16 @@ final class ServerRunner {
             }
             default -> throw CliException.usage("--runtime: expected 'local' or 'slurm', got '" + o.runtime + "'");
         };
+        String store = o.store != null ? o.store : ctx.variable(STORE_VARIABLE);
+        if (store != null) {
+            try {
+                dev.hearth.store.PostgresUrl.parse(store.strip(), o.store != null ? "--store" : "$" + STORE_VARIABLE);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
         ServerConfig config = ServerConfig.builder()
+                .storeUrl(store)
                 .host(o.host)
                 .port(o.port)
                 .dataDir(dataDir)
