@@ -24,8 +24,12 @@ public final class Stores {
         return open(PostgresUrl.parse(url.strip(), "the store URL"));
     }
 
-    /** Opens and migrates the PostgreSQL store at {@code url}. */
+    /**
+     * Opens and migrates the PostgreSQL store at {@code url}, for this process alone: another server or store copy
+     * on the same schema is refused until this one closes it.
+     */
     public static PostgresStore open(PostgresUrl url) {
-        return PostgresStore.open(url.jdbcUrl(), url.schema(), url.properties(), PostgresStore.DEFAULT_POOL_SIZE);
+        return PostgresStore.openExclusive(url.jdbcUrl(), url.schema(), url.properties(),
+                PostgresStore.DEFAULT_POOL_SIZE);
     }
 }
