@@ -10,14 +10,18 @@ import java.util.Properties;
  * A PostgreSQL store as users write it, {@code postgresql://user[:password]@host[:port]/database[?schema=hearth&...]}
  * (libpq's form; {@code postgres://} too), taken apart into what the JDBC driver wants. {@code schema} names the
  * schema the tables live in ({@value #DEFAULT_SCHEMA} by default); every other parameter goes to the driver as a
- * connection property ({@code sslmode}, {@code connectTimeout}, ...).
+ * connection property ({@code sslmode}, {@code connectTimeout}, ...), except {@code synchronous_commit}: {@code off}
+ * (the default) lets Hearth's commits return before PostgreSQL flushes its log, as the SQLite store's commits return
+ * before an fsync (a commit survives a crash of Hearth, not one of the database host); {@code on} flushes every commit.
  *
  * @param jdbcUrl    {@code jdbc:postgresql://host:port/database}, without credentials
  * @param schema     the schema of Hearth's tables
  * @param properties user, password and the other parameters
+ * @param flushEachCommit whether a commit waits for PostgreSQL's log to reach the disk ({@code synchronous_commit})
  * @param display    the URL without its password, for messages
  */
-public record PostgresUrl(String jdbcUrl, String schema, Properties properties, String display) {
+public record PostgresUrl(String jdbcUrl, String schema, Properties properties, boolean flushEachCommit,
+                          String display) {
 
     public static final String DEFAULT_SCHEMA = "hearth";
 
@@ -59,6 +63,7 @@ public record PostgresUrl(String jdbcUrl, String schema, Properties properties, 
         String hostPort = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
         display += hostPort + "/" + db;
         String schema = DEFAULT_SCHEMA;
+        boolean flush = false;
         if (uri.getRawQuery() != null) {
             for (String pair : uri.getRawQuery().split("&")) {
                 if (pair.isEmpty()) {
@@ -69,12 +74,18 @@ public record PostgresUrl(String jdbcUrl, String schema, Properties properties, 
                 String value = kv.length > 1 ? decode(kv[1]) : "";
                 if (key.equals("schema")) {
                     schema = value;
+                } else if (key.equals("synchronous_commit")) {
+                    if (!value.equals("on") && !value.equals("off")) {
+                        throw new IllegalArgumentException(what + ": synchronous_commit must be on or off, got '"
+                                + value + "'");
+                    }
+                    flush = value.equals("on");
                 } else {
                     props.setProperty(key, value);
                 }
             }
         }
-        return new PostgresUrl("jdbc:postgresql://" + hostPort + "/" + db, schema, props,
+        return new PostgresUrl("jdbc:postgresql://" + hostPort + "/" + db, schema, props, flush,
                 display + (schema.equals(DEFAULT_SCHEMA) ? "" : "?schema=" + schema));
     }
 

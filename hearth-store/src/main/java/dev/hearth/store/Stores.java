@@ -30,6 +30,6 @@ public final class Stores {
      */
     public static PostgresStore open(PostgresUrl url) {
         return PostgresStore.openExclusive(url.jdbcUrl(), url.schema(), url.properties(),
-                PostgresStore.DEFAULT_POOL_SIZE);
+                PostgresStore.DEFAULT_POOL_SIZE, url.flushEachCommit());
     }
 }

@@ -25,6 +25,16 @@ class PostgresUrlTest {
     }
 
     @Test
+    void commitsWaitForTheLogFlushOnlyWhenAsked() {
+        assertThat(PostgresUrl.parse("postgresql://h/db", "--store").flushEachCommit()).isFalse();
+        assertThat(PostgresUrl.parse("postgresql://h/db?synchronous_commit=on", "--store").flushEachCommit()).isTrue();
+        assertThat(PostgresUrl.parse("postgresql://h/db?synchronous_commit=on", "--store").properties())
+                .doesNotContainKey("synchronous_commit");
+        assertThatThrownBy(() -> PostgresUrl.parse("postgresql://h/db?synchronous_commit=local", "--store"))
+                .hasMessage("--store: synchronous_commit must be on or off, got 'local'");
+    }
+
+    @Test
     void messagesNeverShowThePassword() {
         assertThat(PostgresUrl.parse("postgresql://u:topsecret@h/db", "--store").toString())
                 .isEqualTo("postgresql://u:***@h/db");

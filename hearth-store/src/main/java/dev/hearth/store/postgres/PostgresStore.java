@@ -52,8 +52,8 @@ public final class PostgresStore extends JdbcStore {
      * @throws StoreException if another holds the schema, naming what to do
      */
     public static PostgresStore openExclusive(String jdbcUrl, String schema, Properties connectionProperties,
-                                              int poolSize) {
-        PostgresStore store = open(jdbcUrl, schema, connectionProperties, poolSize);
+                                              int poolSize, boolean flushEachCommit) {
+        PostgresStore store = open(jdbcUrl, schema, connectionProperties, poolSize, flushEachCommit);
         Session session = null;
         try {
             Properties props = new Properties();
@@ -101,6 +101,16 @@ public final class PostgresStore extends JdbcStore {
      * @throws StoreException if the database cannot be reached or was migrated by a newer Hearth
      */
     public static PostgresStore open(String jdbcUrl, String schema, Properties connectionProperties, int poolSize) {
+        return open(jdbcUrl, schema, connectionProperties, poolSize, true);
+    }
+
+    /**
+     * The same, choosing whether a commit waits for PostgreSQL's log to be flushed ({@code synchronous_commit}):
+     * without, as with the SQLite store's default durability, a commit survives a crash of Hearth but the last ones
+     * may be lost if the database host crashes; a commit then costs no fsync.
+     */
+    public static PostgresStore open(String jdbcUrl, String schema, Properties connectionProperties, int poolSize,
+                                     boolean flushEachCommit) {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema must be lowercase letters, digits and '_' (at most 63, not "
                     + "starting with a digit), got '" + schema + "'");
@@ -114,13 +124,18 @@ public final class PostgresStore extends JdbcStore {
         props.putIfAbsent("tcpKeepAlive", "true");
         GroupCommitWriter.Connector connect = () -> new Session(DriverManager.getConnection(jdbcUrl, props));
         SessionPool pool = new SessionPool(poolSize, connect::open);
+        GroupCommitWriter.Connector connectWriter = () -> {
+            Session s = connect.open();
+            s.execute("SET synchronous_commit = " + (flushEachCommit ? "on" : "off"));
+            return s;
+        };
         GroupCommitWriter writer;
         try {
             pool.run(s -> s.inTransaction(tx -> migrate(tx, schema, description)));
             // Writes share commits as in the SQLite store: a transaction per write flushed PostgreSQL's log per write,
             // and job throughput measured 340 jobs/s with it.
-            writer = new GroupCommitWriter(connect.open(), "BEGIN", null, MAX_BATCH, QUEUE_CAPACITY,
-                    "hearth-postgres-writer").reconnectWith(connect);
+            writer = new GroupCommitWriter(connectWriter.open(), "BEGIN", null, MAX_BATCH, QUEUE_CAPACITY,
+                    "hearth-postgres-writer").reconnectWith(connectWriter);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             if (e instanceof StoreException se) {

@@ -38,7 +38,7 @@ class PostgresOwnerTest {
     void anotherSchemaHasItsOwnOwner() throws SQLException {
         String other = TestDatabase.uniqueSchema("hearth_owner_test_");
         try (PostgresStore first = openExclusive();
-             PostgresStore second = PostgresStore.openExclusive(TestDatabase.url(), other, new Properties(), 2)) {
+             PostgresStore second = PostgresStore.openExclusive(TestDatabase.url(), other, new Properties(), 2, true)) {
             assertThat(first.isClosed()).isFalse();
             assertThat(second.isClosed()).isFalse();
         } finally {
@@ -47,6 +47,6 @@ class PostgresOwnerTest {
     }
 
     private PostgresStore openExclusive() {
-        return PostgresStore.openExclusive(TestDatabase.url(), schema, new Properties(), 2);
+        return PostgresStore.openExclusive(TestDatabase.url(), schema, new Properties(), 2, true);
     }
 }
