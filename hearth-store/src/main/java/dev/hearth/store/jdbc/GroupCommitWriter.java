@@ -43,7 +43,9 @@ public final class GroupCommitWriter {
     private volatile long committedWrites;
 
     /**
-     * @param begin   the statement that opens a write transaction ({@code BEGIN IMMEDIATE} for SQLite)
+     * @param begin   the statement that opens a write transaction ({@code BEGIN IMMEDIATE} for SQLite), or null for
+     *                the driver's own transactions (auto-commit off: PostgreSQL's driver sends its BEGIN along with
+     *                the first statement, a round trip less per batch)
      * @param onClose a statement run once at close before the connection is closed (a planner hint), or null
      */
     public GroupCommitWriter(Session session, String begin, String onClose, int maxBatch, int queueCapacity,
@@ -190,7 +192,11 @@ public final class GroupCommitWriter {
             while (!live.isEmpty()) {
                 int failed = runAll(live, results);
                 if (failed < 0) {
-                    exec("COMMIT");
+                    if (begin == null) {
+                        session.connection().commit();
+                    } else {
+                        exec("COMMIT");
+                    }
                     commits++;
                     committedWrites += live.size();
                     for (int i = 0; i < live.size(); i++) {
@@ -227,7 +233,13 @@ public final class GroupCommitWriter {
 
     /** Runs the writes in a new transaction; returns the index of the first that failed (its error in results) or -1. */
     private int runAll(List<Pending<?>> live, Object[] results) throws SQLException {
-        exec(begin);
+        if (begin == null) {
+            if (session.connection().getAutoCommit()) {
+                session.connection().setAutoCommit(false);
+            }
+        } else {
+            exec(begin);
+        }
         for (int i = 0; i < live.size(); i++) {
             try {
                 results[i] = live.get(i).work.run(session);
@@ -246,7 +258,11 @@ public final class GroupCommitWriter {
 
     private void rollbackQuietly() {
         try {
-            exec("ROLLBACK");
+            if (begin == null) {
+                session.connection().rollback();
+            } else {
+                exec("ROLLBACK");
+            }
         } catch (SQLException ignored) {
             // SQLite may already have rolled back on its own (SQLITE_FULL, SQLITE_IOERR); then BEGIN works again;
             // a broken connection is replaced after the batch
