@@ -222,7 +222,7 @@ public final class HearthServer implements AutoCloseable {
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
-            LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+            LOG.info("recovered " + recovered + " unfinished jobs from " + store);
         }
         int adopted = pool.adoptLeftovers();
         if (adopted > 0) {
