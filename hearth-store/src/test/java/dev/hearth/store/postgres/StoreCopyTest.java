@@ -4,6 +4,10 @@ import static dev.hearth.store.TestJobs.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.alerts.AlertCondition;
+import dev.hearth.alerts.AlertEvent;
+import dev.hearth.alerts.AlertRule;
+import dev.hearth.alerts.AlertState;
 import dev.hearth.audit.AuditEntry;
 import dev.hearth.budgets.Budget;
 import dev.hearth.budgets.BudgetPeriod;
@@ -140,5 +144,7 @@ class StoreCopyTest {
         store.saveSecret(new SealedSecret("hf", List.of("HF_TOKEN"), "c2VhbGVk", T0));
         store.put("api_key", "hash");
         store.bundles().save("sha-echo-1", new byte[] {1, 2, 3});
+        store.saveAlertRule(new AlertRule("slow", "echo", AlertCondition.parse("p95 latency > 2s"), null, T0));
+        store.saveAlertEvent(new AlertEvent("ae1", "slow", "echo", T0, AlertState.FIRING, 2.5, "p95 2.5s", "sent"));
     }
 }
