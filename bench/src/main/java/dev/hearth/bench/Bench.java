@@ -104,9 +104,33 @@ public final class Bench {
         return "H100:32";
     }
 
+    /**
+     * {@code -Dstore=postgresql://user@host:5432/db} runs the benchmarks on PostgreSQL, each server in a new schema
+     * dropped when the run ends; SQLite in the data dir without it.
+     */
+    private static final String STORE = System.getProperty("store");
+
     private HearthServer server(Path data) {
+        String store = null;
+        if (STORE != null) {
+            String schema = "hearth_bench_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            store = STORE + (STORE.contains("?") ? "&" : "?") + "schema=" + schema;
+            String toDrop = store;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(toDrop)));
+            System.out.println("  (store: " + dev.hearth.store.PostgresUrl.parse(store, "-Dstore") + ")");
+        }
         return HearthServer.start(ServerConfig.builder().port(0).dataDir(data).gpus("none").apiKey(KEY)
-                .workerGrace(Duration.ofSeconds(5)).build());
+                .workerGrace(Duration.ofSeconds(5)).storeUrl(store).build());
+    }
+
+    private static void dropSchema(String store) {
+        dev.hearth.store.PostgresUrl url = dev.hearth.store.PostgresUrl.parse(store, "-Dstore");
+        try (var c = java.sql.DriverManager.getConnection(url.jdbcUrl(), url.properties());
+             var st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + url.schema() + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            System.err.println("could not drop the benchmark's schema " + url.schema() + ": " + e.getMessage());
+        }
     }
 
     void overhead() throws Exception {

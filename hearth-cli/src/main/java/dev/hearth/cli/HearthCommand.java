@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
                 CostCommand.class, BudgetCommand.class, NodesCommand.class, NodeCommand.class, ScaleCommand.class,
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
                 VolumeCommand.class, PlanCommand.class, EnvCommand.class, SecretCommand.class,
-                RestartCommand.class, AlertCommand.class})
+                RestartCommand.class, AlertCommand.class,
+                StoreCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

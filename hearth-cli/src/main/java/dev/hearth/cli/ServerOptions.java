@@ -18,6 +18,12 @@ final class ServerOptions {
             description = "Store, code bundles, worker logs and client.json (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--store", paramLabel = "URL",
+            description = "Keep jobs, functions and settings in PostgreSQL, e.g. postgresql://hearth@db:5432/hearth "
+                    + "(?schema=NAME for another schema than hearth; default: $HEARTH_STORE_URL, else SQLite in the "
+                    + "data dir).")
+    String store;
+
     @Option(names = "--gpus", paramLabel = "SPEC",
             description = "GPU inventory, e.g. H100:4,A100:2, per node \"node-a=H100:4;node-b=A100:2\", "
                     + "or 'none' (default: detect with nvidia-smi).")

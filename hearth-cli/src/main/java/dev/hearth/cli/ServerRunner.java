@@ -37,6 +37,9 @@ final class ServerRunner {
         }
     }
 
+    /** The store when {@code --store} is not given. */
+    static final String STORE_VARIABLE = "HEARTH_STORE_URL";
+
     private ServerRunner() {
     }
 
@@ -94,7 +97,16 @@ final class ServerRunner {
         }
         HttpEdge.Tls tls = o.tlsCert == null ? null
                 : new HttpEdge.Tls(ctx.resolve(Path.of(o.tlsCert)), ctx.resolve(Path.of(o.tlsKey)));
+        String store = o.store != null ? o.store : ctx.variable(STORE_VARIABLE);
+        if (store != null) {
+            try {
+                dev.hearth.store.PostgresUrl.parse(store.strip(), o.store != null ? "--store" : "$" + STORE_VARIABLE);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
         ServerConfig config = ServerConfig.builder()
+                .storeUrl(store)
                 .host(o.host)
                 .port(o.port)
                 .dataDir(dataDir)

@@ -54,7 +54,8 @@ import dev.hearth.server.workers.WorkerLogJanitor;
 import dev.hearth.server.workers.WorkerEnvironment;
 import dev.hearth.server.workers.WorkerPool;
 import dev.hearth.server.workers.WorkerRegistry;
-import dev.hearth.store.sqlite.SqliteStore;
+import dev.hearth.store.HearthStore;
+import dev.hearth.store.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -81,7 +82,7 @@ public final class HearthServer implements AutoCloseable {
     /** Webhook attempts per event: the first and four retries (10 s, 20 s, 40 s, 80 s apart by default). */
     private static final int WEBHOOK_ATTEMPTS = 5;
 
-    private final SqliteStore store;
+    private final HearthStore store;
     private final GpuInventory inventory;
     private final SlurmInventory slurmInventory;
     private final JobService jobs;
@@ -109,7 +110,7 @@ public final class HearthServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
-        store = SqliteStore.open(data);
+        store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
             LOG.info("stopped " + orphans + " worker processes left over by a previous run");
@@ -128,7 +129,8 @@ public final class HearthServer implements AutoCloseable {
             runtime = new LocalProcessRuntime(data.resolve("run"));
         }
         WorkerRegistry workers = new WorkerRegistry();
-        BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits());
+        BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits(),
+                store.sharedBundles().orElse(null));
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         String python = PythonInterpreter.resolve(config.python(), pythonLib);
         envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
@@ -138,6 +140,7 @@ public final class HearthServer implements AutoCloseable {
         functions.beforeDeploy((manifest, dir) -> secrets.checkDeployable(manifest));
         Volumes volumes = new Volumes(data.resolve("volumes"), config.volumeMaxUpload());
         functions.beforeDeploy((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
+        functions.onUnpack((manifest, dir) -> volumes.mount(manifest, dir, runtime.mountsAtAbsolutePaths()));
         // Cog predictors' OpenAPI schemas, read from their source at deploy (ModelSchemas, for the Replicate routes)
         CogSchemas cogSchemas = new CogSchemas(data.resolve("schemas"), python, pythonLib, functions);
         functions.beforeDeploy(cogSchemas::prepare);
@@ -221,7 +224,7 @@ public final class HearthServer implements AutoCloseable {
         apiRef[0] = api;
         int recovered = jobs.recover();
         if (recovered > 0) {
-            LOG.info("recovered " + recovered + " unfinished jobs from " + data);
+            LOG.info("recovered " + recovered + " unfinished jobs from " + store);
         }
         int adopted = pool.adoptLeftovers();
         if (adopted > 0) {

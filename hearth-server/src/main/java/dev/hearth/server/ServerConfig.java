@@ -44,6 +44,7 @@ import java.util.Objects;
  * @param slurm           run workers as jobs of this Slurm cluster; null runs them as local processes
  * @param edgeLimits      the HTTP edge's deadlines and connection caps
  * @param tls             the certificate and key to serve HTTPS with; null serves plain HTTP
+ * @param storeUrl        the PostgreSQL store, {@code postgresql://user@host:5432/db}; null for SQLite in the data dir
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -51,7 +52,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
-                           EdgeLimits edgeLimits, HttpEdge.Tls tls) {
+                           EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -74,6 +75,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         pip = pip == null ? PipSettings.NONE : pip;
         edgeLimits = edgeLimits == null ? EdgeLimits.DEFAULT : edgeLimits;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
+        storeUrl = storeUrl == null || storeUrl.isBlank() ? null : storeUrl.strip();
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -96,7 +98,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .workerLogMax(workerLogMax).functionLogMax(functionLogMax)
                 .pip(pip)
                 .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
-                .edgeLimits(edgeLimits).tls(tls);
+                .edgeLimits(edgeLimits).tls(tls)
+                .storeUrl(storeUrl);
     }
 
     public static final class Builder {
@@ -124,8 +127,15 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private SlurmSettings slurm;
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
+        private String storeUrl;
 
         private Builder() {
+        }
+
+        /** The PostgreSQL store ({@code postgresql://user@host:5432/db}); null keeps SQLite in the data dir. */
+        public Builder storeUrl(String storeUrl) {
+            this.storeUrl = storeUrl;
+            return this;
         }
 
         public Builder host(String host) {
@@ -254,7 +264,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
-                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls);
+                    functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
+                    storeUrl);
         }
     }
 }

@@ -114,6 +114,12 @@ public final class TestServer
         close();
     }
 
+    /** Starts the control plane now, for a test that manages its servers itself (close it with {@link #close}). */
+    public TestServer started() {
+        start();
+        return this;
+    }
+
     private void start() {
         try {
             dataDir = Files.createTempDirectory("hearth-test");

@@ -582,4 +582,13 @@ public abstract class JobStoreContract extends EmptyStorePerTest {
         store.insert(job);
         return job;
     }
+
+    @Test
+    void bundlesAreKeptByHashAndNeverReplaced() {
+        store.bundles().save("sha-1", new byte[] {1, 2, 3});
+        store.bundles().save("sha-1", new byte[] {9});
+
+        assertThat(store.bundles().find("sha-1")).hasValueSatisfying(zip -> assertThat(zip).containsExactly(1, 2, 3));
+        assertThat(store.bundles().find("sha-2")).isEmpty();
+    }
 }

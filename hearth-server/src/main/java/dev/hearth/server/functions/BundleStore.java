@@ -1,6 +1,7 @@
 package dev.hearth.server.functions;
 
 import dev.hearth.errors.HearthException;
+import dev.hearth.functions.BundleBlobStore;
 import dev.hearth.functions.ManifestException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,15 +27,26 @@ import java.util.zip.ZipInputStream;
 /**
  * Code bundles, stored by the SHA-256 of their zip and unpacked once into {@code bundles/<sha>/}: deploying the same
  * code twice costs nothing, and a version's code never changes under a running worker.
+ *
+ * <p>On a store that several control-plane nodes share, each zip is also kept in the store, and a node that lacks a
+ * bundle's directory unpacks it from there the first time it is asked for it.
  */
 public final class BundleStore {
 
     private final Path root;
     private final BundleLimits limits;
+    private final BundleBlobStore shared;
 
+    /** Bundles kept only in {@code root}. */
     public BundleStore(Path root, BundleLimits limits) {
+        this(root, limits, null);
+    }
+
+    /** @param shared where every node finds the zips too; null for none */
+    public BundleStore(Path root, BundleLimits limits, BundleBlobStore shared) {
         this.root = root;
         this.limits = limits;
+        this.shared = shared;
     }
 
     /**
@@ -48,34 +60,20 @@ public final class BundleStore {
 
     public Bundle store(byte[] zip) {
         String sha = sha256(zip);
-        Path dir = dir(sha);
+        Path dir = root.resolve(sha);
         try {
-            if (!Files.isDirectory(dir)) {
-                Path tmp = Files.createTempDirectory(Files.createDirectories(root), ".unpack-");
-                try {
-                    unzip(zip, tmp, limits);
-                } catch (RuntimeException | IOException e) {
-                    deleteTree(tmp);
-                    throw e;
-                }
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileSystemException e) {
-                    // the same code deployed at the same time: the other deploy unpacked it first ("directory not
-                    // empty" from rename(2) is not a FileAlreadyExistsException)
-                    if (!Files.isDirectory(dir)) {
-                        throw e;
-                    }
-                    deleteTree(tmp);
-                }
-            }
+            unpack(sha, zip, dir, d -> { });
             Path manifest = dir.resolve("hearth.yaml");
             Path cog = dir.resolve("cog.yaml");
             if (!Files.isRegularFile(manifest) && !Files.isRegularFile(cog)) {
                 throw new ManifestException("the uploaded bundle has no hearth.yaml (or cog.yaml, for a Cog model) at "
                         + "its root");
             }
-            return new Bundle(sha, dir, text(manifest), text(cog));
+            Bundle bundle = new Bundle(sha, dir, text(manifest), text(cog));
+            if (shared != null) {
+                shared.save(sha, zip); // before the version that names it is saved: other nodes find it
+            }
+            return bundle;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store bundle " + sha, e);
         }
@@ -93,8 +91,95 @@ public final class BundleStore {
         }
     }
 
+    /** The bundle's directory; unpacked first from the shared store if this node has not got it yet. */
     public Path dir(String sha256) {
-        return root.resolve(sha256);
+        return dir(sha256, d -> { });
+    }
+
+    /**
+     * The same; {@code prepare} readies a directory unpacked from the shared store before it is used, as a deploy
+     * readies the one it unpacks (volume mounts).
+     */
+    public Path dir(String sha256, java.util.function.Consumer<Path> prepare) {
+        Path dir = root.resolve(sha256);
+        if (shared != null && !Files.isDirectory(dir)) {
+            shared.find(sha256).ifPresent(zip -> {
+                try {
+                    unpack(sha256, zip, dir, prepare);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot unpack bundle " + sha256 + " from the store", e);
+                }
+            });
+        }
+        return dir;
+    }
+
+    /**
+     * The zip of every bundle unpacked here, made again from its directory (links, such as volume mounts, left out),
+     * for a store that keeps bundles itself; one at a time.
+     */
+    public void forEachZipped(BundleConsumer consumer) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (var dirs = Files.list(root)) {
+            for (Path dir : dirs.filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !d.getFileName().toString().startsWith(".")).sorted().toList()) {
+                consumer.accept(dir.getFileName().toString(), zip(dir));
+            }
+        }
+    }
+
+    /** Receives the bundles of {@link #forEachZipped}. */
+    @FunctionalInterface
+    public interface BundleConsumer {
+        void accept(String sha256, byte[] zip) throws IOException;
+    }
+
+    private void unpack(String sha, byte[] zip, Path dir, java.util.function.Consumer<Path> prepare)
+            throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Path tmp = Files.createTempDirectory(Files.createDirectories(root), ".unpack-");
+        try {
+            unzip(zip, tmp, limits);
+            prepare.accept(tmp); // a sibling of the final directory: relative links made here hold there
+        } catch (RuntimeException | IOException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileSystemException e) {
+            // the same code deployed (or unpacked) at the same time: the other one unpacked it first ("directory not
+            // empty" from rename(2) is not a FileAlreadyExistsException)
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            deleteTree(tmp);
+        }
+    }
+
+    private static byte[] zip(Path dir) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes);
+             var files = Files.walk(dir)) {
+            for (Path file : files.sorted().toList()) {
+                if (file.equals(dir) || Files.isSymbolicLink(file)) {
+                    continue;
+                }
+                String name = dir.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+                if (Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    out.putNextEntry(new ZipEntry(name + "/"));
+                } else if (Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    out.putNextEntry(new ZipEntry(name));
+                    Files.copy(file, out);
+                }
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     /**

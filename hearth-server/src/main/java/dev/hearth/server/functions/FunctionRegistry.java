@@ -36,6 +36,8 @@ public final class FunctionRegistry {
     private final List<Consumer<Release>> onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<java.util.function.BiConsumer<FunctionManifest, java.nio.file.Path>> beforeDeploy =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.BiConsumer<FunctionManifest, java.nio.file.Path>> onUnpack =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A function's current release with its canary version loaded (null when none runs). */
     /** A function's release with the versions it names, read once: {@code active} and ({@code null}: none) the canary. */
@@ -303,6 +305,14 @@ public final class FunctionRegistry {
     }
 
     public java.nio.file.Path bundleDir(FunctionVersion v) {
-        return bundles.dir(v.bundleSha256());
+        return bundles.dir(v.bundleSha256(), dir -> onUnpack.forEach(h -> h.accept(v.manifest(), dir)));
+    }
+
+    /**
+     * Called with a version's manifest and bundle directory when this node unpacks it from the shared store rather
+     * than at its deploy (another node deployed it): to ready the directory as {@link #beforeDeploy} did there.
+     */
+    public void onUnpack(java.util.function.BiConsumer<FunctionManifest, java.nio.file.Path> hook) {
+        onUnpack.add(hook);
     }
 }

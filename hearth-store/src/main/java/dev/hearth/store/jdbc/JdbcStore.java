@@ -2,12 +2,12 @@ package dev.hearth.store.jdbc;
 
 import dev.hearth.alerts.AlertEvent;
 import dev.hearth.alerts.AlertRule;
-import dev.hearth.alerts.AlertStore;
 import dev.hearth.budgets.Budget;
 import dev.hearth.budgets.BudgetPeriod;
 import dev.hearth.audit.AuditEntry;
 import dev.hearth.audit.AuditStore;
 import dev.hearth.budgets.BudgetStore;
+import dev.hearth.functions.BundleBlobStore;
 import dev.hearth.functions.FunctionStore;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.IdempotencyKey;
@@ -26,7 +26,7 @@ import dev.hearth.metering.JobCost;
 import dev.hearth.metering.Money;
 import dev.hearth.metering.UsageInterval;
 import dev.hearth.metering.UsageStore;
-import dev.hearth.store.SettingsStore;
+import dev.hearth.store.HearthStore;
 import dev.hearth.store.StoreException;
 import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
@@ -48,8 +48,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>The function registry is the {@link #functions()} view: a class cannot implement both {@link JobStore} and
  * {@link FunctionStore}, whose {@code delete(String)} methods clash.
  */
-public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStore, UsageStore, BudgetStore,
-        AuditStore, SecretStore, AlertStore {
+public abstract class JdbcStore implements HearthStore {
 
     private static final boolean POINT = true;
     private static final boolean SCAN = false;
@@ -58,6 +57,7 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     private final FunctionStore functions = new Functions();
     private final WebhookDeliveryStore deliveries = new Deliveries();
     private final ReleaseStore releases = new Releases();
+    private final BundleBlobStore bundles = new Bundles();
     private volatile boolean closed;
 
     /** @param description names the store in messages, e.g. {@code SQLite store /var/lib/hearth/hearth.db} */
@@ -78,6 +78,17 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
     /** The release history of each function (active version, canary), stored in the same database. */
     public final ReleaseStore releases() {
         return releases;
+    }
+
+    /** Code bundles kept in the database (the bundles table); see {@link #sharedBundles()}. */
+    public final BundleBlobStore bundles() {
+        return bundles;
+    }
+
+    /** {@inheritDoc} None here: a store that nodes share says so by overriding this with {@link #bundles()}. */
+    @Override
+    public Optional<BundleBlobStore> sharedBundles() {
+        return Optional.empty();
     }
 
     /**
@@ -461,6 +472,23 @@ public abstract class JdbcStore implements JobStore, JobEventStore, SettingsStor
         public void deleteHistory(String function) {
             Objects.requireNonNull(function, "function");
             write("delete releases of function", function, s -> ReleaseRows.delete(s, function));
+        }
+    }
+
+    /** The code bundles: a view for the same reason as {@link Functions}. */
+    private final class Bundles implements BundleBlobStore {
+
+        @Override
+        public void save(String sha256, byte[] zip) {
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(zip, "zip");
+            run("save bundle", sha256, s -> BundleRows.save(s, sha256, zip));
+        }
+
+        @Override
+        public Optional<byte[]> find(String sha256) {
+            Objects.requireNonNull(sha256, "sha256");
+            return read("find bundle", sha256, POINT, s -> BundleRows.find(s, sha256));
         }
     }
 

@@ -196,7 +196,14 @@ public final class Schema {
               summary TEXT NOT NULL,
               notification TEXT NOT NULL
             )""",
-            "CREATE INDEX alert_events_by_rule ON alert_events (rule_name, at)"));
+            "CREATE INDEX alert_events_by_rule ON alert_events (rule_name, at)"),
+            // schema 10, bundles: code bundles in the database, so that every control-plane node sharing a
+            // PostgreSQL store can unpack any version's code (SQLite keeps them in its data directory)
+            List.of("""
+            CREATE TABLE bundles (
+              sha256 TEXT PRIMARY KEY,
+              zip BYTEA NOT NULL
+            )"""));
 
     /** The schema version this code writes. */
     public static final int LATEST = MIGRATIONS.size();

@@ -1,6 +1,8 @@
 package dev.hearth.store.postgres;
 
+import dev.hearth.functions.BundleBlobStore;
 import dev.hearth.store.StoreException;
+import dev.hearth.store.jdbc.GroupCommitWriter;
 import dev.hearth.store.jdbc.JdbcStore;
 import dev.hearth.store.jdbc.Schema;
 import dev.hearth.store.jdbc.Session;
@@ -9,13 +11,17 @@ import dev.hearth.store.jdbc.Work;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The store for several control-plane nodes sharing one PostgreSQL database. Every write is its own transaction;
- * updates are compare-and-set on the job's revision, so nodes never overwrite each other's changes. The tables live
- * in a schema of their own, created at open if missing.
+ * The store in a PostgreSQL database. Writes go through one connection that commits whatever is queued together
+ * (group commit, as in the SQLite store); reads use a pool of their own. Updates are compare-and-set on the job's
+ * revision, so writers never overwrite each other's changes. The tables live in a schema of their own, created at open
+ * if missing. A control plane opens it {@link #openExclusive exclusively}: its queues and leases live in its memory, so
+ * a second control plane on the same schema would hand out and requeue the first one's jobs.
  */
 public final class PostgresStore extends JdbcStore {
 
@@ -24,11 +30,59 @@ public final class PostgresStore extends JdbcStore {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    private final SessionPool pool;
+    /** Writes per commit at most, and writes that may wait for one: as in the SQLite store. */
+    private static final int MAX_BATCH = 512;
+    private static final int QUEUE_CAPACITY = 4 * MAX_BATCH;
 
-    private PostgresStore(String description, SessionPool pool) {
+    private final SessionPool pool;
+    private final GroupCommitWriter writer;
+    /** Holds the advisory lock of an exclusive store for its life; null when shared. */
+    private volatile Session owner;
+
+    private PostgresStore(String description, SessionPool pool, GroupCommitWriter writer) {
         super(description);
         this.pool = pool;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens the store as {@link #open(String, String, Properties, int)} does, and holds a session-level advisory lock
+     * on the schema until closed: a second exclusive open of the same schema, by this process or another, is refused.
+     *
+     * @throws StoreException if another holds the schema, naming what to do
+     */
+    public static PostgresStore openExclusive(String jdbcUrl, String schema, Properties connectionProperties,
+                                              int poolSize, boolean flushEachCommit) {
+        PostgresStore store = open(jdbcUrl, schema, connectionProperties, poolSize, flushEachCommit);
+        Session session = null;
+        try {
+            Properties props = new Properties();
+            props.putAll(connectionProperties);
+            props.putIfAbsent("ApplicationName", "hearth");
+            props.putIfAbsent("tcpKeepAlive", "true");
+            session = new Session(DriverManager.getConnection(jdbcUrl, props));
+            PreparedStatement lock = session.prepare("SELECT pg_try_advisory_lock(?)");
+            lock.setLong(1, ("hearth-owner:" + schema).hashCode());
+            boolean got;
+            try (var rs = lock.executeQuery()) {
+                got = rs.next() && rs.getBoolean(1);
+            }
+            if (!got) {
+                throw new StoreException(store + " is in use by another Hearth (a running server, or a store copy); "
+                        + "stop it first: one control plane per store");
+            }
+            store.owner = session;
+            return store;
+        } catch (SQLException | RuntimeException e) {
+            if (session != null) {
+                session.close();
+            }
+            store.close();
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("could not lock " + store + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -47,6 +101,16 @@ public final class PostgresStore extends JdbcStore {
      * @throws StoreException if the database cannot be reached or was migrated by a newer Hearth
      */
     public static PostgresStore open(String jdbcUrl, String schema, Properties connectionProperties, int poolSize) {
+        return open(jdbcUrl, schema, connectionProperties, poolSize, true);
+    }
+
+    /**
+     * The same, choosing whether a commit waits for PostgreSQL's log to be flushed ({@code synchronous_commit}):
+     * without, as with the SQLite store's default durability, a commit survives a crash of Hearth but the last ones
+     * may be lost if the database host crashes; a commit then costs no fsync.
+     */
+    public static PostgresStore open(String jdbcUrl, String schema, Properties connectionProperties, int poolSize,
+                                     boolean flushEachCommit) {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("schema must be lowercase letters, digits and '_' (at most 63, not "
                     + "starting with a digit), got '" + schema + "'");
@@ -58,9 +122,22 @@ public final class PostgresStore extends JdbcStore {
         props.setProperty("currentSchema", schema);
         props.putIfAbsent("ApplicationName", "hearth");
         props.putIfAbsent("tcpKeepAlive", "true");
-        SessionPool pool = new SessionPool(poolSize, () -> new Session(DriverManager.getConnection(jdbcUrl, props)));
+        // a batch of inserts (job events, usage) as one multi-row INSERT: one statement for the server instead of many
+        props.putIfAbsent("reWriteBatchedInserts", "true");
+        GroupCommitWriter.Connector connect = () -> new Session(DriverManager.getConnection(jdbcUrl, props));
+        SessionPool pool = new SessionPool(poolSize, connect::open);
+        GroupCommitWriter.Connector connectWriter = () -> {
+            Session s = connect.open();
+            s.execute("SET synchronous_commit = " + (flushEachCommit ? "on" : "off"));
+            return s;
+        };
+        GroupCommitWriter writer;
         try {
             pool.run(s -> s.inTransaction(tx -> migrate(tx, schema, description)));
+            // Writes share commits as in the SQLite store: a transaction per write flushed PostgreSQL's log per write,
+            // and job throughput measured 340 jobs/s with it.
+            writer = new GroupCommitWriter(connectWriter.open(), null, null, MAX_BATCH, QUEUE_CAPACITY,
+                    "hearth-postgres-writer").reconnectWith(connectWriter);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             if (e instanceof StoreException se) {
@@ -68,7 +145,14 @@ public final class PostgresStore extends JdbcStore {
             }
             throw new StoreException("could not open " + description + ": " + e.getMessage(), e);
         }
-        return new PostgresStore(description, pool);
+        writer.start();
+        return new PostgresStore(description, pool, writer);
+    }
+
+    /** {@inheritDoc} Here the bundles table: every node sharing the database can unpack every version's code. */
+    @Override
+    public Optional<BundleBlobStore> sharedBundles() {
+        return Optional.of(bundles());
     }
 
     @Override
@@ -78,12 +162,22 @@ public final class PostgresStore extends JdbcStore {
 
     @Override
     protected <T> T runWrite(Work<T> work) throws SQLException {
-        return pool.run(s -> s.inTransaction(work));
+        return writer.submit(work);
+    }
+
+    @Override
+    protected <T> CompletableFuture<T> runWriteLater(Work<T> work) {
+        return writer.submitLater(work);
     }
 
     @Override
     protected void shutdown() {
+        writer.close();
         pool.close();
+        Session held = owner;
+        if (held != null) {
+            held.close(); // ends the session, and with it the advisory lock
+        }
     }
 
     private static Void migrate(Session s, String schema, String description) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.hearth.store.sqlite;
 
 import dev.hearth.store.StoreException;
+import dev.hearth.store.jdbc.GroupCommitWriter;
 import dev.hearth.store.jdbc.JdbcStore;
 import dev.hearth.store.jdbc.Schema;
 import dev.hearth.store.jdbc.Session;
@@ -82,8 +83,8 @@ public final class SqliteStore extends JdbcStore {
         try {
             session = openWriter(db, durability);
             migrate(session, db);
-            GroupCommitWriter writer = new GroupCommitWriter(session, MAX_BATCH, QUEUE_CAPACITY,
-                    "hearth-sqlite-writer");
+            GroupCommitWriter writer = new GroupCommitWriter(session, "BEGIN IMMEDIATE", "PRAGMA optimize", MAX_BATCH,
+                    QUEUE_CAPACITY, "hearth-sqlite-writer");
             SqliteStore store = new SqliteStore(db, lock, writer);
             writer.start();
             return store;

@@ -1,7 +1,5 @@
-package dev.hearth.store.sqlite;
+package dev.hearth.store.jdbc;
 
-import dev.hearth.store.jdbc.Session;
-import dev.hearth.store.jdbc.Work;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -12,19 +10,29 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The one writer of a SQLite database. Callers queue writes and wait; the writer thread takes whatever is queued (up
- * to a batch), runs it in one transaction and commits once, so the cost of a commit is shared by every write in the
- * batch. SQLite allows one writer at a time anyway, so a single thread loses nothing and saves lock hand-offs.
+ * The one writer of a store. Callers queue writes and wait; the writer thread takes whatever is queued (up to a
+ * batch), runs it in one transaction and commits once, so the cost of a commit (an fsync) is shared by every write in
+ * the batch. SQLite allows one writer at a time anyway, so a single thread loses nothing and saves lock hand-offs;
+ * PostgreSQL would flush its log once per transaction, which a connection per write made the bottleneck.
  *
  * <p>A write that fails must not take the others of its batch down with it, nor leave half of itself behind: the
  * writer rolls the batch back and runs it again without the failed write. Writes are pure database work, so running
  * one again gives the same result.
  */
-final class GroupCommitWriter {
+public final class GroupCommitWriter {
+
+    /** Opens the writer's connection again after it broke (a database restart); see {@link #reconnectWith}. */
+    @FunctionalInterface
+    public interface Connector {
+        Session open() throws SQLException;
+    }
 
     private static final Pending<?> STOP = new Pending<>(s -> null);
 
-    private final Session session;
+    private Session session;
+    private final String begin;
+    private final String onClose;
+    private Connector connector;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue;
     private final Thread thread;
@@ -34,20 +42,35 @@ final class GroupCommitWriter {
     private volatile long commits;
     private volatile long committedWrites;
 
-    GroupCommitWriter(Session session, int maxBatch, int queueCapacity, String threadName) {
+    /**
+     * @param begin   the statement that opens a write transaction ({@code BEGIN IMMEDIATE} for SQLite), or null for
+     *                the driver's own transactions (auto-commit off: PostgreSQL's driver sends its BEGIN along with
+     *                the first statement, a round trip less per batch)
+     * @param onClose a statement run once at close before the connection is closed (a planner hint), or null
+     */
+    public GroupCommitWriter(Session session, String begin, String onClose, int maxBatch, int queueCapacity,
+                             String threadName) {
         this.session = session;
+        this.begin = begin;
+        this.onClose = onClose;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         // a platform thread: it lives in JNI calls, which would pin a virtual thread's carrier anyway
         this.thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::loop);
     }
 
-    void start() {
+    /** Opens a new connection with {@code connector} when a commit fails on one that no longer works. */
+    public GroupCommitWriter reconnectWith(Connector connector) {
+        this.connector = connector;
+        return this;
+    }
+
+    public void start() {
         thread.start();
     }
 
     /** Queues {@code work} and waits until the batch holding it is committed (or it failed). */
-    <T> T submit(Work<T> work) throws SQLException {
+    public <T> T submit(Work<T> work) throws SQLException {
         return enqueue(work).await();
     }
 
@@ -55,7 +78,7 @@ final class GroupCommitWriter {
      * Queues {@code work} and returns at once; the future completes (on the writer thread: keep what it triggers
      * short) when the batch holding it is committed, or fails.
      */
-    <T> CompletableFuture<T> submitLater(Work<T> work) {
+    public <T> CompletableFuture<T> submitLater(Work<T> work) {
         try {
             return enqueue(work).done;
         } catch (SQLException e) {
@@ -74,24 +97,24 @@ final class GroupCommitWriter {
         // If close() began meanwhile the writer may already be gone; whoever removes the write from the queue first,
         // the writer or this thread, decides its fate, so it is never left waiting.
         if ((closing || died != null) && queue.remove(pending)) {
-            throw died != null ? new SQLException("the SQLite writer thread has died: " + died, died)
+            throw died != null ? new SQLException("the store's writer thread has died: " + died, died)
                     : new SQLException("the store is closed");
         }
         return pending;
     }
 
     /** Transactions committed so far. */
-    long commits() {
+    public long commits() {
         return commits;
     }
 
     /** Writes committed so far; divided by {@link #commits()} gives the mean batch size. */
-    long committedWrites() {
+    public long committedWrites() {
         return committedWrites;
     }
 
     /** Commits everything queued so far, then stops the writer thread and closes its connection. */
-    void close() {
+    public void close() {
         closing = true;
         boolean interrupted = false;
         while (true) {
@@ -104,10 +127,12 @@ final class GroupCommitWriter {
                 interrupted = true;
             }
         }
-        try {
-            session.execute("PRAGMA optimize");
-        } catch (SQLException ignored) {
-            // only a planner hint for next time
+        if (onClose != null) {
+            try {
+                session.execute(onClose);
+            } catch (SQLException ignored) {
+                // only a planner hint for next time
+            }
         }
         session.close();
         if (interrupted) {
@@ -167,7 +192,11 @@ final class GroupCommitWriter {
             while (!live.isEmpty()) {
                 int failed = runAll(live, results);
                 if (failed < 0) {
-                    exec("COMMIT");
+                    if (begin == null) {
+                        session.connection().commit();
+                    } else {
+                        exec("COMMIT");
+                    }
                     commits++;
                     committedWrites += live.size();
                     for (int i = 0; i < live.size(); i++) {
@@ -184,12 +213,33 @@ final class GroupCommitWriter {
             for (Pending<?> p : live) {
                 p.fail(e);
             }
+            reconnectIfBroken();
+        }
+    }
+
+    /** After a failed BEGIN or COMMIT: a broken connection is replaced, so that the next batch can succeed. */
+    private void reconnectIfBroken() {
+        if (connector == null || session.isUsable()) {
+            return;
+        }
+        try {
+            Session fresh = connector.open();
+            session.close();
+            session = fresh;
+        } catch (SQLException | RuntimeException e) {
+            // still unreachable: the next failed batch tries again
         }
     }
 
     /** Runs the writes in a new transaction; returns the index of the first that failed (its error in results) or -1. */
     private int runAll(List<Pending<?>> live, Object[] results) throws SQLException {
-        exec("BEGIN IMMEDIATE");
+        if (begin == null) {
+            if (session.connection().getAutoCommit()) {
+                session.connection().setAutoCommit(false);
+            }
+        } else {
+            exec(begin);
+        }
         for (int i = 0; i < live.size(); i++) {
             try {
                 results[i] = live.get(i).work.run(session);
@@ -208,9 +258,14 @@ final class GroupCommitWriter {
 
     private void rollbackQuietly() {
         try {
-            exec("ROLLBACK");
+            if (begin == null) {
+                session.connection().rollback();
+            } else {
+                exec("ROLLBACK");
+            }
         } catch (SQLException ignored) {
-            // SQLite may already have rolled back on its own (SQLITE_FULL, SQLITE_IOERR); then BEGIN works again
+            // SQLite may already have rolled back on its own (SQLITE_FULL, SQLITE_IOERR); then BEGIN works again;
+            // a broken connection is replaced after the batch
         }
     }
 
