@@ -44,7 +44,7 @@ class DemoModelCommandTest {
         assertThat(r.out()).contains("created volume model-weights")
                 .contains("model-demo-pool: first result in").contains("model-demo-cold: first result in")
                 .contains("without a pre-initialized process:").contains("with scaling.preinit: 1:")
-                .contains("it ran on cpu with torch").contains("classes [0, 1, 0, 1]");
+                .contains("it ran on cpu with torch").contains("classes [0,1,0,1]");
         // the worker that started cold loaded the weights the pooled process had trained into the volume
         assertThat(server.dir().resolve(".hearth").resolve("volumes").resolve("model-weights")
                 .resolve("moons-mlp.pt")).exists();
