@@ -41,7 +41,8 @@ import picocli.CommandLine.ParentCommand;
  * {@code hearth demo}: a scripted tour on a throwaway server: deploy, cold and warm calls, an async job, a GPU
  * function, scale to zero. Non-interactive, so it doubles as a smoke test of a build.
  */
-@Command(name = "demo", description = "Run a scripted tour of Hearth on a temporary server (exits 0 on success).")
+@Command(name = "demo", description = "Run a scripted tour of Hearth on a temporary server (exits 0 on success).",
+        subcommands = DemoModelCommand.class)
 final class DemoCommand implements Callable<Integer> {
 
     private static final int STEPS = 8;

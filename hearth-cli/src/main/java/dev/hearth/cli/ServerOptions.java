@@ -1,5 +1,6 @@
 package dev.hearth.cli;
 
+import dev.hearth.server.ServerConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -142,4 +143,10 @@ final class ServerOptions {
             description = "Client connections from one address (workers' connections are not counted; default: "
                     + "${DEFAULT-VALUE}).")
     int maxPerAddress = 256;
+
+    @Option(names = "--crash-loop-threshold", defaultValue = "3", paramLabel = "N",
+            description = "Workers of a function version in a row that exit before asking for their first job "
+                    + "before the version counts as crash looping: its queued jobs fail with the error, new ones are "
+                    + "refused until a redeploy or hearth restart (default: ${DEFAULT-VALUE}).")
+    int crashLoopThreshold = ServerConfig.DEFAULT_CRASH_LOOP_THRESHOLD;
 }

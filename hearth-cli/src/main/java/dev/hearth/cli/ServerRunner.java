@@ -105,6 +105,9 @@ final class ServerRunner {
                 throw CliException.usage(e.getMessage());
             }
         }
+        if (o.crashLoopThreshold < 1) {
+            throw CliException.usage("--crash-loop-threshold must be at least 1, got " + o.crashLoopThreshold);
+        }
         ServerConfig config = ServerConfig.builder()
                 .storeUrl(store)
                 .host(o.host)
@@ -128,6 +131,7 @@ final class ServerRunner {
                 .slurm(slurm)
                 .tls(tls)
                 .edgeLimits(EdgeLimits.DEFAULT.withConnectionCaps(o.maxUnauthenticated, o.maxPerAddress))
+                .crashLoopThreshold(o.crashLoopThreshold)
                 .build();
         HearthServer server;
         try {

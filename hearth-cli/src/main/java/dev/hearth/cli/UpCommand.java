@@ -3,6 +3,8 @@ package dev.hearth.cli;
 import dev.hearth.client.Deployment;
 import dev.hearth.client.Hearth;
 import dev.hearth.client.HearthClientException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +79,17 @@ final class UpCommand implements Callable<Integer> {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /** What an example needs before it can be deployed (the volumes it names must exist), or null. */
+    static String needsPreparation(Path manifest) {
+        try {
+            var volumes = dev.hearth.functions.ManifestParser.parse(Files.readString(manifest)).volumes();
+            return volumes.isEmpty() ? null : "it needs the volume(s) " + String.join(", ", volumes.keySet())
+                    + ": hearth volume create NAME";
+        } catch (IOException | RuntimeException e) {
+            return null; // the deploy says what is wrong with it
+        }
+    }
+
     /** Deploys over HTTP like any client would, so the examples prove the whole path works. */
     private List<String> deployExamples(ServerRunner.Started s, Context ctx) {
         Path dir = ctx.cwd().resolve(Examples.DIR);
@@ -93,6 +106,13 @@ final class UpCommand implements Callable<Integer> {
         List<String> deployed = new ArrayList<>();
         try (Hearth hearth = Hearth.connect(s.server().url(), s.apiKey())) {
             for (Path manifest : manifests) {
+                String needs = needsPreparation(manifest);
+                if (needs != null) {
+                    // an example that needs something created or installed first says so rather than failing
+                    ctx.out().println("not deployed: " + ServerRunner.relative(manifest.getParent(), ctx) + " (" + needs
+                            + "; see its README.md)");
+                    continue;
+                }
                 try {
                     Deployment d = hearth.deploy(manifest);
                     deployed.add(d.name() + " v" + d.version());

@@ -1,6 +1,7 @@
 package dev.hearth.cli;
 
 import dev.hearth.client.Hearth;
+import dev.hearth.client.PreinitInfo;
 import dev.hearth.client.WorkerInfo;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +29,13 @@ final class WorkersCommand implements Callable<Integer> {
     public Integer call() {
         Context ctx = root.context();
         List<WorkerInfo> workers;
+        List<PreinitInfo> pooled;
         try (Hearth hearth = client.connect(ctx)) {
-            workers = hearth.workers(function);
+            Hearth.WorkerListing listing = hearth.workerListing(function);
+            workers = listing.workers();
+            pooled = listing.preinitialized();
         }
-        if (workers.isEmpty()) {
+        if (workers.isEmpty() && pooled.isEmpty()) {
             ctx.out().println("no workers" + (function == null ? "" : " for " + function)
                     + " (functions scale to zero when idle)");
             return ExitCodes.OK;
@@ -41,7 +45,16 @@ final class WorkersCommand implements Callable<Integer> {
             t.row(w.id(), w.function(), w.version(), w.state(), w.node(), w.gpus().isEmpty() ? "-" : String.join(",", w.gpus()),
                     w.pid() == 0 ? null : w.pid(), w.inFlight(), w.jobsDone(), uptime(w.startedAt()));
         }
+        // scaling.preinit: set up without a GPU; PREINIT is ready to be handed GPUs, PREINIT-SETUP still importing
+        for (PreinitInfo p : pooled) {
+            t.row(p.id(), p.function(), p.version(), "WAITING_FOR_GPU".equals(p.state()) ? "PREINIT" : "PREINIT-SETUP",
+                    null, "-", p.pid() == 0 ? null : p.pid(), 0, 0, uptime(p.startedAt()));
+        }
         t.print(ctx.out());
+        if (!pooled.isEmpty()) {
+            ctx.out().println("PREINIT: pre-initialized (scaling.preinit): handler imported and setup() run, holding no "
+                    + "GPU until a worker is needed");
+        }
         return ExitCodes.OK;
     }
 

@@ -22,6 +22,7 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
     private static final String KEY = "cli-test-key";
 
     private final String gpus;
+    private String python = "python3";
     private Path dir;
     private HearthServer server;
     private Cli cli;
@@ -35,6 +36,12 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
         return new CliServer(gpus);
     }
 
+    /** Workers (and functions' environments) use this interpreter instead of python3 on the PATH. */
+    CliServer withPython(String interpreter) {
+        this.python = interpreter;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         try {
@@ -43,7 +50,7 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
             throw new UncheckedIOException(e);
         }
         server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve(".hearth"))
-                .gpus(gpus).apiKey(KEY).build());
+                .gpus(gpus).apiKey(KEY).python(python).build());
         ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), KEY);
         cli = new Cli(Map.of(), dir);
     }

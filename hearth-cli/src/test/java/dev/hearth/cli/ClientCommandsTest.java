@@ -164,6 +164,23 @@ class ClientCommandsTest {
     }
 
     @Test
+    void workersListThePreinitializedProcessesHoldingNoGpu() {
+        server.on("GET /v1/workers", 200, """
+                {"workers":[],"preinitialized":[{"id":"w-m-1","function":"model","version":2,"state":"WAITING_FOR_GPU",
+                  "pid":77,"startedAt":"2025-01-01T00:00:00Z"},{"id":"w-m-2","function":"model","version":2,
+                  "state":"SETTING_UP","pid":78,"startedAt":"2025-01-01T00:00:00Z"}]}""");
+
+        Cli.Result r = server.run("workers", "model");
+
+        assertThat(r.out()).doesNotContain("no workers");
+        assertThat(r.out().lines().filter(l -> l.startsWith("w-m-1")).findFirst().orElseThrow())
+                .contains("PREINIT", "77").doesNotContain("SETUP");
+        assertThat(r.out().lines().filter(l -> l.startsWith("w-m-2")).findFirst().orElseThrow())
+                .contains("PREINIT-SETUP", "78");
+        assertThat(r.out()).contains("holding no GPU");
+    }
+
+    @Test
     void nodesAreATableAndANodeDrainsWithAGracePeriod() {
         // as the server's NodeView writes them
         server.on("GET /v1/nodes", 200, """

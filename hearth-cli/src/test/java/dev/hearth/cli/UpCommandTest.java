@@ -45,6 +45,7 @@ class UpCommandTest {
                     .contains("API key:  " + server.newApiKey().orElseThrow() + "   (new: shown only this once")
                     .contains("GPUs:     1x H100")
                     .contains("deployed: cog-banner v1, cog-words v1, echo v1, gpu-info v1, stream v1")
+                    .contains("not deployed: examples/model (it needs the volume(s) model-weights")
                     .contains("KEY=" + server.newApiKey().orElseThrow() + "; curl -H \"Authorization: Bearer $KEY\""
                             + " -d '{\"input\":{\"x\":1}}' " + server.url() + "/v2/echo/runsync")
                     .contains("open " + server.url() + "/ in a browser for the dashboard");

@@ -112,6 +112,15 @@ final class Decode {
         return List.copyOf(workers);
     }
 
+    static List<PreinitInfo> preinitialized(JsonNode n) {
+        List<PreinitInfo> out = new ArrayList<>();
+        for (JsonNode p : n.path("preinitialized")) {
+            out.add(new PreinitInfo(text(p, "id"), text(p, "function"), p.path("version").asInt(), text(p, "state"),
+                    p.path("pid").asLong(), instant(p.get("startedAt"))));
+        }
+        return List.copyOf(out);
+    }
+
     /** A GPU request may come as text, or as {@code {"type": [..], "count": n}} like the manifest writes it. */
     static String gpu(JsonNode g) {
         if (g == null || g.isNull() || g.isMissingNode()) {

@@ -204,6 +204,19 @@ public final class Hearth implements AutoCloseable {
         return Decode.workers(http.get("/v1/workers", Http.Query.of("function", function)));
     }
 
+    /**
+     * The workers of {@code function} (of every function when null) and the pre-initialized processes waiting to
+     * become workers ({@code scaling.preinit}), from one listing.
+     */
+    public WorkerListing workerListing(String function) {
+        com.fasterxml.jackson.databind.JsonNode n = http.get("/v1/workers", Http.Query.of("function", function));
+        return new WorkerListing(Decode.workers(n), Decode.preinitialized(n));
+    }
+
+    /** What {@link #workerListing} returns: workers, and processes of the pre-initialized pools. */
+    public record WorkerListing(List<WorkerInfo> workers, List<PreinitInfo> preinitialized) {
+    }
+
     /** Functions' Python environments on the server, newest first, with the versions that use each. */
     public List<EnvInfo> environments() {
         return Decode.envs(http.get("/v1/envs", Http.Query.none()).path("envs"));

@@ -151,6 +151,7 @@ public final class HearthServer implements AutoCloseable {
                 new WorkerEnvironment(serverEnvironment(config), workerPassthrough(config), secrets),
                 data.resolve("home"));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
+        pool.crashLoopAfter(config.crashLoopThreshold());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.bind(jobs);

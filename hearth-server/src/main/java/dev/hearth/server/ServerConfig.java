@@ -45,6 +45,8 @@ import java.util.Objects;
  * @param edgeLimits      the HTTP edge's deadlines and connection caps
  * @param tls             the certificate and key to serve HTTPS with; null serves plain HTTP
  * @param storeUrl        the PostgreSQL store, {@code postgresql://user@host:5432/db}; null for SQLite in the data dir
+ * @param crashLoopThreshold workers of a function version in a row that exit before asking for their first job
+ *                        before the version is marked crash looping (its queued jobs fail, new ones are refused)
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -52,7 +54,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
-                           EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl) {
+                           EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
+                           int crashLoopThreshold) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -76,6 +79,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         edgeLimits = edgeLimits == null ? EdgeLimits.DEFAULT : edgeLimits;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         storeUrl = storeUrl == null || storeUrl.isBlank() ? null : storeUrl.strip();
+        if (crashLoopThreshold < 1) {
+            throw new IllegalArgumentException("crashLoopThreshold must be at least 1, got " + crashLoopThreshold);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -83,6 +89,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
     /** One file in a volume: 50 GiB, room for the largest single weight files in common use. */
     public static final long DEFAULT_VOLUME_MAX_UPLOAD = 50L << 30;
+
+    /** Workers in a row that die before their first job before their version counts as crash looping. */
+    public static final int DEFAULT_CRASH_LOOP_THRESHOLD = 3;
 
     public static Builder builder() {
         return new Builder();
@@ -99,7 +108,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .pip(pip)
                 .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
                 .edgeLimits(edgeLimits).tls(tls)
-                .storeUrl(storeUrl);
+                .storeUrl(storeUrl)
+                .crashLoopThreshold(crashLoopThreshold);
     }
 
     public static final class Builder {
@@ -128,6 +138,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
+        private int crashLoopThreshold = DEFAULT_CRASH_LOOP_THRESHOLD;
 
         private Builder() {
         }
@@ -260,12 +271,17 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder crashLoopThreshold(int workersInARow) {
+            this.crashLoopThreshold = workersInARow;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl);
+                    storeUrl, crashLoopThreshold);
         }
     }
 }

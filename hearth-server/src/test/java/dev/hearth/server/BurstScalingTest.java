@@ -65,6 +65,38 @@ class BurstScalingTest {
     }
 
     @Test
+    void afterABurstATrickleOfJobsKeepsFewWorkersAndTheSurplusScalesDown() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(hearth.run("burst", "{\"seconds\":0.3}"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> hearth.workerCount("burst") == 8);
+        for (String id : ids) {
+            assertThat(hearth.awaitFinal("burst", id).get("status").asText()).isEqualTo("COMPLETED");
+        }
+
+        // one short job after another: in turn round eight workers, each would get one every ~1 s and none would
+        // reach its 2 s idle timeout; the most recently busy worker taking each, the others go idle and are stopped
+        java.util.concurrent.atomic.AtomicBoolean trickle = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Set<String> servedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread client = Thread.ofVirtual().start(() -> {
+            while (trickle.get()) {
+                JsonNode r = hearth.post("/v2/burst/runsync", "{\"input\":{\"seconds\":0.1}}").json();
+                servedBy.add(r.path("workerId").asText());
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> hearth.workerCount("burst") <= 2);
+            servedBy.clear();
+            await().atMost(Duration.ofSeconds(10)).until(() -> servedBy.size() >= 1);
+        } finally {
+            trickle.set(false);
+            client.join();
+        }
+        assertThat(hearth.workerCount("burst")).as("workers left serving the trickle").isBetween(1, 2);
+    }
+
+    @Test
     void loweringMaxWorkersLiveDrainsBusyWorkersWithoutFailingTheirJobs() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

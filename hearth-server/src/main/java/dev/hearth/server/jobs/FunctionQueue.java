@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.PriorityQueue;
+import java.util.TreeSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Jobs waiting out a retry backoff sit apart, ordered by the time they may run, and join the head of the queue
  * when that time comes; a long-poll sleeps until then rather than checking in a loop.
+ *
+ * <p>Waiting long-polls are served by rank, not in arrival order: the worker that was busy most recently first (see
+ * {@link #poll(int, Duration, Duration, long, BooleanSupplier)}). Handed out in arrival order, a trickle of jobs after
+ * a burst goes round every worker in turn, and none stays idle long enough to be scaled down; by rank, the same
+ * few workers serve it and the others reach their idle timeout. The rank is the worker's idle-since time rather than
+ * the time of its long-poll, since an idle worker polls again every 20 s and would otherwise rank as fresh.
  */
 final class FunctionQueue {
 
@@ -31,11 +38,31 @@ final class FunctionQueue {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final PriorityQueue<Delayed> delayed = new PriorityQueue<>(Comparator.comparing(Delayed::runAfter));
+    /** The waiting long-polls, best first: highest rank, then the earliest to ask. */
+    private final TreeSet<Waiter> waiters = new TreeSet<>(Comparator.comparingLong((Waiter w) -> -w.rank)
+            .thenComparingLong(w -> w.arrival));
     private final InstantSource clock;
     private int lowPriority;
+    private long arrivals;
+
+    /** A long-poll waiting for entries; only the best {@code entries.size()} waiters may take. */
+    private static final class Waiter {
+        private final long rank;
+        private final long arrival;
+        private final Condition wake;
+        private boolean signalled;
+
+        Waiter(long rank, long arrival, Condition wake) {
+            this.rank = rank;
+            this.arrival = arrival;
+            this.wake = wake;
+        }
+    }
+
+    /** The rank of a worker that has jobs in flight: it is busy now, so it ranks above every idle one. */
+    static final long BUSY = Long.MAX_VALUE;
 
     FunctionQueue(InstantSource clock) {
         this.clock = clock;
@@ -48,7 +75,7 @@ final class FunctionQueue {
             delayed.add(new Delayed(entry, runAfter));
             lowPriority += entry.lowPriority() ? 1 : 0;
             // a long-poll may be sleeping longer than this entry's delay
-            available.signalAll();
+            waiters.forEach(w -> w.wake.signal());
         } finally {
             lock.unlock();
         }
@@ -59,7 +86,7 @@ final class FunctionQueue {
         try {
             entries.addLast(entry);
             lowPriority += entry.lowPriority() ? 1 : 0;
-            available.signal();
+            signalTheirTurn();
         } finally {
             lock.unlock();
         }
@@ -71,7 +98,7 @@ final class FunctionQueue {
         try {
             entries.addFirst(entry);
             lowPriority += entry.lowPriority() ? 1 : 0;
-            available.signal();
+            signalTheirTurn();
         } finally {
             lock.unlock();
         }
@@ -106,25 +133,36 @@ final class FunctionQueue {
      * Takes up to {@code max} entries, waiting up to {@code wait} for the first one while {@code keepWaiting} holds.
      */
     List<Entry> poll(int max, Duration wait, BooleanSupplier keepWaiting) throws InterruptedException {
-        return poll(max, wait, Duration.ZERO, keepWaiting);
+        return poll(max, wait, Duration.ZERO, BUSY, keepWaiting);
     }
 
     /**
      * Takes up to {@code max} entries, waiting up to {@code wait} for the first one while {@code keepWaiting} holds;
      * once there is one, waits up to {@code fill} more for {@code max} of them (dynamic batching).
+     *
+     * @param rank who is served first among waiting long-polls: the higher the sooner. The job service passes the
+     *             worker's idle-since time in epoch ms ({@link #BUSY} while it has jobs in flight), so the most
+     *             recently busy worker gets the next job. A poll that does not wait takes what is there: it comes
+     *             from a worker that has just posted its results, the most recently busy of all.
      */
-    List<Entry> poll(int max, Duration wait, Duration fill, BooleanSupplier keepWaiting) throws InterruptedException {
+    List<Entry> poll(int max, Duration wait, Duration fill, long rank, BooleanSupplier keepWaiting)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         lock.lock();
+        boolean waits = wait.isPositive();
+        // one that does not wait comes first while it fills a batch: it is the most recently busy of all
+        Waiter me = new Waiter(waits ? rank : BUSY, arrivals++, lock.newCondition());
+        waiters.add(me);
         try {
             while (true) {
                 promoteDue();
-                while (entries.isEmpty()) {
+                while (waits ? !myTurn(me) : entries.isEmpty()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0 || !keepWaiting.getAsBoolean()) {
                         return List.of();
                     }
-                    available.awaitNanos(Math.min(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), untilDue()));
+                    me.signalled = false;
+                    me.wake.awaitNanos(Math.min(Math.min(left, TimeUnit.MILLISECONDS.toNanos(500)), untilDue()));
                     promoteDue();
                 }
                 if (!fill.isZero() && entries.size() < max) {
@@ -134,7 +172,8 @@ final class FunctionQueue {
                         if (left <= 0) {
                             break;
                         }
-                        available.awaitNanos(Math.min(left, untilDue()));
+                        me.signalled = false;
+                        me.wake.awaitNanos(Math.min(left, untilDue()));
                         promoteDue();
                     }
                     if (entries.isEmpty()) {
@@ -149,12 +188,44 @@ final class FunctionQueue {
                 lowPriority -= e.lowPriority() ? 1 : 0;
                 out.add(e);
             }
-            if (!entries.isEmpty()) {
-                available.signal();
-            }
             return out;
         } finally {
+            waiters.remove(me);
+            // entries left over, or a waiter that gave up its place: the next ones in rank may take now
+            signalTheirTurn();
             lock.unlock();
+        }
+    }
+
+    /** Whether entries are there for this poll: one for it and one for every waiter ranked above it. */
+    private boolean myTurn(Waiter me) {
+        int size = entries.size();
+        if (size == 0) {
+            return false;
+        }
+        int above = 0;
+        for (Waiter w : waiters) {
+            if (w == me) {
+                return true;
+            }
+            if (++above >= size) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Wakes the waiters whose turn it is: the best {@code entries.size()} of them, each once. */
+    private void signalTheirTurn() {
+        int turns = entries.size();
+        for (Waiter w : waiters) {
+            if (turns-- <= 0) {
+                return;
+            }
+            if (!w.signalled) {
+                w.signalled = true;
+                w.wake.signal();
+            }
         }
     }
 
@@ -185,7 +256,7 @@ final class FunctionQueue {
     void wakeAll() {
         lock.lock();
         try {
-            available.signalAll();
+            waiters.forEach(w -> w.wake.signal());
         } finally {
             lock.unlock();
         }
@@ -211,6 +282,16 @@ final class FunctionQueue {
         try {
             Entry e = entries.peekFirst();
             return e == null ? null : e.jobId();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Long-polls waiting now. */
+    int waiting() {
+        lock.lock();
+        try {
+            return waiters.size();
         } finally {
             lock.unlock();
         }

@@ -374,7 +374,10 @@ public final class JobService {
             n = Math.min(n, batch.maxSize());
             fill = batch.maxWait();
         }
-        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, lane.get(), () -> !worker.isDraining()
+        // the most recently busy worker first, so that a trickle of jobs leaves the surplus workers idle
+        Instant idleSince = worker.idleSince();
+        long rank = idleSince == null ? FunctionQueue.BUSY : idleSince.toEpochMilli();
+        List<FunctionQueue.Entry> entries = q.poll(n, wait, fill, rank, lane.get(), () -> !worker.isDraining()
                 && !worker.isStopping() && accepting
                 && lane.equals(functions.laneOfWorker(worker.function(), worker.version())));
         if (entries.isEmpty()) {

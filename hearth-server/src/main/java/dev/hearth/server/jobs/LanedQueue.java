@@ -72,9 +72,9 @@ final class LanedQueue {
     }
 
     /** A worker's long-poll on its lane; see {@link FunctionQueue#poll}. */
-    List<FunctionQueue.Entry> poll(int max, Duration wait, Duration fill, Lane lane, BooleanSupplier keepWaiting)
-            throws InterruptedException {
-        return lanes.get(lane).poll(max, wait, fill, keepWaiting);
+    List<FunctionQueue.Entry> poll(int max, Duration wait, Duration fill, long rank, Lane lane,
+                                   BooleanSupplier keepWaiting) throws InterruptedException {
+        return lanes.get(lane).poll(max, wait, fill, rank, keepWaiting);
     }
 
     /**

@@ -215,6 +215,11 @@ public final class Worker {
         }
     }
 
+    /** Since when it has had no job in flight; null while it runs one (or before it is ready). */
+    public Instant idleSince() {
+        return idleSince;
+    }
+
     /** Free job slots: how many more jobs this worker may take now. */
     public int freeSlots() {
         return isDraining() ? 0 : Math.max(0, concurrency - inFlight.size());

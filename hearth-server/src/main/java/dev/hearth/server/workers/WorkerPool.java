@@ -41,8 +41,6 @@ import java.util.logging.Logger;
 public final class WorkerPool implements JobEvents {
 
     private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
-    /** Workers in a row that die before their first job before their version counts as crash looping. */
-    static final int CRASH_LOOP_AFTER = 3;
     private static final int LAST_LINES = 20;
     private static final int LAST_LINES_BYTES = 64 << 10;
 
@@ -53,6 +51,8 @@ public final class WorkerPool implements JobEvents {
     private final WorkerCommands commands;
     private final InstantSource clock;
     private final Duration grace;
+    /** Workers in a row that die before their first job before their version counts as crash looping. */
+    private volatile int crashLoopAfter = 3;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong sequence = new AtomicLong();
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
@@ -139,6 +139,14 @@ public final class WorkerPool implements JobEvents {
         return adopted;
     }
 
+    /** How many workers of a version in a row may die before their first job before it counts as crash looping. */
+    public void crashLoopAfter(int workersInARow) {
+        if (workersInARow < 1) {
+            throw new IllegalArgumentException("the crash-loop threshold must be at least 1, got " + workersInARow);
+        }
+        this.crashLoopAfter = workersInARow;
+    }
+
     /** Wired after construction: who follows workers' lives (metering). */
     public void observe(WorkerObserver workerObserver) {
         this.observer = workerObserver;
@@ -161,6 +169,11 @@ public final class WorkerPool implements JobEvents {
         }
         StartFailures loop = startFailures.get(crashKey(fn.name(), fn.version()));
         if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
+            return Optional.empty();
+        }
+        // a worker that reported its start failed is counted when it exits: its replacement waits for that count
+        if (registry.ofFunction(fn.name()).stream().anyMatch(w -> w.version() == fn.version()
+                && w.startFailure() != null && !w.hasExited())) {
             return Optional.empty();
         }
         List<Gpu> gpus = List.of();
@@ -728,7 +741,7 @@ public final class WorkerPool implements JobEvents {
             StartFailures loop = startFailures.compute(crashKey(w.function(), w.version()), (f, l) ->
                     (l == null ? new StartFailures(0, clock.instant()) : l).next(clock.instant()));
             String why = w.startFailure() != null ? w.startFailure() : "it exited with code " + code;
-            if (loop.failures() >= CRASH_LOOP_AFTER) {
+            if (loop.failures() >= crashLoopAfter) {
                 crashLooping(w, why, loop.failures());
             } else {
                 waitingReasons.put(w.function(), "worker " + w.id() + " failed before asking for a job: " + why
@@ -739,7 +752,7 @@ public final class WorkerPool implements JobEvents {
     }
 
     /**
-     * The version's workers died before their first job {@link #CRASH_LOOP_AFTER} times in a row: waiting would be
+     * The version's workers died before their first job {@link #crashLoopAfter} times in a row: waiting would be
      * for ever, so its queued jobs fail with the error and no worker starts for it until {@link #restart} or a
      * redeploy.
      */

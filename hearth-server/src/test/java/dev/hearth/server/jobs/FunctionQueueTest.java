@@ -50,7 +50,7 @@ class FunctionQueueTest {
             queue.add(new FunctionQueue.Entry("c", false));
         });
 
-        List<FunctionQueue.Entry> batch = queue.poll(3, Duration.ofSeconds(5), Duration.ofSeconds(5), () -> true);
+        List<FunctionQueue.Entry> batch = queue.poll(3, Duration.ofSeconds(5), Duration.ofSeconds(5), FunctionQueue.BUSY, () -> true);
 
         assertThat(batch).extracting(FunctionQueue.Entry::jobId).containsExactly("a", "b", "c");
     }
@@ -59,7 +59,7 @@ class FunctionQueueTest {
     void aBatchTakeGivesWhatItHasWhenTheWaitEnds() throws Exception {
         queue.add(new FunctionQueue.Entry("a", false));
 
-        assertThat(queue.poll(8, Duration.ofSeconds(5), Duration.ofMillis(100), () -> true)).hasSize(1);
+        assertThat(queue.poll(8, Duration.ofSeconds(5), Duration.ofMillis(100), FunctionQueue.BUSY, () -> true)).hasSize(1);
     }
 
     @Test
@@ -70,5 +70,44 @@ class FunctionQueueTest {
         assertThat(queue.remove("x")).isTrue();
         assertThat(queue.size()).isZero();
         assertThat(queue.lowPrioritySize()).isZero();
+    }
+
+    @Test
+    void theMostRecentlyBusyWaitingWorkerGetsTheNextJobWhateverTheOrderTheyAsked() throws Exception {
+        var longIdle = java.util.concurrent.CompletableFuture.supplyAsync(() -> pollQuietly(1_000, Duration.ofSeconds(3)),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.waiting() == 1);
+        var justBusy = java.util.concurrent.CompletableFuture.supplyAsync(() -> pollQuietly(2_000, Duration.ofSeconds(30)),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.waiting() == 2);
+
+        queue.add(new FunctionQueue.Entry("next", false));
+
+        assertThat(justBusy.get()).extracting(FunctionQueue.Entry::jobId).containsExactly("next");
+        assertThat(longIdle.get()).as("the worker idle for longest waited out its long-poll").isEmpty();
+    }
+
+    @Test
+    void twoJobsGoToTheTwoBestRankedWaiters() throws Exception {
+        var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        var third = java.util.concurrent.CompletableFuture.supplyAsync(() -> pollQuietly(1_000, Duration.ofSeconds(3)), exec);
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> pollQuietly(2_000, Duration.ofSeconds(30)), exec);
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> pollQuietly(FunctionQueue.BUSY,
+                Duration.ofSeconds(30)), exec);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queue.waiting() == 3);
+
+        queue.add(new FunctionQueue.Entry("a", false));
+        queue.add(new FunctionQueue.Entry("b", false));
+
+        assertThat(List.of(first.get(), second.get())).allSatisfy(got -> assertThat(got).hasSize(1));
+        assertThat(third.get()).isEmpty();
+    }
+
+    private List<FunctionQueue.Entry> pollQuietly(long rank, Duration wait) {
+        try {
+            return queue.poll(1, wait, Duration.ZERO, rank, () -> true);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
