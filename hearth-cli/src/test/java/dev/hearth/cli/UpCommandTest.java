@@ -18,6 +18,8 @@ import picocli.CommandLine;
 class UpCommandTest {
 
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    /** Where bubblewrap cannot run, up is told to run workers without it, as its message says. */
+    private static final boolean SANDBOXED = dev.hearth.runtime.local.Bubblewrap.onHost();
 
     @TempDir
     Path dir;
@@ -29,7 +31,8 @@ class UpCommandTest {
         Context ctx = new Context(env, dir, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
                 new PrintWriter(err, true));
         CommandLine cli = Main.commandLine(ctx);
-        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        CommandLine.ParseResult parsed = cli.parseArgs(SANDBOXED ? args
+                : Stream.concat(Stream.of(args), Stream.of("--unsafe-no-sandbox")).toArray(String[]::new));
         UpCommand up = (UpCommand) parsed.subcommand().commandSpec().userObject();
         return up.startAndReport(ctx);
     }

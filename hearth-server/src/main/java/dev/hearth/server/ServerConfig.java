@@ -45,6 +45,7 @@ import java.util.Objects;
  * @param edgeLimits      the HTTP edge's deadlines and connection caps
  * @param tls             the certificate and key to serve HTTPS with; null serves plain HTTP
  * @param storeUrl        the PostgreSQL store, {@code postgresql://user@host:5432/db}; null for SQLite in the data dir
+ * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -52,7 +53,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            java.util.List<String> webhookAllow, Duration auditRetention, long volumeMaxUpload,
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
-                           EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl) {
+                           EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
+                           dev.hearth.server.workers.SandboxSettings sandbox) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -76,6 +78,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         edgeLimits = edgeLimits == null ? EdgeLimits.DEFAULT : edgeLimits;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         storeUrl = storeUrl == null || storeUrl.isBlank() ? null : storeUrl.strip();
+        sandbox = sandbox == null ? dev.hearth.server.workers.SandboxSettings.DEFAULT : sandbox;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -99,7 +102,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .pip(pip)
                 .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
                 .edgeLimits(edgeLimits).tls(tls)
-                .storeUrl(storeUrl);
+                .storeUrl(storeUrl)
+                .sandbox(sandbox);
     }
 
     public static final class Builder {
@@ -128,6 +132,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
+        private dev.hearth.server.workers.SandboxSettings sandbox = dev.hearth.server.workers.SandboxSettings.DEFAULT;
 
         private Builder() {
         }
@@ -248,6 +253,12 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /** How local workers are confined; {@link dev.hearth.server.workers.SandboxSettings#DEFAULT} unless set. */
+        public Builder sandbox(dev.hearth.server.workers.SandboxSettings sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
         /** Deadlines and connection caps of the HTTP edge (tests shorten them). */
         public Builder edgeLimits(EdgeLimits edgeLimits) {
             this.edgeLimits = edgeLimits;
@@ -265,7 +276,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl);
+                    storeUrl, sandbox);
         }
     }
 }

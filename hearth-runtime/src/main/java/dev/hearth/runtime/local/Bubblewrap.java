@@ -123,6 +123,15 @@ public final class Bubblewrap implements WorkerSandbox {
         return sandbox.tryOnce().<WorkerSandbox>map(Unavailable::new).orElse(sandbox);
     }
 
+    /** Whether the bwrap on the PATH makes sandboxes here, for the server's user and its default worker user. */
+    public static boolean onHost() {
+        try {
+            return probe("bwrap", WorkerUser.forServer(null), List.of(), List.of()) instanceof Bubblewrap;
+        } catch (IllegalArgumentException e) {
+            return false; // no such user as the default one
+        }
+    }
+
     /** Runs {@code true} in a sandbox as a worker gets it; the reason it failed, if it did. */
     private Optional<String> tryOnce() {
         WorkerLaunch probe = new WorkerLaunch("probe", "probe", 0, Path.of("/usr"), List.of("true"), Map.of(),
@@ -157,8 +166,8 @@ public final class Bubblewrap implements WorkerSandbox {
         Path workDir = launch.workDir().toAbsolutePath().normalize();
         Map<String, String> inner = new HashMap<>(env);
         inner.remove(HOST_PID_VARIABLE);
-        List<WorkerMount> mounts = new ArrayList<>(launch.mounts());
-        mounts.addAll(binds);
+        List<WorkerMount> mounts = new ArrayList<>(binds);
+        mounts.addAll(launch.mounts());
 
         List<String> args = new ArrayList<>(List.of(bwrap.toString(), "--die-with-parent", "--new-session",
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -176,12 +185,16 @@ public final class Bubblewrap implements WorkerSandbox {
                 mounts)) {
             bind(args, made, "--ro-bind", dir, dir);
         }
+        // the operator's binds before the data dir is hidden: one above it must not show it
+        for (WorkerMount m : binds) {
+            bind(args, made, m.writable() ? "--bind" : "--ro-bind", m.source(), m.target());
+        }
         for (Path dir : hidden) {
             args.addAll(List.of("--tmpfs", dir.toString()));
         }
         made.clear(); // the directories made so far under hidden ones are gone
         bind(args, made, "--ro-bind", workDir, workDir);
-        for (WorkerMount m : mounts) {
+        for (WorkerMount m : launch.mounts()) {
             if (m.writable()) {
                 user.ifPresent(u -> WritableDirs.handOver(m.source(), u));
             }

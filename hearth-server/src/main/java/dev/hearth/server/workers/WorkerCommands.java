@@ -5,6 +5,7 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.Runtime;
 import dev.hearth.placement.Gpu;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.WorkerMount;
 import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.server.volumes.Volumes;
 import java.net.URI;
@@ -150,8 +151,14 @@ public final class WorkerCommands {
             command.addAll(m.command());
         }
         List<Gpu> gpus = w.gpus();
+        // what a sandboxed worker sees of the data dir besides its bundle
+        List<WorkerMount> mounts = new ArrayList<>();
+        mounts.add(WorkerMount.readOnly(pythonLib.toAbsolutePath().normalize()));
+        envPython.ifPresent(p -> mounts.add(WorkerMount.readOnly(p.getParent().getParent().toAbsolutePath()
+                .normalize())));
+        mounts.addAll(volumes.workerMounts(m));
         return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
-                logDir.resolve(fn.name()).resolve(w.id() + ".log"));
+                logDir.resolve(fn.name()).resolve(w.id() + ".log"), mounts);
     }
 
     /** The function's workers' HOME, made if missing. */
