@@ -289,6 +289,10 @@ public final class HearthServer implements AutoCloseable {
      */
     private static WorkerSandbox sandbox(SandboxSettings settings, Path data) {
         if (settings.unsafeNoSandbox()) {
+            if (settings.workerUser() != null) {
+                throw new IllegalArgumentException("--worker-user " + settings.workerUser() + " is whom sandboxed "
+                        + "workers run as; with --unsafe-no-sandbox workers run as the server's own user");
+            }
             WorkerSandbox none = WorkerSandbox.unsandboxed();
             LOG.warning("workers: " + none.describe());
             return none;
