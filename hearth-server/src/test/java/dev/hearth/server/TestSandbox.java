@@ -32,6 +32,13 @@ public final class TestSandbox {
         return SandboxSettings.DEFAULT.withUnsafeNoSandbox(!BUBBLEWRAP).withBinds(List.of(WorkerMount.writable(SHARED)));
     }
 
+    /** The same, showing workers these host paths too (read-only). */
+    public static SandboxSettings settingsAlsoShowing(List<Path> paths) {
+        List<WorkerMount> binds = new java.util.ArrayList<>(settings().binds());
+        paths.stream().filter(Files::exists).map(WorkerMount::readOnly).forEach(binds::add);
+        return settings().withBinds(binds);
+    }
+
     /** A new directory that handlers (running as another user) can write to and the test can read. */
     public static Path sharedDir(String prefix) {
         try {

@@ -173,11 +173,11 @@ public final class Bubblewrap implements WorkerSandbox {
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
                 "--perms", "1777", "--tmpfs", "/dev/shm"));
-        String home = env.get("HOME");
-        if (home != null && home.startsWith("/") && !Path.of(home).normalize().equals(Path.of("/"))
-                && systemDirs.stream().noneMatch(d -> Path.of(home).normalize().startsWith(d))) {
+        Path home = privateHome(env.get("HOME"));
+        boolean homeInHidden = home != null && hidden.stream().anyMatch(home::startsWith);
+        if (home != null && !homeInHidden) {
             // first: the program's installation and the mounts below may lie under it (pyenv in /root/.pyenv)
-            args.addAll(List.of("--perms", "0777", "--tmpfs", Path.of(home).normalize().toString()));
+            args.addAll(List.of("--perms", "0777", "--tmpfs", home.toString()));
         }
         args.addAll(systemArgs);
         Set<Path> made = new HashSet<>();
@@ -193,6 +193,10 @@ public final class Bubblewrap implements WorkerSandbox {
             args.addAll(List.of("--tmpfs", dir.toString()));
         }
         made.clear(); // the directories made so far under hidden ones are gone
+        if (homeInHidden) {
+            makeDirsAbove(args, made, home);
+            args.addAll(List.of("--perms", "0777", "--tmpfs", home.toString()));
+        }
         bind(args, made, "--ro-bind", workDir, workDir);
         for (WorkerMount m : launch.mounts()) {
             if (m.writable()) {
@@ -223,19 +227,35 @@ public final class Bubblewrap implements WorkerSandbox {
     }
 
     /**
+     * Where the worker's own empty {@code HOME} goes: the path its environment names, unless that is no place for
+     * one (unset, relative, {@code /}, or inside the read-only system directories).
+     */
+    private Path privateHome(String home) {
+        if (home == null || !home.startsWith("/")) {
+            return null;
+        }
+        Path path = Path.of(home).normalize();
+        return path.getNameCount() == 0 || systemDirs.stream().anyMatch(path::startsWith) ? null : path;
+    }
+
+    /**
      * Binds {@code source} at {@code target}, making the directories above the target first where they are missing:
      * bwrap would make them accessible to its own user only, and a worker running as another could not reach the
      * target. (Existing ones are left as they are.)
      */
     private static void bind(List<String> args, Set<Path> made, String how, Path source, Path target) {
         Path normalized = target.toAbsolutePath().normalize();
-        for (int i = 1; i < normalized.getNameCount(); i++) {
-            Path above = normalized.getRoot().resolve(normalized.subpath(0, i));
+        makeDirsAbove(args, made, normalized);
+        args.addAll(List.of(how, source.toString(), normalized.toString()));
+    }
+
+    private static void makeDirsAbove(List<String> args, Set<Path> made, Path path) {
+        for (int i = 1; i < path.getNameCount(); i++) {
+            Path above = path.getRoot().resolve(path.subpath(0, i));
             if (made.add(above)) {
                 args.addAll(List.of("--perms", "0755", "--dir", above.toString()));
             }
         }
-        args.addAll(List.of(how, source.toString(), normalized.toString()));
     }
 
     /**

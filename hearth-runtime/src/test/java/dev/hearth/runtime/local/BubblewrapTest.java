@@ -140,6 +140,26 @@ class BubblewrapTest {
     }
 
     @Test
+    void aHomeInsideTheHiddenDataDirIsStillTheWorkersOwn() {
+        Path home = data.resolve("homes/w-13");
+        Path log = tmp.resolve("logs").resolve("w-13.log");
+        runtime.start(new WorkerLaunch("w-13", "mine", 1, bundle, List.of("sh", "-c",
+                "touch $HOME/x && echo home-ok; ls " + data.resolve("hearth.db") + " || echo no-db"),
+                Map.of("PATH", "/usr/bin:/bin", "HOME", home.toString()), List.of(), log), exits::put);
+        await().atMost(Duration.ofSeconds(10)).until(() -> exits.containsKey("w-13"));
+
+        assertThat(read(log)).contains("home-ok").contains("no-db");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aRootServersWorkersRunAsNobodyWithoutCapabilities() {
         assumeThat(WorkerUser.currentUid()).as("the tests run as root").isZero();
 
