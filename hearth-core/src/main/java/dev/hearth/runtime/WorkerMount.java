@@ -22,6 +22,18 @@ public record WorkerMount(Path source, Path target, boolean writable) {
         }
     }
 
+    /**
+     * The installation a program belongs to, which must be shown with it: {@code <prefix>} of
+     * {@code <prefix>/bin/python3}, or of a version manager's {@code <root>/shims/python3} (pyenv's shims run
+     * {@code <root>/libexec/pyenv}); else the program's directory.
+     */
+    public static Path installation(Path program) {
+        Path dir = program.toAbsolutePath().normalize().getParent();
+        String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+        return (name.equals("bin") || name.equals("shims")) && dir.getParent() != null
+                && dir.getParent().getParent() != null ? dir.getParent() : dir;
+    }
+
     /** Shown read-only where it is. */
     public static WorkerMount readOnly(Path dir) {
         return new WorkerMount(dir, dir, false);

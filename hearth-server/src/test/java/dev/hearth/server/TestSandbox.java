@@ -17,6 +17,7 @@ import java.util.List;
  */
 public final class TestSandbox {
 
+    private static final String SHARED_PROPERTY = "hearth.test.shared";
     private static final boolean BUBBLEWRAP = Bubblewrap.onHost();
     private static final Path SHARED = makeShared();
 
@@ -57,7 +58,15 @@ public final class TestSandbox {
         }
     }
 
+    /** Passed to a server started as its own JVM: its workers then see this JVM's shared directory. */
+    public static String sharedDirProperty() {
+        return "-D" + SHARED_PROPERTY + "=" + SHARED;
+    }
+
     private static Path makeShared() {
+        if (System.getProperty(SHARED_PROPERTY) != null) {
+            return Path.of(System.getProperty(SHARED_PROPERTY));
+        }
         try {
             return open(Files.createTempDirectory("hearth-shared-"), "rwxrwxrwx");
         } catch (IOException e) {

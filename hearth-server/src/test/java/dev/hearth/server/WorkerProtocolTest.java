@@ -48,6 +48,8 @@ class WorkerProtocolTest {
     @TempDir
     Path dir;
 
+    Path env;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** A started worker of {@code function}, as its environment describes it. */
@@ -161,15 +163,23 @@ class WorkerProtocolTest {
     private void deployPuppets(String function, int concurrency, String onSigterm) {
         try {
             Path fn = Files.createDirectories(dir.resolve("fn-" + function));
-            Files.createDirectories(dir.resolve("env"));
+            Files.createDirectories(env());
             Files.writeString(fn.resolve("handler.py"), PUPPET);
             Files.writeString(fn.resolve("hearth.yaml"), "name: " + function + "\nruntime: command\ncommand: [python3, "
-                    + "handler.py, '" + dir.resolve("env") + "', " + onSigterm + "]\nscaling: {maxWorkers: 1, idleTimeout: 120s, "
+                    + "handler.py, '" + env() + "', " + onSigterm + "]\nscaling: {maxWorkers: 1, idleTimeout: 120s, "
                     + "concurrency: " + concurrency + "}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         assertThat(hearth.deploy(dir.resolve("fn-" + function), "").status()).isEqualTo(201);
+    }
+
+    /** Where puppets write what they got: a directory that the sandboxed workers see too. */
+    private Path env() {
+        if (env == null) {
+            env = TestSandbox.sharedDir("puppets");
+        }
+        return env;
     }
 
     private Puppet awaitPuppet(String function) {
@@ -178,7 +188,7 @@ class WorkerProtocolTest {
     }
 
     private Optional<Puppet> findPuppet(String function) throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("env"))) {
+        try (Stream<Path> files = Files.list(env())) {
             for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
                 JsonNode env = TestServer.JSON.readTree(f.toFile());
                 String take = env.get("RUNPOD_WEBHOOK_GET_JOB").asText();

@@ -173,7 +173,7 @@ public final class Bubblewrap implements WorkerSandbox {
                 "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
                 "--perms", "1777", "--tmpfs", "/dev/shm"));
-        Path home = privateHome(env.get("HOME"));
+        Path home = privateHome(env.get("HOME"), launch.mounts());
         boolean homeInHidden = home != null && hidden.stream().anyMatch(home::startsWith);
         if (home != null && !homeInHidden) {
             // first: the program's installation and the mounts below may lie under it (pyenv in /root/.pyenv)
@@ -228,14 +228,16 @@ public final class Bubblewrap implements WorkerSandbox {
 
     /**
      * Where the worker's own empty {@code HOME} goes: the path its environment names, unless that is no place for
-     * one (unset, relative, {@code /}, or inside the read-only system directories).
+     * one (unset, relative, {@code /}, or inside the read-only system directories) or a mount gives it one (the
+     * function's HOME that outlives its workers).
      */
-    private Path privateHome(String home) {
+    private Path privateHome(String home, List<WorkerMount> mounts) {
         if (home == null || !home.startsWith("/")) {
             return null;
         }
         Path path = Path.of(home).normalize();
-        return path.getNameCount() == 0 || systemDirs.stream().anyMatch(path::startsWith) ? null : path;
+        return path.getNameCount() == 0 || systemDirs.stream().anyMatch(path::startsWith)
+                || mounts.stream().anyMatch(m -> path.startsWith(m.target())) ? null : path;
     }
 
     /**
@@ -284,9 +286,7 @@ public final class Bubblewrap implements WorkerSandbox {
         try {
             Path real = found.toRealPath();
             if (!covered(real, visible)) {
-                Path dir = real.getParent();
-                Path prefix = dir.getFileName() != null && dir.getFileName().toString().equals("bin")
-                        && dir.getParent() != null && dir.getParent().getParent() != null ? dir.getParent() : dir;
+                Path prefix = WorkerMount.installation(real);
                 dirs.add(prefix);
                 visible.add(prefix);
             }
