@@ -33,13 +33,19 @@ class WorkerProtocolTest {
             with open(out + ".tmp", "w") as f:
                 json.dump({k: os.environ[k] for k in ("RUNPOD_POD_ID", "RUNPOD_AI_API_KEY", "RUNPOD_WEBHOOK_GET_JOB")}, f)
             os.rename(out + ".tmp", out)
-            parent = int(os.environ["HEARTH_CONTROL_PLANE_PID"])
+            # a sandboxed worker is not told the server's pid (its PID namespace has none): it watches its parent
+            parent = int(os.environ.get("HEARTH_CONTROL_PLANE_PID") or 0)
+            ppid = os.getppid()
             while True:  # until SIGTERM, or until the control plane is gone
                 time.sleep(0.2)
                 try:
-                    os.kill(parent, 0)
-                except OSError:
+                    os.kill(parent or ppid, 0)
+                    if not parent and os.getppid() != ppid:
+                        sys.exit(0)
+                except ProcessLookupError:
                     sys.exit(0)
+                except PermissionError:  # it is there, as another user (a sandbox's reaper is root)
+                    pass
             """;
 
     @RegisterExtension
