@@ -298,7 +298,7 @@ public final class HearthServer implements AutoCloseable {
             return none;
         }
         WorkerSandbox sandbox = Bubblewrap.probe(settings.bwrap(), WorkerUser.forServer(settings.workerUser()),
-                List.of(data), settings.binds());
+                List.of(data), settings.binds(), Path.of(System.getProperty("java.io.tmpdir")));
         if (sandbox instanceof WorkerSandbox.Unavailable unavailable) {
             LOG.severe("workers cannot run: " + unavailable.reason());
         } else {

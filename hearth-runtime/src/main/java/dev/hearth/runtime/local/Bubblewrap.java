@@ -54,11 +54,13 @@ public final class Bubblewrap implements WorkerSandbox {
     private final boolean root;
     private final List<Path> hidden;
     private final List<WorkerMount> binds;
+    private final Path scratch;
     private final List<String> systemArgs;
     private final List<Path> systemDirs;
 
     private Bubblewrap(Path bwrap, Optional<WorkerUser> user, Path setpriv, boolean root, List<Path> hidden,
-                       List<WorkerMount> binds) {
+                       List<WorkerMount> binds, Path scratch) {
+        this.scratch = scratch;
         this.bwrap = bwrap;
         this.user = user;
         this.setpriv = setpriv;
@@ -102,6 +104,16 @@ public final class Bubblewrap implements WorkerSandbox {
      */
     public static WorkerSandbox probe(String program, Optional<WorkerUser> user, List<Path> hidden,
                                       List<WorkerMount> binds) {
+        return probe(program, user, hidden, binds, null);
+    }
+
+    /**
+     * The same, where each worker also gets a directory of its own under {@code scratch} (the server's temporary
+     * directory) as its {@code TMPDIR}, at the same path as on the host: files a function returns by path (Replicate's
+     * output files) are written there for the server to take. The worker's {@code /tmp} itself stays private.
+     */
+    public static WorkerSandbox probe(String program, Optional<WorkerUser> user, List<Path> hidden,
+                                      List<WorkerMount> binds, Path scratch) {
         Optional<Path> found = program.contains("/") ? Optional.of(Path.of(program)).filter(Files::isExecutable)
                 : onPath(program, System.getenv("PATH"));
         if (found.isEmpty()) {
@@ -119,7 +131,8 @@ public final class Bubblewrap implements WorkerSandbox {
                         + user.get().name() + ": install util-linux, or restart with --worker-user root");
             }
         }
-        Bubblewrap sandbox = new Bubblewrap(found.get(), user, setpriv, WorkerUser.currentUid() == 0, hidden, binds);
+        Bubblewrap sandbox = new Bubblewrap(found.get(), user, setpriv, WorkerUser.currentUid() == 0, hidden, binds,
+                scratch == null ? null : scratch.toAbsolutePath().normalize());
         return sandbox.tryOnce().<WorkerSandbox>map(Unavailable::new).orElse(sandbox);
     }
 
@@ -203,6 +216,18 @@ public final class Bubblewrap implements WorkerSandbox {
                 user.ifPresent(u -> WritableDirs.handOver(m.source(), u));
             }
             bind(args, made, m.writable() ? "--bind" : "--ro-bind", m.source(), m.target());
+        }
+        if (scratch != null && !launch.workerId().equals("probe")) { // the start-up probe needs none
+            Path own = scratchOf(launch.workerId());
+            try {
+                Files.createDirectories(own);
+                Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            } catch (IOException e) {
+                throw new WorkerStartException("cannot make its temporary directory " + own + ": " + e.getMessage(), e);
+            }
+            user.ifPresent(u -> WritableDirs.handOver(own, u));
+            bind(args, made, "--bind", own, own);
+            inner.put("TMPDIR", own.toString());
         }
         if (!launch.gpus().isEmpty()) {
             for (Path device : nvidiaDevices()) {
@@ -325,6 +350,22 @@ public final class Bubblewrap implements WorkerSandbox {
         }
         devices.sort(Comparator.naturalOrder());
         return devices;
+    }
+
+    private Path scratchOf(String workerId) {
+        return scratch.resolve("hearth-" + workerId);
+    }
+
+    /** Its temporary directory goes with it, unless it left files there that the server has not taken yet. */
+    @Override
+    public void exited(String workerId) {
+        if (scratch != null) {
+            try {
+                Files.deleteIfExists(scratchOf(workerId));
+            } catch (IOException e) {
+                // not empty (an output file not taken yet): left, as a plain process's files in /tmp are
+            }
+        }
     }
 
     /** Below the started bwrap is its reaper, pid 1 of the worker's namespace, and below that the program. */

@@ -179,6 +179,7 @@ public final class LocalProcessRuntime implements WorkerRuntime {
     private void exited(Worker worker, int exitCode, WorkerExitListener onExit) {
         workers.remove(worker.id, worker);
         PidFiles.deleteIfOwned(worker.pidFile, worker.process.pid());
+        sandbox.exited(worker.id);
         try {
             onExit.exited(worker.id, exitCode);
         } catch (RuntimeException e) {

@@ -37,6 +37,10 @@ public sealed interface WorkerSandbox permits Bubblewrap, WorkerSandbox.Unsandbo
         return started;
     }
 
+    /** Called once the worker's process has exited: what the sandbox made for it can go. */
+    default void exited(String workerId) {
+    }
+
     /** Whether each worker gets a file system view of its own, where a directory can appear at another path. */
     default boolean isolates() {
         return false;
