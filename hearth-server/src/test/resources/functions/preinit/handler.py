@@ -11,6 +11,7 @@ def setup():
 def handler(job):
     return {
         "pid": os.getpid(),
+        "worker": os.environ["RUNPOD_POD_ID"],
         "cudaVisibleDevicesAtSetup": seen_at_setup,
         "cudaVisibleDevices": os.environ.get("CUDA_VISIBLE_DEVICES"),
         "gpuIds": os.environ.get("HEARTH_GPU_IDS"),

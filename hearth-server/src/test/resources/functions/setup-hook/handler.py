@@ -17,4 +17,5 @@ def handler(job):
     jobs += 1
     if setups == 0:
         jobs_before_setup += 1
-    return {"setups": setups, "jobs": jobs, "jobsBeforeSetup": jobs_before_setup, "pid": os.getpid()}
+    return {"setups": setups, "jobs": jobs, "jobsBeforeSetup": jobs_before_setup, "pid": os.getpid(),
+            "worker": os.environ["RUNPOD_POD_ID"]}

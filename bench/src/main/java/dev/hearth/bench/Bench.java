@@ -42,6 +42,8 @@ import java.util.stream.Stream;
  *       (see {@link ColdStartBench}). Not part of {@code all}.</li>
  *   <li>{@code alerts}: the CPU one round of alert rule evaluation costs (see {@link AlertBench}). Not part of
  *       {@code all}.</li>
+ *   <li>{@code sandbox}: what the bubblewrap sandbox adds to a worker process's start (see {@link SandboxBench}).
+ *       Not part of {@code all}.</li>
  *   <li>{@code plan}: the cost planner's simulator, no server: 1,000,000 requests across 10 functions under one policy,
  *       then the default sweep over the same functions (see {@link PlanBench}). Not part of {@code all}.</li>
  * </ul>
@@ -75,6 +77,9 @@ public final class Bench {
         }
         if (which.equals("burst")) {
             new BurstBench(KEY).run(gpus(args));
+        }
+        if (which.equals("sandbox")) {
+            new SandboxBench().run();
         }
         if (which.equals("slowstart")) {
             new ColdStartBench(KEY).run(gpus(args));

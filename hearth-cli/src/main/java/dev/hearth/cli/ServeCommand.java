@@ -21,6 +21,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerRunner.Started s = ServerRunner.start(server, ctx);
         ctx.out().println("Hearth serving on " + s.server().url() + " (data dir " + s.dataDir() + ", GPUs: "
                 + ServerRunner.describe(s.server().gpus()) + ")");
+        ctx.out().println("Workers: " + s.server().workerSandbox());
         if (s.keyOrigin() == ServerRunner.KeyOrigin.GENERATED) {
             ctx.out().println("API key: " + ServerRunner.keyNote(s, ctx));
         }

@@ -149,4 +149,24 @@ final class ServerOptions {
                     + "before the version counts as crash looping: its queued jobs fail with the error, new ones are "
                     + "refused until a redeploy or hearth restart (default: ${DEFAULT-VALUE}).")
     int crashLoopThreshold = ServerConfig.DEFAULT_CRASH_LOOP_THRESHOLD;
+
+    @Option(names = "--unsafe-no-sandbox",
+            description = "Run workers as plain processes, without the bubblewrap sandbox: any function can then "
+                    + "read the data dir (every job's input and output, client.json with the API key) and the other "
+                    + "workers' processes. Only for machines where bubblewrap cannot run, with trusted code.")
+    boolean unsafeNoSandbox;
+
+    @Option(names = "--worker-user", paramLabel = "USER",
+            description = "The unprivileged user sandboxed workers run as when the server runs as root: a name, UID "
+                    + "or UID:GID (default: nobody; 'root' keeps root, without capabilities).")
+    String workerUser;
+
+    @Option(names = "--worker-bind", split = ",", paramLabel = "DIR[:rw]",
+            description = "More host directories every sandboxed worker sees at the same path, read-only unless "
+                    + "followed by :rw, e.g. /srv/datasets,/srv/cache:rw.")
+    java.util.List<String> workerBinds = new java.util.ArrayList<>();
+
+    @Option(names = "--bwrap", defaultValue = "bwrap", paramLabel = "PATH",
+            description = "The bubblewrap program that sandboxes workers (default: ${DEFAULT-VALUE} on the PATH).")
+    String bwrap = "bwrap";
 }

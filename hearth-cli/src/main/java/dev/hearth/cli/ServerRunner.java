@@ -108,6 +108,13 @@ final class ServerRunner {
         if (o.crashLoopThreshold < 1) {
             throw CliException.usage("--crash-loop-threshold must be at least 1, got " + o.crashLoopThreshold);
         }
+        dev.hearth.server.workers.SandboxSettings sandbox;
+        try {
+            sandbox = new dev.hearth.server.workers.SandboxSettings(o.unsafeNoSandbox, o.bwrap, o.workerUser,
+                    o.workerBinds.stream().map(dev.hearth.server.workers.SandboxSettings::bind).toList());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
         ServerConfig config = ServerConfig.builder()
                 .storeUrl(store)
                 .host(o.host)
@@ -132,12 +139,13 @@ final class ServerRunner {
                 .tls(tls)
                 .edgeLimits(EdgeLimits.DEFAULT.withConnectionCaps(o.maxUnauthenticated, o.maxPerAddress))
                 .crashLoopThreshold(o.crashLoopThreshold)
+                .sandbox(sandbox)
                 .build();
         HearthServer server;
         try {
             server = HearthServer.start(config);
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY
+            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY or --worker-user
         } catch (dev.hearth.runtime.slurm.SlurmException e) {
             throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
         }

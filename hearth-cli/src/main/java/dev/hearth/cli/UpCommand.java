@@ -45,6 +45,7 @@ final class UpCommand implements Callable<Integer> {
         out.println("  data dir: " + ServerRunner.relative(s.dataDir(), ctx));
         out.println("  API key:  " + ServerRunner.keyNote(s, ctx));
         out.println("  GPUs:     " + ServerRunner.describe(s.server().gpus()));
+        out.println("  workers:  " + s.server().workerSandbox());
         if (!deployed.isEmpty()) {
             out.println("  deployed: " + String.join(", ", deployed));
         }

@@ -2,12 +2,17 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.runtime.WorkerMount;
+import dev.hearth.runtime.local.Bubblewrap;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
+import dev.hearth.server.workers.SandboxSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -50,7 +55,8 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
             throw new UncheckedIOException(e);
         }
         server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve(".hearth"))
-                .gpus(gpus).apiKey(KEY).python(python).build());
+                .gpus(gpus).apiKey(KEY).python(python).sandbox(SandboxSettings.DEFAULT.withUnsafeNoSandbox(!Bubblewrap.onHost())
+                        .withBinds(List.of(WorkerMount.writable(shared())))).build());
         ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), KEY);
         cli = new Cli(Map.of(), dir);
     }
@@ -94,10 +100,26 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
     /** A path in the working directory that does not exist yet, for {@link #WAITS_FOR_GO}. */
     Path goFile() {
         try {
-            return Files.createTempDirectory(dir, "go").resolve("go");
+            Path go = Files.createTempDirectory(shared(), "go");
+            Files.setPosixFilePermissions(go, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return go.resolve("go");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Where handlers (sandboxed, running as another user) and tests both write. */
+    private Path shared() {
+        Path shared = dir.resolve("shared");
+        try {
+            if (!Files.isDirectory(shared)) {
+                Files.createDirectories(shared);
+                Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return shared;
     }
 
     /** Runs {@code hearth args...}. */

@@ -55,6 +55,21 @@ class CommandLineTest {
     }
 
     @Test
+    void badSandboxFlagsAreUsageErrorsThatSayWhatIsWrong() {
+        Cli.Result relative = cli().run("serve", "--port", "0", "--worker-bind", "datasets");
+        Cli.Result unknownUser = cli().run("serve", "--port", "0", "--worker-user", "no-such-user-hearth");
+        Cli.Result userWithoutSandbox = cli().run("serve", "--port", "0", "--unsafe-no-sandbox", "--worker-user",
+                "nobody");
+
+        assertThat(relative.code()).isEqualTo(2);
+        assertThat(relative.err()).contains("--worker-bind datasets: give an absolute path");
+        assertThat(unknownUser.code()).isEqualTo(2);
+        assertThat(unknownUser.err()).contains("--worker-user no-such-user-hearth: no such user");
+        assertThat(userWithoutSandbox.code()).isEqualTo(2);
+        assertThat(userWithoutSandbox.err()).contains("with --unsafe-no-sandbox workers run as the server's own user");
+    }
+
+    @Test
     void badJsonInputIsAUsageErrorThatQuotesTheParser() {
         Cli.Result r = cli().run("run", "echo", "--input", "{x:1}", "--key", "k");
 

@@ -35,6 +35,9 @@ class LogFormatFlagTest {
                 System.getProperty("java.class.path"),
                 Main.class.getName(), "serve", "--log-format", "json", "--port", "0", "--gpus", "none",
                 "--data-dir", dir.resolve("data").toString());
+        if (!dev.hearth.runtime.local.Bubblewrap.onHost()) {
+            pb.command().add("--unsafe-no-sandbox");
+        }
         pb.environment().put("HEARTH_API_KEY", "log-key");
         pb.environment().remove("HEARTH_LOG_FORMAT");
         Process server = pb.start();

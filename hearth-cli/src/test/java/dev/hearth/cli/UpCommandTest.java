@@ -18,6 +18,8 @@ import picocli.CommandLine;
 class UpCommandTest {
 
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    /** Where bubblewrap cannot run, up is told to run workers without it, as its message says. */
+    private static final boolean SANDBOXED = dev.hearth.runtime.local.Bubblewrap.onHost();
 
     @TempDir
     Path dir;
@@ -29,7 +31,9 @@ class UpCommandTest {
         Context ctx = new Context(env, dir, new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true),
                 new PrintWriter(err, true));
         CommandLine cli = Main.commandLine(ctx);
-        CommandLine.ParseResult parsed = cli.parseArgs(args);
+        boolean sandboxChosen = Stream.of(args).anyMatch(a -> a.equals("--bwrap") || a.equals("--unsafe-no-sandbox"));
+        CommandLine.ParseResult parsed = cli.parseArgs(SANDBOXED || sandboxChosen ? args
+                : Stream.concat(Stream.of(args), Stream.of("--unsafe-no-sandbox")).toArray(String[]::new));
         UpCommand up = (UpCommand) parsed.subcommand().commandSpec().userObject();
         return up.startAndReport(ctx);
     }
@@ -75,6 +79,22 @@ class UpCommandTest {
             String curl = printedCurl();
             assertThat(curl).doesNotContain("hearth_").contains(".hearth/client.json");
             assertThat(pasted(curl)).contains("\"status\":\"COMPLETED\"").contains("\"output\":{\"x\":1}");
+        }
+    }
+
+    @Test
+    void withoutBubblewrapUpSaysWorkersCannotRunAndWhatToDo() {
+        try (var server = up(Map.of(), "up", "--port", "0", "--gpus", "none", "--bwrap", "/no/such/bwrap")
+                .server()) {
+            assertThat(out.toString()).contains("workers:  NOT RUNNING: bubblewrap (/no/such/bwrap) is not installed")
+                    .contains("apt-get install bubblewrap").contains("restart with --unsafe-no-sandbox");
+        }
+    }
+
+    @Test
+    void withUnsafeNoSandboxUpSaysWorkersAreUnsandboxed() {
+        try (var server = up(Map.of(), "up", "--port", "0", "--gpus", "none", "--unsafe-no-sandbox").server()) {
+            assertThat(out.toString()).contains("workers:  UNSANDBOXED (--unsafe-no-sandbox)");
         }
     }
 

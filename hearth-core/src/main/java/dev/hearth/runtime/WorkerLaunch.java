@@ -15,13 +15,22 @@ import java.util.Map;
  *                {@code gpus}
  * @param gpus    the GPUs placed for this worker, empty for CPU-only functions
  * @param logFile where the process's stdout and stderr go
+ * @param mounts  what else of the host the worker needs to see (its environment, the worker library, its volumes);
+ *                the work dir is always shown, read-only
  */
 public record WorkerLaunch(String workerId, String function, int version, Path workDir, List<String> command,
-                           Map<String, String> env, List<Gpu> gpus, Path logFile) {
+                           Map<String, String> env, List<Gpu> gpus, Path logFile, List<WorkerMount> mounts) {
 
     public WorkerLaunch {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         gpus = List.copyOf(gpus);
+        mounts = List.copyOf(mounts);
+    }
+
+    /** A launch that needs nothing of the host beyond its work dir. */
+    public WorkerLaunch(String workerId, String function, int version, Path workDir, List<String> command,
+                        Map<String, String> env, List<Gpu> gpus, Path logFile) {
+        this(workerId, function, version, workDir, command, env, gpus, logFile, List.of());
     }
 }

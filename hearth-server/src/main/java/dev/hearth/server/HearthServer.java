@@ -8,6 +8,9 @@ import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.runtime.slurm.SlurmCli;
 import dev.hearth.runtime.slurm.SlurmInventory;
 import dev.hearth.runtime.slurm.SlurmRuntime;
+import dev.hearth.runtime.local.Bubblewrap;
+import dev.hearth.runtime.local.WorkerSandbox;
+import dev.hearth.runtime.local.WorkerUser;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.server.alerts.AlertService;
 import dev.hearth.server.alerts.AlertSignals;
@@ -45,6 +48,7 @@ import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
+import dev.hearth.server.workers.SandboxSettings;
 import dev.hearth.server.secrets.SecretCipher;
 import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
@@ -97,6 +101,7 @@ public final class HearthServer implements AutoCloseable {
     private final UsageRecorder usage;
     private final PythonEnvs envs;
     private final Replicate replicate;
+    private final String workerSandbox;
     private final ScheduledExecutorService housekeeping;
     private volatile boolean closed;
 
@@ -110,6 +115,8 @@ public final class HearthServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
+        // so does a bad --worker-user; Slurm's workers run on other machines, confined as Slurm confines them
+        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox(), data) : null;
         store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
@@ -123,10 +130,13 @@ public final class HearthServer implements AutoCloseable {
             SlurmRuntime slurmRuntime = new SlurmRuntime(slurm, slurmInventory, config.slurm().partition(),
                     controlPlaneId(data), config.slurm().nodeCache(), Duration.ofSeconds(10));
             runtime = slurmRuntime;
+            workerSandbox = "Slurm jobs on the cluster's nodes, confined as Slurm confines them";
         } else {
             slurmInventory = null;
             inventory = GpuInventories.fromFlag(config.gpus(), "local");
-            runtime = new LocalProcessRuntime(data.resolve("run"));
+            LocalProcessRuntime local = new LocalProcessRuntime(data.resolve("run"), sandbox);
+            workerSandbox = local.sandboxDescription();
+            runtime = local;
         }
         WorkerRegistry workers = new WorkerRegistry();
         BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits(),
@@ -271,6 +281,36 @@ public final class HearthServer implements AutoCloseable {
                 store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
         api.start();
         scaling.start();
+    }
+
+    /**
+     * What confines local workers, said at start: a bubblewrap sandbox hiding the data dir from them; none when the
+     * operator said {@code --unsafe-no-sandbox}; and where bubblewrap is missing or fails, no workers at all (every
+     * start fails saying what to do) rather than unsandboxed ones nobody asked for.
+     */
+    private static WorkerSandbox sandbox(SandboxSettings settings, Path data) {
+        if (settings.unsafeNoSandbox()) {
+            if (settings.workerUser() != null) {
+                throw new IllegalArgumentException("--worker-user " + settings.workerUser() + " is whom sandboxed "
+                        + "workers run as; with --unsafe-no-sandbox workers run as the server's own user");
+            }
+            WorkerSandbox none = WorkerSandbox.unsandboxed();
+            LOG.warning("workers: " + none.describe());
+            return none;
+        }
+        WorkerSandbox sandbox = Bubblewrap.probe(settings.bwrap(), WorkerUser.forServer(settings.workerUser()),
+                List.of(data), settings.binds(), Path.of(System.getProperty("java.io.tmpdir")));
+        if (sandbox instanceof WorkerSandbox.Unavailable unavailable) {
+            LOG.severe("workers cannot run: " + unavailable.reason());
+        } else {
+            LOG.info("workers: " + sandbox.describe());
+        }
+        return sandbox;
+    }
+
+    /** What confines local workers, in a line: the sandbox, {@code UNSANDBOXED ...}, or {@code NOT RUNNING: why}. */
+    public String workerSandbox() {
+        return workerSandbox;
     }
 
     /** Starts a control plane; returns once it serves HTTP. */

@@ -47,6 +47,7 @@ import java.util.Objects;
  * @param storeUrl        the PostgreSQL store, {@code postgresql://user@host:5432/db}; null for SQLite in the data dir
  * @param crashLoopThreshold workers of a function version in a row that exit before asking for their first job
  *                        before the version is marked crash looping (its queued jobs fail, new ones are refused)
+ * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -55,7 +56,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
-                           int crashLoopThreshold) {
+                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -82,6 +83,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         if (crashLoopThreshold < 1) {
             throw new IllegalArgumentException("crashLoopThreshold must be at least 1, got " + crashLoopThreshold);
         }
+        sandbox = sandbox == null ? dev.hearth.server.workers.SandboxSettings.DEFAULT : sandbox;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -109,7 +111,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .secretKey(secretKey).workerEnvPassthrough(workerEnvPassthrough).slurm(slurm)
                 .edgeLimits(edgeLimits).tls(tls)
                 .storeUrl(storeUrl)
-                .crashLoopThreshold(crashLoopThreshold);
+                .crashLoopThreshold(crashLoopThreshold)
+                .sandbox(sandbox);
     }
 
     public static final class Builder {
@@ -139,6 +142,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private HttpEdge.Tls tls;
         private String storeUrl;
         private int crashLoopThreshold = DEFAULT_CRASH_LOOP_THRESHOLD;
+        private dev.hearth.server.workers.SandboxSettings sandbox = dev.hearth.server.workers.SandboxSettings.DEFAULT;
 
         private Builder() {
         }
@@ -259,6 +263,12 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /** How local workers are confined; {@link dev.hearth.server.workers.SandboxSettings#DEFAULT} unless set. */
+        public Builder sandbox(dev.hearth.server.workers.SandboxSettings sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
         /** Deadlines and connection caps of the HTTP edge (tests shorten them). */
         public Builder edgeLimits(EdgeLimits edgeLimits) {
             this.edgeLimits = edgeLimits;
@@ -281,7 +291,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold);
+                    storeUrl, crashLoopThreshold, sandbox);
         }
     }
 }

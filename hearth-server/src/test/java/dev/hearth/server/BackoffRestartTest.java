@@ -21,7 +21,7 @@ class BackoffRestartTest {
 
     @Test
     void aJobWaitingOutItsBackoffKeepsItsRunAfterTimeAcrossARestart() throws Exception {
-        Path log = Files.createTempFile(hearth.dataDir(), "attempts", ".log");
+        Path log = TestSandbox.sharedFile("attempts", ".log");
         String id = hearth.run("backoff-slow", "{\"log\":\"" + log + "\",\"succeedOn\":2}");
         AtomicReference<String> runAfter = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {

@@ -26,7 +26,7 @@ class ColdStartTest {
 
         assertThat(first.get("setups").asInt()).isEqualTo(1);
         assertThat(first.get("jobsBeforeSetup").asInt()).isZero();
-        assertThat(second.get("pid").asLong()).isEqualTo(first.get("pid").asLong());
+        assertThat(second.get("worker").asText()).isEqualTo(first.get("worker").asText());
         assertThat(second.get("jobs").asInt()).isEqualTo(2);
         assertThat(second.get("setups").asInt()).isEqualTo(1);
     }
@@ -69,7 +69,7 @@ class ColdStartTest {
         JsonNode done = hearth.awaitFinal("preinit", id);
 
         JsonNode out = done.get("output");
-        assertThat(out.get("pid").asLong()).isEqualTo(pooled.get("pid").asLong());
+        assertThat(out.get("worker").asText()).isEqualTo(pooled.get("id").asText());
         assertThat(out.get("cudaVisibleDevicesAtSetup").asText()).isEmpty();
         JsonNode worker = hearth.get("/v1/workers?function=preinit").json().get("workers").get(0);
         assertThat(worker.get("id").asText()).isEqualTo(pooled.get("id").asText());

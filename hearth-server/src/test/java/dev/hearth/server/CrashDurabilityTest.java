@@ -47,7 +47,7 @@ class CrashDurabilityTest {
         assertThat(post(http, url, "/v1/functions", TestServer.zip(TestServer.fixtureDir("recorded")), "application/zip")
                 .statusCode()).isEqualTo(201);
 
-        Path runs = data.resolve("runs.log");
+        Path runs = TestSandbox.sharedFile("runs", ".log");
         Map<String, Integer> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean load = new AtomicBoolean(true);
         CountDownLatch enough = new CountDownLatch(200);
@@ -107,7 +107,7 @@ class CrashDurabilityTest {
     private Process startServer(int port) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ServerProcess.class.getName(), data.toString(), Integer.toString(port), "none"))
+                TestSandbox.sharedDirProperty(), ServerProcess.class.getName(), data.toString(), Integer.toString(port), "none"))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String line;

@@ -87,7 +87,7 @@ class CrashLoopTest {
 
     @Test
     void restartEndsTheCrashLoopOnceWhatTheWorkersNeededIsThere() throws IOException {
-        Path marker = Files.createTempDirectory("marker").resolve("weights.bin");
+        Path marker = TestSandbox.sharedDir("marker").resolve("weights.bin");
         assertThat(hearth.deploy(needsMarker(marker), "").status()).isEqualTo(201);
         hearth.run("needs-marker", "{}");
         awaitCrashLoop("needs-marker");
@@ -104,7 +104,7 @@ class CrashLoopTest {
 
     @Test
     void aRedeployEndsTheCrashLoop() throws IOException {
-        Path marker = Files.createTempDirectory("marker").resolve("weights.bin");
+        Path marker = TestSandbox.sharedDir("marker").resolve("weights.bin");
         Path dir = needsMarker(marker);
         hearth.deploy(dir, "");
         hearth.run("needs-marker", "{}");

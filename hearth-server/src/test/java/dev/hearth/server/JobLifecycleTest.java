@@ -65,7 +65,7 @@ class JobLifecycleTest {
 
     @Test
     void aJobWhoseWorkerDiesMidJobIsRetriedOnANewWorker() throws Exception {
-        Path marker = Files.createTempDirectory("crashy").resolve("crashed");
+        Path marker = TestSandbox.sharedDir("crashy").resolve("crashed");
         String id = hearth.run("crashy", "{\"crash\":true,\"marker\":\"" + marker + "\"}");
 
         JsonNode done = hearth.awaitFinal("crashy", id);

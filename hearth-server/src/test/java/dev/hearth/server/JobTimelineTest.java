@@ -65,7 +65,7 @@ class JobTimelineTest {
 
     @Test
     void aRetriedJobShowsBothAttemptsAndWhyTheFirstEnded() throws Exception {
-        Path marker = Files.createTempDirectory("chatty").resolve("crashed");
+        Path marker = TestSandbox.sharedDir("chatty").resolve("crashed");
         String id = hearth.run("chatty", "{\"lines\":[\"first try\"],\"crash\":true,\"marker\":\"" + marker + "\"}");
         hearth.awaitFinal("chatty", id);
 

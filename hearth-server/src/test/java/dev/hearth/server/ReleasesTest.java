@@ -64,7 +64,7 @@ class ReleasesTest {
     @Test
     void theOldVersionsWorkerShowsAsDrainingUntilItsJobIsDone() throws IOException {
         deploy(waiter("draining", "v1"), null);
-        Path go = Files.createTempDirectory("hearth-go").resolve("go");
+        Path go = TestSandbox.sharedDir("hearth-go").resolve("go");
         String id = hearth.run("draining", "{\"go\":\"" + go + "\"}");
         await().atMost(Duration.ofSeconds(60)).until(() ->
                 hearth.status("draining", id).get("status").asText().equals("IN_PROGRESS"));

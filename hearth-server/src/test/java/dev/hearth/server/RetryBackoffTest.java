@@ -19,7 +19,7 @@ class RetryBackoffTest {
 
     @Test
     void retriesAreSpacedByTheBackoffAndTheWaitingJobShowsWhenItMayRun() throws Exception {
-        Path log = Files.createTempFile(hearth.dataDir(), "attempts", ".log");
+        Path log = TestSandbox.sharedFile("attempts", ".log");
 
         String id = hearth.run("backoff", "{\"log\":\"" + log + "\",\"succeedOn\":3}");
 
@@ -44,7 +44,7 @@ class RetryBackoffTest {
 
     @Test
     void aJobOutOfRetriesFailsWithItsLastError() throws Exception {
-        Path log = Files.createTempFile(hearth.dataDir(), "attempts", ".log");
+        Path log = TestSandbox.sharedFile("attempts", ".log");
 
         JsonNode done = hearth.awaitFinal("backoff", hearth.run("backoff", "{\"log\":\"" + log
                 + "\",\"succeedOn\":99}"));

@@ -20,7 +20,8 @@ public final class ServerProcess {
                 .slurm(slurm ? new SlurmSettings("gpu", Path.of(args[2].substring(6)), null) : null)
                 .apiKey(TestServer.KEY)
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
-                .workerEnvPassthrough(args.length > 3 ? List.of(args[3].split(",")) : List.of()).build());
+                .workerEnvPassthrough(args.length > 3 ? List.of(args[3].split(",")) : List.of())
+                .sandbox(TestSandbox.settings()).build());
         System.out.println("READY " + server.url());
         System.out.flush();
         Thread.currentThread().join();

@@ -130,7 +130,8 @@ public final class TestServer
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
                 .webhookRetryDelay(Duration.ofMillis(200))
                 // the tests' webhook receivers listen on loopback, which a server refuses by default
-                .webhookAllow(List.of("127.0.0.0/8", "::1/128")).build();
+                .webhookAllow(List.of("127.0.0.0/8", "::1/128"))
+                .sandbox(TestSandbox.settings()).build();
         config = custom.apply(config.toBuilder()).build();
         server = HearthServer.start(config, clock);
         for (String f : fixtures) {
@@ -143,6 +144,11 @@ public final class TestServer
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** What confines this server's workers, as it said at start. */
+    public String workerSandbox() {
+        return server.workerSandbox();
     }
 
     /** Stops the control plane gracefully and starts a new one on the same data dir. */

@@ -1,6 +1,7 @@
 package dev.hearth.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -104,7 +105,28 @@ class VolumeWorkersTest {
     }
 
     @Test
-    void anAbsolutePathIsRefusedNamingTheMissingIsolation() throws IOException {
+    void anAbsolutePathShowsTheVolumeThereInASandboxedWorker() throws IOException {
+        assumeThat(TestSandbox.sandboxed()).as("workers run in bubblewrap sandboxes here").isTrue();
+        hearth.post("/v1/volumes", "{\"name\":\"weights\"}");
+        Path dir = fixtureWith(Files.readString(TestServer.fixtureDir("weights").resolve("hearth.yaml"))
+                .replace("weights: models", "weights: /models"));
+        Files.writeString(dir.resolve("handler.py"), """
+                def handler(job):
+                    with open("/models/at-root.txt", "w") as f:
+                        f.write("written at /models")
+                    return {"ok": True}
+                """);
+
+        assertThat(hearth.deploy(dir, "").status()).isEqualTo(201);
+        output("{}");
+
+        assertThat(Files.readString(hearth.dataDir().resolve("volumes/weights/at-root.txt")))
+                .isEqualTo("written at /models");
+    }
+
+    @Test
+    void anAbsolutePathIsRefusedNamingTheMissingIsolationWhenWorkersAreNotSandboxed() throws IOException {
+        assumeThat(TestSandbox.sandboxed()).as("workers run unsandboxed here").isFalse();
         hearth.post("/v1/volumes", "{\"name\":\"weights\"}");
         String manifest = Files.readString(TestServer.fixtureDir("weights").resolve("hearth.yaml"))
                 .replace("weights: models", "weights: /models");

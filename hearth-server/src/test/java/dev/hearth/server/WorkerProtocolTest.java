@@ -33,13 +33,19 @@ class WorkerProtocolTest {
             with open(out + ".tmp", "w") as f:
                 json.dump({k: os.environ[k] for k in ("RUNPOD_POD_ID", "RUNPOD_AI_API_KEY", "RUNPOD_WEBHOOK_GET_JOB")}, f)
             os.rename(out + ".tmp", out)
-            parent = int(os.environ["HEARTH_CONTROL_PLANE_PID"])
+            # a sandboxed worker is not told the server's pid (its PID namespace has none): it watches its parent
+            parent = int(os.environ.get("HEARTH_CONTROL_PLANE_PID") or 0)
+            ppid = os.getppid()
             while True:  # until SIGTERM, or until the control plane is gone
                 time.sleep(0.2)
                 try:
-                    os.kill(parent, 0)
-                except OSError:
+                    os.kill(parent or ppid, 0)
+                    if not parent and os.getppid() != ppid:
+                        sys.exit(0)
+                except ProcessLookupError:
                     sys.exit(0)
+                except PermissionError:  # it is there, as another user (a sandbox's reaper is root)
+                    pass
             """;
 
     @RegisterExtension
@@ -47,6 +53,8 @@ class WorkerProtocolTest {
 
     @TempDir
     Path dir;
+
+    Path env;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -161,15 +169,23 @@ class WorkerProtocolTest {
     private void deployPuppets(String function, int concurrency, String onSigterm) {
         try {
             Path fn = Files.createDirectories(dir.resolve("fn-" + function));
-            Files.createDirectories(dir.resolve("env"));
+            Files.createDirectories(env());
             Files.writeString(fn.resolve("handler.py"), PUPPET);
             Files.writeString(fn.resolve("hearth.yaml"), "name: " + function + "\nruntime: command\ncommand: [python3, "
-                    + "handler.py, '" + dir.resolve("env") + "', " + onSigterm + "]\nscaling: {maxWorkers: 1, idleTimeout: 120s, "
+                    + "handler.py, '" + env() + "', " + onSigterm + "]\nscaling: {maxWorkers: 1, idleTimeout: 120s, "
                     + "concurrency: " + concurrency + "}\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         assertThat(hearth.deploy(dir.resolve("fn-" + function), "").status()).isEqualTo(201);
+    }
+
+    /** Where puppets write what they got: a directory that the sandboxed workers see too. */
+    private Path env() {
+        if (env == null) {
+            env = TestSandbox.sharedDir("puppets");
+        }
+        return env;
     }
 
     private Puppet awaitPuppet(String function) {
@@ -178,7 +194,7 @@ class WorkerProtocolTest {
     }
 
     private Optional<Puppet> findPuppet(String function) throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("env"))) {
+        try (Stream<Path> files = Files.list(env())) {
             for (Path f : files.filter(p -> p.toString().endsWith(".json")).toList()) {
                 JsonNode env = TestServer.JSON.readTree(f.toFile());
                 String take = env.get("RUNPOD_WEBHOOK_GET_JOB").asText();

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WorkerStartupTest {
 
     @RegisterExtension
-    static final TestServer hearth = TestServer.withFunctions();
+    static final TestServer hearth = TestServer.withFunctions()
+            // the Java worker runs from the tests' own class path, which a sandboxed worker must be shown
+            .configured(b -> b.sandbox(TestSandbox.settingsAlsoShowing(
+                    java.util.Arrays.stream(System.getProperty("java.class.path").split(":")).map(Path::of)
+                            .map(Path::toAbsolutePath).toList())));
 
     @Test
     void theWorkerLibraryIsCompiledAtStartSoWorkersDoNotCompileItEachTime() throws Exception {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Runs workers as child processes of the control plane on this machine.
+ * Runs workers as child processes of the control plane on this machine, each in the {@link WorkerSandbox} given.
  *
  * <p>Each worker starts in its code bundle with the launch's environment and nothing of the server's (which holds
  * the API key and whatever else the operator exported), {@code RUNPOD_POD_ID}
@@ -53,6 +54,7 @@ public final class LocalProcessRuntime implements WorkerRuntime {
 
     private final Path runDir;
     private final Duration closeGrace;
+    private final WorkerSandbox sandbox;
     private final Map<String, Worker> workers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService killer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("hearth-worker-killer").factory());
@@ -78,15 +80,19 @@ public final class LocalProcessRuntime implements WorkerRuntime {
         }
     }
 
-    /** @param runDir where the pid files live; created if missing */
-    public LocalProcessRuntime(Path runDir) {
-        this(runDir, DEFAULT_CLOSE_GRACE);
+    /**
+     * @param runDir  where the pid files live; created if missing
+     * @param sandbox what confines each worker
+     */
+    public LocalProcessRuntime(Path runDir, WorkerSandbox sandbox) {
+        this(runDir, DEFAULT_CLOSE_GRACE, sandbox);
     }
 
     /** @param closeGrace how long {@link #close()} lets workers drain after SIGTERM before it SIGKILLs them */
-    public LocalProcessRuntime(Path runDir, Duration closeGrace) {
+    public LocalProcessRuntime(Path runDir, Duration closeGrace, WorkerSandbox sandbox) {
         this.runDir = runDir.toAbsolutePath();
         this.closeGrace = Objects.requireNonNull(closeGrace, "closeGrace");
+        this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
         try {
             Files.createDirectories(this.runDir);
         } catch (IOException e) {
@@ -122,16 +128,24 @@ public final class LocalProcessRuntime implements WorkerRuntime {
                     + e.getMessage(), e);
         }
 
-        ProcessBuilder builder = new ProcessBuilder(launch.command())
+        Map<String, String> launchEnv = new HashMap<>(launch.env());
+        launchEnv.put(WORKER_ID_ENV, launch.workerId());
+        launchEnv.put(CUDA_VISIBLE_DEVICES, cudaVisibleDevices(launch.gpus()));
+        WorkerSandbox.Invocation invocation;
+        try {
+            invocation = sandbox.invocation(launch, launchEnv);
+        } catch (WorkerStartException e) {
+            throw new WorkerStartException(what + e.getMessage(), e.getCause());
+        }
+        ProcessBuilder builder = new ProcessBuilder(invocation.command())
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.clear();
-        env.putAll(launch.env());
-        env.put(WORKER_ID_ENV, launch.workerId());
-        env.put(CUDA_VISIBLE_DEVICES, cudaVisibleDevices(launch.gpus()));
+        // also the sandbox's own environment: its /proc/<pid>/environ names the worker for reapOrphans
+        env.putAll(invocation.env());
 
         Process process;
         try {
@@ -165,6 +179,7 @@ public final class LocalProcessRuntime implements WorkerRuntime {
     private void exited(Worker worker, int exitCode, WorkerExitListener onExit) {
         workers.remove(worker.id, worker);
         PidFiles.deleteIfOwned(worker.pidFile, worker.process.pid());
+        sandbox.exited(worker.id);
         try {
             onExit.exited(worker.id, exitCode);
         } catch (RuntimeException e) {
@@ -190,7 +205,7 @@ public final class LocalProcessRuntime implements WorkerRuntime {
             if (!worker.stopping) {
                 worker.stopping = true;
                 worker.treeAtStop = ProcessTrees.tree(worker.process.toHandle());
-                worker.process.destroy();
+                sandbox.program(worker.process.toHandle()).destroy();
             }
             worker.killAtNanos = killAt;
         }
@@ -227,6 +242,17 @@ public final class LocalProcessRuntime implements WorkerRuntime {
     public OptionalLong pid(String workerId) {
         Worker worker = workers.get(workerId);
         return worker == null ? OptionalLong.empty() : OptionalLong.of(worker.process.pid());
+    }
+
+    /** A sandbox can show a volume at any path; plain processes only see the host's. */
+    @Override
+    public boolean mountsAtAbsolutePaths() {
+        return sandbox.isolates();
+    }
+
+    /** What confines the workers, in a line for the start-up log. */
+    public String sandboxDescription() {
+        return sandbox.describe();
     }
 
     @Override

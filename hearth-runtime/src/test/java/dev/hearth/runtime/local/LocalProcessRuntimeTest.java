@@ -39,7 +39,7 @@ class LocalProcessRuntimeTest {
     void setUp() throws IOException {
         runDir = tmp.resolve("run");
         workDir = Files.createDirectories(tmp.resolve("bundle"));
-        runtime = new LocalProcessRuntime(runDir, Duration.ofSeconds(2));
+        runtime = new LocalProcessRuntime(runDir, Duration.ofSeconds(2), HostSandbox.get());
     }
 
     @AfterEach
@@ -85,6 +85,18 @@ class LocalProcessRuntimeTest {
     void awaitExit(String id, int code) {
         waiting().until(() -> exits.containsKey(id));
         assertThat(exits.get(id)).containsExactly(code);
+    }
+
+    /** The pid, as the host sees it, of the worker's descendant running {@code program}, once it runs. */
+    long descendant(String workerId, String program) {
+        long[] pid = new long[1];
+        waiting().until(() -> {
+            var found = ProcessHandle.of(runtime.pid(workerId).orElseThrow()).orElseThrow().descendants()
+                    .filter(h -> h.info().command().orElse("").endsWith("/" + program)).findFirst();
+            found.ifPresent(h -> pid[0] = h.pid());
+            return found.isPresent();
+        });
+        return pid[0];
     }
 
     /** Gone or a zombie: a killed orphan is a zombie until whatever adopted it reaps it. */
@@ -184,11 +196,10 @@ class LocalProcessRuntimeTest {
     }
 
     @Test
-    void stopKillsTheDescendantsToo() throws IOException {
-        Path childPid = tmp.resolve("child.pid");
-        start("w-8", "trap '' TERM; sleep 60 & echo $! > '" + childPid + "'; echo ready; wait");
+    void stopKillsTheDescendantsToo() {
+        start("w-8", "trap '' TERM; sleep 60 & echo ready; wait");
         awaitLog("w-8", "ready");
-        long child = Long.parseLong(Files.readString(childPid).trim());
+        long child = descendant("w-8", "sleep");
         ProcessHandle.of(child).ifPresent(strays::add);
 
         runtime.stop("w-8", Duration.ofMillis(100));
@@ -198,11 +209,10 @@ class LocalProcessRuntimeTest {
     }
 
     @Test
-    void killsChildrenLeftBehindByAWorkerThatDrainedWithinTheGrace() throws IOException {
-        Path childPid = tmp.resolve("child.pid");
-        start("w-9", "sleep 60 & echo $! > '" + childPid + "'; trap 'exit 0' TERM; echo ready; wait");
+    void killsChildrenLeftBehindByAWorkerThatDrainedWithinTheGrace() {
+        start("w-9", "sleep 60 & trap 'exit 0' TERM; echo ready; wait");
         awaitLog("w-9", "ready");
-        long child = Long.parseLong(Files.readString(childPid).trim());
+        long child = descendant("w-9", "sleep");
         ProcessHandle.of(child).ifPresent(strays::add);
 
         runtime.stop("w-9", Duration.ofMillis(300));
@@ -230,11 +240,10 @@ class LocalProcessRuntimeTest {
 
     @Test
     void reapOrphansKillsWorkersOfAPreviousRuntimeButNotStrangers() throws IOException {
-        Path childPid = tmp.resolve("child.pid");
-        start("w-13", "sleep 60 & echo $! > '" + childPid + "'; echo ready; wait");
+        start("w-13", "sleep 60 & echo ready; wait");
         awaitLog("w-13", "ready");
         long orphan = runtime.pid("w-13").orElseThrow();
-        long orphanChild = Long.parseLong(Files.readString(childPid).trim());
+        long orphanChild = descendant("w-13", "sleep");
         ProcessHandle.of(orphanChild).ifPresent(strays::add);
 
         // A stranger that got the pid of a worker from long ago: same pid file, but not that worker's environ.
@@ -244,7 +253,7 @@ class LocalProcessRuntimeTest {
         Files.writeString(runDir.resolve("garbage.pid"), "not a pid\n");
 
         // The control plane "crashed": its runtime is dropped without close, a new one reaps over the same run dir.
-        runtime = new LocalProcessRuntime(runDir, Duration.ofSeconds(2));
+        runtime = new LocalProcessRuntime(runDir, Duration.ofSeconds(2), HostSandbox.get());
         int killed = LocalProcessRuntime.reapOrphans(runDir);
 
         assertThat(killed).isEqualTo(1);

@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -142,6 +143,8 @@ public final class BundleStore {
             return;
         }
         Path tmp = Files.createTempDirectory(Files.createDirectories(root), ".unpack-");
+        // a temporary directory is its owner's only; sandboxed workers run as a user of their own
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
             unzip(zip, tmp, limits);
             prepare.accept(tmp); // a sibling of the final directory: relative links made here hold there

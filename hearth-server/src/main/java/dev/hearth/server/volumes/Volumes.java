@@ -4,6 +4,7 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.functions.ByteSize;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.ManifestException;
+import dev.hearth.runtime.WorkerMount;
 import dev.hearth.volumes.VolumePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -185,6 +187,9 @@ public final class Volumes {
                         + dir.relativize(existing) + "' is a file, not a directory");
             }
             Files.createDirectories(parent);
+            for (Path made = parent; !made.equals(existing); made = made.getParent()) {
+                sameOwner(dir, made);
+            }
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new HearthException.Conflict("'" + file + "' is a directory in volume '" + name + "'; "
                         + "upload into it as '" + file + "/NAME'");
@@ -194,6 +199,8 @@ public final class Volumes {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 size = copyAtMost(in, out, file);
             }
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            sameOwner(dir, tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
             return new FileEntry(file, size, Files.getLastModifiedTime(target).toInstant());
@@ -208,6 +215,18 @@ public final class Volumes {
                     // the next start clears what is left
                 }
             }
+        }
+    }
+
+    /**
+     * Gives what an upload made the owner of the volume: sandboxed workers run as a user of their own and own their
+     * volumes (see dev.hearth.runtime.local.Bubblewrap), and must be able to change what was uploaded too.
+     */
+    private static void sameOwner(Path volume, Path made) throws IOException {
+        Object uid = Files.getAttribute(volume, "unix:uid");
+        if (!uid.equals(Files.getAttribute(made, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
+            Files.setAttribute(made, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(made, "unix:gid", Files.getAttribute(volume, "unix:gid"), LinkOption.NOFOLLOW_LINKS);
         }
     }
 
@@ -256,6 +275,18 @@ public final class Volumes {
     }
 
     /**
+     * What of the volumes a worker of the function must see: each volume read-write, where the link in the bundle
+     * leads (the volume itself), or at the absolute path the manifest gives.
+     */
+    public List<WorkerMount> workerMounts(FunctionManifest m) {
+        return m.volumes().entrySet().stream().map(v -> {
+            Path volume = root.resolve(v.getKey());
+            return new WorkerMount(volume, v.getValue().startsWith("/") ? Path.of(v.getValue()).normalize() : volume,
+                    true);
+        }).toList();
+    }
+
+    /**
      * Makes a version's volumes visible to its workers, at deploy time: each volume must exist, and each relative
      * path becomes a link in the unpacked bundle to the volume. The bundle directory is shared by every version with
      * the same code (and so the same manifest), so the links are made once and are the same for all of them.
@@ -273,7 +304,7 @@ public final class Volumes {
             if (at.startsWith("/")) {
                 if (!absoluteMounts) {
                     throw new ManifestException("'volumes." + name + "': cannot show volume '" + name + "' at " + at
-                            + ": workers here are plain processes without a mount namespace, so no absolute path "
+                            + ": workers here run unsandboxed (--unsafe-no-sandbox), without a mount namespace, so no absolute path "
                             + "can be given to them; use a path relative to the function's directory (such as "
                             + at.substring(at.lastIndexOf('/') + 1) + ") or read the volume's path from $"
                             + VolumePaths.environmentVariable(name));

@@ -5,6 +5,7 @@ import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.Runtime;
 import dev.hearth.placement.Gpu;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.WorkerMount;
 import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.server.volumes.Volumes;
 import java.net.URI;
@@ -150,8 +151,18 @@ public final class WorkerCommands {
             command.addAll(m.command());
         }
         List<Gpu> gpus = w.gpus();
+        // what a sandboxed worker sees of the data dir besides its bundle
+        List<WorkerMount> mounts = new ArrayList<>();
+        mounts.add(WorkerMount.readOnly(pythonLib.toAbsolutePath().normalize()));
+        mounts.add(WorkerMount.writable(home(fn.name()).toAbsolutePath().normalize())); // the function's HOME
+        envPython.ifPresent(p -> {
+            mounts.add(WorkerMount.readOnly(p.getParent().getParent().toAbsolutePath().normalize()));
+            // its python is a link to the interpreter it was made with, which a script may run by $HEARTH_PYTHON
+            baseInstallation(p).ifPresent(mounts::add);
+        });
+        mounts.addAll(volumes.workerMounts(m));
         return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
-                logDir.resolve(fn.name()).resolve(w.id() + ".log"));
+                logDir.resolve(fn.name()).resolve(w.id() + ".log"), mounts);
     }
 
     /** The function's workers' HOME, made if missing. */
@@ -163,6 +174,16 @@ public final class WorkerCommands {
             throw new WorkerStartException("cannot make the workers' HOME " + home + ": " + e.getMessage(), e);
         }
         return home;
+    }
+
+    /** Where the interpreter a virtualenv's python leads to is installed, unless in the system's {@code /usr}. */
+    private static Optional<WorkerMount> baseInstallation(Path envPython) {
+        try {
+            Path prefix = WorkerMount.installation(envPython.toRealPath());
+            return prefix.startsWith("/usr") ? Optional.empty() : Optional.of(WorkerMount.readOnly(prefix));
+        } catch (java.io.IOException e) {
+            return Optional.empty(); // the environment is broken; starting its worker will say so
+        }
     }
 
     /** Masks secret values in what the function's workers printed; for every log the API serves. */

@@ -1,0 +1,59 @@
+package dev.hearth.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What a server does without its sandbox: refuse workers unless told to run them unsandboxed, and then do so. */
+class UnsandboxedWorkersTest {
+
+    @Nested
+    class WhenBubblewrapIsMissing {
+
+        @RegisterExtension
+        final TestServer hearth = TestServer.withFunctions("echo")
+                .configured(b -> b.sandbox(TestSandbox.settings().withUnsafeNoSandbox(false)
+                        .withBwrap("/no/such/bwrap")));
+
+        @Test
+        void theServerSaysSoAtStartAndRunsNoWorkerSayingWhatToDo() {
+            assertThat(hearth.workerSandbox()).startsWith("NOT RUNNING: bubblewrap (/no/such/bwrap) is not installed")
+                    .contains("apt-get install bubblewrap").contains("--unsafe-no-sandbox");
+
+            String id = hearth.run("echo", "{\"x\":1}");
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                JsonNode status = hearth.status("echo", id);
+                assertThat(status.get("status").asText()).isEqualTo("IN_QUEUE");
+                assertThat(status.path("reason").asText()).contains("bubblewrap (/no/such/bwrap) is not installed")
+                        .contains("--unsafe-no-sandbox");
+            });
+            assertThat(hearth.workerCount("echo")).isZero();
+        }
+    }
+
+    @Nested
+    class WithUnsafeNoSandbox {
+
+        @RegisterExtension
+        final TestServer hearth = TestServer.withFunctions("echo", "prober-unsandboxed")
+                .configured(b -> b.sandbox(TestSandbox.settings().withUnsafeNoSandbox(true)
+                        .withBwrap("/no/such/bwrap")));
+
+        @Test
+        void workersRunAndCanReadTheDataDir() {
+            assertThat(hearth.workerSandbox()).startsWith("UNSANDBOXED (--unsafe-no-sandbox)");
+
+            JsonNode done = hearth.post("/v2/prober-unsandboxed/runsync", "{\"input\":{\"read\":[\""
+                    + hearth.dataDir().resolve("secret.key") + "\"]}}").json();
+
+            assertThat(done.get("status").asText()).isEqualTo("COMPLETED");
+            assertThat(done.get("output").get("read").elements().next().asText()).startsWith("read:");
+        }
+    }
+}
