@@ -22,7 +22,8 @@ class RunPodSdkQuirksTest {
 
     @Test
     void aJobCancelledBeforeItsTaskExistsIsStoppedOnceItDoes() throws IOException {
-        Path marker = Files.createTempDirectory("cancelled").resolve("task-cancelled");
+        // a sandboxed worker writes only where the test shares a directory with it
+        Path marker = TestSandbox.sharedDir("cancelled").resolve("task-cancelled");
         String id = hearth.run("runpod-112", "{\"seconds\": 30, \"marker\": \"" + marker + "\"}");
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 hearth.status("runpod-112", id).get("status").asText().equals("IN_PROGRESS"));
