@@ -67,7 +67,7 @@ class RealServerShapesTest {
 
     @Test
     void twoWorkersRunningAtOnceHoldDistinctGpus() throws IOException {
-        Path release = dir.resolve("release");
+        Path release = plane.shared().resolve("release"); // where the sandboxed workers can see it
         Fn fn = hearth.function("two-gpus");
         JobHandle first = fn.spawn(Map.of("release", release.toString()));
         JobHandle second = fn.spawn(Map.of("release", release.toString()));

@@ -9,7 +9,9 @@ import dev.hearth.server.http.HttpEdge;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +32,7 @@ class TlsTest {
         dir = Files.createTempDirectory("hearth-tls-test");
         selfSigned(dir);
         server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
-                .dataDir(dir.resolve("data")).gpus("none").apiKey("tls-key")
+                .dataDir(dir.resolve("data")).gpus("none").apiKey("tls-key").sandbox(ControlPlane.sandbox(List.of()))
                 .workerGrace(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500))
                 .tls(new HttpEdge.Tls(dir.resolve("cert.pem"), dir.resolve("key.pem"))).build());
     }
@@ -77,6 +79,8 @@ class TlsTest {
         run(dir, "openssl", "pkcs12", "-in", "ks.p12", "-passin", "pass:changeit", "-nokeys", "-out", "cert.pem");
         run(dir, "openssl", "pkcs12", "-in", "ks.p12", "-passin", "pass:changeit", "-nocerts", "-nodes",
                 "-out", "key.pem");
+        // the certificate is public, and sandboxed workers (nobody under a root server) read it as their CA file
+        Files.setPosixFilePermissions(dir.resolve("cert.pem"), PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     private static void run(Path dir, String... command) throws Exception {

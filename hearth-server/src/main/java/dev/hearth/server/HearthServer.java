@@ -116,7 +116,8 @@ public final class HearthServer implements AutoCloseable {
         }
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         // so does a bad --worker-user; Slurm's workers run on other machines, confined as Slurm confines them
-        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox(), data) : null;
+        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox().withBinds(java.util.stream.Stream
+                .concat(config.sandbox().binds().stream(), caFileOf(config).stream()).toList()), data) : null;
         store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
@@ -338,6 +339,12 @@ public final class HearthServer implements AutoCloseable {
         Map<String, String> withCa = new java.util.HashMap<>(env);
         withCa.put("HEARTH_CA_FILE", config.tls().certificate().toAbsolutePath().toString());
         return withCa;
+    }
+
+    /** Workers verify the server's certificate with the CA file they are given, so their sandbox must show it. */
+    private static List<dev.hearth.runtime.WorkerMount> caFileOf(ServerConfig config) {
+        String ca = config.tls() == null ? null : serverEnvironment(config).get("HEARTH_CA_FILE");
+        return ca == null ? List.of() : List.of(dev.hearth.runtime.WorkerMount.readOnly(Path.of(ca).toAbsolutePath()));
     }
 
     private static List<String> workerPassthrough(ServerConfig config) {
