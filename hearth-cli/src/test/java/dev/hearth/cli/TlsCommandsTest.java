@@ -2,11 +2,14 @@ package dev.hearth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.runtime.local.Bubblewrap;
 import dev.hearth.server.HearthServer;
 import dev.hearth.server.ServerConfig;
 import dev.hearth.server.http.HttpEdge;
+import dev.hearth.server.workers.SandboxSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +32,11 @@ class TlsCommandsTest {
         run(dir, "openssl", "pkcs12", "-in", "ks.p12", "-passin", "pass:changeit", "-nokeys", "-out", "cert.pem");
         run(dir, "openssl", "pkcs12", "-in", "ks.p12", "-passin", "pass:changeit", "-nocerts", "-nodes",
                 "-out", "key.pem");
+        // the certificate is public, and sandboxed workers (nobody under a root server) read it as their CA file
+        Files.setPosixFilePermissions(dir.resolve("cert.pem"), PosixFilePermissions.fromString("rw-r--r--"));
         server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve(".hearth"))
                 .gpus("none").apiKey("tls-key")
+                .sandbox(SandboxSettings.DEFAULT.withUnsafeNoSandbox(!Bubblewrap.onHost()))
                 .tls(new HttpEdge.Tls(dir.resolve("cert.pem"), dir.resolve("key.pem"))).build());
     }
 
