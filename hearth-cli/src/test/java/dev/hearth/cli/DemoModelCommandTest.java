@@ -21,7 +21,8 @@ class DemoModelCommandTest {
     private static final Path EXAMPLE = Path.of("..", "examples", "model").toAbsolutePath().normalize();
 
     @RegisterExtension
-    static final CliServer server = CliServer.onGpus("H100:1").withPython(DEBIAN_PYTHON);
+    // unsandboxed for now: inside the bubblewrap sandbox Debian's torch fails to load libblas.so.3 (issue 10's note)
+    static final CliServer server = CliServer.onGpus("H100:1").withPython(DEBIAN_PYTHON).unsandboxed();
 
     @BeforeAll
     static void debianTorchIsInstalled() throws Exception {
