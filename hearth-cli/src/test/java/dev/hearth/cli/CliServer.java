@@ -28,7 +28,6 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
 
     private final String gpus;
     private String python = "python3";
-    private boolean unsandboxed;
     private Path dir;
     private HearthServer server;
     private Cli cli;
@@ -43,12 +42,6 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Workers (and functions' environments) use this interpreter instead of python3 on the PATH. */
-    /** Workers as plain processes (--unsafe-no-sandbox), for what does not yet run inside the sandbox. */
-    CliServer unsandboxed() {
-        this.unsandboxed = true;
-        return this;
-    }
-
     CliServer withPython(String interpreter) {
         this.python = interpreter;
         return this;
@@ -63,7 +56,7 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
         }
         server = HearthServer.start(ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dir.resolve(".hearth"))
                 .gpus(gpus).apiKey(KEY).python(python).sandbox(SandboxSettings.DEFAULT
-                        .withUnsafeNoSandbox(unsandboxed || !Bubblewrap.onHost())
+                        .withUnsafeNoSandbox(!Bubblewrap.onHost())
                         .withBinds(List.of(WorkerMount.writable(shared())))).build());
         ClientConfig.recordStart(dir.resolve(".hearth"), server.url(), KEY);
         cli = new Cli(Map.of(), dir);

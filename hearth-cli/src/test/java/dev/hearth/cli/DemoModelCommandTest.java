@@ -21,8 +21,7 @@ class DemoModelCommandTest {
     private static final Path EXAMPLE = Path.of("..", "examples", "model").toAbsolutePath().normalize();
 
     @RegisterExtension
-    // unsandboxed for now: inside the bubblewrap sandbox Debian's torch fails to load libblas.so.3 (issue 10's note)
-    static final CliServer server = CliServer.onGpus("H100:1").withPython(DEBIAN_PYTHON).unsandboxed();
+    static final CliServer server = CliServer.onGpus("H100:1").withPython(DEBIAN_PYTHON);
 
     @BeforeAll
     static void debianTorchIsInstalled() throws Exception {

@@ -83,6 +83,9 @@ public final class Bubblewrap implements WorkerSandbox {
                 // unreadable: left out
             }
         }
+        // made by hand: the directory bubblewrap makes for the binds below is not searchable by other users, so a
+        // worker dropped to nobody would miss every file in it (the loader's cache, /etc/alternatives' links)
+        args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
         for (String name : ETC) {
             Path p = Path.of("/etc", name);
             if (Files.exists(p)) {
