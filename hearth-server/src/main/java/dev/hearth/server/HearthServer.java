@@ -1,8 +1,10 @@
 package dev.hearth.server;
 
+import dev.hearth.errors.HearthException;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.gpu.GpuInventories;
+import dev.hearth.runtime.WorkerMount;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.local.LocalProcessRuntime;
 import dev.hearth.runtime.slurm.SlurmCli;
@@ -116,8 +118,8 @@ public final class HearthServer implements AutoCloseable {
         }
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         // so does a bad --worker-user; Slurm's workers run on other machines, confined as Slurm confines them
-        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox().withBinds(java.util.stream.Stream
-                .concat(config.sandbox().binds().stream(), caFileOf(config).stream()).toList()), data) : null;
+        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox().withBinds(caFileOf(config)), data)
+                : null;
         store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
@@ -342,9 +344,9 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /** Workers verify the server's certificate with the CA file they are given, so their sandbox must show it. */
-    private static List<dev.hearth.runtime.WorkerMount> caFileOf(ServerConfig config) {
+    private static List<WorkerMount> caFileOf(ServerConfig config) {
         String ca = config.tls() == null ? null : serverEnvironment(config).get("HEARTH_CA_FILE");
-        return ca == null ? List.of() : List.of(dev.hearth.runtime.WorkerMount.readOnly(Path.of(ca).toAbsolutePath()));
+        return ca == null ? List.of() : List.of(WorkerMount.readOnly(Path.of(ca).toAbsolutePath()));
     }
 
     private static List<String> workerPassthrough(ServerConfig config) {

@@ -35,9 +35,7 @@ public final class TestSandbox {
 
     /** The same, showing workers these host paths too (read-only). */
     public static SandboxSettings settingsAlsoShowing(List<Path> paths) {
-        List<WorkerMount> binds = new java.util.ArrayList<>(settings().binds());
-        paths.stream().filter(Files::exists).map(WorkerMount::readOnly).forEach(binds::add);
-        return settings().withBinds(binds);
+        return settings().withBinds(paths.stream().filter(Files::exists).map(WorkerMount::readOnly).toList());
     }
 
     /** A new directory that handlers (running as another user) can write to and the test can read. */

@@ -35,8 +35,10 @@ public record SandboxSettings(boolean unsafeNoSandbox, String bwrap, String work
         return new SandboxSettings(unsafeNoSandbox, bwrap, user, binds);
     }
 
+    /** These settings, with workers also seeing {@code more} besides the binds already given. */
     public SandboxSettings withBinds(List<WorkerMount> more) {
-        return new SandboxSettings(unsafeNoSandbox, bwrap, workerUser, more);
+        return new SandboxSettings(unsafeNoSandbox, bwrap, workerUser,
+                java.util.stream.Stream.concat(binds.stream(), more.stream()).toList());
     }
 
     /**
