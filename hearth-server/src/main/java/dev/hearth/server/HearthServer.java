@@ -227,9 +227,8 @@ public final class HearthServer implements AutoCloseable {
                 Path.of(System.getProperty("java.io.tmpdir")), clock);
         events.add(replicate);
         api.addReplicate(replicate);
-        api.addWorkerDownloads(workers, new WorkerDownloads(commands, (name, version) -> functions.versions(name)
-                .stream().filter(v -> v.version() == version).findFirst().orElseThrow(() ->
-                        new dev.hearth.errors.HearthException.NotFound("no version " + version + " of " + name)),
+        api.addWorkerDownloads(workers, new WorkerDownloads(commands, (name, version) -> functions.find(name, version)
+                .orElseThrow(() -> new HearthException.NotFound("no version " + version + " of " + name)),
                 pythonLib, data.resolve("downloads")));
         AlertService alerts = new AlertService(store,
                 new AlertSignals(functions, jobs, pool, store, budgets::standings, clock),

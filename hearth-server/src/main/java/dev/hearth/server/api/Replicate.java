@@ -390,8 +390,8 @@ public final class Replicate implements JobEvents, AutoCloseable {
 
     /** A version's id: its bundle's SHA-256. */
     String versionId(String function, int version) {
-        return versionIds.computeIfAbsent(function + ":" + version, k -> functions.versions(function).stream()
-                .filter(v -> v.version() == version).map(FunctionVersion::bundleSha256).findFirst().orElse(""));
+        return versionIds.computeIfAbsent(function + ":" + version, k -> functions.find(function, version)
+                .map(FunctionVersion::bundleSha256).orElse(""));
     }
 
     /** The version object, with the model's OpenAPI schema where it declares one. */

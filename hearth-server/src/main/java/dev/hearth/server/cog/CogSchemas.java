@@ -1,6 +1,5 @@
 package dev.hearth.server.cog;
 
-import dev.hearth.errors.HearthException;
 import dev.hearth.functions.FunctionManifest;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.ManifestException;
@@ -107,12 +106,7 @@ public final class CogSchemas implements ModelSchemas {
 
     @Override
     public Optional<String> openApiSchema(String function, int version) {
-        Optional<FunctionVersion> v;
-        try {
-            v = functions.versions(function).stream().filter(x -> x.version() == version).findFirst();
-        } catch (HearthException.NotFound e) {
-            return Optional.empty();
-        }
+        Optional<FunctionVersion> v = functions.find(function, version);
         if (v.isEmpty()) {
             return Optional.empty();
         }

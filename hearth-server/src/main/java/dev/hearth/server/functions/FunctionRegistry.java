@@ -195,6 +195,11 @@ public final class FunctionRegistry {
         return r == null ? Optional.empty() : Optional.ofNullable(r.canary());
     }
 
+    /** One stored version of a function by its number; empty when there is no such version (or function). */
+    public Optional<FunctionVersion> find(String name, int version) {
+        return store.find(name, version);
+    }
+
     /** Every stored version of a function, oldest first, or a 404. */
     public List<FunctionVersion> versions(String name) {
         require(name);
@@ -261,12 +266,12 @@ public final class FunctionRegistry {
 
     /** Makes a durable release visible, its active version and canary together. */
     private void apply(Release r) {
-        FunctionVersion active = find(r.function(), r.active());
-        FunctionVersion canary = r.canary() == null ? null : find(r.function(), r.canary().version());
+        FunctionVersion active = stored(r.function(), r.active());
+        FunctionVersion canary = r.canary() == null ? null : stored(r.function(), r.canary().version());
         released.put(r.function(), new Released(r, active, canary));
     }
 
-    private FunctionVersion find(String name, int version) {
+    private FunctionVersion stored(String name, int version) {
         return store.find(name, version).orElseThrow(() -> new IllegalStateException("release of function '" + name
                 + "' names version " + version + ", which is not stored"));
     }
