@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -41,13 +44,19 @@ class UnsandboxedWorkersTest {
     class WithUnsafeNoSandbox {
 
         @RegisterExtension
-        final TestServer hearth = TestServer.withFunctions("echo", "prober-unsandboxed")
+        final TestServer hearth = TestServer.withFunctions("echo")
                 .configured(b -> b.sandbox(TestSandbox.settings().withUnsafeNoSandbox(true)
                         .withBwrap("/no/such/bwrap")));
 
         @Test
-        void workersRunAndCanReadTheDataDir() {
+        void workersRunAndCanReadTheDataDir() throws IOException {
             assertThat(hearth.workerSandbox()).startsWith("UNSANDBOXED (--unsafe-no-sandbox)");
+            // the sandbox test's prober, without the volume its manifest asks for
+            Path prober = Files.createTempDirectory("prober-unsandboxed");
+            Files.copy(TestServer.fixtureDir("prober").resolve("handler.py"), prober.resolve("handler.py"));
+            Files.writeString(prober.resolve("hearth.yaml"), "name: prober-unsandboxed\nhandler: handler.py:handler\n"
+                    + "scaling: {maxWorkers: 1}\ntimeout: 60s\n");
+            assertThat(hearth.deploy(prober, "").status()).isEqualTo(201);
 
             JsonNode done = hearth.post("/v2/prober-unsandboxed/runsync", "{\"input\":{\"read\":[\""
                     + hearth.dataDir().resolve("secret.key") + "\"]}}").json();
