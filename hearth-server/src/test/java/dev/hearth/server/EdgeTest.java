@@ -1,13 +1,12 @@
 package dev.hearth.server;
 
+import static dev.hearth.server.http.RawHttp.readResponse;
+import static dev.hearth.server.http.RawHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.http.EdgeLimits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -88,32 +87,5 @@ class EdgeTest {
         Socket s = new Socket("127.0.0.1", hearth.url().getPort());
         s.setSoTimeout(30_000); // the bound of every wait for an answer
         return s;
-    }
-
-    private static void send(Socket s, String raw) throws IOException {
-        s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-        s.getOutputStream().flush();
-    }
-
-    /** One response: head and, if it has a Content-Length, its body. */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.write(c);
-            matched = (c == '\r' || c == '\n') ? matched + 1 : 0;
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : h.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return h + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }

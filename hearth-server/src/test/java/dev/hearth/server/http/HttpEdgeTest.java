@@ -1,5 +1,7 @@
 package dev.hearth.server.http;
 
+import static dev.hearth.server.http.RawHttp.readResponse;
+import static dev.hearth.server.http.RawHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -473,11 +475,6 @@ class HttpEdgeTest {
         return connect(server);
     }
 
-    private static void send(Socket s, String raw) throws IOException {
-        s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-        s.getOutputStream().flush();
-    }
-
     /** A chunked response's body, joined. */
     private static String readChunked(InputStream in) throws IOException {
         String head = readResponse(in);
@@ -503,25 +500,4 @@ class HttpEdgeTest {
         return b.toString();
     }
 
-    /** One response: head and, if it has a Content-Length, its body. */
-    private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            head.write(c);
-            matched = (c == '\r' || c == '\n') ? matched + 1 : 0;
-        }
-        String h = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : h.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return h + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-    }
 }
