@@ -27,6 +27,10 @@ class MetricsTest {
             hearth.awaitFinal("echo", hearth.run("echo", "{\"i\":" + i + "}"));
         }
         hearth.awaitFinal("fails", hearth.run("fails", "{}"));
+        // a job's final state is visible in the store a moment before the listeners that count it have run
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(value(PrometheusText.parse(
+                hearth.get("/metrics").body()), "hearth_jobs_finished_total",
+                Map.of("function", "fails", "status", "FAILED"))).isGreaterThanOrEqualTo(1));
 
         Map<String, PrometheusText.Family> m = PrometheusText.parse(hearth.get("/metrics").body());
 
