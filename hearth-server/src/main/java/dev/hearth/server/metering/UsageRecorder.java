@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,6 +47,11 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
     private final ConcurrentHashMap<String, Attempt> attempts = new ConcurrentHashMap<>();
     private final List<UsageSink> sinks = new CopyOnWriteArrayList<>();
     private final Object pendingLock = new Object();
+    /**
+     * Held for a whole flush, so a report that flushes before reading the store waits for a flush already writing
+     * (the periodic one) instead of finding nothing pending and reading the store before that write lands.
+     */
+    private final ReentrantLock flushing = new ReentrantLock();
     private List<UsageInterval> pendingIntervals = new ArrayList<>();
     private List<JobCost> pendingJobs = new ArrayList<>();
 
@@ -139,6 +145,15 @@ public final class UsageRecorder implements JobEvents, WorkerObserver {
 
     /** Writes what was closed since the last flush; on a store failure it is kept for the next one. */
     public void flush() {
+        flushing.lock();
+        try {
+            flushPending();
+        } finally {
+            flushing.unlock();
+        }
+    }
+
+    private void flushPending() {
         List<UsageInterval> intervals;
         List<JobCost> jobs;
         synchronized (pendingLock) {
