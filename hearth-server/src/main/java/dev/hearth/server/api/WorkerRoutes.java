@@ -8,6 +8,7 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.jobs.Job;
 import dev.hearth.placement.Gpu;
 import dev.hearth.scaling.ColdStartPhases;
+import dev.hearth.server.jobs.AcceptedResults;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.jobs.WorkerResult;
 import dev.hearth.server.workers.Worker;
@@ -154,7 +155,7 @@ final class WorkerRoutes {
             items.add(new JobService.ResultItem(item.get("id").asText(),
                     workerResult(item, item.path("isStream").asBoolean(false))));
         }
-        JobService.AcceptedResults accepted = jobs.acceptResults(w, items);
+        AcceptedResults accepted = jobs.acceptResults(w, items);
         List<HearthException> refused = accepted.refused();
         ArrayNode answers = Json.MAPPER.createArrayNode();
         for (int i = 0; i < items.size(); i++) {
