@@ -167,7 +167,7 @@ public final class HearthServer implements AutoCloseable {
         pool.crashLoopAfter(config.crashLoopThreshold());
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
-        pool.bind(jobs);
+        pool.events(jobs);
         pool.bindFunctions(functions::latest);
         if (slurmInventory != null) {
             pool.deriveTokens(WorkerTokens.load(data)::of);
@@ -191,10 +191,10 @@ public final class HearthServer implements AutoCloseable {
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
-        jobs.gate(SubmitGate.both(pool.crashLoopGate(), budgets));
+        jobs.gate(SubmitGate.both(PoolJobEvents.crashLoopGate(pool), budgets));
         pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
-        events.add(metrics, pool, scaling, webhooks, usage, budgets);
+        events.add(metrics, new PoolJobEvents(pool), scaling, webhooks, usage, budgets);
         timeline = new TimelineRecorder(store, clock, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
         metrics.reportTimeline(timeline);

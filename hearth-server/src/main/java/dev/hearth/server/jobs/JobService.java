@@ -11,6 +11,7 @@ import dev.hearth.jobs.JobTransitions;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
+import dev.hearth.server.workers.WorkerEvents;
 import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,7 @@ import java.util.Set;
  * results, {@link Reaper} keeps and ends leases (heartbeats, lost workers, timeouts, TTLs), {@link Waiters} holds what
  * clients wait on (runsync, status-sync, streams), and {@link Outcomes} is where every attempt ends.
  */
-public final class JobService {
+public final class JobService implements WorkerEvents {
 
     private static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration MAX_TIMEOUT = Duration.ofDays(7);
@@ -311,6 +312,7 @@ public final class JobService {
     }
 
     /** The worker is gone (process exited, or replaced): its jobs go back to the queue or fail. */
+    @Override
     public void workerLost(Worker worker, String reason) {
         reaper.workerLost(worker, reason);
     }
@@ -328,6 +330,7 @@ public final class JobService {
      *
      * @return how many jobs went back
      */
+    @Override
     public int handBack(Worker worker, String reason) {
         return reaper.handBack(worker, reason);
     }
@@ -346,6 +349,7 @@ public final class JobService {
     }
 
     /** Wakes the long-polls of one function so draining workers return at once. */
+    @Override
     public void wake(String function) {
         table.queue(function).wakeAll();
     }
@@ -354,6 +358,7 @@ public final class JobService {
      * Fails every queued job of the version with the error, retries or not: its workers die before they can take
      * one (a crash loop), so the jobs would wait for ever. Returns how many failed.
      */
+    @Override
     public int failQueued(String function, int version, String error) {
         int failed = 0;
         for (Job j : table.all()) {

@@ -13,11 +13,7 @@ import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.WorkerStartException;
 import dev.hearth.scaling.WorkerPhase;
-import dev.hearth.server.jobs.JobEvents;
-import dev.hearth.server.jobs.JobService;
-import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.timeline.LogSlice;
-import dev.hearth.errors.HearthException;
 import dev.hearth.server.logging.LogContext;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -38,7 +34,7 @@ import java.util.logging.Logger;
  * their exits into lost leases. Scale-down is a protocol: a drained worker gets no new jobs, finishes those it has,
  * and only then receives SIGTERM.
  */
-public final class WorkerPool implements JobEvents {
+public final class WorkerPool {
 
     private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
     private static final int LAST_LINES = 20;
@@ -64,7 +60,7 @@ public final class WorkerPool implements JobEvents {
     private final Set<String> drainedByCluster = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CrashLoop> crashLooping = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<CrashLoop> crashLoopListener = c -> { };
-    private volatile JobService jobs;
+    private volatile WorkerEvents jobs = WorkerEvents.NONE;
     private volatile java.util.function.Function<String, Optional<FunctionVersion>> functions = f -> Optional.empty();
     private volatile WorkerObserver observer = WorkerObserver.NONE;
     private volatile java.util.function.UnaryOperator<String> tokenOf = id -> HexFormat.of().formatHex(bytes(24));
@@ -82,9 +78,9 @@ public final class WorkerPool implements JobEvents {
         this.nodes = new Nodes(inventory.gpus());
     }
 
-    /** Wired after construction: the job service and the pool know each other. */
-    public void bind(JobService jobService) {
-        this.jobs = jobService;
+    /** Wired after construction: who is told what becomes of the workers (the job service). */
+    public void events(WorkerEvents workerEvents) {
+        this.jobs = workerEvents;
     }
 
     /** Wired after construction: how to find a function's latest version, to replace workers moved by a repack. */
@@ -687,7 +683,7 @@ public final class WorkerPool implements JobEvents {
         retireWorker(worker, masked);
     }
 
-    @Override
+    /** The worker should be replaced: it timed out on a job, or asked to be (stopPod). */
     public void retireWorker(Worker worker, String reason) {
         LogContext.of(worker.function(), null, worker.id())
                 .run(() -> LOG.info("replacing worker " + worker.id() + ": " + reason));
@@ -697,15 +693,15 @@ public final class WorkerPool implements JobEvents {
         stop(worker, worker.inFlightCount() == 0 ? grace : Duration.ofSeconds(2));
     }
 
-    @Override
+    /** The worker should take no new job, finish those it runs, then stop: its version is no longer released. */
     public void drainWorker(Worker worker, String reason) {
         LogContext.of(worker.function(), null, worker.id())
                 .run(() -> LOG.info("draining worker " + worker.id() + ": " + reason));
         drain(worker);
     }
 
-    @Override
-    public void started(Job job, Worker worker) {
+    /** The worker took a job: its function no longer waits for capacity, and its version is not crash looping. */
+    public void jobStarted(Job job, Worker worker) {
         waitingReasons.remove(job.function());
         startFailures.remove(crashKey(worker.function(), worker.version()));
         crashLooping.remove(crashKey(worker.function(), worker.version()));
@@ -820,22 +816,6 @@ public final class WorkerPool implements JobEvents {
         return cleared;
     }
 
-    /** Refuses new jobs (and retries) for a crash-looping version with a 503 that carries its error. */
-    public SubmitGate crashLoopGate() {
-        return new SubmitGate() {
-            @Override
-            public void admit(Job job, FunctionVersion fn) {
-                CrashLoop loop = crashLooping.get(crashKey(fn.name(), fn.version()));
-                if (loop != null) {
-                    throw new HearthException.Unavailable(loop.error());
-                }
-            }
-
-            @Override
-            public void release(Job job) {
-            }
-        };
-    }
 
     public List<Worker> workers(String function) {
         return function == null ? List.copyOf(registry.all()) : registry.ofFunction(function);
