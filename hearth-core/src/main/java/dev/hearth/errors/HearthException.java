@@ -1,77 +1,70 @@
 package dev.hearth.errors;
 
 /**
- * The one error hierarchy of Hearth. Every subclass maps to an HTTP status and is rendered by the API layer as
- * {@code application/problem+json}; the message is written for the caller and says what to fix.
+ * The one error hierarchy of Hearth: a closed set of kinds of failure, each a subclass, with a message written for the
+ * caller that says what to fix. Core knows nothing of HTTP: the API layer maps each kind to its status and renders it
+ * as {@code application/problem+json}.
  */
-public sealed class HearthException extends RuntimeException
+public abstract sealed class HearthException extends RuntimeException
         permits HearthException.BadRequest, HearthException.Unauthorized, HearthException.NotFound,
                 HearthException.Conflict, HearthException.PayloadTooLarge, HearthException.PaymentRequired,
                 HearthException.Unavailable, HearthException.Unprocessable {
 
-    private final int status;
-    private final String title;
-
-    protected HearthException(int status, String title, String message) {
+    protected HearthException(String message) {
         super(message, null, false, false);
-        this.status = status;
-        this.title = title;
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String title() {
-        return title;
-    }
-
+    /** The input is malformed or out of range. */
     public static non-sealed class BadRequest extends HearthException {
         public BadRequest(String message) {
-            super(400, "Bad Request", message);
+            super(message);
         }
     }
 
+    /** No valid key or token came with the request. */
     public static final class Unauthorized extends HearthException {
         public Unauthorized(String message) {
-            super(401, "Unauthorized", message);
+            super(message);
         }
     }
 
+    /** A budget would be exceeded by the job. */
     public static final class PaymentRequired extends HearthException {
         public PaymentRequired(String message) {
-            super(402, "Budget Exceeded", message);
+            super(message);
         }
     }
 
     public static final class NotFound extends HearthException {
         public NotFound(String message) {
-            super(404, "Not Found", message);
+            super(message);
         }
     }
 
+    /** The request contradicts the current state (a lost lease, a used idempotency key, a version not released). */
     public static final class Conflict extends HearthException {
         public Conflict(String message) {
-            super(409, "Conflict", message);
+            super(message);
         }
     }
 
     public static final class PayloadTooLarge extends HearthException {
         public PayloadTooLarge(String message) {
-            super(413, "Payload Too Large", message);
+            super(message);
         }
     }
 
     /** Well-formed but not doable as asked: a function's Python environment that pip cannot build, say. */
     public static final class Unprocessable extends HearthException {
         public Unprocessable(String message) {
-            super(422, "Unprocessable Content", message);
+            super(message);
         }
     }
 
+    /** Not now: the control plane is shutting down, a version is crash looping, the disk is full. */
     public static final class Unavailable extends HearthException {
         public Unavailable(String message) {
-            super(503, "Service Unavailable", message);
+            super(message);
         }
     }
 }

@@ -55,7 +55,7 @@ final class DeployProgress implements Consumer<String> {
             return false;
         }
         write(Map.of("problem", e instanceof HearthException h
-                ? HttpApi.problemBody(h.status(), h.title(), h.getMessage(), call.path())
+                ? HttpApi.problemBody(h, call.path())
                 : HttpApi.problemBody(500, "Internal Server Error", "unexpected error (" + e.getClass().getSimpleName()
                         + "); the server log has the details", call.path())));
         close();

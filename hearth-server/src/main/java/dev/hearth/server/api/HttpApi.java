@@ -194,11 +194,11 @@ public final class HttpApi implements AutoCloseable {
                 });
                 audit.record(call, m.route(), m.params(), null);
             } catch (HearthException e) {
-                problem(call, e.status(), e.title(), e.getMessage());
+                problem(call, e);
                 audit.record(call, m.route(), m.params(), e.getMessage());
             }
         } catch (HearthException e) {
-            problem(call, e.status(), e.title(), e.getMessage());
+            problem(call, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem(call, 503, "Service Unavailable", "the server is shutting down");
@@ -220,6 +220,11 @@ public final class HttpApi implements AutoCloseable {
                 : null);
     }
 
+    private static void problem(Call call, HearthException e) {
+        ErrorStatus s = ErrorStatus.of(e);
+        problem(call, s.status(), s.title(), e.getMessage());
+    }
+
     private static void problem(Call call, int status, String title, String detail) {
         if (call == null || call.answered()) {
             return;
@@ -230,6 +235,12 @@ public final class HttpApi implements AutoCloseable {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             call.empty(status);
         }
+    }
+
+    /** The RFC 9457 problem of a refusal, with its kind's status. */
+    static ObjectNode problemBody(HearthException e, String instance) {
+        ErrorStatus s = ErrorStatus.of(e);
+        return problemBody(s.status(), s.title(), e.getMessage(), instance);
     }
 
     /** An RFC 9457 problem, as every error answer carries it. */

@@ -164,7 +164,7 @@ final class WorkerRoutes {
             if (e == null) {
                 a.put("status", 200);
             } else {
-                a.put("status", e.status()).put("detail", e.getMessage());
+                a.put("status", ErrorStatus.of(e).status()).put("detail", e.getMessage());
             }
         }
         ObjectNode answer = Json.MAPPER.createObjectNode();
