@@ -46,7 +46,6 @@ import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
 import dev.hearth.server.tracing.JobTracer;
-import dev.hearth.server.tracing.OtlpHttpExporter;
 import dev.hearth.server.volumes.Volumes;
 import dev.hearth.server.workers.PythonInterpreter;
 import dev.hearth.server.workers.PythonLibrary;
@@ -199,8 +198,7 @@ public final class HearthServer implements AutoCloseable {
         events.add(timeline);
         metrics.reportTimeline(timeline);
         // tracing off (the default) creates nothing and costs nothing on the job path
-        tracer = config.otlpEndpoint() == null ? null : new JobTracer(new OtlpHttpExporter(config.otlpEndpoint()),
-                clock);
+        tracer = config.otlpEndpoint() == null ? null : JobTracer.toOtlp(config.otlpEndpoint(), clock);
         if (tracer != null) {
             events.add(tracer);
         }

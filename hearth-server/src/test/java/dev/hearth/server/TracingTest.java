@@ -3,14 +3,23 @@ package dev.hearth.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,13 +27,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** OpenTelemetry traces of jobs, sent with OTLP/HTTP (JSON) to a real HTTP receiver playing the collector. */
+/**
+ * OpenTelemetry traces of jobs, sent by the OpenTelemetry SDK's OTLP/HTTP exporter (protobuf) to a real HTTP receiver
+ * on 127.0.0.1 playing the collector.
+ */
 class TracingTest {
 
-    /** Accepts OTLP/HTTP JSON export requests like a collector and keeps every span. */
+    /** Accepts OTLP/HTTP export requests like a collector and keeps every span, and notes every request it gets. */
     static final class Collector {
         final HttpServer server;
-        final List<JsonNode> spans = new CopyOnWriteArrayList<>();
+        final List<Span> spans = new CopyOnWriteArrayList<>();
+        final List<Resource> resources = new CopyOnWriteArrayList<>();
+        final List<String> scopes = new CopyOnWriteArrayList<>();
+        final List<String> requests = new CopyOnWriteArrayList<>();
         final List<String> contentTypes = new CopyOnWriteArrayList<>();
 
         Collector() {
@@ -33,22 +48,32 @@ class TracingTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            server.createContext("/v1/traces", ex -> {
+            server.createContext("/", ex -> {
+                requests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
                 contentTypes.add(ex.getRequestHeaders().getFirst("Content-Type"));
-                JsonNode body = TestServer.JSON.readTree(ex.getRequestBody());
-                for (JsonNode rs : body.get("resourceSpans")) {
-                    assertThat(rs.at("/resource/attributes/0/key").asText()).isEqualTo("service.name");
-                    for (JsonNode ss : rs.get("scopeSpans")) {
-                        ss.get("spans").forEach(spans::add);
+                byte[] body = ex.getRequestBody().readAllBytes();
+                if (!ex.getRequestURI().getPath().equals("/v1/traces")) {
+                    answer(ex, 404, new byte[0]);
+                    return;
+                }
+                ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body);
+                for (ResourceSpans rs : request.getResourceSpansList()) {
+                    resources.add(rs.getResource());
+                    for (ScopeSpans ss : rs.getScopeSpansList()) {
+                        scopes.add(ss.getScope().getName());
+                        spans.addAll(ss.getSpansList());
                     }
                 }
-                byte[] ok = "{}".getBytes();
-                ex.getResponseHeaders().add("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, ok.length);
-                ex.getResponseBody().write(ok);
-                ex.close();
+                answer(ex, 200, ExportTraceServiceResponse.getDefaultInstance().toByteArray());
             });
             server.start();
+        }
+
+        private static void answer(HttpExchange ex, int status, byte[] body) throws IOException {
+            ex.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+            ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
         }
 
         String url() {
@@ -73,31 +98,47 @@ class TracingTest {
         String worker = hearth.awaitFinal("echo", id).get("workerId").asText();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> root(id) != null);
-        JsonNode root = root(id);
-        List<JsonNode> trace = trace(root.get("traceId").asText());
+        Span root = root(id);
+        List<Span> trace = trace(root.getTraceId().toByteArray());
 
-        assertThat(collector.contentTypes).allMatch(t -> t.startsWith("application/json"));
-        assertThat(root.get("traceId").asText()).matches("[0-9a-f]{32}");
-        assertThat(root.get("spanId").asText()).matches("[0-9a-f]{16}");
-        assertThat(root.get("name").asText()).isEqualTo("job echo");
-        assertThat(root.has("parentSpanId")).isFalse();
+        assertThat(collector.contentTypes).allMatch(t -> t.startsWith("application/x-protobuf"));
+        assertThat(hex(root.getTraceId().toByteArray())).matches("[0-9a-f]{32}").doesNotMatch("0+");
+        assertThat(hex(root.getSpanId().toByteArray())).matches("[0-9a-f]{16}").doesNotMatch("0+");
+        assertThat(root.getName()).isEqualTo("job echo");
+        assertThat(root.getParentSpanId().isEmpty()).isTrue();
+        assertThat(root.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
         assertThat(attributes(root)).containsEntry("hearth.function", "echo").containsEntry("hearth.job.status",
-                "COMPLETED").containsEntry("hearth.function.version", "1");
-        assertThat(root.at("/status/code").asInt()).isEqualTo(1);
-        List<String> names = trace.stream().map(s -> s.get("name").asText()).toList();
+                "COMPLETED").containsEntry("hearth.function.version", "1").containsEntry("hearth.job.id", id);
+        assertThat(root.getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_OK);
+        List<String> names = trace.stream().map(Span::getName).toList();
         assertThat(names).contains("queued", "run", "job echo");
-        JsonNode run = trace.stream().filter(s -> s.get("name").asText().equals("run")).findFirst().orElseThrow();
-        assertThat(run.get("parentSpanId").asText()).isEqualTo(root.get("spanId").asText());
+        Span run = trace.stream().filter(s -> s.getName().equals("run")).findFirst().orElseThrow();
+        assertThat(run.getParentSpanId()).isEqualTo(root.getSpanId());
+        assertThat(run.getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_INTERNAL);
         assertThat(attributes(run)).containsEntry("hearth.worker.id", worker).containsEntry("hearth.job.attempt", "1")
                 .containsKey("hearth.node");
-        for (JsonNode s : trace) {
-            long start = Long.parseLong(s.get("startTimeUnixNano").asText());
-            long end = Long.parseLong(s.get("endTimeUnixNano").asText());
-            assertThat(end).as(s.get("name").asText()).isGreaterThanOrEqualTo(start);
-            if (!s.get("name").asText().equals("worker start")) {
-                assertThat(start).isGreaterThanOrEqualTo(Long.parseLong(root.get("startTimeUnixNano").asText()));
+        for (Span s : trace) {
+            assertThat(s.getEndTimeUnixNano()).as(s.getName()).isGreaterThanOrEqualTo(s.getStartTimeUnixNano());
+            if (!s.getName().equals("worker start")) {
+                assertThat(s.getStartTimeUnixNano()).as(s.getName())
+                        .isGreaterThanOrEqualTo(root.getStartTimeUnixNano());
             }
         }
+    }
+
+    @Test
+    void theSpansComeFromServiceHearthInOneScope() {
+        String id = hearth.run("echo", "{}");
+        hearth.awaitFinal("echo", id);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> root(id) != null);
+
+        assertThat(collector.resources).isNotEmpty().allSatisfy(r -> assertThat(r.getAttributesList())
+                .anySatisfy(a -> {
+                    assertThat(a.getKey()).isEqualTo("service.name");
+                    assertThat(a.getValue().getStringValue()).isEqualTo("hearth");
+                }));
+        assertThat(collector.scopes).containsOnly("dev.hearth.server");
     }
 
     @Test
@@ -107,13 +148,24 @@ class TracingTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> root(id) != null);
 
-        JsonNode root = root(id);
-        assertThat(root.at("/status/code").asInt()).isEqualTo(2);
-        assertThat(root.at("/status/message").asText()).contains("boom");
+        Span root = root(id);
+        assertThat(root.getStatus().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+        assertThat(root.getStatus().getMessage()).contains("boom");
     }
 
-    private static JsonNode root(String jobId) {
-        for (JsonNode s : collector.spans) {
+    @Test
+    void theExporterSendsTracesAndNothingElseToTheCollector() {
+        String id = hearth.run("echo", "{}");
+        hearth.awaitFinal("echo", id);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> root(id) != null);
+
+        // no metrics or logs exporter of the SDK's autoconfiguration, no other signal
+        assertThat(collector.requests).isNotEmpty().containsOnly("POST /v1/traces");
+    }
+
+    private static Span root(String jobId) {
+        for (Span s : collector.spans) {
             if (jobId.equals(attributes(s).get("hearth.job.id"))) {
                 return s;
             }
@@ -121,20 +173,27 @@ class TracingTest {
         return null;
     }
 
-    private static List<JsonNode> trace(String traceId) {
-        List<JsonNode> out = new ArrayList<>();
-        collector.spans.stream().filter(s -> s.get("traceId").asText().equals(traceId)).forEach(out::add);
+    private static List<Span> trace(byte[] traceId) {
+        return collector.spans.stream().filter(s -> java.util.Arrays.equals(s.getTraceId().toByteArray(), traceId))
+                .toList();
+    }
+
+    private static Map<String, String> attributes(Span span) {
+        Map<String, String> out = new HashMap<>();
+        for (KeyValue a : span.getAttributesList()) {
+            AnyValue v = a.getValue();
+            String text = switch (v.getValueCase()) {
+                case STRING_VALUE -> v.getStringValue();
+                case INT_VALUE -> Long.toString(v.getIntValue());
+                case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+                default -> null;
+            };
+            out.put(a.getKey(), text);
+        }
         return out;
     }
 
-    private static Map<String, String> attributes(JsonNode span) {
-        Map<String, String> out = new HashMap<>();
-        for (JsonNode a : span.get("attributes")) {
-            JsonNode v = a.get("value");
-            String text = v.has("stringValue") ? v.get("stringValue").asText() : v.has("intValue")
-                    ? v.get("intValue").asText() : v.has("boolValue") ? v.get("boolValue").asText() : null;
-            out.put(a.get("key").asText(), text);
-        }
-        return out;
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -2,79 +2,87 @@ package dev.hearth.server.tracing;
 
 import dev.hearth.jobs.Job;
 import dev.hearth.server.jobs.JobEvents;
-import dev.hearth.server.tracing.OtlpHttpExporter.Attribute;
-import dev.hearth.server.tracing.OtlpHttpExporter.Span;
 import dev.hearth.server.workers.Worker;
-import java.security.SecureRandom;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One trace per job through the control plane: a root span {@code job <function>} from submission to the final
  * state, and under it, per attempt, {@code queued} (waiting for a worker), {@code worker start} (the cold start the
  * job waited for, if any) and {@code run} (leased to a worker until its result or loss). Attributes name the function,
- * version, job, worker, node and attempt. Exists only when an OTLP endpoint is configured.
+ * version, job, worker, node and attempt. Exists only when an OTLP endpoint is configured; spans go out through the
+ * OpenTelemetry SDK (see {@link OtlpTracing}).
  */
 public final class JobTracer implements JobEvents, AutoCloseable {
 
     /** Jobs traced at once; beyond that new jobs go untraced rather than memory growing without bound. */
     private static final int MAX_OPEN = 100_000;
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final HexFormat HEX = HexFormat.of();
 
-    private final OtlpHttpExporter exporter;
+    private final SdkTracerProvider provider;
+    private final Tracer tracer;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Trace> open = new ConcurrentHashMap<>();
 
-    /** A job's trace so far: its ids, when the current wait began, and the running attempt. */
+    /** A job's trace so far: its root span (ended with the job), when the current wait began, the running attempt. */
     private static final class Trace {
-        final String traceId = id(16);
-        final String rootId = id(8);
-        final Instant start;
+        final Span root;
+        final Context context;
         Instant waitingSince;
-        Run run;
+        Span run;
 
-        Trace(Instant start) {
-            this.start = start;
+        Trace(Span root, Instant start) {
+            this.root = root;
+            this.context = Context.root().with(root);
             this.waitingSince = start;
         }
     }
 
-    private record Run(String spanId, Instant start, List<Attribute> attributes) {
+    /** Traces of jobs exported to the OTLP collector at {@code endpoint}; see {@link OtlpTracing#tracesUrl}. */
+    public static JobTracer toOtlp(String endpoint, InstantSource clock) {
+        return new JobTracer(OtlpTracing.provider(endpoint), clock);
     }
 
-    public JobTracer(OtlpHttpExporter exporter, InstantSource clock) {
-        this.exporter = exporter;
+    JobTracer(SdkTracerProvider provider, InstantSource clock) {
+        this.provider = provider;
+        this.tracer = provider.get("dev.hearth.server");
         this.clock = clock;
     }
 
     @Override
     public void submitted(Job job) {
         if (open.size() < MAX_OPEN) {
-            open.put(job.id(), new Trace(job.queuedAt()));
+            open.put(job.id(), begin(job));
         }
     }
 
     @Override
     public void started(Job job, Worker worker) {
         // jobs recovered after a restart were submitted to the previous control plane: their trace starts here
-        Trace t = open.computeIfAbsent(job.id(), k -> new Trace(job.queuedAt()));
+        Trace t = open.computeIfAbsent(job.id(), k -> begin(job));
         synchronized (t) {
             Instant now = job.placedAt();
-            exporter.export(new Span(t.traceId, id(8), t.rootId, "queued", t.waitingSince, now,
-                    List.of(attr("hearth.job.attempt", job.attempts())), null));
+            end(step(t, "queued", t.waitingSince).setAttribute("hearth.job.attempt", job.attempts()).startSpan(),
+                    now, null);
             String node = worker.node();
             if (job.coldStart() && worker.readyAt() != null) {
-                exporter.export(new Span(t.traceId, id(8), t.rootId, "worker start", worker.startedAt(),
-                        worker.readyAt(), List.of(attr("hearth.worker.id", worker.id()), attr("hearth.node", node)),
-                        null));
+                end(step(t, "worker start", worker.startedAt()).setAllAttributes(attributes(node)
+                        .put("hearth.worker.id", worker.id()).build()).startSpan(), worker.readyAt(), null);
             }
-            t.run = new Run(id(8), now, List.of(attr("hearth.job.attempt", job.attempts()),
-                    attr("hearth.worker.id", worker.id()), attr("hearth.node", node),
-                    attr("hearth.function.version", worker.version()), attr("hearth.cold_start", job.coldStart())));
+            t.run = step(t, "run", now).setAllAttributes(attributes(node)
+                    .put("hearth.job.attempt", job.attempts()).put("hearth.worker.id", worker.id())
+                    .put("hearth.function.version", worker.version()).put("hearth.cold_start", job.coldStart())
+                    .build()).startSpan();
         }
     }
 
@@ -93,7 +101,7 @@ public final class JobTracer implements JobEvents, AutoCloseable {
 
     @Override
     public void removed(Job job) {
-        open.remove(job.id());
+        open.remove(job.id()); // its spans are never ended, so never exported
     }
 
     @Override
@@ -109,37 +117,52 @@ public final class JobTracer implements JobEvents, AutoCloseable {
                 default -> job.error() != null ? job.error() : job.state().name();
             };
             if (t.run == null) {
-                exporter.export(new Span(t.traceId, id(8), t.rootId, "queued", t.waitingSince, end,
-                        List.of(attr("hearth.job.attempt", job.attempts())), null));
+                end(step(t, "queued", t.waitingSince).setAttribute("hearth.job.attempt", job.attempts()).startSpan(),
+                        end, null);
             }
             endRun(t, end, error);
-            exporter.export(new Span(t.traceId, t.rootId, null, "job " + job.function(), t.start, end,
-                    List.of(attr("hearth.function", job.function()), attr("hearth.function.version", job.version()),
-                            attr("hearth.job.id", job.id()), attr("hearth.job.status", job.state().name()),
-                            attr("hearth.job.attempts", job.attempts())), error));
+            t.root.setAllAttributes(Attributes.builder().put("hearth.function", job.function())
+                    .put("hearth.function.version", job.version()).put("hearth.job.id", job.id())
+                    .put("hearth.job.status", job.state().name()).put("hearth.job.attempts", job.attempts()).build());
+            end(t.root, end, error);
         }
     }
 
-    private void endRun(Trace t, Instant end, String error) {
+    private Trace begin(Job job) {
+        Span root = tracer.spanBuilder("job " + job.function()).setNoParent().setSpanKind(SpanKind.SERVER)
+                .setStartTimestamp(job.queuedAt()).startSpan();
+        return new Trace(root, job.queuedAt());
+    }
+
+    private SpanBuilder step(Trace t, String name, Instant start) {
+        return tracer.spanBuilder(name).setParent(t.context).setSpanKind(SpanKind.INTERNAL).setStartTimestamp(start);
+    }
+
+    private static void endRun(Trace t, Instant end, String error) {
         if (t.run != null) {
-            exporter.export(new Span(t.traceId, t.run.spanId(), t.rootId, "run", t.run.start(), end,
-                    t.run.attributes(), error));
+            end(t.run, end, error);
             t.run = null;
         }
     }
 
+    private static void end(Span span, Instant end, String error) {
+        if (error == null) {
+            span.setStatus(StatusCode.OK);
+        } else {
+            span.setStatus(StatusCode.ERROR, error);
+        }
+        span.end(end);
+    }
+
+    /** Attributes with the worker's node, when it has one. */
+    private static AttributesBuilder attributes(String node) {
+        AttributesBuilder b = Attributes.builder();
+        return node == null ? b : b.put("hearth.node", node);
+    }
+
+    /** Sends the spans still queued (for at most 10 s), then stops. */
     @Override
     public void close() {
-        exporter.close();
-    }
-
-    private static Attribute attr(String key, Object value) {
-        return new Attribute(key, value);
-    }
-
-    private static String id(int bytes) {
-        byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
-        return HEX.formatHex(b);
+        provider.shutdown().join(10, TimeUnit.SECONDS);
     }
 }
