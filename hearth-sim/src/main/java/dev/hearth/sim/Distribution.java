@@ -81,4 +81,32 @@ public sealed interface Distribution {
             return p50 * Math.exp(s * s / 2);
         }
     }
+
+    /**
+     * Observed durations, each equally likely: a function's real execution or start-up times read from the server's
+     * history ({@code hearth plan FUNCTION --from-history}).
+     */
+    record Empirical(long[] samples) implements Distribution {
+
+        public Empirical {
+            if (samples.length == 0) {
+                throw new IllegalArgumentException("an empirical distribution needs at least one sample");
+            }
+            samples = samples.clone();
+        }
+
+        @Override
+        public long sampleMillis(SplittableRandom random) {
+            return Math.max(0, samples[random.nextInt(samples.length)]);
+        }
+
+        @Override
+        public double meanMillis() {
+            double sum = 0;
+            for (long s : samples) {
+                sum += s;
+            }
+            return sum / samples.length;
+        }
+    }
 }
