@@ -11,6 +11,12 @@ public sealed interface Distribution {
     /** The mean, in milliseconds. */
     double meanMillis();
 
+    /** Draws in sequence for one run (a worker start after another), from {@code seed}. */
+    default java.util.function.LongSupplier sampler(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return () -> sampleMillis(random);
+    }
+
     /** Always the same: {@code {fixed: 1s}}. */
     record Fixed(long millis) implements Distribution {
 
@@ -107,6 +113,37 @@ public sealed interface Distribution {
                 sum += s;
             }
             return sum / samples.length;
+        }
+    }
+
+    /**
+     * Observed durations replayed in the order they were observed, from the first again after the last: the start-up
+     * times of a function's workers from the server's history, so that under the policy that ran the k-th worker
+     * started takes as long as the k-th did. A single draw ({@link #sampleMillis}) is any one of them.
+     */
+    record InOrder(long[] observed) implements Distribution {
+
+        public InOrder {
+            if (observed.length == 0) {
+                throw new IllegalArgumentException("a replayed distribution needs at least one observation");
+            }
+            observed = observed.clone();
+        }
+
+        @Override
+        public long sampleMillis(SplittableRandom random) {
+            return Math.max(0, observed[random.nextInt(observed.length)]);
+        }
+
+        @Override
+        public double meanMillis() {
+            return new Empirical(observed).meanMillis();
+        }
+
+        @Override
+        public java.util.function.LongSupplier sampler(long seed) {
+            int[] next = {0};
+            return () -> Math.max(0, observed[next[0]++ % observed.length]);
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param submittedMs each request's submission, ms after {@code from}, ascending
  * @param executionMs each request's execution time in ms, -1 where it is not known (still running, or it never ran)
  * @param truncated   whether the window held more requests than were read (the newest were kept)
- * @param initMs      the start-up time of every worker of the function that became ready in the window
+ * @param initMs      the start-up time of every worker of the function that became ready in the window, in the order
+ *                    they started
  * @param measured    what the server measured over the window, to print beside the simulation of the current scaling
  */
 public record History(String function, Instant from, Instant to, GpuRequest gpu, double cpu, int priority,
@@ -57,7 +58,8 @@ public record History(String function, Instant from, Instant to, GpuRequest gpu,
     /**
      * The scenario that replays this history: its arrivals at their real times, each with its real execution time (a
      * request without one draws from the others'), workers starting in times drawn from the real start-up times, the
-     * current scaling as {@code current}, on the server's fleet and prices.
+     * current scaling as {@code current}, on the server's fleet and prices. Workers take the real start-up times in the
+     * order the real workers started (then again from the first), so the policy that ran meets the start-ups it met.
      *
      * @param policies the policies to try, or null for the default sweep
      * @throws ScenarioException when the window holds no request that ran
@@ -69,7 +71,7 @@ public record History(String function, Instant from, Instant to, GpuRequest gpu,
                     .format(window()) + "; nothing to replay");
         }
         Distribution execution = new Distribution.Empirical(known);
-        Distribution init = initMs.length == 0 ? new Distribution.Fixed(0) : new Distribution.Empirical(initMs);
+        Distribution init = initMs.length == 0 ? new Distribution.Fixed(0) : new Distribution.InOrder(initMs);
         Traffic traffic = new Traffic.Replay("history of " + function, submittedMs, executionMs,
                 Math.max(1, window().toMillis()));
         FunctionSpec spec = new FunctionSpec(function, gpu, cpu, priority, execution, init, traffic, scaling, policies);

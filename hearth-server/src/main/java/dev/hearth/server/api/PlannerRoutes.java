@@ -139,16 +139,19 @@ final class PlannerRoutes {
         List<UsageInterval> intervals = new ArrayList<>(metering.store().intervals(from, to, fn));
         metering.recorder().openIntervals().stream().filter(i -> fn.equals(i.function())).forEach(intervals::add);
         Map<String, Long> starting = new LinkedHashMap<>();
+        Map<String, Instant> startedAt = new LinkedHashMap<>();
         Set<String> ready = new HashSet<>();
         for (UsageInterval i : intervals) {
             if (i.kind() == UsageKind.STARTING) {
                 starting.merge(i.workerId(), i.millis(), Long::sum);
+                startedAt.merge(i.workerId(), i.start(), (a, b) -> a.isBefore(b) ? a : b);
             } else if (i.kind() == UsageKind.BUSY || i.kind() == UsageKind.IDLE) {
                 ready.add(i.workerId());
             }
         }
-        long[] init = starting.entrySet().stream().filter(e -> ready.contains(e.getKey()))
-                .mapToLong(Map.Entry::getValue).toArray();
+        // in the order the workers started: the planner replays them in that order
+        long[] init = starting.keySet().stream().filter(ready::contains)
+                .sorted((a, b) -> startedAt.get(a).compareTo(startedAt.get(b))).mapToLong(starting::get).toArray();
         Money cost = UsageReport.total(intervals, List.of()).billed();
 
         History.Measured measured = new History.Measured(latencies.size(), coldStarts,
