@@ -180,7 +180,7 @@ export function barChart(series, labels, { format = v => String(Math.round(v)), 
  * joined by a line (no other policy is both faster and cheaper), the SLO's limit as a dashed line and the
  * recommendation ringed. points = [{name, x (seconds), y (dollars), meetsSlo}]; sloX = the limit in seconds or null.
  */
-export function frontierChart(points, { sloX = null, recommended = null, height = 260, width = 560,
+export function frontierChart(points, { sloX = null, recommended = null, height = 340, width = 900,
   format = v => String(v), formatX = v => String(v), empty = 'Nothing to plan.' } = {}) {
   const wrap = chartBox();
   if (!points.length) return emptyChart(wrap, empty);

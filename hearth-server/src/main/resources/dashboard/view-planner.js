@@ -14,7 +14,7 @@ export default function planner(root, params) {
   const fnSelect = h('select', { id: 'plan-function', 'aria-label': 'Function' });
   const windowSelect = h('select', { id: 'plan-window', 'aria-label': 'History window' },
     ...WINDOWS.map(w => h('option', { value: w, selected: w === '24h' ? '' : null }, 'last ' + w)));
-  const slo = h('input', { id: 'plan-slo', type: 'text', placeholder: 'p95 < 2s (default: the measured p95 + 10%)', spellcheck: 'false', size: 34 });
+  const slo = h('input', { id: 'plan-slo', type: 'text', placeholder: 'p95 < 2s (default: the measured p95 + 10%)', spellcheck: 'false', class: 'slo-input' });
   const go = h('button', { id: 'plan-run', class: 'primary', type: 'submit' }, 'Plan');
   const out = h('div', { id: 'plan-result' }, h('p', { class: 'empty' }, 'Pick a function and press Plan.'));
   const form = h('form', { class: 'inline-form', id: 'plan-form' }, fnSelect, windowSelect, slo, go);
