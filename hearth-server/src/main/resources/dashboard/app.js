@@ -11,6 +11,7 @@ import jobs from './view-jobs.js';
 import usage from './view-usage.js';
 import nodes from './view-nodes.js';
 import audit from './view-audit.js';
+import planner from './view-planner.js';
 
 const POLL_MS = 2000;
 
@@ -24,6 +25,8 @@ const routes = [
   { tab: 'jobs', re: /^\/jobs\/([^/]+)\/([^/]+)\/?$/, view: jobs, params: ['fn', 'id'] },
   { tab: 'nodes', re: /^\/nodes\/?$/, view: nodes },
   { tab: 'usage', re: /^\/usage\/?$/, view: usage },
+  { tab: 'planner', re: /^\/planner\/?$/, view: planner },
+  { tab: 'planner', re: /^\/planner\/([^/]+)\/?$/, view: planner, params: ['fn'] },
   { tab: 'audit', re: /^\/audit\/?$/, view: audit },
 ];
 

@@ -174,3 +174,51 @@ export function barChart(series, labels, { format = v => String(Math.round(v)), 
   wrap.append(svg, legend(series));
   return wrap;
 }
+
+/**
+ * The cost planner's frontier: one point per policy at (p95 latency, cost), the cheapest-for-its-latency policies
+ * joined by a line (no other policy is both faster and cheaper), the SLO's limit as a dashed line and the
+ * recommendation ringed. points = [{name, x (seconds), y (dollars), meetsSlo}]; sloX = the limit in seconds or null.
+ */
+export function frontierChart(points, { sloX = null, recommended = null, height = 340, width = 900,
+  format = v => String(v), formatX = v => String(v), empty = 'Nothing to plan.' } = {}) {
+  const wrap = chartBox();
+  if (!points.length) return emptyChart(wrap, empty);
+  const pad = { l: 64, r: 14, t: 12, b: 34 };
+  const maxY = niceMax(Math.max(...points.map(p => p.y)), false);
+  const maxX = niceMax(Math.max(...points.map(p => p.x), sloX || 0), false);
+  const x = v => pad.l + (v / maxX) * (width - pad.l - pad.r);
+  const y = v => height - pad.b - (v / maxY) * (height - pad.t - pad.b);
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart-svg frontier', role: 'img' });
+  svg.append(frame(width, height, pad, maxY, format));
+  const xs = s('g', { class: 'xlabels' });
+  for (let t = 0; t <= TICKS; t++) {
+    const v = (maxX / TICKS) * t;
+    xs.append(s('text', { x: x(v), y: height - 18, 'text-anchor': t === 0 ? 'start' : 'middle' }, formatX(v)));
+  }
+  xs.append(s('text', { x: width - pad.r, y: height - 4, 'text-anchor': 'end' }, 'p95 latency →'));
+  svg.append(xs);
+  const sorted = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  const frontier = [];
+  for (const p of sorted) {
+    if (!frontier.length || p.y < frontier[frontier.length - 1].y) frontier.push(p);
+  }
+  svg.append(s('path', { class: 'series s1 frontier-line', d: frontier.map((p, i) => (i ? 'L' : 'M') + x(p.x).toFixed(1) + ',' + y(p.y).toFixed(1)).join('') }));
+  if (sloX !== null) {
+    svg.append(s('line', { class: 'slo-line', x1: x(sloX), x2: x(sloX), y1: pad.t, y2: height - pad.b }),
+      s('text', { class: 'slo-label', x: x(sloX) + 4, y: pad.t + 10 }, 'SLO'));
+  }
+  for (const p of points) {
+    const onFrontier = frontier.includes(p);
+    const cls = 'point ' + (p.meetsSlo ? 'ok' : 'bad') + (onFrontier ? ' on-frontier' : '') + (p.name === recommended ? ' recommended' : '');
+    const g = s('g', { class: cls, 'data-policy': p.name },
+      s('circle', { cx: x(p.x), cy: y(p.y), r: p.name === recommended ? 6 : 4 }),
+      s('title', null, `${p.name}\np95 ${formatX(p.x)}\ncost ${format(p.y)}${p.meetsSlo ? '' : '\nmisses the SLO'}`));
+    if (onFrontier || p.name === recommended) {
+      g.append(s('text', { x: x(p.x) + 7, y: y(p.y) - 6 }, p.name));
+    }
+    svg.append(g);
+  }
+  wrap.append(svg, legend([{ name: 'cheapest for its latency', cls: 's1' }, { name: 'meets the SLO', cls: 'ok' }, { name: 'misses it', cls: 'bad' }]));
+  return wrap;
+}

@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  *       Not part of {@code all}.</li>
  *   <li>{@code plan}: the cost planner's simulator, no server: 1,000,000 requests across 10 functions under one policy,
  *       then the default sweep over the same functions (see {@link PlanBench}). Not part of {@code all}.</li>
+ *   <li>{@code planaccuracy}: a real workload on a real server, then the planner's prediction of it from the server's
+ *       history beside what the server measured (see {@link PlanAccuracyBench}). Not part of {@code all}.</li>
  * </ul>
  */
 public final class Bench {
@@ -74,6 +76,9 @@ public final class Bench {
         }
         if (which.equals("plan")) {
             new PlanBench().run();
+        }
+        if (which.equals("planaccuracy")) {
+            new PlanAccuracyBench(KEY).run();
         }
         if (which.equals("burst")) {
             new BurstBench(KEY).run(gpus(args));

@@ -1,37 +1,76 @@
 package dev.hearth.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.client.Hearth;
+import dev.hearth.client.ScalingChange;
 import dev.hearth.functions.Durations;
 import dev.hearth.functions.ScalingConfig;
 import dev.hearth.metering.Money;
+import dev.hearth.sim.History;
+import dev.hearth.sim.HistoryJson;
 import dev.hearth.sim.LaneResult;
-import dev.hearth.sim.Latency;
 import dev.hearth.sim.Plan;
+import dev.hearth.sim.PlanJson;
 import dev.hearth.sim.Planner;
+import dev.hearth.sim.Policy;
 import dev.hearth.sim.Scenario;
 import dev.hearth.sim.ScenarioException;
 import dev.hearth.sim.ScenarioParser;
-import java.math.BigDecimal;
+import dev.hearth.sim.Slo;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code hearth plan --scenario plan.yaml [--json]}: the cost planner, with no server. */
+/**
+ * {@code hearth plan --scenario plan.yaml [--json]}: the cost planner, with no server; {@code hearth plan FUNCTION
+ * [--from-history 24h] [--slo 'p95 < 2s'] [--apply [--yes]]}: the same from a function's real history on a server, and
+ * applying the recommendation through the live-scaling API.
+ */
 @Command(name = "plan", description = "Which scaling policy is cheapest for this traffic at this latency target: "
-        + "replays a scenario's traffic through Hearth's own autoscaler on a virtual clock (no server needed).")
+        + "replays a scenario's traffic (no server needed), or a function's real history on the server, through "
+        + "Hearth's own autoscaler on a virtual clock.")
 final class PlanCommand implements Callable<Integer> {
 
     @ParentCommand
     HearthCommand root;
 
-    @Option(names = "--scenario", paramLabel = "FILE", required = true,
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "FUNCTION", arity = "0..1",
+            description = "Plan this function of the server from its history (instead of --scenario).")
+    String function;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
             description = "The scenario: prices, gpus, slo, seed and functions with their traffic (docs/planner.md).")
     Path scenario;
+
+    @Option(names = "--from-history", paramLabel = "DURATION",
+            description = "With FUNCTION: how far back to replay the server's history, e.g. 1h or 24h (default 24h).")
+    String since;
+
+    @Option(names = "--slo", paramLabel = "SLO", description = "With FUNCTION: the latency target, e.g. 'p95 < 2s' "
+            + "(default: the p95 the server measured over the window, plus a tenth).")
+    String slo;
+
+    @Option(names = "--apply", description = "With FUNCTION: apply the recommended scaling through the live-scaling "
+            + "API (PATCH /v1/functions/{fn}/scaling), after asking.")
+    boolean apply;
+
+    @Option(names = "--yes", description = "With --apply: do not ask.")
+    boolean yes;
 
     @Option(names = "--json", description = "Print the plan as JSON.")
     boolean json;
@@ -42,6 +81,23 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Context ctx = root.context();
+        if (threads != null && threads < 1) {
+            throw CliException.usage("--threads must be at least 1");
+        }
+        if ((function == null) == (scenario == null)) {
+            throw CliException.usage(function == null ? "give a scenario (--scenario plan.yaml) or a FUNCTION of the "
+                    + "server to plan from its history" : "give either FUNCTION or --scenario, not both");
+        }
+        if (function == null && (since != null || slo != null || apply)) {
+            throw CliException.usage("--from-history, --slo and --apply need a FUNCTION of the server");
+        }
+        if (yes && !apply) {
+            throw CliException.usage("--yes only goes with --apply");
+        }
+        Planner planner = new Planner(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        if (function != null) {
+            return fromHistory(ctx, planner);
+        }
         Path file = ctx.resolve(scenario);
         if (!Files.isRegularFile(file)) {
             throw CliException.usage("--scenario: no such file " + file);
@@ -52,15 +108,97 @@ final class PlanCommand implements Callable<Integer> {
         } catch (ScenarioException e) {
             throw CliException.usage(file.getFileName() + ": " + e.getMessage());
         }
-        if (threads != null && threads < 1) {
-            throw CliException.usage("--threads must be at least 1");
-        }
-        Plan plan = new Planner(threads != null ? threads : Runtime.getRuntime().availableProcessors()).plan(s);
+        Plan plan = planner.plan(s);
         if (json) {
-            ctx.out().println(Json.pretty(json(plan)));
+            ctx.out().println(Json.pretty(PlanJson.write(plan)));
         } else {
             print(plan, ctx);
         }
+        return ExitCodes.OK;
+    }
+
+    // ---------------------------------------------------------------- from the server's history
+
+    private int fromHistory(Context ctx, Planner planner) {
+        Duration window = CliException.duration("--from-history", since == null ? "24h" : since);
+        Slo target = null;
+        if (slo != null) {
+            try {
+                target = Slo.parse(slo);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--slo: " + e.getMessage());
+            }
+        }
+        JsonNode body = ManagementCalls.of(client, ctx).get("/v1/functions/"
+                + URLEncoder.encode(function, StandardCharsets.UTF_8).replace("+", "%20") + "/history?since="
+                + URLEncoder.encode(Durations.format(window), StandardCharsets.UTF_8));
+        History history;
+        Plan plan;
+        try {
+            history = HistoryJson.read(body);
+            plan = planner.plan(history.scenario(target != null ? target : history.defaultSlo(), null));
+        } catch (ScenarioException e) {
+            throw CliException.failure(e.getMessage());
+        }
+        if (json) {
+            ctx.out().println(Json.pretty(PlanJson.write(plan)));
+        } else {
+            ctx.out().println(function + ": " + history.submittedMs().length + " requests and "
+                    + history.initMs().length + " worker starts in the last " + Durations.format(window)
+                    + (history.truncated() ? " (the newest ones: the window held more)" : "")
+                    + (target == null ? "; SLO from the measured p95" : ""));
+            History.Measured m = history.measured();
+            if (m != null) {
+                ctx.out().println("measured on the server: cost " + m.cost().rounded(4) + ", " + m.coldStarts()
+                        + " cold starts, latency p50 " + ms(m.latency().p50()) + ", p95 " + ms(m.latency().p95())
+                        + ", p99 " + ms(m.latency().p99()));
+            }
+            print(plan, ctx);
+        }
+        return apply ? apply(ctx, plan.functions().getFirst()) : ExitCodes.OK;
+    }
+
+    /** Applies the recommendation through the live-scaling API, after asking unless --yes. */
+    private int apply(Context ctx, Plan.FunctionPlan f) {
+        // with --json, stdout holds the plan alone; what apply says goes to stderr
+        var say = json ? ctx.err() : ctx.out();
+        Plan.Recommendation r = f.recommendation();
+        if (r == null) {
+            ctx.err().println("nothing applied: no policy meets the SLO");
+            return ExitCodes.FAILURE;
+        }
+        if (r.policy().equals("current")) {
+            say.println("nothing to apply: the current scaling is already the cheapest that meets the SLO");
+            return ExitCodes.OK;
+        }
+        Policy p = f.policies().stream().filter(o -> o.policy().name().equals(r.policy())).findFirst().orElseThrow()
+                .policy();
+        ScalingConfig s = p.scaling();
+        ScalingChange change = new ScalingChange(s.minWorkers(), s.maxWorkers(), s.bufferWorkers(), s.idleTimeout(),
+                s.targetConcurrency(), s.scaler().wire(), s.effectiveScalerValue());
+        if (!yes) {
+            say.print("apply " + r.policy() + " (" + p.describe() + ") to " + function + " now? [y/N] ");
+            say.flush();
+            String answer;
+            try {
+                answer = new BufferedReader(new InputStreamReader(ctx.in(), StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                answer = null;
+            }
+            if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).matches("y|yes")) {
+                say.println("not applied");
+                return ExitCodes.OK;
+            }
+        }
+        JsonNode now;
+        try (Hearth hearth = client.connect(ctx)) {
+            now = hearth.scale(function, change);
+        }
+        say.println("applied " + r.policy() + " to " + function + ": minWorkers " + now.path("minWorkers").asText()
+                + ", maxWorkers " + now.path("maxWorkers").asText() + ", bufferWorkers "
+                + now.path("bufferWorkers").asText() + ", idleTimeout " + now.path("idleTimeout").asText()
+                + ", scaler " + now.path("scaler").asText() + " " + now.path("scalerValue").asText()
+                + " (live until the next deploy)");
         return ExitCodes.OK;
     }
 
@@ -120,64 +258,5 @@ final class PlanCommand implements Callable<Integer> {
 
     private static String ms(long millis) {
         return millis < 10_000 ? millis + "ms" : String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-    }
-
-    // ---------------------------------------------------------------- JSON
-
-    private static ObjectNode json(Plan plan) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ArrayNode functions = root.putArray("functions");
-        for (Plan.FunctionPlan f : plan.functions()) {
-            ObjectNode fn = functions.addObject();
-            fn.put("name", f.name());
-            ArrayNode policies = fn.putArray("policies");
-            for (Plan.Outcome o : f.policies()) {
-                LaneResult r = o.result();
-                ObjectNode p = policies.addObject();
-                p.put("name", o.policy().name());
-                scaling(p.putObject("scaling"), o.policy().scaling());
-                p.put("requests", r.requests());
-                p.put("cost", dollars(r.cost()));
-                p.put("billedGpuSeconds", r.billedMillis() / 1000.0);
-                p.put("busyGpuSeconds", r.busyMillis() / 1000.0);
-                p.put("utilization", r.utilization());
-                p.put("coldStarts", r.coldStarts());
-                p.put("coldStartShare", r.coldStartShare());
-                latency(p.putObject("latency"), r.latency());
-                latency(p.putObject("queueDelay"), r.queueDelay());
-                p.put("peakWorkers", r.peakWorkers());
-                p.put("meetsSlo", o.meetsSlo());
-            }
-            Plan.Recommendation r = f.recommendation();
-            if (r == null) {
-                fn.putNull("recommendation");
-            } else {
-                ObjectNode rec = fn.putObject("recommendation");
-                rec.put("policy", r.policy());
-                rec.put("cost", dollars(r.cost()));
-                rec.put("savingVsCurrent", dollars(r.savingVsCurrent()));
-                rec.put("savingVsDedicated", dollars(r.savingVsDedicated()));
-            }
-        }
-        return root;
-    }
-
-    /** The scaling block as the live-scaling API takes it ({@code PATCH /v1/functions/{fn}/scaling}). */
-    private static void scaling(ObjectNode o, ScalingConfig s) {
-        o.put("minWorkers", s.minWorkers()).put("maxWorkers", s.maxWorkers())
-                .put("idleTimeout", Durations.format(s.idleTimeout())).put("concurrency", s.concurrency())
-                .put("bufferWorkers", s.bufferWorkers()).put("targetConcurrency", s.targetConcurrency())
-                .put("scaler", s.scaler().wire()).put("scalerValue", s.effectiveScalerValue());
-    }
-
-    /** Seconds. */
-    private static void latency(ObjectNode o, Latency l) {
-        o.put("mean", l.mean() / 1000).put("p50", l.p50() / 1000.0).put("p95", l.p95() / 1000.0)
-                .put("p99", l.p99() / 1000.0);
-    }
-
-    /** Dollars as a plain JSON number (80.352, never 8.0352E+1). */
-    private static BigDecimal dollars(Money m) {
-        return m == null ? null : new BigDecimal(m.dollars().toPlainString());
     }
 }

@@ -67,6 +67,32 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
         server.close();
     }
 
+    /** The server's address, for calls the command line does not make. */
+    java.net.URI url() {
+        return server.url();
+    }
+
+    /** A client of the server, with its key. */
+    dev.hearth.client.Hearth client() {
+        return dev.hearth.client.Hearth.connect(server.url(), KEY);
+    }
+
+    /** GETs a JSON answer of the server's API with its key. */
+    com.fasterxml.jackson.databind.JsonNode get(String path) {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(server.url().resolve(path))
+                    .header("Authorization", "Bearer " + KEY).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The working directory the commands run in (it holds the server's data dir, {@code .hearth}). */
     Path dir() {
         return dir;
@@ -121,6 +147,11 @@ final class CliServer implements BeforeAllCallback, AfterAllCallback {
             throw new UncheckedIOException(e);
         }
         return shared;
+    }
+
+    /** Runs {@code hearth args...} with {@code stdin} as its input. */
+    Cli.Result runWithInput(String stdin, String... args) {
+        return cli.withStdin(stdin).run(args);
     }
 
     /** Runs {@code hearth args...}. */

@@ -11,6 +11,12 @@ public sealed interface Distribution {
     /** The mean, in milliseconds. */
     double meanMillis();
 
+    /** Draws in sequence for one run (a worker start after another), from {@code seed}. */
+    default java.util.function.LongSupplier sampler(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        return () -> sampleMillis(random);
+    }
+
     /** Always the same: {@code {fixed: 1s}}. */
     record Fixed(long millis) implements Distribution {
 
@@ -79,6 +85,65 @@ public sealed interface Distribution {
         public double meanMillis() {
             double s = sigma();
             return p50 * Math.exp(s * s / 2);
+        }
+    }
+
+    /**
+     * Observed durations, each equally likely: a function's real execution or start-up times read from the server's
+     * history ({@code hearth plan FUNCTION --from-history}).
+     */
+    record Empirical(long[] samples) implements Distribution {
+
+        public Empirical {
+            if (samples.length == 0) {
+                throw new IllegalArgumentException("an empirical distribution needs at least one sample");
+            }
+            samples = samples.clone();
+        }
+
+        @Override
+        public long sampleMillis(SplittableRandom random) {
+            return Math.max(0, samples[random.nextInt(samples.length)]);
+        }
+
+        @Override
+        public double meanMillis() {
+            double sum = 0;
+            for (long s : samples) {
+                sum += s;
+            }
+            return sum / samples.length;
+        }
+    }
+
+    /**
+     * Observed durations replayed in the order they were observed, from the first again after the last: the start-up
+     * times of a function's workers from the server's history, so that under the policy that ran the k-th worker
+     * started takes as long as the k-th did. A single draw ({@link #sampleMillis}) is any one of them.
+     */
+    record InOrder(long[] observed) implements Distribution {
+
+        public InOrder {
+            if (observed.length == 0) {
+                throw new IllegalArgumentException("a replayed distribution needs at least one observation");
+            }
+            observed = observed.clone();
+        }
+
+        @Override
+        public long sampleMillis(SplittableRandom random) {
+            return Math.max(0, observed[random.nextInt(observed.length)]);
+        }
+
+        @Override
+        public double meanMillis() {
+            return new Empirical(observed).meanMillis();
+        }
+
+        @Override
+        public java.util.function.LongSupplier sampler(long seed) {
+            int[] next = {0};
+            return () -> Math.max(0, observed[next[0]++ % observed.length]);
         }
     }
 }

@@ -10,7 +10,8 @@ public record Latency(double mean, long p50, long p95, long p99) {
 
     public static final Latency NONE = new Latency(0, 0, 0, 0);
 
-    static Latency of(long[] samples) {
+    /** The mean and nearest-rank percentiles of these samples (in ms, any order); {@link #NONE} when empty. */
+    public static Latency of(long[] samples) {
         if (samples.length == 0) {
             return NONE;
         }

@@ -39,7 +39,7 @@ public final class ScenarioParser {
     private static final Set<String> FUNCTION = Set.of("name", "gpu", "cpu", "priority", "execution", "init",
             "concurrency", "traffic", "scaling", "policies");
     private static final Set<String> DISTRIBUTION = Set.of("fixed", "exponential", "p50", "p95");
-    private static final Set<String> TRACE = Set.of("trace", "timestamp", "executionMs");
+    private static final Set<String> TRACE = Set.of("trace", "timestamp", "executionMs", "format", "function");
     private static final Pattern POISSON = Pattern.compile("poisson\\s+(\\S+)\\s+for\\s+(\\S+)");
     private static final Pattern DIURNAL = Pattern.compile("diurnal\\s+peak\\s+(\\S+)\\s+trough\\s+(\\S+)\\s+for\\s+"
             + "(\\S+)");
@@ -217,6 +217,28 @@ public final class ScenarioParser {
         if (node.isObject()) {
             keys(node, TRACE, at + ".");
             String file = required(node, "trace", at + ".", "the CSV file").asText();
+            String format = node.has("format") ? node.get("format").asText() : "requests";
+            if (format.equals(TraceReader.AZURE_FUNCTIONS_2019)) {
+                if (node.has("timestamp") || node.has("executionMs")) {
+                    throw new ScenarioException(at + ": the " + TraceReader.AZURE_FUNCTIONS_2019 + " format counts "
+                            + "invocations per minute; it takes 'function' (a HashFunction), not 'timestamp' or "
+                            + "'executionMs'");
+                }
+                try {
+                    return TraceReader.readAzureFunctions2019(base.resolve(file),
+                            node.has("function") ? node.get("function").asText() : null);
+                } catch (ScenarioException e) {
+                    throw new ScenarioException(at + ": " + e.getMessage());
+                }
+            }
+            if (!format.equals("requests")) {
+                throw new ScenarioException(at + ".format: '" + format + "' is not a trace format; write 'requests' "
+                        + "(one line per request, the default) or '" + TraceReader.AZURE_FUNCTIONS_2019 + "'");
+            }
+            if (node.has("function")) {
+                throw new ScenarioException(at + ".function: only the " + TraceReader.AZURE_FUNCTIONS_2019
+                        + " format picks a function from the trace");
+            }
             String ts = node.has("timestamp") ? node.get("timestamp").asText() : "timestamp";
             String exec = node.has("executionMs") ? node.get("executionMs").asText() : null;
             try {

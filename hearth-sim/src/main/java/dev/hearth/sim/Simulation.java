@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * A discrete-event simulation of the control plane on a virtual clock: requests arrive, workers start (their init
@@ -172,7 +171,8 @@ public final class Simulation {
         final Lane spec;
         final int index;
         final ScalingWindows windows = new ScalingWindows();
-        final SplittableRandom initRandom;
+        /** The start-up times of this lane's workers, in the order they start. */
+        final java.util.function.LongSupplier init;
         final long[] takenAt;
         final long[] doneAt;
         final boolean[] cold;
@@ -191,7 +191,7 @@ public final class Simulation {
         LaneState(Lane spec, int index) {
             this.spec = spec;
             this.index = index;
-            this.initRandom = new SplittableRandom(spec.initSeed());
+            this.init = spec.init().sampler(spec.initSeed());
             int n = spec.arrivals().count();
             this.takenAt = new long[n];
             this.doneAt = new long[n];
@@ -455,7 +455,7 @@ public final class Simulation {
                     tier, clock.instant(), clock.now());
             lane.workers.add(w);
             lane.peakWorkers = Math.max(lane.peakWorkers, lane.workers.size());
-            push(clock.now() + spec.init().sampleMillis(lane.initRandom), EventType.READY, w, -1);
+            push(clock.now() + lane.init.getAsLong(), EventType.READY, w, -1);
             return true;
         }
 

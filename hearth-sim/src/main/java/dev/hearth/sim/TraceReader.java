@@ -97,6 +97,70 @@ final class TraceReader {
         return new Traffic.Replay(file.getFileName().toString(), at, exec);
     }
 
+    /** The {@code format} of the Azure Functions 2019 per-minute invocation counts. */
+    static final String AZURE_FUNCTIONS_2019 = "azure-functions-2019";
+
+    /**
+     * Reads the Azure Functions 2019 trace ({@code invocations_per_function_md.anon.dNN.csv}): a header
+     * {@code HashOwner,HashApp,HashFunction,Trigger,1,2,...,1440}, then one line per function with its invocations in
+     * each minute of the day. The rows whose {@code HashFunction} is {@code function} (every row when null) are summed
+     * minute by minute.
+     */
+    static Traffic.PerMinute readAzureFunctions2019(Path file, String function) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String header = in.readLine();
+            if (header == null) {
+                throw new ScenarioException(file + " is empty; expected the Azure Functions 2019 header "
+                        + "HashOwner,HashApp,HashFunction,Trigger,1,2,...,1440");
+            }
+            List<String> names = Arrays.stream(split(header.replace("\uFEFF", ""))).map(String::strip).toList();
+            int hash = index(names, "HashFunction", file);
+            int first = names.indexOf("1");
+            if (first < 0) {
+                throw new ScenarioException(file + " has no minute columns (1, 2, ... 1440) after its "
+                        + "HashFunction column; its columns are " + names.subList(0, Math.min(6, names.size())));
+            }
+            int minutes = names.size() - first;
+            for (int m = 0; m < minutes; m++) {
+                if (!names.get(first + m).equals(Integer.toString(m + 1))) {
+                    throw new ScenarioException(file + ": column " + (first + m + 1) + " is '" + names.get(first + m)
+                            + "', expected minute " + (m + 1));
+                }
+            }
+            long[] counts = new long[minutes];
+            boolean matched = false;
+            String line;
+            int lineNo = 1;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] cells = split(line);
+                if (function != null && !cell(cells, hash, file, lineNo).strip().equals(function)) {
+                    continue;
+                }
+                matched = true;
+                for (int m = 0; m < minutes; m++) {
+                    String v = cell(cells, first + m, file, lineNo).strip();
+                    try {
+                        counts[m] += v.isEmpty() ? 0 : Long.parseLong(v);
+                    } catch (NumberFormatException e) {
+                        throw new ScenarioException(file + " line " + lineNo + ": minute " + (m + 1) + " is not a "
+                                + "count: '" + v + "'");
+                    }
+                }
+            }
+            if (!matched) {
+                throw new ScenarioException(function == null ? file + " has no functions"
+                        : file + " has no function with HashFunction '" + function + "'");
+            }
+            return new Traffic.PerMinute(file.getFileName().toString(), counts);
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read trace " + file + ": " + e.getMessage());
+        }
+    }
+
     /** Epoch milliseconds of a timestamp cell. */
     static long timestamp(String text, Path file, int lineNo) {
         String s = text.strip();

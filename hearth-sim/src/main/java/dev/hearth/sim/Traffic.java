@@ -55,23 +55,78 @@ public sealed interface Traffic {
         }
     }
 
-    /** Arrival times (and maybe execution times) read from a trace file. */
-    record Replay(String source, long[] at, long[] exec) implements Traffic {
+    /**
+     * Arrival times (and maybe execution times) read from a trace file or a function's history.
+     *
+     * @param exec    each request's execution time in ms, -1 where it is not known (then drawn from the function's
+     *                execution distribution); null when no request has one
+     * @param horizon how long the traffic lasts, ms from the start; 0 for "until the last arrival"
+     */
+    record Replay(String source, long[] at, long[] exec, long horizon) implements Traffic {
+
+        public Replay(String source, long[] at, long[] exec) {
+            this(source, at, exec, 0);
+        }
 
         @Override
         public Arrivals generate(SplittableRandom random, Distribution execution) {
-            long[] e = exec != null ? exec : new long[at.length];
-            if (exec == null) {
-                for (int i = 0; i < e.length; i++) {
+            long[] e = exec != null ? exec.clone() : new long[at.length];
+            for (int i = 0; i < e.length; i++) {
+                if (exec == null || e[i] < 0) {
                     e[i] = execution.sampleMillis(random);
                 }
             }
-            return new Arrivals(at, e, at.length == 0 ? 0 : at[at.length - 1] + 1);
+            long last = at.length == 0 ? 0 : at[at.length - 1] + 1;
+            return new Arrivals(at, e, Math.max(last, horizon));
         }
 
         @Override
         public boolean hasExecutionTimes() {
-            return exec != null;
+            if (exec == null) {
+                return false;
+            }
+            for (long e : exec) {
+                if (e < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Invocation counts per minute (the Azure Functions 2019 trace): each minute's requests arrive at independent
+     * uniformly random times within that minute, which is what a Poisson process conditioned on the count does.
+     *
+     * @param perMinute requests in each consecutive minute from the start
+     */
+    record PerMinute(String source, long[] perMinute) implements Traffic {
+
+        private static final long MINUTE_MS = 60_000;
+
+        @Override
+        public Arrivals generate(SplittableRandom random, Distribution execution) {
+            long total = 0;
+            for (long n : perMinute) {
+                total += n;
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(source + " holds " + total + " requests, more than one run takes");
+            }
+            long[] at = new long[(int) total];
+            int k = 0;
+            for (int m = 0; m < perMinute.length; m++) {
+                int from = k;
+                for (long i = 0; i < perMinute[m]; i++) {
+                    at[k++] = m * MINUTE_MS + random.nextLong(MINUTE_MS);
+                }
+                Arrays.sort(at, from, k);
+            }
+            long[] exec = new long[at.length];
+            for (int i = 0; i < exec.length; i++) {
+                exec[i] = execution.sampleMillis(random);
+            }
+            return new Arrivals(at, exec, perMinute.length * MINUTE_MS);
         }
     }
 

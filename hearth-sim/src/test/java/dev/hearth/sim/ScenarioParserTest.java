@@ -67,6 +67,40 @@ class ScenarioParserTest {
     }
 
     @Test
+    void readsTheAzureFunctions2019PerMinuteFormatSpreadingEachMinutesCountWithinThatMinute() throws Exception {
+        Files.writeString(dir.resolve("invocations_per_function_md.anon.d01.csv"), """
+                HashOwner,HashApp,HashFunction,Trigger,1,2,3
+                o1,a1,f1,http,2,0,3
+                o2,a2,f2,timer,1,1,1
+                """);
+        String scenario = """
+                gpus: H100:1
+                slo: p95 < 2s
+                functions:
+                  - name: fn
+                    gpu: H100
+                    execution: 100ms
+                    traffic: {trace: invocations_per_function_md.anon.d01.csv, format: azure-functions-2019%s}
+                """;
+
+        Arrivals one = ScenarioParser.parse(scenario.formatted(", function: f1"), dir).functions().getFirst()
+                .traffic().generate(new java.util.SplittableRandom(1), new Distribution.Fixed(100));
+        Arrivals all = ScenarioParser.parse(scenario.formatted(""), dir).functions().getFirst()
+                .traffic().generate(new java.util.SplittableRandom(1), new Distribution.Fixed(100));
+
+        assertThat(one.count()).isEqualTo(5);
+        assertThat(one.at()).isSorted();
+        assertThat(java.util.Arrays.stream(one.at()).filter(t -> t < 60_000).count()).isEqualTo(2);
+        assertThat(java.util.Arrays.stream(one.at()).filter(t -> t >= 60_000 && t < 120_000).count()).isZero();
+        assertThat(java.util.Arrays.stream(one.at()).filter(t -> t >= 120_000 && t < 180_000).count()).isEqualTo(3);
+        assertThat(one.exec()).containsOnly(100);
+        assertThat(one.horizon()).isEqualTo(180_000);
+        assertThat(all.count()).isEqualTo(8);
+        assertThatThrownBy(() -> ScenarioParser.parse(scenario.formatted(", function: nope"), dir))
+                .hasMessageContaining("functions[0].traffic").hasMessageContaining("no function with HashFunction 'nope'");
+    }
+
+    @Test
     void readsEpochSecondsAndMilliseconds() {
         assertThat(TraceReader.timestamp("1700158623.5", dir, 2)).isEqualTo(1_700_158_623_500L);
         assertThat(TraceReader.timestamp("1700158623500", dir, 2)).isEqualTo(1_700_158_623_500L);

@@ -58,6 +58,7 @@ public final class HttpApi implements AutoCloseable {
         scaling.register(router);
         new ManagementRoutes(functions, jobs, pool, commands, scaling, clock).register(router);
         new StatsRoutes(functions, jobs, clock, pool.coldStarts()).register(router);
+        new PlannerRoutes(functions, jobs, metering, scalingSettings, pool::inventory, clock).register(router);
         new DashboardRoutes().register(router);
         router.add("GET", "/v1/webhooks/secret", Router.Access.CLIENT,
                 c -> c.json(200, Map.of("secret", webhooks.secret())));

@@ -67,6 +67,10 @@ final class StatsRoutes {
         n.put("coldStarts", s.coldStarts());
         percentiles(n.putObject("delayTime"), s.delay());
         percentiles(n.putObject("executionTime"), s.execution());
+        // end to end, submission to result: what a caller waits and what the planner's SLO is about
+        percentiles(n.putObject("latency"), JobStats.Percentiles.of(finished.stream()
+                .filter(j -> !j.finishedAt().isBefore(s.from()) && j.finishedAt().isBefore(s.to()))
+                .map(JobTiming::endToEndMs).filter(java.util.Objects::nonNull).mapToLong(Long::longValue).toArray()));
         coldStartPhases(n.putObject("coldStartPhases"), coldStarts.since(fn, to.minus(window)));
         ArrayNode buckets = n.putArray("buckets");
         for (JobStats.Bucket b : s.buckets()) {
