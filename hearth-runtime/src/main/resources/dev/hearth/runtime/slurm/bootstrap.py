@@ -1,7 +1,8 @@
 # Hearth's worker bootstrap on a Slurm node: needs only python3. Fetches the worker's launch (command, environment)
 # from the control plane with the worker's own token, then its code bundle and the worker library (kept per node in
-# HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing), and becomes the worker.
-import io, json, os, shutil, sys, tempfile, time, urllib.request, zipfile
+# HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing), and runs the worker under the
+# library's node supervisor (hearth_worker._node), which sends the worker's output to the control plane.
+import io, json, os, shutil, ssl, sys, tempfile, time, urllib.request, zipfile
 
 t0 = time.time()
 url, token = os.environ["HEARTH_BOOT_URL"], os.environ["HEARTH_BOOT_TOKEN"]
@@ -50,8 +51,9 @@ def rewrite(value):
 env = {k: rewrite(v) for k, v in launch["env"].items()}
 command = [rewrite(a) for a in launch["command"]]
 # the function's Python environment: used where the node sees the control plane's path (a shared file system)
+notes = []
 if os.path.isabs(command[0]) and not os.access(command[0], os.X_OK):
-    print("hearth bootstrap: %s is not on this node; using python3" % command[0], file=sys.stderr)
+    notes.append("hearth bootstrap: %s is not on this node; using python3\n" % command[0])
     command[0] = "python3"
 # Slurm chose the GPUs: its CUDA_VISIBLE_DEVICES is the one the worker gets
 devices = os.environ.get("CUDA_VISIBLE_DEVICES", "")
@@ -61,9 +63,14 @@ for k, v in os.environ.items():
     if k.startswith("SLURM"):  # SLURM_JOB_ID, SLURMD_NODENAME, ...
         env[k] = v
 env.pop("HEARTH_CONTROL_PLANE_PID", None)  # the control plane runs on another machine
-print("hearth bootstrap: job %s on %s, GPUs [%s], bundle %s, library %s, %.0f ms" % (
+notes.append("hearth bootstrap: job %s on %s, GPUs [%s], bundle %s, library %s, %.0f ms\n" % (
     os.environ.get("SLURM_JOB_ID"), os.environ.get("SLURMD_NODENAME"), devices,
-    "fetched" if fetched_bundle else "cached", "fetched" if fetched_library else "cached",
-    (time.time() - t0) * 1000), file=sys.stderr, flush=True)
-os.chdir(bundle)
-os.execvpe(command[0], command, env)
+    "fetched" if fetched_bundle else "cached", "fetched" if fetched_library else "cached", (time.time() - t0) * 1000))
+# the worker runs as a child of the library's node supervisor, which sends its output to the control plane
+sys.path.insert(0, library)
+from hearth_worker import _node  # noqa: E402
+
+ca = env.get("HEARTH_CA_FILE")
+context = ssl.create_default_context(cafile=ca) if ca and os.path.isfile(ca) else None
+shipper = _node.Shipper(launch["log"]["url"], token, launch["log"]["maxBatch"], context)
+sys.exit(_node.supervise(command, env, bundle, shipper, prelude="".join(notes).encode()))

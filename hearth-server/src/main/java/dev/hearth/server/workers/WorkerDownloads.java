@@ -2,6 +2,7 @@ package dev.hearth.server.workers;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.local.WorkerLogs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * What a worker on another machine fetches at start (see the Slurm runtime's bootstrap): its launch (the command and
+ * What a worker on another machine fetches at start (see the Slurm runtime's bootstrap), and where its output goes:
+ * its launch (the command and
  * environment a local worker would get), its function's code bundle and the Python worker library, each as a zip
  * made once and kept in the data dir. Paths in the launch are the control plane's; {@link Boot} names the two
  * directories the bootstrap swaps for its own copies.
@@ -62,6 +64,21 @@ public final class WorkerDownloads {
     public Path bundleZip(Worker w) {
         FunctionVersion fn = versions.apply(w.function(), w.version());
         return zip(launchDir(fn), "bundle-" + fn.bundleSha256());
+    }
+
+    /**
+     * Appends a batch of a remote worker's output (stdout and stderr, as it sent them) to its log file, the file a
+     * local worker writes, so its logs and job logs read the same. See {@link WorkerLogs#append}.
+     *
+     * @param offset how many bytes of its output the worker had sent before this batch
+     * @return the log's size after it: where the worker's next batch starts
+     */
+    public long appendLog(Worker w, long offset, byte[] bytes) {
+        try {
+            return WorkerLogs.append(commands.logDir(w.function()).resolve(w.id() + ".log"), offset, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the log of worker " + w.id() + ": " + e.getMessage(), e);
+        }
     }
 
     public Path libraryZip() {
