@@ -1,5 +1,6 @@
-"""What runs a worker on another machine (a Slurm node): started by the bootstrap with the node's python3, it runs the
-worker as its child and sends the child's output (stdout and stderr together, as a local worker's log file has them)
+"""What runs a worker on another machine (a Slurm node), started by the bootstrap with the node's python3: it builds or
+reuses the function's Python environment in the node's cache (``node_env``), tells the control plane what the cache
+holds (``report_cache``), and runs the worker as its child and sends the child's output (stdout and stderr together, as a local worker's log file has them)
 to the control plane in batches, each with the offset of its first byte in the stream, so a batch sent again after a
 lost answer is written once. Standard library only.
 
@@ -8,8 +9,11 @@ the child wrote so far and sends it before answering, so a job's output is in th
 and the job's logs hold all of it.
 """
 
+import fcntl
+import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -179,3 +183,111 @@ def sync(timeout=SYNC_TIMEOUT):
         except OSError:
             os.environ.pop(SYNC_ENV, None)  # the supervisor is gone: nothing to wait for again
 
+
+
+ENV_MARKER = ".hearth-env.json"
+
+
+class EnvError(Exception):
+    """The function's environment cannot be built on this node; the message says why."""
+
+
+def node_env(cache, spec, say):
+    """The node's copy of a function's Python environment, built once per node and hash under ``<cache>/envs``.
+
+    ``spec`` is the boot's ``python``: hash, interpreter, pythonVersion, systemSitePackages, requirements, pipArgs.
+    Returns ``(directory, built)``: ``built`` is False when the node already had it (a warm cache). A build that
+    stopped midway has no marker and is built again; workers starting together on a node wait for one build.
+    """
+    root = os.path.join(cache, "envs")
+    os.makedirs(root, exist_ok=True)
+    path = os.path.join(root, spec["hash"])
+    marker = os.path.join(path, ENV_MARKER)
+    if os.path.isfile(marker):
+        return path, False
+    with open(path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(marker):
+            return path, False
+        shutil.rmtree(path, ignore_errors=True)
+        python = _interpreter(spec)
+        started = time.time()
+        say("hearth node: building the Python environment %s with %s" % (spec["hash"], python))
+        venv = [python, "-m", "venv"] + (["--system-site-packages"] if spec.get("systemSitePackages") else [])
+        _run(venv + [path], "python -m venv", say)
+        requirements = spec.get("requirements") or []
+        if requirements:
+            listed = os.path.join(path, "hearth-requirements.txt")
+            with open(listed, "w") as f:
+                f.write("\n".join(requirements) + "\n")
+            say("hearth node: pip install " + " ".join(requirements))
+            _run([os.path.join(path, "bin", "python"), "-m", "pip", "install"] + list(spec.get("pipArgs") or [])
+                 + ["-r", listed], "pip install", say)
+        with open(marker + ".tmp", "w") as f:
+            json.dump({"hash": spec["hash"], "requirements": requirements, "builtAt": time.time()}, f)
+        os.rename(marker + ".tmp", marker)
+        say("hearth node: environment %s built in %.1f s" % (spec["hash"], time.time() - started))
+    return path, True
+
+
+def _interpreter(spec):
+    """The control plane's interpreter where the node has it at the same path, else python<version> on the PATH."""
+    wanted = spec.get("pythonVersion") or ""
+    given = spec.get("interpreter")
+    if given and os.path.isabs(given) and os.access(given, os.X_OK):
+        return given
+    for name in ("python" + wanted, "python3"):
+        found = shutil.which(name) if wanted or name == "python3" else None
+        if found and (name != "python3" or _version(found) == wanted):
+            return found
+    raise EnvError("no Python %s on this node (neither %s nor python%s on the PATH)" % (wanted, given, wanted))
+
+
+def _version(python):
+    try:
+        out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30, check=False)
+        return out.stdout.decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _run(command, what, say):
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    try:
+        p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    except OSError as e:
+        raise EnvError("%s could not start: %s" % (what, e)) from e
+    tail = []
+    for raw in p.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        say(line)
+        tail = (tail + [line])[-5:]
+    if p.wait() != 0:
+        raise EnvError("building the Python environment failed: %s exited with %d: %s" % (
+            what, p.returncode, " / ".join(tail)))
+
+
+def cache_facts(cache):
+    """What the node's cache holds: the environments (built whole) and the code bundles, by hash."""
+    def names(kind, whole=lambda p: True):
+        d = os.path.join(cache, kind)
+        try:
+            return sorted(n for n in os.listdir(d) if not n.startswith(".") and not n.endswith(".lock")
+                          and os.path.isdir(os.path.join(d, n)) and whole(os.path.join(d, n)))
+        except OSError:
+            return []
+    return {"envs": names("envs", lambda p: os.path.isfile(os.path.join(p, ENV_MARKER))), "bundles": names("bundles")}
+
+
+def report_cache(url, token, report, context=None):
+    """Tells the control plane what this node's cache holds and whether this start found it warm; never raises."""
+    req = urllib.request.Request(url, data=json.dumps(report).encode(), method="POST", headers={
+        "Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
+            r.read()
+            return r.status
+    except (OSError, ValueError) as e:
+        _say("cannot report the node's cache: %s" % (e,))
+        return None

@@ -3,6 +3,7 @@ package dev.hearth.server.workers;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.local.WorkerLogs;
+import dev.hearth.server.envs.PythonEnvs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -29,13 +32,17 @@ import java.util.zip.ZipOutputStream;
  */
 public final class WorkerDownloads {
 
-    /** A worker's launch with the directories and SHA-256 of its bundle and of the worker library. */
+    /**
+     * A worker's launch with the directories and SHA-256 of its bundle and of the worker library, and the Python
+     * environment the node builds for it (null when its manifest has none).
+     */
     public record Boot(List<String> command, Map<String, String> env, Path bundleDir, String bundleSha256,
-                       Path libraryDir, String librarySha256) {
+                       Path libraryDir, String librarySha256, PythonEnvs.NodeEnv python) {
     }
 
     private final WorkerCommands commands;
     private final BiFunction<String, Integer, FunctionVersion> versions;
+    private final Function<FunctionVersion, Optional<PythonEnvs.NodeEnv>> nodeEnvs;
     private final Path libraryDir;
     private final Path zips;
     private volatile String librarySha256;
@@ -45,8 +52,10 @@ public final class WorkerDownloads {
      * @param zips     where the zips are kept
      */
     public WorkerDownloads(WorkerCommands commands, BiFunction<String, Integer, FunctionVersion> versions,
-                           Path libraryDir, Path zips) {
+                           Function<FunctionVersion, Optional<PythonEnvs.NodeEnv>> nodeEnvs, Path libraryDir,
+                           Path zips) {
         this.commands = commands;
+        this.nodeEnvs = nodeEnvs;
         this.versions = versions;
         this.libraryDir = libraryDir.toAbsolutePath();
         this.zips = zips;
@@ -57,7 +66,7 @@ public final class WorkerDownloads {
         FunctionVersion fn = versions.apply(w.function(), w.version());
         WorkerLaunch launch = commands.launch(fn, w, w.token());
         return new Boot(launch.command(), launch.env(), launch.workDir().toAbsolutePath(), fn.bundleSha256(),
-                libraryDir, librarySha256());
+                libraryDir, librarySha256(), nodeEnvs.apply(fn).orElse(null));
     }
 
     /** The zip of the worker's code bundle (links in it, such as volumes, are left out). */
