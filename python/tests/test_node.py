@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 import textwrap
 import unittest
 
@@ -104,6 +105,37 @@ class NodeSupervisorTest(unittest.TestCase):
     def test_sync_does_nothing_outside_a_supervised_worker(self):
         os.environ.pop(_node.SYNC_ENV, None)
         _node.sync(timeout=0.1)
+
+
+class NodeEnvTest(unittest.TestCase):
+
+    def test_an_environment_is_built_once_per_hash_over_a_half_built_one_and_then_reused(self):
+        with tempfile.TemporaryDirectory() as cache:
+            # what a build that stopped midway left: no marker
+            os.makedirs(os.path.join(cache, "envs", "0123456789abcdef", "bin"))
+            spec = {"hash": "0123456789abcdef", "interpreter": sys.executable,
+                    "pythonVersion": "%d.%d" % sys.version_info[:2], "requirements": []}
+            said = []
+            self.assertEqual([], _node.cache_facts(cache)["envs"])
+
+            path, built = _node.node_env(cache, spec, said.append)
+            again, built_again = _node.node_env(cache, spec, said.append)
+
+            self.assertTrue(built)
+            self.assertFalse(built_again)
+            self.assertEqual(path, again)
+            self.assertTrue(os.access(os.path.join(path, "bin", "python"), os.X_OK))
+            self.assertEqual({"envs": ["0123456789abcdef"], "bundles": []}, _node.cache_facts(cache))
+            self.assertEqual(1, len([s for s in said if "building the Python environment" in s]))
+
+    def test_a_python_the_node_lacks_is_an_error_naming_it(self):
+        with tempfile.TemporaryDirectory() as cache:
+            spec = {"hash": "00000000000000aa", "interpreter": "/nowhere/python9.99", "pythonVersion": "9.99"}
+
+            with self.assertRaises(_node.EnvError) as e:
+                _node.node_env(cache, spec, lambda line: None)
+
+            self.assertIn("9.99", str(e.exception))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ class WorkerProtocolTest {
     }
 
     @Test
-    void aBatchOfOutputWithoutOffsetOrOverTheLimitOrTokenIsRefusedSayingWhy() {
+    void aBatchOfOutputOrACacheReportThatIsMalformedOrWithoutTokenIsRefusedSayingWhy() {
         deployPuppets("remote-log-bad", 1);
         hearth.run("remote-log-bad", "1");
         Puppet w = awaitPuppet("remote-log-bad");
@@ -119,6 +119,10 @@ class WorkerProtocolTest {
         assertThat(tooLarge.status()).isEqualTo(413);
         assertThat(stranger.status()).isEqualTo(401);
         assertThat(hearth.get("/v1/workers/" + w.id() + "/logs").json().get("lines")).isEmpty();
+        TestServer.Response badCache = post(w, "/worker-cache/" + w.id(), "{\"envs\": \"not a list\"}");
+        assertThat(badCache.status()).isEqualTo(400);
+        assertThat(badCache.json().get("detail").asText()).contains("'envs'");
+        assertThat(post(w, "/worker-cache/" + w.id(), "{\"bundles\": [\"../etc\"]}").status()).isEqualTo(400);
     }
 
     @Test
