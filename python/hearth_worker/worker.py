@@ -22,7 +22,7 @@ import time
 import types
 from urllib.parse import quote
 
-from . import _http
+from . import _http, _node
 from ._version import PROTOCOL_VERSION, __version__
 
 # Seconds a take may take: the server long-polls about 30 s.
@@ -673,6 +673,7 @@ class Worker:
             })}
             body = self._dumps(result)
         path = self.cfg.done_url_path(jid, is_stream)
+        _node.sync()  # on another machine: what the job printed reaches its log before its end is recorded
         status = _UNBATCHED
         if self._results is not None and len(body) <= BATCH_RESULT_MAX and not result.get("stopPod"):
             status = self._batched(jid, body, is_stream)

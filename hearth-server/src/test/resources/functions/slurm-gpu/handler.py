@@ -1,8 +1,13 @@
 import os
+import sys
 import time
 
 
 def handler(job):
+    say = (job.get("input") or {}).get("say")
+    if say:
+        print("stdout: " + say)
+        print("stderr: " + say, file=sys.stderr)
     time.sleep(float((job.get("input") or {}).get("seconds", 0)))
     return {
         "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),

@@ -35,12 +35,29 @@ public final class BestFitPlacement {
      * @param closedNodes nodes that take no new workers (draining or drained)
      */
     public Placement place(GpuRequest request, Collection<Gpu> inventory, Set<Gpu> inUse, Set<String> closedNodes) {
+        return place(request, inventory, inUse, closedNodes, Set.of());
+    }
+
+    /**
+     * As {@link #place(GpuRequest, Collection, Set, Set)}, preferring the nodes that already hold what the worker
+     * needs (its function's environment and code: a cold start there fetches and builds nothing). The preference
+     * list of GPU types still comes first: a warm node is chosen among the nodes with free GPUs of the first type
+     * that fits anywhere, and best fit decides among the warm nodes (or among all, when no warm node fits).
+     *
+     * @param warmNodes nodes whose cache holds the worker's environment and code
+     */
+    public Placement place(GpuRequest request, Collection<Gpu> inventory, Set<Gpu> inUse, Set<String> closedNodes,
+                           Set<String> warmNodes) {
         Map<Gpu, String> groups = groups(inventory);
         for (String wanted : request.types()) {
             List<Gpu> free = inventory.stream()
                     .filter(g -> fits(g, wanted) && !inUse.contains(g) && !closedNodes.contains(g.node()))
                     .toList();
-            List<Gpu> chosen = choose(request.count(), free, groups);
+            List<Gpu> chosen = warmNodes.isEmpty() ? null : choose(request.count(),
+                    free.stream().filter(g -> warmNodes.contains(g.node())).toList(), groups);
+            if (chosen == null) {
+                chosen = choose(request.count(), free, groups);
+            }
             if (chosen != null) {
                 return new Placement.Placed(chosen);
             }

@@ -30,7 +30,7 @@ public record ColdStartPhases(long processMs, long importsMs, long setupMs, long
     public static final String POOLED = "pooled";
 
     private static final Pattern DETAIL = Pattern.compile("process (\\d+) ms, imports (\\d+) ms, setup (\\d+) ms, "
-            + "first take (\\d+) ms(?:; pre-initialized, waited (\\d+) ms for GPUs)?");
+            + "first take (\\d+) ms(?:; pre-initialized, waited (\\d+) ms for GPUs)?(?:; (?:warm|cold) cache.*)?");
 
     /**
      * The phases from the moments of a cold start.
@@ -103,7 +103,10 @@ public record ColdStartPhases(long processMs, long importsMs, long setupMs, long
                 + " ms for GPUs");
     }
 
-    /** The phases a {@link #detail()} line names, if it is one. */
+    /**
+     * The phases a {@link #detail()} line names, if it is one; a worker on another machine's line may end with what
+     * its node's cache held ({@code ; warm cache}, {@code ; cold cache (...)}).
+     */
     public static Optional<ColdStartPhases> parse(String detail) {
         if (detail == null) {
             return Optional.empty();

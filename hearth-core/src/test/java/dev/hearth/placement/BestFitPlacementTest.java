@@ -36,6 +36,42 @@ class BestFitPlacementTest {
     }
 
     @Test
+    void aNodeThatHoldsTheWorkersEnvironmentWinsOverABetterFit() {
+        List<Gpu> big = node("big", "H100", 4, 0);
+        List<Gpu> small = node("small", "H100", 2, 0);
+        List<Gpu> inv = new java.util.ArrayList<>(big);
+        inv.addAll(small);
+
+        Placement p = placement.place(new GpuRequest(List.of("H100"), 1), inv, Set.of(small.getFirst()), Set.of(),
+                Set.of("big"));
+
+        assertThat(((Placement.Placed) p).gpus()).extracting(Gpu::node).containsExactly("big");
+    }
+
+    @Test
+    void aWarmNodeDoesNotOutrankThePreferenceListOfGpuTypes() {
+        List<Gpu> inv = new java.util.ArrayList<>(node("cold", "H100", 1, 0));
+        inv.addAll(node("warm", "A100", 1, 0));
+
+        Placement p = placement.place(new GpuRequest(List.of("H100", "A100"), 1), inv, Set.of(), Set.of(),
+                Set.of("warm"));
+
+        assertThat(((Placement.Placed) p).gpus()).extracting(Gpu::node).containsExactly("cold");
+    }
+
+    @Test
+    void aWarmNodeWithoutRoomLeavesTheChoiceToBestFit() {
+        List<Gpu> warm = node("warm", "H100", 1, 0);
+        List<Gpu> inv = new java.util.ArrayList<>(warm);
+        inv.addAll(node("cold", "H100", 2, 0));
+
+        Placement p = placement.place(new GpuRequest(List.of("H100"), 1), inv, Set.of(warm.getFirst()), Set.of(),
+                Set.of("warm"));
+
+        assertThat(((Placement.Placed) p).gpus()).extracting(Gpu::node).containsExactly("cold");
+    }
+
+    @Test
     void bestFitPicksTheNodeWithTheFewestFreeGpusSoWholeNodesStayFree() {
         List<Gpu> big = node("big", "H100", 4, 0);
         List<Gpu> small = node("small", "H100", 2, 0);

@@ -54,4 +54,13 @@ class ColdStartPhasesTest {
         assertThat(ColdStartPhases.parse(pooled.detail())).contains(pooled);
         assertThat(ColdStartPhases.parse("worker lost")).isEmpty();
     }
+
+    @Test
+    void aDetailThatEndsWithTheNodesCacheStateReadsBackAsItsPhases() {
+        ColdStartPhases cold = new ColdStartPhases(40, 2000, 500, 5, null);
+
+        assertThat(ColdStartPhases.parse(cold.detail() + "; cold cache (bundle, environment)")).contains(cold);
+        assertThat(ColdStartPhases.parse(cold.detail() + "; warm cache")).contains(cold);
+        assertThat(ColdStartPhases.parse(cold.detail() + "; something else")).isEmpty();
+    }
 }

@@ -53,6 +53,7 @@ import dev.hearth.server.workers.SandboxSettings;
 import dev.hearth.server.secrets.SecretCipher;
 import dev.hearth.server.secrets.SecretService;
 import dev.hearth.server.workers.WorkerCommands;
+import dev.hearth.server.workers.NodeCaches;
 import dev.hearth.server.workers.WorkerDownloads;
 import dev.hearth.server.workers.WorkerTokens;
 import dev.hearth.server.workers.WorkerLogJanitor;
@@ -164,6 +165,8 @@ public final class HearthServer implements AutoCloseable {
                 data.resolve("home"));
         pool = new WorkerPool(workers, runtime, inventory, commands, clock, config.workerGrace());
         pool.crashLoopAfter(config.crashLoopThreshold());
+        NodeCaches nodeCaches = new NodeCaches();
+        pool.preferWarmNodes(v -> nodeCaches.warmNodes(v.bundleSha256(), envHash(v)));
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.events(jobs);
@@ -227,7 +230,7 @@ public final class HearthServer implements AutoCloseable {
         api.addReplicate(replicate);
         api.addWorkerDownloads(workers, new WorkerDownloads(commands, (name, version) -> functions.find(name, version)
                 .orElseThrow(() -> new HearthException.NotFound("no version " + version + " of " + name)),
-                pythonLib, data.resolve("downloads")));
+                envs::forNodes, pythonLib, data.resolve("downloads")), nodeCaches);
         AlertService alerts = new AlertService(store,
                 new AlertSignals(functions, jobs, pool, store, budgets::standings, clock),
                 webhooks, clock);
@@ -324,6 +327,18 @@ public final class HearthServer implements AutoCloseable {
      */
     static HearthServer start(ServerConfig config, InstantSource clock) {
         return new HearthServer(config, clock);
+    }
+
+    /** A version's environment hash, for placement; null without one (or when it is not built: the start says so). */
+    private String envHash(dev.hearth.functions.FunctionVersion v) {
+        if (v.manifest().python() == null) {
+            return null;
+        }
+        try {
+            return envs.of(v).map(PythonEnvs.Env::hash).orElse(null);
+        } catch (dev.hearth.runtime.WorkerStartException e) {
+            return null;
+        }
     }
 
     /**

@@ -87,6 +87,30 @@ class SlurmRuntimeTest {
     }
 
     @Test
+    void aSlurmWorkersOutputReachesItsJobsLogsAndTheWorkersLogOverTheWorkerProtocol() {
+        String id = hearth.run("slurm-gpu", "{\"say\": \"hello from the node\"}");
+        JsonNode done = hearth.awaitFinal("slurm-gpu", id);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+
+        // the worker synced its output before it reported the job done: the job's slice holds all of it
+        JsonNode logs = hearth.get("/v1/jobs/" + id + "/logs").json();
+        assertThat(logs.get("segments")).hasSize(1);
+        assertThat(lines(logs.get("segments").get(0).get("lines")))
+                .containsSubsequence("stdout: hello from the node", "stderr: hello from the node");
+        String worker = done.get("workerId").asText();
+        assertThat(lines(hearth.get("/v1/workers/" + worker + "/logs").json().get("lines")))
+                .anyMatch(l -> l.startsWith("hearth bootstrap: job " + done.get("output").get("slurm_job_id")
+                        .asText() + " on n1"));
+        assertThat(hearth.get("/v1/functions/slurm-gpu/logs").body()).contains("stdout: hello from the node");
+    }
+
+    private static List<String> lines(JsonNode array) {
+        List<String> lines = new ArrayList<>();
+        array.forEach(l -> lines.add(l.asText()));
+        return lines;
+    }
+
+    @Test
     void aGpuFallbackListIsTriedInOrderAcrossTheClustersNodeTypes() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

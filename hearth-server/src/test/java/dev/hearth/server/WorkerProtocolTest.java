@@ -90,6 +90,42 @@ class WorkerProtocolTest {
     }
 
     @Test
+    void aBatchOfOutputSentTwiceIsWrittenOnceToTheWorkersLog() {
+        deployPuppets("remote-log", 1);
+        hearth.run("remote-log", "1"); // a worker starts for it
+        Puppet w = awaitPuppet("remote-log");
+
+        assertThat(post(w, "/worker-log/" + w.id() + "?offset=0", "one\n").json().get("next").asLong()).isEqualTo(4);
+        assertThat(post(w, "/worker-log/" + w.id() + "?offset=0", "one\n").json().get("next").asLong()).isEqualTo(4);
+        assertThat(post(w, "/worker-log/" + w.id() + "?offset=4", "two\n").json().get("next").asLong()).isEqualTo(8);
+
+        JsonNode logs = hearth.get("/v1/workers/" + w.id() + "/logs").json();
+        assertThat(logs.get("lines").toString()).isEqualTo("[\"one\",\"two\"]");
+    }
+
+    @Test
+    void aBatchOfOutputOrACacheReportThatIsMalformedOrWithoutTokenIsRefusedSayingWhy() {
+        deployPuppets("remote-log-bad", 1);
+        hearth.run("remote-log-bad", "1");
+        Puppet w = awaitPuppet("remote-log-bad");
+
+        TestServer.Response noOffset = post(w, "/worker-log/" + w.id(), "x\n");
+        TestServer.Response tooLarge = post(w, "/worker-log/" + w.id() + "?offset=0", "x".repeat((1 << 20) + 1));
+        TestServer.Response stranger = post(new Puppet(w.id(), "not-its-token", w.base()),
+                "/worker-log/" + w.id() + "?offset=0", "x\n");
+
+        assertThat(noOffset.status()).isEqualTo(400);
+        assertThat(noOffset.json().get("detail").asText()).contains("'offset'");
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(stranger.status()).isEqualTo(401);
+        assertThat(hearth.get("/v1/workers/" + w.id() + "/logs").json().get("lines")).isEmpty();
+        TestServer.Response badCache = post(w, "/worker-cache/" + w.id(), "{\"envs\": \"not a list\"}");
+        assertThat(badCache.status()).isEqualTo(400);
+        assertThat(badCache.json().get("detail").asText()).contains("'envs'");
+        assertThat(post(w, "/worker-cache/" + w.id(), "{\"bundles\": [\"../etc\"]}").status()).isEqualTo(400);
+    }
+
+    @Test
     void aResultAfterTheLeaseRanOutIsRefusedWith409() {
         deployPuppets("lapse", 1);
         String id = hearth.run("lapse", "1");

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
- * Worker log files: the worker appends to {@code <id>.log} at the OS level; this class reads them and keeps them
- * within a size by rotation.
+ * Worker log files: a local worker appends to {@code <id>.log} at the OS level, a worker on another machine sends its
+ * output in batches that {@link #append} writes; this class reads them and keeps them within a size by rotation.
  *
  * <p>Offsets into a worker's log are logical: they count every byte the worker wrote, across rotations. A rotation
  * copies the end of the file to {@code <id>.log.<logical offset of its first byte>} (replacing the previous rotated
@@ -39,6 +39,8 @@ public final class WorkerLogs {
     private static final ReentrantReadWriteLock ROTATION = new ReentrantReadWriteLock();
     /** The logical offset of each log file's first byte, once known; only rotations (in this process) change it. */
     private static final Map<Path, Long> BASES = new ConcurrentHashMap<>();
+    /** Appends of remote workers' output: one at a time, so two retries of a batch cannot both land. */
+    private static final Object APPENDS = new Object();
 
     private WorkerLogs() {
     }
@@ -216,6 +218,41 @@ public final class WorkerLogs {
             return true;
         } finally {
             ROTATION.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Appends what a worker on another machine sent of its output, at logical offset {@code offset} of its stream
+     * (the count of bytes it had sent before these). Idempotent: the part of {@code bytes} the log already holds (a
+     * batch sent again after its answer was lost) is skipped. A stream ahead of the log (a batch its sender gave up
+     * on) is appended at the log's end: the log's offsets stay the server's, as job logs recorded them.
+     *
+     * @return the log's logical size after the append: where the sender's next batch starts
+     */
+    public static long append(Path logFile, long offset, byte[] bytes) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+        }
+        synchronized (APPENDS) {
+            ROTATION.readLock().lock(); // a rotation copies and truncates: not in the middle of an append
+            try {
+                long size = base(logFile) + physicalSize(logFile);
+                long skip = Math.max(0, size - offset);
+                if (skip >= bytes.length) {
+                    return size;
+                }
+                Files.createDirectories(logFile.toAbsolutePath().getParent());
+                try (FileChannel out = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND)) {
+                    ByteBuffer buf = ByteBuffer.wrap(bytes, (int) skip, bytes.length - (int) skip);
+                    while (buf.hasRemaining()) {
+                        out.write(buf);
+                    }
+                }
+                return size + bytes.length - skip;
+            } finally {
+                ROTATION.readLock().unlock();
+            }
         }
     }
 

@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  * {@code --gres=gpu:<type>:<count>} for its GPUs (which of the node's GPUs is Slurm's choice: it sets
  * {@code CUDA_VISIBLE_DEVICES}). The job runs a small python3 bootstrap that fetches the worker's launch (command,
  * environment), its code bundle and the worker library from the control plane with the worker's own token, then
- * becomes the worker; only the boot URL and that token are in the batch script. Jobs are named {@code hearth-<worker>}
+ * runs the worker under the worker library's node supervisor, which sends the worker's output to the control plane
+ * in batches (the worker's log file is written by the server, as a local worker's is written by the worker); only the
+ * boot URL and that token are in the batch script. Jobs are named {@code hearth-<worker>}
  * and commented {@code hearth:<control plane>:<function>:<version>}, so this control plane finds its own again.
  *
  * <p>{@code squeue --json} is read every {@link #POLL} to learn when jobs end (their exit is reported then), why
@@ -171,7 +173,7 @@ public final class SlurmRuntime implements WorkerRuntime {
         List<String> command = new ArrayList<>(List.of(
                 "--job-name=" + JOB_PREFIX + launch.workerId(),
                 "--comment=" + commentPrefix() + launch.function() + ":" + launch.version(),
-                "--output=" + launch.logFile().toAbsolutePath(), "--open-mode=append",
+                "--output=/dev/null", // the worker's output travels over HTTP; the script keeps the rest on the node
                 "--no-requeue", "--chdir=/tmp"));
         if (partition != null) {
             command.add("--partition=" + partition);
@@ -185,7 +187,7 @@ public final class SlurmRuntime implements WorkerRuntime {
         }
         String jobId;
         try {
-            jobId = slurm.submit(command, script(bootUrl, token));
+            jobId = slurm.submit(command, script(launch.workerId(), bootUrl, token));
         } catch (SlurmException e) {
             throw new WorkerStartException(what + e.getMessage(), e);
         }
@@ -194,12 +196,18 @@ public final class SlurmRuntime implements WorkerRuntime {
         LOG.log(Level.DEBUG, "worker {0} is Slurm job {1}", launch.workerId(), jobId);
     }
 
-    /** The batch script: only the boot URL and the worker's token; the rest comes over HTTP with that token. */
-    private String script(String bootUrl, String token) {
+    /**
+     * The batch script: only the boot URL and the worker's token; the rest comes over HTTP with that token. The
+     * worker's output goes to the control plane (the bootstrap's supervisor sends it); what the bootstrap says before
+     * that, such as why it could not reach the control plane, stays on the node in the cache's {@code logs/}.
+     */
+    private String script(String workerId, String bootUrl, String token) {
         return "#!/bin/sh\n"
                 + "export HEARTH_BOOT_URL=" + quote(bootUrl) + "\n"
                 + "export HEARTH_BOOT_TOKEN=" + quote(token) + "\n"
                 + "export HEARTH_NODE_CACHE=" + quote(nodeCache) + "\n"
+                + "mkdir -p \"$HEARTH_NODE_CACHE/logs\" && exec >>\"$HEARTH_NODE_CACHE/logs/\"" + quote(workerId + ".log")
+                + " 2>&1\n"
                 + "exec python3 -c " + quote(bootstrap) + "\n";
     }
 

@@ -1,7 +1,9 @@
 # Hearth's worker bootstrap on a Slurm node: needs only python3. Fetches the worker's launch (command, environment)
 # from the control plane with the worker's own token, then its code bundle and the worker library (kept per node in
-# HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing), and becomes the worker.
-import io, json, os, shutil, sys, tempfile, time, urllib.request, zipfile
+# HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing). The library's node supervisor
+# (hearth_worker._node) then builds or reuses the function's Python environment in that cache (by its hash), reports
+# what the cache holds, and runs the worker, sending its output to the control plane.
+import io, json, os, shutil, ssl, sys, tempfile, time, urllib.request, zipfile
 
 t0 = time.time()
 url, token = os.environ["HEARTH_BOOT_URL"], os.environ["HEARTH_BOOT_TOKEN"]
@@ -38,7 +40,24 @@ def local(kind, part):
 launch = json.loads(get(url))
 bundle, fetched_bundle = local("bundles", launch["bundle"])
 library, fetched_library = local("library", launch["library"])
+# the library's node supervisor builds the environment, reports the cache and runs the worker, sending its output
+sys.path.insert(0, library)
+from hearth_worker import _node  # noqa: E402
+
+ca = launch["env"].get("HEARTH_CA_FILE")
+context = ssl.create_default_context(cafile=ca) if ca and os.path.isfile(ca) else None
+shipper = _node.Shipper(launch["log"]["url"], token, launch["log"]["maxBatch"], context)
+say = lambda line: shipper.add((line + "\n").encode())  # noqa: E731
 swap = {launch["bundle"]["dir"]: bundle, launch["library"]["dir"]: library}
+built_env = False
+if launch.get("python"):  # the function's own environment, built on this node once per hash
+    try:
+        node_env, built_env = _node.node_env(cache, launch["python"], say)
+    except (_node.EnvError, OSError) as e:
+        say("hearth bootstrap: %s" % e)
+        shipper.flush()
+        sys.exit(1)
+    swap[launch["python"]["dir"]] = node_env
 
 
 def rewrite(value):
@@ -49,9 +68,8 @@ def rewrite(value):
 
 env = {k: rewrite(v) for k, v in launch["env"].items()}
 command = [rewrite(a) for a in launch["command"]]
-# the function's Python environment: used where the node sees the control plane's path (a shared file system)
 if os.path.isabs(command[0]) and not os.access(command[0], os.X_OK):
-    print("hearth bootstrap: %s is not on this node; using python3" % command[0], file=sys.stderr)
+    say("hearth bootstrap: %s is not on this node; using python3" % command[0])
     command[0] = "python3"
 # Slurm chose the GPUs: its CUDA_VISIBLE_DEVICES is the one the worker gets
 devices = os.environ.get("CUDA_VISIBLE_DEVICES", "")
@@ -61,9 +79,13 @@ for k, v in os.environ.items():
     if k.startswith("SLURM"):  # SLURM_JOB_ID, SLURMD_NODENAME, ...
         env[k] = v
 env.pop("HEARTH_CONTROL_PLANE_PID", None)  # the control plane runs on another machine
-print("hearth bootstrap: job %s on %s, GPUs [%s], bundle %s, library %s, %.0f ms" % (
-    os.environ.get("SLURM_JOB_ID"), os.environ.get("SLURMD_NODENAME"), devices,
-    "fetched" if fetched_bundle else "cached", "fetched" if fetched_library else "cached",
-    (time.time() - t0) * 1000), file=sys.stderr, flush=True)
-os.chdir(bundle)
-os.execvpe(command[0], command, env)
+fetched = [what for what, did in (("bundle", fetched_bundle), ("library", fetched_library),
+                                  ("environment", built_env)) if did]
+cold = "cold cache (%s)" % ", ".join(fetched) if fetched else "warm cache"
+say("hearth bootstrap: job %s on %s, GPUs [%s], %s, %.0f ms" % (
+    os.environ.get("SLURM_JOB_ID"), os.environ.get("SLURMD_NODENAME"), devices, cold, (time.time() - t0) * 1000))
+if launch.get("cache"):
+    report = dict(_node.cache_facts(cache), node=os.environ.get("SLURMD_NODENAME", ""), cold=bool(fetched),
+                  fetched=fetched)
+    _node.report_cache(launch["cache"]["url"], token, report, context)
+sys.exit(_node.supervise(command, env, bundle, shipper))

@@ -104,4 +104,38 @@ class WorkerLogsTest {
         assertThat(WorkerLogs.rotateIfOver(log, 10)).isFalse();
         assertThat(WorkerLogs.size(log)).isEqualTo(5);
     }
+
+    @Test
+    void aRemoteWorkersBatchSentTwiceIsAppendedOnce() throws IOException {
+        Path log = tmp.resolve("remote/w-retry.log");
+
+        assertThat(WorkerLogs.append(log, 0, "one\ntwo\n".getBytes())).isEqualTo(8);
+        assertThat(WorkerLogs.append(log, 0, "one\ntwo\n".getBytes())).isEqualTo(8);
+        // a batch that overlaps what arrived: only its new end is written
+        assertThat(WorkerLogs.append(log, 4, "two\nsix\n".getBytes())).isEqualTo(12);
+
+        assertThat(log).hasContent("one\ntwo\nsix\n");
+    }
+
+    @Test
+    void appendsCountLogicalOffsetsAcrossRotation() throws IOException {
+        Path log = tmp.resolve("w-remote-rot.log");
+        WorkerLogs.append(log, 0, "one\ntwo\nsix\n".getBytes());
+        WorkerLogs.rotateIfOver(log, 16);
+
+        assertThat(WorkerLogs.append(log, 12, "three\n".getBytes())).isEqualTo(18);
+        assertThat(WorkerLogs.append(log, 12, "three\n".getBytes())).isEqualTo(18);
+
+        assertThat(new String(WorkerLogs.read(log, 8, 18).bytes())).isEqualTo("six\nthree\n");
+    }
+
+    @Test
+    void aStreamAheadOfTheLogIsAppendedAtItsEnd() throws IOException {
+        Path log = tmp.resolve("w-gap.log");
+        WorkerLogs.append(log, 0, "a\n".getBytes());
+
+        assertThat(WorkerLogs.append(log, 100, "b\n".getBytes())).isEqualTo(4);
+
+        assertThat(log).hasContent("a\nb\n");
+    }
 }

@@ -131,8 +131,9 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Adds the routes a worker on another machine fetches its launch, bundle and worker library from. */
-    public void addWorkerDownloads(WorkerRegistry workers, dev.hearth.server.workers.WorkerDownloads downloads) {
-        new WorkerBootRoutes(workers, downloads).register(router);
+    public void addWorkerDownloads(WorkerRegistry workers, dev.hearth.server.workers.WorkerDownloads downloads,
+                                   dev.hearth.server.workers.NodeCaches caches) {
+        new WorkerBootRoutes(workers, downloads, caches).register(router);
     }
 
     public void start() {

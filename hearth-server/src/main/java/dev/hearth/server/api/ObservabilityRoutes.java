@@ -131,6 +131,9 @@ final class ObservabilityRoutes {
                     ObjectNode phases = o.putObject("phases");
                     p.asMap().forEach(phases::put);
                 });
+                if (e.detail() != null && e.detail().matches("(?:.*; )?(warm|cold) cache.*")) {
+                    o.put("cache", e.detail().replaceFirst("(?:.*; )?(warm|cold) cache.*", "$1"));
+                }
             }
         }
         return n;

@@ -184,6 +184,27 @@ public final class PythonEnvs implements AutoCloseable {
         return Optional.of(env);
     }
 
+    /**
+     * What a node needs to build a version's environment itself (a worker on another machine, see the Slurm
+     * runtime's bootstrap): the key it was built from here and pip's arguments.
+     *
+     * @param dir     the environment's directory here, which the node's copy stands in for in the worker's launch
+     * @param pipArgs the arguments {@code pip install} gets here ({@code --pip-index-url}, ...): a directory they
+     *                name must be one the nodes see too
+     */
+    public record NodeEnv(String hash, Path dir, String interpreter, String pythonVersion, boolean systemSitePackages,
+                          List<String> requirements, List<String> pipArgs) {
+    }
+
+    /** The environment of a deployed version as a node builds it; empty when its manifest has no {@code python:}. */
+    public Optional<NodeEnv> forNodes(FunctionVersion v) {
+        return of(v).map(env -> {
+            EnvInfo i = info(env.dir(), List.of());
+            return new NodeEnv(env.hash(), env.dir(), i.interpreter(), i.pythonVersion(), i.systemSitePackages(),
+                    i.requirements(), pip.installArgs());
+        });
+    }
+
     /** The key of a {@code python:} block: its interpreter resolved, its requirements read and normalized. */
     EnvKey key(PythonEnv spec, Path bundleDir) {
         Interpreters.Interpreter i = spec.version() == null

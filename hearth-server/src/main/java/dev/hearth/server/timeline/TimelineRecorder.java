@@ -103,12 +103,20 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
             var phases = worker.coldStartPhases();
             record(new JobEvent(job.id(), seq.incrementAndGet(), worker.startedAt(), JobEventType.WORKER_STARTED,
                     job.attempts(), worker.id(), node, worker.version(), null, worker.initTimeMs(), null,
-                    phases == null ? null : phases.detail()));
+                    startDetail(phases == null ? null : phases.detail(), worker.cache())));
         }
         leases.put(job.id(), new Lease(worker.id(), node, job.function(), shared));
         record(new JobEvent(job.id(), seq.incrementAndGet(), job.placedAt(), JobEventType.LEASED, job.attempts(),
                 worker.id(), node, worker.version(), job.coldStart(), job.coldStart() ? job.initTimeMs() : null,
                 offset, null));
+    }
+
+    /** The phases of a cold start and, for a worker on another machine, whether its node's cache was warm. */
+    static String startDetail(String phases, String cache) {
+        if (cache == null) {
+            return phases;
+        }
+        return phases == null ? cache : phases + "; " + cache;
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class Worker {
     private final boolean pooled;
     private volatile long[] bootMarks;
     private volatile ColdStartPhases phases;
+    private volatile String cache;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     /** Jobs to list in the stop channel's next answer (guarded by this). */
     private final java.util.LinkedHashSet<String> jobsToStop = new java.util.LinkedHashSet<>();
@@ -85,6 +86,21 @@ public final class Worker {
     /** Whether it was a pre-initialized process given its GPUs ({@link #startedAt()} is then that moment). */
     public boolean wasPreinitialized() {
         return !launchedAt.equals(startedAt);
+    }
+
+    /**
+     * What its node's cache held at its start, as its bootstrap reported it: {@code warm cache}, or {@code cold cache
+     * (bundle, environment)} naming what had to be fetched or built; null for a worker that reports none (a local one).
+     */
+    public String cache() {
+        return cache;
+    }
+
+    /** The first report counts: a bootstrap reports once. */
+    public void cache(String reported) {
+        if (cache == null) {
+            cache = reported;
+        }
     }
 
     /** Where its cold start went, once it took its first job; null if it reported no phases. */

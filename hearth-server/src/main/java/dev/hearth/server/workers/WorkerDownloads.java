@@ -2,6 +2,8 @@ package dev.hearth.server.workers;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.runtime.WorkerLaunch;
+import dev.hearth.runtime.local.WorkerLogs;
+import dev.hearth.server.envs.PythonEnvs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -14,26 +16,33 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * What a worker on another machine fetches at start (see the Slurm runtime's bootstrap): its launch (the command and
+ * What a worker on another machine fetches at start (see the Slurm runtime's bootstrap), and where its output goes:
+ * its launch (the command and
  * environment a local worker would get), its function's code bundle and the Python worker library, each as a zip
  * made once and kept in the data dir. Paths in the launch are the control plane's; {@link Boot} names the two
  * directories the bootstrap swaps for its own copies.
  */
 public final class WorkerDownloads {
 
-    /** A worker's launch with the directories and SHA-256 of its bundle and of the worker library. */
+    /**
+     * A worker's launch with the directories and SHA-256 of its bundle and of the worker library, and the Python
+     * environment the node builds for it (null when its manifest has none).
+     */
     public record Boot(List<String> command, Map<String, String> env, Path bundleDir, String bundleSha256,
-                       Path libraryDir, String librarySha256) {
+                       Path libraryDir, String librarySha256, PythonEnvs.NodeEnv python) {
     }
 
     private final WorkerCommands commands;
     private final BiFunction<String, Integer, FunctionVersion> versions;
+    private final Function<FunctionVersion, Optional<PythonEnvs.NodeEnv>> nodeEnvs;
     private final Path libraryDir;
     private final Path zips;
     private volatile String librarySha256;
@@ -43,8 +52,10 @@ public final class WorkerDownloads {
      * @param zips     where the zips are kept
      */
     public WorkerDownloads(WorkerCommands commands, BiFunction<String, Integer, FunctionVersion> versions,
-                           Path libraryDir, Path zips) {
+                           Function<FunctionVersion, Optional<PythonEnvs.NodeEnv>> nodeEnvs, Path libraryDir,
+                           Path zips) {
         this.commands = commands;
+        this.nodeEnvs = nodeEnvs;
         this.versions = versions;
         this.libraryDir = libraryDir.toAbsolutePath();
         this.zips = zips;
@@ -55,13 +66,28 @@ public final class WorkerDownloads {
         FunctionVersion fn = versions.apply(w.function(), w.version());
         WorkerLaunch launch = commands.launch(fn, w, w.token());
         return new Boot(launch.command(), launch.env(), launch.workDir().toAbsolutePath(), fn.bundleSha256(),
-                libraryDir, librarySha256());
+                libraryDir, librarySha256(), nodeEnvs.apply(fn).orElse(null));
     }
 
     /** The zip of the worker's code bundle (links in it, such as volumes, are left out). */
     public Path bundleZip(Worker w) {
         FunctionVersion fn = versions.apply(w.function(), w.version());
         return zip(launchDir(fn), "bundle-" + fn.bundleSha256());
+    }
+
+    /**
+     * Appends a batch of a remote worker's output (stdout and stderr, as it sent them) to its log file, the file a
+     * local worker writes, so its logs and job logs read the same. See {@link WorkerLogs#append}.
+     *
+     * @param offset how many bytes of its output the worker had sent before this batch
+     * @return the log's size after it: where the worker's next batch starts
+     */
+    public long appendLog(Worker w, long offset, byte[] bytes) {
+        try {
+            return WorkerLogs.append(commands.logDir(w.function()).resolve(w.id() + ".log"), offset, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the log of worker " + w.id() + ": " + e.getMessage(), e);
+        }
     }
 
     public Path libraryZip() {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -44,6 +45,7 @@ public final class WorkerPool {
     private final WorkerRuntime runtime;
     private final GpuInventory inventory;
     private final BestFitPlacement placement = new BestFitPlacement();
+    private volatile Function<FunctionVersion, Set<String>> warmNodes = v -> Set.of();
     private final WorkerCommands commands;
     private final InstantSource clock;
     private final Duration grace;
@@ -135,6 +137,14 @@ public final class WorkerPool {
         return adopted;
     }
 
+    /**
+     * Where a version's new workers would start warm: the nodes whose cache holds its code and environment (see
+     * {@link NodeCaches}); placement prefers them. Without it (local workers) no node is preferred.
+     */
+    public void preferWarmNodes(Function<FunctionVersion, Set<String>> warmNodes) {
+        this.warmNodes = warmNodes;
+    }
+
     /** How many workers of a version in a row may die before their first job before it counts as crash looping. */
     public void crashLoopAfter(int workersInARow) {
         if (workersInARow < 1) {
@@ -177,7 +187,8 @@ public final class WorkerPool {
         if (fn.manifest().gpu() != null) {
             Set<Gpu> taken = gpusInUse();
             taken.addAll(reservedForOthers(fn.name()));
-            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), taken, nodes.closed());
+            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), taken, nodes.closed(),
+                    warmNodes.apply(fn));
             if (p instanceof Placement.Unplaceable u) {
                 lackingGpus.add(fn.name());
                 String repack = mayRepack ? repack(fn) : null;
