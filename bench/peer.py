@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -225,19 +226,21 @@ class Celery:
         self.worker = None
 
     def start_worker(self):
+        self.stop_worker()
         self.worker = subprocess.Popen(
             [self.python, "-m", "celery", "-A", "peer_tasks", "worker", "-c", str(CLIENTS), "--pool", "prefork",
              "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-n", "peer@%h"], env=self.env, cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "-n", "peer@%h"], env=self.env, cwd=self.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
 
     def stop_worker(self):
+        """Kills the worker and its pool processes (a worker told to stop while it starts may outlive its parent)."""
         if self.worker is not None:
-            self.worker.terminate()
             try:
-                self.worker.wait(20)
-            except subprocess.TimeoutExpired:
-                self.worker.kill()
-                self.worker.wait()
+                os.killpg(self.worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.worker.wait()
             self.worker = None
 
     def close(self):
