@@ -6,7 +6,9 @@ Threads:
   heartbeat  pings every RUNPOD_PING_INTERVAL ms with the in-flight job ids; watches for the parent dying
   stop       long-polls the job-stop channel and marks jobs cancelled
   results    with concurrency N > 1 and a Hearth control plane: posts the results job threads hand it, all that
-             are waiting in one request (HEARTH_WEBHOOK_POST_OUTPUT_BATCH), like a group commit
+             are waiting in one request (HEARTH_WEBHOOK_POST_OUTPUT_BATCH), like a group commit. A job thread
+             that finds no post of results in flight posts its own, and runs the next job the answer brings
+             itself: a lone job then wakes one thread instead of three (see _batched)
 
 Every thread has its own keep-alive connection(s), so a warm take -> run -> post round trip opens no sockets.
 """
@@ -260,6 +262,7 @@ class Worker:
         self._queue = queue.SimpleQueue()
         # Results waiting for the results thread; None when results are posted one by one.
         self._results = queue.SimpleQueue() if self.concurrency > 1 and self.cfg.done_batch_path else None
+        self._posting = 0         # posts of results in flight, by the results thread or a job thread itself
         self._tls = threading.local()
         self._ppid = os.getppid()
         # The control plane names itself: a worker that starts after it died (its parent pid then already changed)
@@ -430,7 +433,8 @@ class Worker:
             return
         self._accept_jobs(got)
 
-    def _accept_jobs(self, got):
+    def _accept_jobs(self, got, here=False):
+        """Registers taken jobs and runs or hands them over; ``here``: the calling job thread runs the first."""
         jobs = []
         for job in got if isinstance(got, list) else [got]:
             if isinstance(job, dict) and isinstance(job.get("id"), str):
@@ -445,6 +449,12 @@ class Worker:
                 self._inflight[job["id"]] = job
             if self.concurrency == 1:
                 self._run_job(job)
+            elif here:
+                here = False
+                mine = getattr(self._tls, "next", None)
+                if mine is None:
+                    mine = self._tls.next = []
+                mine.append(job)
             else:
                 self._queue.put(job)
 
@@ -470,6 +480,10 @@ class Worker:
                     self._run_batch(job)
                 else:
                     self._run_job(job)
+                # jobs the answer to this thread's own post of results brought (see _batched)
+                mine = getattr(self._tls, "next", None)
+                while mine:
+                    self._run_job(mine.pop(0))
         finally:
             self._release_thread()
 
@@ -697,10 +711,27 @@ class Worker:
             self.shutdown("the handler asked for refresh_worker")
 
     def _batched(self, jid, body, is_stream):
-        """Hand a result to the results thread and wait until it is posted; returns its status as job-done would."""
+        """Post a result in a batch, and wait until it is; returns its status as job-done would."""
+        results = self._results
+        if results is None:  # the server turned out not to take batches meanwhile
+            return _UNBATCHED
         entry = _PendingResult(jid, body, is_stream)
-        self._results.put(entry)
-        entry.done.acquire()
+        # With no post of results in flight, a batch would hold this result alone: posting it from this thread
+        # saves two thread switches (to the results thread and back), which on a busy machine are where a round
+        # trip's tail comes from. While a post is in flight, results queue up behind it and go in one batch.
+        with self._lock:
+            direct = self._posting == 0 and results.empty()
+            if direct:
+                self._posting += 1
+        if not direct:
+            results.put(entry)
+            entry.done.acquire()
+            return entry.status
+        try:
+            self._post_batch([entry], here=True)
+        finally:
+            with self._lock:
+                self._posting -= 1
         return entry.status
 
     def _result_loop(self):
@@ -710,6 +741,8 @@ class Worker:
                 entry = pending.get()
                 if entry is None:
                     return
+                with self._lock:
+                    self._posting += 1
                 batch = [entry]
                 while len(batch) < BATCH_MAX:
                     try:
@@ -720,11 +753,15 @@ class Worker:
                         pending.put(None)
                         break
                     batch.append(more)
-                self._post_batch(batch)
+                try:
+                    self._post_batch(batch)
+                finally:
+                    with self._lock:
+                        self._posting -= 1
         finally:
             self._http.close()
 
-    def _post_batch(self, batch):
+    def _post_batch(self, batch, here=False):
         # Each result body is a JSON object already; the job's id and stream flag go in front of its fields.
         parts = []
         for e in batch:
@@ -743,7 +780,7 @@ class Worker:
                 got = json.loads(answer)
                 statuses = {a.get("id"): a.get("status") for a in got.get("results", [])}
                 if got.get("jobs"):
-                    self._accept_jobs(got["jobs"])
+                    self._accept_jobs(got["jobs"], here)
             elif status in (404, 405):
                 self.log("the control plane does not take batched results (%d); posting them one by one" % status)
                 self._results = None

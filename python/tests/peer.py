@@ -56,6 +56,7 @@ class Peer:
         self.token = token
         self.cond = threading.Condition()
         self.jobs = deque()
+        self.hand_back = deque()     # jobs given out only with answers to result batches (?take=N), never by a take
         self.requests = []
         self.stop_ids = []
         self.done_script = deque()   # per result POST: an int status, "drop" (close without answering), or None = ok
@@ -207,7 +208,8 @@ class Peer:
                 req.accepted = accepted
                 # as Hearth's server does with ?take=N: next jobs for the freed slots, without waiting
                 n = int(req.q("take") or 0)
-                req.handed_out = [self.jobs.popleft() for _ in range(min(n, len(self.jobs)))]
+                req.handed_out = [self.hand_back.popleft() for _ in range(min(n, len(self.hand_back)))]
+                req.handed_out += [self.jobs.popleft() for _ in range(min(n - len(req.handed_out), len(self.jobs)))]
                 self.cond.notify_all()
             answer = {"results": answers}
             if req.handed_out:

@@ -296,6 +296,22 @@ class TestBatchedResults(WorkerCase):
         self.assertEqual(posts[0].q("take"), str(len(posts[0].json["results"])))
         self.assertIn(nxt, [j["id"] for r in posts for j in r.handed_out])
 
+    def test_a_lone_result_is_posted_by_its_own_thread_which_runs_the_next_job_the_answer_brings(self):
+        ran_on = {}
+
+        def handler(job):
+            ran_on[job["input"]] = threading.current_thread().name
+            if job["input"] == "first":
+                self.peer.hand_back.append({"id": "next-job", "input": "next"})
+            return job["input"]
+
+        first = self.peer.add_job("first")
+        self.start_batched(handler, concurrency=2)
+        self.assertEqual(self.peer.result(first), {"output": "first"})
+        self.assertEqual(self.peer.result("next-job"), {"output": "next"})
+        # no hand-over to another thread: the job thread that posted the result ran the job its answer carried
+        self.assertEqual(ran_on["next"], ran_on["first"])
+
     def test_an_error_result_keeps_its_fields_in_the_batch(self):
         def handler(job):
             raise ValueError("bad input %s" % job["input"])

@@ -71,6 +71,9 @@ public final class Bench {
         if (which.equals("all") || which.equals("map")) {
             b.map();
         }
+        if (which.equals("peer")) {
+            b.peer(Arrays.copyOfRange(args, 1, args.length));
+        }
         if (which.equals("alerts")) {
             new AlertBench(KEY).run();
         }
@@ -120,6 +123,12 @@ public final class Bench {
      */
     private static final String STORE = System.getProperty("store");
 
+    /**
+     * {@code -Dhearth.edge=helidon} puts Helidon SE 4's WebServer in front of the same routes instead of Jetty (see
+     * {@link HelidonEdge}), to compare the two HTTP servers; {@code jetty} (the default) is the shipped edge.
+     */
+    private static final String EDGE = System.getProperty("hearth.edge", "jetty");
+
     private HearthServer server(Path data) {
         String store = null;
         if (STORE != null) {
@@ -129,8 +138,15 @@ public final class Bench {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> dropSchema(toDrop)));
             System.out.println("  (store: " + dev.hearth.store.PostgresUrl.parse(store, "-Dstore") + ")");
         }
-        return HearthServer.start(ServerConfig.builder().port(0).dataDir(data).gpus("none").apiKey(KEY)
-                .workerGrace(Duration.ofSeconds(5)).storeUrl(store).build());
+        ServerConfig.Builder config = ServerConfig.builder().port(0).dataDir(data).gpus("none").apiKey(KEY)
+                .workerGrace(Duration.ofSeconds(5)).storeUrl(store);
+        if ("helidon".equals(EDGE)) {
+            config.edge(HelidonEdge.FACTORY);
+            System.out.println("  (edge: Helidon SE 4 WebServer)");
+        } else if (!"jetty".equals(EDGE)) {
+            throw new IllegalArgumentException("-Dhearth.edge must be jetty or helidon, got " + EDGE);
+        }
+        return HearthServer.start(config.build());
     }
 
     private static void dropSchema(String store) {
@@ -165,6 +181,25 @@ public final class Bench {
                         ms(pct(hearth, 50) - pct(plain, 50)), (double) pct(hearth, 50) / pct(plain, 50));
             } finally {
                 direct.destroy();
+            }
+        }
+    }
+
+    /**
+     * Hearth against Celery 5 + Redis as a Python caller sees them: {@code bench/peer.py} (under Debian's python3,
+     * where python3-celery is) calls this server's runsync and a Celery worker of its own, side by side; the arguments
+     * after {@code peer} go to it ({@code --calls N --warmup N --rounds N --cold N --only hearth|celery}).
+     */
+    void peer(String[] options) throws Exception {
+        Path data = Files.createTempDirectory("hearth-bench");
+        try (HearthServer s = server(data)) {
+            deploy(s.url(), "noop2");
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                    System.getProperty("peer.python", "/usr/bin/python3"), "bench/peer.py", s.url().toString(), KEY));
+            command.addAll(Arrays.asList(options));
+            int rc = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("bench/peer.py failed (exit " + rc + ")");
             }
         }
     }

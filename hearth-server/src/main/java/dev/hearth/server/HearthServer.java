@@ -217,7 +217,7 @@ public final class HearthServer implements AutoCloseable {
         keys = ApiKeys.load(store, config.apiKey(), clock);
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
-                store, config.edgeLimits(), config.tls());
+                store, config.edgeLimits(), config.tls(), config.edge());
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);

@@ -56,7 +56,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
-                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox) {
+                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox,
+                           dev.hearth.server.http.Edge.Factory edge) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -78,6 +79,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         }
         pip = pip == null ? PipSettings.NONE : pip;
         edgeLimits = edgeLimits == null ? EdgeLimits.DEFAULT : edgeLimits;
+        edge = edge == null ? dev.hearth.server.http.Edge.JETTY : edge;
         workerEnvPassthrough = workerEnvPassthrough == null ? List.of() : List.copyOf(workerEnvPassthrough);
         storeUrl = storeUrl == null || storeUrl.isBlank() ? null : storeUrl.strip();
         if (crashLoopThreshold < 1) {
@@ -112,7 +114,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .edgeLimits(edgeLimits).tls(tls)
                 .storeUrl(storeUrl)
                 .crashLoopThreshold(crashLoopThreshold)
-                .sandbox(sandbox);
+                .sandbox(sandbox)
+                .edge(edge);
     }
 
     public static final class Builder {
@@ -143,6 +146,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String storeUrl;
         private int crashLoopThreshold = DEFAULT_CRASH_LOOP_THRESHOLD;
         private dev.hearth.server.workers.SandboxSettings sandbox = dev.hearth.server.workers.SandboxSettings.DEFAULT;
+        private dev.hearth.server.http.Edge.Factory edge = dev.hearth.server.http.Edge.JETTY;
 
         private Builder() {
         }
@@ -286,12 +290,21 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /**
+         * The HTTP server in front of the routes (Jetty's {@link dev.hearth.server.http.HttpEdge} unless told
+         * otherwise: the benchmarks put Helidon's in its place to compare the two).
+         */
+        public Builder edge(dev.hearth.server.http.Edge.Factory edge) {
+            this.edge = edge;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold, sandbox);
+                    storeUrl, crashLoopThreshold, sandbox, edge);
         }
     }
 }

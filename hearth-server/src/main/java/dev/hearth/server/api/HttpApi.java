@@ -6,6 +6,7 @@ import dev.hearth.errors.HearthException;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.http.Exchange;
 import dev.hearth.server.http.EdgeLimits;
+import dev.hearth.server.http.Edge;
 import dev.hearth.server.http.HttpEdge;
 import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.metering.Metering;
@@ -37,7 +38,7 @@ public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
 
-    private final HttpEdge server;
+    private final Edge server;
     private final Router router = new Router();
     private final ApiKeys keys;
     private final AuditLog audit;
@@ -47,7 +48,7 @@ public final class HttpApi implements AutoCloseable {
                    WorkerRegistry workers, WorkerPool pool, WorkerCommands commands, ScalingEvents events,
                    HearthMetrics metrics, InstantSource clock, Webhooks webhooks, Metering metering,
                    ScalingSettings scalingSettings, Runnable scalingNudge, AuditStore auditStore,
-                   EdgeLimits edgeLimits, HttpEdge.Tls tls) {
+                   EdgeLimits edgeLimits, HttpEdge.Tls tls, Edge.Factory edge) {
         this.keys = keys;
         this.audit = new AuditLog(auditStore, clock);
         audit.register(router);
@@ -69,7 +70,7 @@ public final class HttpApi implements AutoCloseable {
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
-            server = HttpEdge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
+            server = edge.bind(new InetSocketAddress(host, port), edgeLimits, tls, this::handle);
         } catch (BindException e) {
             throw new HearthException.Unavailable("cannot listen on " + host + ":" + port + ": " + e.getMessage()
                     + " (is another Hearth running? pick another --port)");

@@ -34,7 +34,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The {@link ConnectionGuard} adds what Jetty does not do by itself: deadlines for a whole head, a whole body and each
  * write, and caps on unauthenticated connections and on connections per client address.
  */
-public final class HttpEdge implements AutoCloseable {
+public final class HttpEdge implements Edge {
 
     private static final Logger LOG = Logger.getLogger(HttpEdge.class.getName());
     /** Jetty's own start and stop lines say nothing an operator needs; its warnings still come through. */
@@ -120,6 +120,7 @@ public final class HttpEdge implements AutoCloseable {
         return edge;
     }
 
+    @Override
     public void start() {
         try {
             server.start();
@@ -129,11 +130,12 @@ public final class HttpEdge implements AutoCloseable {
         }
     }
 
+    @Override
     public InetSocketAddress address() {
         return bound;
     }
 
-    /** Whether it speaks HTTPS. */
+    @Override
     public boolean tls() {
         return tls;
     }

@@ -46,6 +46,8 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TimelineRecorder.class.getName());
     private static final int QUEUE_CAPACITY = 100_000;
     private static final int MAX_BATCH = 1000;
+    /** How long the writer waits after the first event for more to write with it. */
+    private static final long LINGER_MS = 20;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
     private static final int MAX_PROGRESS_DETAIL = 200;
     private static final long SHARED_LOG_SIZE_TTL_NANOS = 1_000_000;
@@ -265,6 +267,15 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
             JobEvent first;
             try {
                 first = pending.take();
+                if (first != STOP) {
+                    synchronized (handOff) {
+                        writing = List.of(first); // out of pending, so readers must find it here
+                    }
+                    // Let the events of the next moments join this batch: readers see unwritten events anyway (see
+                    // timeline()), and a commit per event or two would compete with the jobs' own writes for the
+                    // store's one writer and wake this thread three times per job.
+                    Thread.sleep(LINGER_MS);
+                }
             } catch (InterruptedException e) {
                 return;
             }

@@ -159,18 +159,22 @@ public final class GroupCommitWriter {
 
     private void serve(List<Pending<?>> batch) {
         boolean stopping = false;
+        int lastBatch = 0;
         while (true) {
             if (!stopping) {
                 batch.add(takeUninterruptibly());
             }
             queue.drainTo(batch, maxBatch - batch.size());
-            if (batch.size() < maxBatch) {
+            if (batch.size() < maxBatch && lastBatch > 1) {
                 // Let the threads that are about to queue writes do so, and commit them together: on a busy machine
-                // this took commits per job from 1.4 to 0.9 (and a commit costs as much as a few writes). On an idle
-                // one nothing else is runnable and the yield returns at once, so a lone write waits no longer.
+                // this took commits per job from 1.4 to 0.9 (and a commit costs as much as a few writes). Only while
+                // writes come in a stream (the last commit held several): a lone write, as a caller waiting for its
+                // one job makes, would only hand the core away, and on a machine busy with other processes a yield
+                // can cost a whole time slice of theirs, in the middle of that caller's round trip.
                 Thread.yield();
                 queue.drainTo(batch, maxBatch - batch.size());
             }
+            lastBatch = batch.size();
             if (batch.remove(STOP)) {
                 stopping = true;
             }
