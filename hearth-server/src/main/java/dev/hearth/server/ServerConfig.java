@@ -48,6 +48,8 @@ import java.util.Objects;
  * @param crashLoopThreshold workers of a function version in a row that exit before asking for their first job
  *                        before the version is marked crash looping (its queued jobs fail, new ones are refused)
  * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
+ * @param kubernetes      run workers as Pods of this Kubernetes cluster; null runs them as local processes (or Slurm
+ *                        jobs)
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -56,7 +58,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
-                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox) {
+                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox,
+                           KubernetesSettings kubernetes) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -112,7 +115,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .edgeLimits(edgeLimits).tls(tls)
                 .storeUrl(storeUrl)
                 .crashLoopThreshold(crashLoopThreshold)
-                .sandbox(sandbox);
+                .sandbox(sandbox)
+                .kubernetes(kubernetes);
     }
 
     public static final class Builder {
@@ -138,6 +142,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
+        private KubernetesSettings kubernetes;
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
@@ -263,6 +268,11 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder kubernetes(KubernetesSettings kubernetes) {
+            this.kubernetes = kubernetes;
+            return this;
+        }
+
         /** How local workers are confined; {@link dev.hearth.server.workers.SandboxSettings#DEFAULT} unless set. */
         public Builder sandbox(dev.hearth.server.workers.SandboxSettings sandbox) {
             this.sandbox = sandbox;
@@ -291,7 +301,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold, sandbox);
+                    storeUrl, crashLoopThreshold, sandbox, kubernetes);
         }
     }
 }

@@ -39,6 +39,9 @@ public final class KubernetesClients {
 
     /** A client of the API server the config names. */
     public static KubernetesClient connect(Config config) {
+        // a few quick retries of a failed request (fabric8's default of 10 doubling from 100 ms holds a failing
+        // call for minutes); the informer's watch reconnects on its own
+        config.setRequestRetryBackoffLimit(3);
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 }

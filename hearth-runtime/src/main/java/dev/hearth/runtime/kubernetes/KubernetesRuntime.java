@@ -570,6 +570,12 @@ public final class KubernetesRuntime implements WorkerRuntime {
         return job == null ? Optional.empty() : Optional.of(job.seen);
     }
 
+    /** A pod has a filesystem of its own: a volume's PersistentVolumeClaim is mounted at its absolute path there. */
+    @Override
+    public boolean mountsAtAbsolutePaths() {
+        return true;
+    }
+
     @Override
     public boolean allocatesGpusAtStart() {
         return true;
