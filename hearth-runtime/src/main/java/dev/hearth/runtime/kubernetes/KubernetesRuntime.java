@@ -259,7 +259,7 @@ public final class KubernetesRuntime implements WorkerRuntime {
                 .withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build());
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
-        List<String> keep = new ArrayList<>();
+        List<String> keep = new ArrayList<>(List.of("HEARTH_POD", "HEARTH_POD_NODE"));
         List<String> links = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, String> v : launch.volumes().entrySet()) {

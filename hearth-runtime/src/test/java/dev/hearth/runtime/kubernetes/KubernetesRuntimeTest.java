@@ -154,7 +154,8 @@ class KubernetesRuntimeTest {
                 .containsEntry("HEARTH_VOLUME_CACHE", "/hearth/volumes/cache")
                 .containsEntry("HEARTH_BOOT_LINKS", "cache/hf=/hearth/volumes/cache");
         assertThat(env(container(pod)).get("HEARTH_BOOT_KEEP").split(","))
-                .containsExactlyInAnyOrder("HEARTH_VOLUME_WEIGHTS", "HEARTH_VOLUME_CACHE");
+                .containsExactlyInAnyOrder("HEARTH_POD", "HEARTH_POD_NODE", "HEARTH_VOLUME_WEIGHTS",
+                        "HEARTH_VOLUME_CACHE");
     }
 
     @Test
