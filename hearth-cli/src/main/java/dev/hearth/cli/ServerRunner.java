@@ -185,7 +185,12 @@ final class ServerRunner {
         } catch (dev.hearth.runtime.slurm.SlurmException e) {
             throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            throw CliException.usage("--runtime kubernetes: cannot read the cluster's nodes: " + e.getMessage());
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // fabric8 says which call failed; the innermost cause says why
+            }
+            throw CliException.usage("--runtime kubernetes: cannot read the cluster's nodes: " + e.getMessage()
+                    + (cause == e ? "" : " (" + cause + ")"));
         }
         Optional<String> generated = server.newApiKey();
         String key = generated.orElse(envKey);
