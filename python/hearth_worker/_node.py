@@ -99,7 +99,7 @@ def _say(msg):
     print("hearth node: " + msg, file=sys.stderr, flush=True)
 
 
-def supervise(command, env, cwd, shipper, prelude=b"", ignore_signals=True):
+def supervise(command, env, cwd, shipper, prelude=b"", ignore_signals=True, forward_signals=False):
     """Runs the worker, sends its output, and returns its exit status (128 + signal when a signal ended it)."""
     out_r, out_w = os.pipe()
     req_r, req_w = os.pipe()  # the worker asks for a sync with a byte on one pipe ...
@@ -118,6 +118,9 @@ def supervise(command, env, cwd, shipper, prelude=b"", ignore_signals=True):
     # until the worker is gone (Slurm's SIGKILL after the grace period ends both)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP) if ignore_signals else ():
         signal.signal(sig, signal.SIG_IGN)
+    # a pod's stop signals only its first process (this one): pass it on, so the worker drains as under Slurm
+    for sig in (signal.SIGTERM, signal.SIGINT) if forward_signals else ():
+        signal.signal(sig, lambda signum, _frame: child.send_signal(signum))
     for fd in (out_w, req_w, ack_r):
         os.close(fd)
     os.set_blocking(out_r, False)

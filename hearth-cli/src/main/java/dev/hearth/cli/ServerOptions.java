@@ -31,9 +31,35 @@ final class ServerOptions {
     String gpus;
 
     @Option(names = "--runtime", defaultValue = "local", paramLabel = "RUNTIME",
-            description = "Where workers run: 'local' (processes of this machine) or 'slurm' (one Slurm job per "
-                    + "worker, GPUs from the cluster's GRES; --gpus is then not used) (default: ${DEFAULT-VALUE}).")
+            description = "Where workers run: 'local' (processes of this machine), 'slurm' (one Slurm job per "
+                    + "worker, GPUs from the cluster's GRES) or 'kubernetes' (one Pod per worker, GPUs from the "
+                    + "nodes' nvidia.com/gpu); --gpus is then not used (default: ${DEFAULT-VALUE}).")
     String runtime;
+
+    @Option(names = "--namespace", paramLabel = "NAME",
+            description = "With --runtime kubernetes: the namespace of the workers' pods and secrets (default: "
+                    + "hearth).")
+    String namespace;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "With --runtime kubernetes: the kubeconfig of the API server (default: the cluster this "
+                    + "server runs in, else $KUBECONFIG or ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--kubernetes-image", paramLabel = "IMAGE",
+            description = "With --runtime kubernetes: the workers' image where the manifest has no 'image:'; it "
+                    + "must have python3 (default: python:3.12-slim).")
+    String kubernetesImage;
+
+    @Option(names = "--kubernetes-worker-url", paramLabel = "URL",
+            description = "With --runtime kubernetes: where the pods reach this server, e.g. "
+                    + "http://hearth.hearth.svc:8420 (default: the URL it serves at).")
+    String kubernetesWorkerUrl;
+
+    @Option(names = "--kubernetes-control-plane-id", paramLabel = "ID",
+            description = "With --runtime kubernetes: the label value that marks this server's pods, shared by "
+                    + "replicas that take over from each other (default: an id kept in the data dir).")
+    String kubernetesControlPlaneId;
 
     @Option(names = "--slurm-partition", paramLabel = "NAME",
             description = "With --runtime slurm: the partition whose nodes workers run on (default: the cluster's "

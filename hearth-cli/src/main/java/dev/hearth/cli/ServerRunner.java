@@ -68,7 +68,41 @@ final class ServerRunner {
                 throw CliException.usage("--worker-env-passthrough: '" + name + "' is not a variable name");
             }
         }
-        dev.hearth.server.SlurmSettings slurm = switch (o.runtime == null ? "local" : o.runtime) {
+        String runtime = o.runtime == null ? "local" : o.runtime;
+        if (!runtime.equals("kubernetes") && (o.namespace != null || o.kubeconfig != null
+                || o.kubernetesImage != null || o.kubernetesWorkerUrl != null || o.kubernetesControlPlaneId != null)) {
+            throw CliException.usage("--namespace, --kubeconfig, --kubernetes-image, --kubernetes-worker-url and "
+                    + "--kubernetes-control-plane-id need --runtime kubernetes");
+        }
+        dev.hearth.server.KubernetesSettings kubernetes = null;
+        dev.hearth.server.SlurmSettings slurm = switch (runtime) {
+            case "kubernetes" -> {
+                if (o.gpus != null) {
+                    throw CliException.usage("--gpus is not used with --runtime kubernetes: the GPUs are the "
+                            + "cluster's (its nodes' nvidia.com/gpu)");
+                }
+                if (o.slurmPartition != null || o.slurmConf != null || o.slurmNodeCache != null) {
+                    throw CliException.usage("--slurm-partition, --slurm-conf and --slurm-node-cache need "
+                            + "--runtime slurm");
+                }
+                java.net.URI workerUrl = null;
+                if (o.kubernetesWorkerUrl != null) {
+                    try {
+                        workerUrl = new java.net.URI(o.kubernetesWorkerUrl.replaceAll("/+$", ""));
+                    } catch (java.net.URISyntaxException e) {
+                        workerUrl = null;
+                    }
+                    if (workerUrl == null || workerUrl.getHost() == null || !("http".equals(workerUrl.getScheme())
+                            || "https".equals(workerUrl.getScheme()))) {
+                        throw CliException.usage("--kubernetes-worker-url: expected http(s)://HOST[:PORT], got '"
+                                + o.kubernetesWorkerUrl + "'");
+                    }
+                }
+                kubernetes = new dev.hearth.server.KubernetesSettings(o.namespace,
+                        o.kubeconfig == null ? null : ctx.resolve(o.kubeconfig), o.kubernetesImage, workerUrl,
+                        o.kubernetesControlPlaneId);
+                yield null;
+            }
             case "local" -> {
                 if (o.slurmPartition != null || o.slurmConf != null || o.slurmNodeCache != null) {
                     throw CliException.usage("--slurm-partition, --slurm-conf and --slurm-node-cache need "
@@ -86,7 +120,8 @@ final class ServerRunner {
                         ? ctx.resolve(o.slurmConf) : conf == null || conf.isBlank() ? null : Path.of(conf),
                         o.slurmNodeCache);
             }
-            default -> throw CliException.usage("--runtime: expected 'local' or 'slurm', got '" + o.runtime + "'");
+            default -> throw CliException.usage("--runtime: expected 'local', 'slurm' or 'kubernetes', got '"
+                    + o.runtime + "'");
         };
         if ((o.tlsCert == null) != (o.tlsKey == null)) {
             throw CliException.usage("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither");
@@ -136,6 +171,7 @@ final class ServerRunner {
                 .secretKey(ctx.variable(SecretCipher.KEY_VARIABLE))
                 .workerEnvPassthrough(o.workerEnvPassthrough)
                 .slurm(slurm)
+                .kubernetes(kubernetes)
                 .tls(tls)
                 .edgeLimits(EdgeLimits.DEFAULT.withConnectionCaps(o.maxUnauthenticated, o.maxPerAddress))
                 .crashLoopThreshold(o.crashLoopThreshold)
@@ -148,6 +184,13 @@ final class ServerRunner {
             throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY or --worker-user
         } catch (dev.hearth.runtime.slurm.SlurmException e) {
             throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // fabric8 says which call failed; the innermost cause says why
+            }
+            throw CliException.usage("--runtime kubernetes: cannot read the cluster's nodes: " + e.getMessage()
+                    + (cause == e ? "" : " (" + cause + ")"));
         }
         Optional<String> generated = server.newApiKey();
         String key = generated.orElse(envKey);

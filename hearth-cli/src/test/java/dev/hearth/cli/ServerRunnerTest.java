@@ -95,9 +95,61 @@ class ServerRunnerTest {
     @Test
     void anUnknownRuntimeIsAUsageErrorNamingTheKnownOnes() {
         ServerOptions o = new ServerOptions();
+        o.runtime = "nomad";
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("--runtime: expected 'local', 'slurm' or 'kubernetes', got 'nomad'");
+    }
+
+    @Test
+    void kubernetesOptionsNeedTheKubernetesRuntime() {
+        ServerOptions o = new ServerOptions();
+        o.namespace = "gpu-team";
+        assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
+                .hasMessageContaining("need --runtime kubernetes");
+    }
+
+    @Test
+    void theKubernetesRuntimeTakesItsGpusFromTheClusterNotFromGpus() {
+        ServerOptions o = new ServerOptions();
         o.runtime = "kubernetes";
         assertThatThrownBy(() -> start(Map.of(), o)).isInstanceOf(CliException.class)
-                .hasMessageContaining("--runtime: expected 'local' or 'slurm', got 'kubernetes'");
+                .hasMessageContaining("--gpus is not used with --runtime kubernetes");
+    }
+
+    @Test
+    void aKubernetesWorkerUrlMustBeAnHttpUrl() {
+        ServerOptions o = withoutGpus(new ServerOptions());
+        o.runtime = "kubernetes";
+        o.gpus = null;
+        o.kubernetesWorkerUrl = "hearth.svc:8420";
+        assertThatThrownBy(() -> ServerRunner.start(o, new Context(Map.of(), dir,
+                new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())))).isInstanceOf(CliException.class)
+                .hasMessageContaining("--kubernetes-worker-url: expected http(s)://HOST[:PORT]");
+    }
+
+    @Test
+    void theKubernetesRuntimeSaysWhenTheApiServerCannotBeReached() throws Exception {
+        ServerOptions o = withoutGpus(new ServerOptions());
+        o.runtime = "kubernetes";
+        o.gpus = null;
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        o.kubeconfig = dir.resolve("kubeconfig");
+        java.nio.file.Files.writeString(o.kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "http://127.0.0.1:%d"}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: x, context: {cluster: c, user: u}}]
+                current-context: x
+                """.formatted(closed));
+        assertThatThrownBy(() -> ServerRunner.start(o, new Context(Map.of(), dir,
+                new ByteArrayInputStream(new byte[0]), new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter())))).isInstanceOf(CliException.class)
+                .hasMessageContaining("--runtime kubernetes: cannot read the cluster's nodes");
     }
 
     @Test

@@ -27,6 +27,8 @@ import java.util.Map;
  *                       function's directory
  * @param python         the function's own Python environment, or null to run on the server's interpreter as is
  * @param secrets        names of stored secrets whose keys become environment variables of the workers
+ * @param image          the container image of its workers where workers are containers ({@code --runtime
+ *                       kubernetes}), or null for the runtime's default; other runtimes ignore it
  */
 public record FunctionManifest(
         String name,
@@ -46,7 +48,7 @@ public record FunctionManifest(
         int priority,
         FunctionSchedule schedule,
         String setup, Map<String, String> volumes,
-        PythonEnv python, List<String> secrets) {
+        PythonEnv python, List<String> secrets, String image) {
 
     public FunctionManifest {
         command = List.copyOf(command);

@@ -47,12 +47,13 @@ public final class ManifestParser {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern HANDLER = Pattern.compile("[\\w./-]+\\.py:[A-Za-z_]\\w*");
+    private static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/:@-]{0,254}", Pattern.CASE_INSENSITIVE);
     private static final Pattern GPU_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*!?");
     /** More memory than any one machine has; larger values are mistakes (and overflow a long in bytes). */
     private static final long MAX_MEMORY = 64L << 40;
     private static final Set<String> TOP = Set.of("name", "runtime", "handler", "command", "env", "gpu", "cpu",
             "memory", "scaling", "timeout", "startupTimeout", "retries", "batch", "priority", "schedule",
-            "scheduleInput", "timeZone", "setup", "volumes", "python", "secrets");
+            "scheduleInput", "timeZone", "setup", "volumes", "python", "secrets", "image");
     private static final Set<String> SCALING = Set.of("minWorkers", "maxWorkers", "idleTimeout", "concurrency",
             "bufferWorkers", "targetConcurrency", "scaler", "scalerValue", "schedule", "preinit");
     private static final Set<String> FLOOR = Set.of("cron", "minWorkers", "duration");
@@ -157,7 +158,23 @@ public final class ManifestParser {
         }
         return new FunctionManifest(name, runtime, handler, command, env, gpu, cpu, memory, scaling, timeout,
                 startupTimeout, retries, backoff, batch, priority, schedule, setup, volumes(root.get("volumes")),
-                python(root.get("python")), secrets(root.get("secrets")));
+                python(root.get("python")), secrets(root.get("secrets")), image(root.get("image")));
+    }
+
+    /**
+     * A container image reference ({@code python:3.12-slim}, {@code registry.example/team/llm@sha256:...}): what a
+     * container runtime accepts, without spaces or control characters; the registry judges the rest at pull time.
+     */
+    private static String image(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String image = node.isTextual() ? node.asText() : "";
+        if (!IMAGE.matcher(image).matches()) {
+            throw new ManifestException("'image' must be a container image reference such as python:3.12-slim or "
+                    + "registry.example/team/app@sha256:..., got " + node);
+        }
+        return image;
     }
 
     /** Names of stored secrets ({@code hearth secret set}); never values, which do not belong in a bundle. */

@@ -58,6 +58,19 @@ class ManifestParserTest {
     }
 
     @Test
+    void imageNamesTheWorkersContainerImageOrIsAbsent() {
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\n").image()).isNull();
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\nimage: registry.example:5000/team/llm:1.2\n")
+                .image()).isEqualTo("registry.example:5000/team/llm:1.2");
+        assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\nimage: python@sha256:abc123\n").image())
+                .isEqualTo("python@sha256:abc123");
+        assertThatThrownBy(() -> ManifestParser.parse("name: a\nhandler: h.py:f\nimage: \"python 3\"\n"))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("'image' must be a container image");
+        assertThatThrownBy(() -> ManifestParser.parse("name: a\nhandler: h.py:f\nimage: [python]\n"))
+                .hasMessageContaining("'image' must be a container image");
+    }
+
+    @Test
     void aGpuCanBeAPlainTypeOrAFallbackList() {
         assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\ngpu: H100\n").gpu().types()).containsExactly("H100");
         assertThat(ManifestParser.parse("name: a\nhandler: h.py:f\ngpu: [H100!, L4]\n").gpu().types())

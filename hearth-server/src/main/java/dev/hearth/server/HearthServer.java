@@ -7,6 +7,9 @@ import dev.hearth.runtime.gpu.GpuInventories;
 import dev.hearth.runtime.WorkerMount;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.local.LocalProcessRuntime;
+import dev.hearth.runtime.kubernetes.KubernetesClients;
+import dev.hearth.runtime.kubernetes.KubernetesInventory;
+import dev.hearth.runtime.kubernetes.KubernetesRuntime;
 import dev.hearth.runtime.slurm.SlurmCli;
 import dev.hearth.runtime.slurm.SlurmInventory;
 import dev.hearth.runtime.slurm.SlurmRuntime;
@@ -90,7 +93,8 @@ public final class HearthServer implements AutoCloseable {
 
     private final HearthStore store;
     private final GpuInventory inventory;
-    private final SlurmInventory slurmInventory;
+    /** The nodes a cluster's scheduler (Slurm, Kubernetes) takes no work on, with why; null for local workers. */
+    private final java.util.function.Supplier<Map<String, String>> clusterUnavailable;
     private final JobService jobs;
     private final WorkerPool pool;
     private final ScalingLoop scaling;
@@ -117,25 +121,44 @@ public final class HearthServer implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
-        // so does a bad --worker-user; Slurm's workers run on other machines, confined as Slurm confines them
-        WorkerSandbox sandbox = config.slurm() == null ? sandbox(config.sandbox().withBinds(caFileOf(config)), data)
-                : null;
+        // so does a bad --worker-user; Slurm's workers and Kubernetes pods run on other machines, confined there
+        WorkerSandbox sandbox = config.slurm() == null && config.kubernetes() == null
+                ? sandbox(config.sandbox().withBinds(caFileOf(config)), data) : null;
         store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
             LOG.info("stopped " + orphans + " worker processes left over by a previous run");
         }
         WorkerRuntime runtime;
+        URI workerUrl = null; // where workers reach this server: where it serves, unless said otherwise
         if (config.slurm() != null) {
             SlurmCli slurm = new SlurmCli(config.slurm().config());
-            slurmInventory = new SlurmInventory(slurm, config.slurm().partition());
+            SlurmInventory slurmInventory = new SlurmInventory(slurm, config.slurm().partition());
+            clusterUnavailable = slurmInventory::unavailable;
             inventory = slurmInventory;
             SlurmRuntime slurmRuntime = new SlurmRuntime(slurm, slurmInventory, config.slurm().partition(),
                     controlPlaneId(data), config.slurm().nodeCache(), Duration.ofSeconds(10));
             runtime = slurmRuntime;
             workerSandbox = "Slurm jobs on the cluster's nodes, confined as Slurm confines them";
+        } else if (config.kubernetes() != null) {
+            KubernetesSettings k = config.kubernetes();
+            var client = KubernetesClients.connect(k.kubeconfig());
+            KubernetesInventory kubernetesInventory;
+            try {
+                kubernetesInventory = new KubernetesInventory(client);
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+            clusterUnavailable = kubernetesInventory::unavailable;
+            inventory = kubernetesInventory;
+            runtime = new KubernetesRuntime(client, k.namespace(), kubernetesInventory,
+                    k.controlPlaneId() != null ? k.controlPlaneId() : controlPlaneId(data), k.image(),
+                    Duration.ofSeconds(10));
+            workerSandbox = "Kubernetes pods in namespace " + k.namespace() + ", confined as the cluster confines them";
+            workerUrl = k.workerUrl();
         } else {
-            slurmInventory = null;
+            clusterUnavailable = null;
             inventory = GpuInventories.fromFlag(config.gpus(), "local");
             LocalProcessRuntime local = new LocalProcessRuntime(data.resolve("run"), sandbox);
             workerSandbox = local.sandboxDescription();
@@ -158,7 +181,9 @@ public final class HearthServer implements AutoCloseable {
         CogSchemas cogSchemas = new CogSchemas(data.resolve("schemas"), python, pythonLib, functions);
         functions.beforeDeploy(cogSchemas::prepare);
         HttpApi[] apiRef = new HttpApi[1];
-        WorkerCommands commands = new WorkerCommands(() -> apiRef[0].url(), functions::bundleDir, pythonLib,
+        URI workersReach = workerUrl;
+        WorkerCommands commands = new WorkerCommands(() -> workersReach != null ? workersReach : apiRef[0].url(),
+                functions::bundleDir, pythonLib,
                 data.resolve("logs"), python, config.pingInterval(), volumes,
                 v -> envs.of(v).map(PythonEnvs.Env::python),
                 new WorkerEnvironment(serverEnvironment(config), workerPassthrough(config), secrets),
@@ -171,7 +196,7 @@ public final class HearthServer implements AutoCloseable {
         jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
         pool.events(jobs);
         pool.bindFunctions(functions::latest);
-        if (slurmInventory != null) {
+        if (clusterUnavailable != null) {
             pool.deriveTokens(WorkerTokens.load(data)::of);
         }
         HearthMetrics metrics = new HearthMetrics(functions, jobs, pool);
@@ -206,7 +231,7 @@ public final class HearthServer implements AutoCloseable {
             events.add(tracer);
         }
         // only nvidia-smi knows how busy GPUs are; a configured inventory (--gpus) has nothing to sample
-        gpuSampler = config.gpus() == null && slurmInventory == null && !inventory.gpus().isEmpty()
+        gpuSampler = config.gpus() == null && clusterUnavailable == null && !inventory.gpus().isEmpty()
                 ? new GpuSampler(5) : null;
         if (gpuSampler != null) {
             metrics.reportGpus(gpuSampler, inventory.gpus().getFirst().node());
@@ -256,9 +281,9 @@ public final class HearthServer implements AutoCloseable {
             jobs.reap();
             pool.sweep();
         }), 100, 100, TimeUnit.MILLISECONDS);
-        if (slurmInventory != null) {
-            housekeeping.scheduleWithFixedDelay(guard("Slurm nodes", () ->
-                    pool.followCluster(slurmInventory.unavailable())), 1, 1, TimeUnit.SECONDS);
+        if (clusterUnavailable != null) {
+            housekeeping.scheduleWithFixedDelay(guard("cluster nodes", () ->
+                    pool.followCluster(clusterUnavailable.get())), 1, 1, TimeUnit.SECONDS);
         }
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("alerts", alerts::evaluate), 1, 1, TimeUnit.SECONDS);

@@ -48,6 +48,8 @@ import java.util.Objects;
  * @param crashLoopThreshold workers of a function version in a row that exit before asking for their first job
  *                        before the version is marked crash looping (its queued jobs fail, new ones are refused)
  * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
+ * @param kubernetes      run workers as Pods of this Kubernetes cluster; null runs them as local processes (or Slurm
+ *                        jobs)
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -57,7 +59,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
                            int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox,
-                           dev.hearth.server.http.Edge.Factory edge) {
+                           dev.hearth.server.http.Edge.Factory edge, KubernetesSettings kubernetes) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -115,7 +117,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .storeUrl(storeUrl)
                 .crashLoopThreshold(crashLoopThreshold)
                 .sandbox(sandbox)
-                .edge(edge);
+                .edge(edge)
+                .kubernetes(kubernetes);
     }
 
     public static final class Builder {
@@ -141,6 +144,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
+        private KubernetesSettings kubernetes;
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
@@ -267,6 +271,11 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        public Builder kubernetes(KubernetesSettings kubernetes) {
+            this.kubernetes = kubernetes;
+            return this;
+        }
+
         /** How local workers are confined; {@link dev.hearth.server.workers.SandboxSettings#DEFAULT} unless set. */
         public Builder sandbox(dev.hearth.server.workers.SandboxSettings sandbox) {
             this.sandbox = sandbox;
@@ -304,7 +313,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold, sandbox, edge);
+                    storeUrl, crashLoopThreshold, sandbox, edge, kubernetes);
         }
     }
 }

@@ -1,4 +1,4 @@
-# Hearth's worker bootstrap on a Slurm node: needs only python3. Fetches the worker's launch (command, environment)
+# Hearth's worker bootstrap on a Slurm node or in a Kubernetes pod: needs only python3. Fetches the worker's launch (command, environment)
 # from the control plane with the worker's own token, then its code bundle and the worker library (kept per node in
 # HEARTH_NODE_CACHE by their SHA-256, so the next worker of the version fetches nothing). The library's node supervisor
 # (hearth_worker._node) then builds or reuses the function's Python environment in that cache (by its hash), reports
@@ -71,7 +71,18 @@ command = [rewrite(a) for a in launch["command"]]
 if os.path.isabs(command[0]) and not os.access(command[0], os.X_OK):
     say("hearth bootstrap: %s is not on this node; using python3" % command[0])
     command[0] = "python3"
-# Slurm chose the GPUs: its CUDA_VISIBLE_DEVICES is the one the worker gets
+# What the pod says wins over the control plane's launch (Kubernetes: where its volumes are mounted)
+for k in filter(None, os.environ.get("HEARTH_BOOT_KEEP", "").split(",")):
+    if k in os.environ:
+        env[k] = os.environ[k]
+# volumes at paths relative to the function's directory: links there to where the pod mounts them
+for link in filter(None, os.environ.get("HEARTH_BOOT_LINKS", "").split(",")):
+    rel, target = link.split("=", 1)
+    path = os.path.join(bundle, rel)
+    if not os.path.lexists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.symlink(target, path)
+# Slurm (or the pod's spec) chose the GPUs: its CUDA_VISIBLE_DEVICES is the one the worker gets
 devices = os.environ.get("CUDA_VISIBLE_DEVICES", "")
 env["CUDA_VISIBLE_DEVICES"] = devices
 env["HEARTH_GPU_IDS"] = devices
@@ -79,13 +90,16 @@ for k, v in os.environ.items():
     if k.startswith("SLURM"):  # SLURM_JOB_ID, SLURMD_NODENAME, ...
         env[k] = v
 env.pop("HEARTH_CONTROL_PLANE_PID", None)  # the control plane runs on another machine
+node = os.environ.get("SLURMD_NODENAME") or os.environ.get("HEARTH_POD_NODE", "")
 fetched = [what for what, did in (("bundle", fetched_bundle), ("library", fetched_library),
                                   ("environment", built_env)) if did]
 cold = "cold cache (%s)" % ", ".join(fetched) if fetched else "warm cache"
 say("hearth bootstrap: job %s on %s, GPUs [%s], %s, %.0f ms" % (
-    os.environ.get("SLURM_JOB_ID"), os.environ.get("SLURMD_NODENAME"), devices, cold, (time.time() - t0) * 1000))
+    os.environ.get("SLURM_JOB_ID") or os.environ.get("HEARTH_POD"), node, devices, cold, (time.time() - t0) * 1000))
 if launch.get("cache"):
-    report = dict(_node.cache_facts(cache), node=os.environ.get("SLURMD_NODENAME", ""), cold=bool(fetched),
+    report = dict(_node.cache_facts(cache), node=node, cold=bool(fetched),
                   fetched=fetched)
     _node.report_cache(launch["cache"]["url"], token, report, context)
-sys.exit(_node.supervise(command, env, bundle, shipper))
+# Slurm signals every process of the job (scancel --full); a pod's stop signals only this one, which passes it on
+in_pod = bool(os.environ.get("HEARTH_POD"))
+sys.exit(_node.supervise(command, env, bundle, shipper, ignore_signals=not in_pod, forward_signals=in_pod))

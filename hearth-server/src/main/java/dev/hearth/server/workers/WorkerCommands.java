@@ -162,7 +162,7 @@ public final class WorkerCommands {
         });
         mounts.addAll(volumes.workerMounts(m));
         return new WorkerLaunch(w.id(), fn.name(), fn.version(), dir, command, env, gpus,
-                logDir.resolve(fn.name()).resolve(w.id() + ".log"), mounts);
+                logDir.resolve(fn.name()).resolve(w.id() + ".log"), mounts, m.image(), m.volumes());
     }
 
     /** The function's workers' HOME, made if missing. */
