@@ -42,6 +42,7 @@ import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.disk.FreeSpaceFloor;
 import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
@@ -190,7 +191,10 @@ public final class HearthServer implements AutoCloseable {
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
-        jobs.gate(SubmitGate.both(PoolJobEvents.crashLoopGate(pool), budgets));
+        // checked first: a job refused for want of disk space must not reserve budget or count against a crash loop
+        FreeSpaceFloor freeSpace = new FreeSpaceFloor(data, config.minFreeDisk());
+        functions.beforeDeploy((manifest, dir) -> freeSpace.check("deploys are"));
+        jobs.gate(SubmitGate.both(freeSpace, SubmitGate.both(PoolJobEvents.crashLoopGate(pool), budgets)));
         pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, new PoolJobEvents(pool), scaling, webhooks, usage, budgets);
@@ -257,6 +261,7 @@ public final class HearthServer implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(guard("Slurm nodes", () ->
                     pool.followCluster(slurmInventory.unavailable())), 1, 1, TimeUnit.SECONDS);
         }
+        housekeeping.scheduleWithFixedDelay(guard("free disk space", freeSpace::refresh), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("alerts", alerts::evaluate), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {

@@ -48,6 +48,8 @@ import java.util.Objects;
  * @param crashLoopThreshold workers of a function version in a row that exit before asking for their first job
  *                        before the version is marked crash looping (its queued jobs fail, new ones are refused)
  * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
+ * @param minFreeDisk     the free bytes kept on the data dir's file system: below them new jobs and deploys are refused
+ *                        (507); 0 keeps none
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -56,7 +58,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            BundleLimits bundleLimits, long workerLogMax, long functionLogMax, PipSettings pip,
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
-                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox) {
+                           int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox,
+                           long minFreeDisk) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -84,6 +87,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             throw new IllegalArgumentException("crashLoopThreshold must be at least 1, got " + crashLoopThreshold);
         }
         sandbox = sandbox == null ? dev.hearth.server.workers.SandboxSettings.DEFAULT : sandbox;
+        if (minFreeDisk < 0) {
+            throw new IllegalArgumentException("minFreeDisk must be 0 or more bytes, got " + minFreeDisk);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -94,6 +100,12 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
     /** Workers in a row that die before their first job before their version counts as crash looping. */
     public static final int DEFAULT_CRASH_LOOP_THRESHOLD = 3;
+
+    /**
+     * Free space kept on the data dir's file system: 1 GiB, room for the store to go on writing the leases, results
+     * and timelines of the jobs already accepted (about 2 KB a job) and for a few deploys' bundles.
+     */
+    public static final long DEFAULT_MIN_FREE_DISK = 1L << 30;
 
     public static Builder builder() {
         return new Builder();
@@ -112,7 +124,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .edgeLimits(edgeLimits).tls(tls)
                 .storeUrl(storeUrl)
                 .crashLoopThreshold(crashLoopThreshold)
-                .sandbox(sandbox);
+                .sandbox(sandbox)
+                .minFreeDisk(minFreeDisk);
     }
 
     public static final class Builder {
@@ -138,6 +151,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private String secretKey;
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
+        private long minFreeDisk = DEFAULT_MIN_FREE_DISK;
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
@@ -286,12 +300,18 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /** Free bytes kept on the data dir's file system ({@link #DEFAULT_MIN_FREE_DISK} unless set; 0: none). */
+        public Builder minFreeDisk(long bytes) {
+            this.minFreeDisk = bytes;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold, sandbox);
+                    storeUrl, crashLoopThreshold, sandbox, minFreeDisk);
         }
     }
 }
