@@ -237,20 +237,16 @@ public final class HearthServer implements AutoCloseable {
                 webhooks, clock);
         api.addAlerts(alerts, functions, clock);
         apiRef[0] = api;
-        int recovered = jobs.recover();
-        if (recovered > 0) {
-            LOG.info("recovered " + recovered + " unfinished jobs from " + store);
+        // Listening before the jobs are loaded, which with a deep queue takes seconds: /healthz says "starting" and
+        // every other route answers 503 until the state below is rebuilt, so nothing reads or changes a queue that is
+        // still being loaded.
+        api.startBeforeReady();
+        try {
+            rebuild(pool, webhooks, budgets, functions);
+        } catch (RuntimeException e) {
+            api.close(); // a start that fails does not leave its port taken
+            throw e;
         }
-        int adopted = pool.adoptLeftovers();
-        if (adopted > 0) {
-            LOG.info("adopted " + adopted + " workers left running by a previous run");
-        }
-        int resumed = webhooks.resume();
-        if (resumed > 0) {
-            LOG.info("resumed " + resumed + " pending webhook deliveries");
-        }
-        budgets.load(store.findByStates(java.util.EnumSet.of(dev.hearth.jobs.JobState.IN_QUEUE,
-                dev.hearth.jobs.JobState.IN_PROGRESS)), j -> functions.latest(j.function()));
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
@@ -284,8 +280,27 @@ public final class HearthServer implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(guard("replicate files", replicate::reap), 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("audit retention", () ->
                 store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
-        api.start();
+        api.ready();
         scaling.start();
+    }
+
+    /** The state kept in memory, rebuilt from the store after a start: unfinished jobs, workers, deliveries, budgets. */
+    private void rebuild(WorkerPool pool, Webhooks webhooks, BudgetService budgets, FunctionRegistry functions) {
+        long recovering = System.nanoTime();
+        List<dev.hearth.jobs.Job> recovered = jobs.recover();
+        if (!recovered.isEmpty()) {
+            LOG.info("recovered " + recovered.size() + " unfinished jobs from " + store + " in "
+                    + (System.nanoTime() - recovering) / 1_000_000 + " ms");
+        }
+        int adopted = pool.adoptLeftovers();
+        if (adopted > 0) {
+            LOG.info("adopted " + adopted + " workers left running by a previous run");
+        }
+        int resumed = webhooks.resume();
+        if (resumed > 0) {
+            LOG.info("resumed " + resumed + " pending webhook deliveries");
+        }
+        budgets.load(recovered, j -> functions.latest(j.function()));
     }
 
     /**
