@@ -42,6 +42,8 @@ import java.util.stream.Stream;
  *       (see {@link ColdStartBench}). Not part of {@code all}.</li>
  *   <li>{@code alerts}: the CPU one round of alert rule evaluation costs (see {@link AlertBench}). Not part of
  *       {@code all}.</li>
+ *   <li>{@code restart}: a restart with 100,000 queued jobs (time to {@code /healthz} and to the queue served), then
+ *       a purge of them (see {@link RestartBench}). Not part of {@code all}.</li>
  *   <li>{@code sandbox}: what the bubblewrap sandbox adds to a worker process's start (see {@link SandboxBench}).
  *       Not part of {@code all}.</li>
  *   <li>{@code plan}: the cost planner's simulator, no server: 1,000,000 requests across 10 functions under one policy,
@@ -76,6 +78,9 @@ public final class Bench {
         }
         if (which.equals("alerts")) {
             new AlertBench(KEY).run();
+        }
+        if (which.equals("restart")) {
+            new RestartBench(KEY).run();
         }
         if (which.equals("plan")) {
             new PlanBench().run();

@@ -146,6 +146,12 @@ final class ServerOptions {
                     + "are deleted oldest first beyond it (default: ${DEFAULT-VALUE}).")
     String functionLogMax = "1GiB";
 
+    @Option(names = "--min-free-disk", defaultValue = "1GiB", paramLabel = "SIZE",
+            description = "Free space kept on the data dir's file system: below it new jobs and deploys are refused "
+                    + "with 507 while running jobs go on, so the store never fills the disk; 0 keeps none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String minFreeDisk = "1GiB";
+
     @Option(names = "--worker-env-passthrough", split = ",", paramLabel = "VAR",
             description = "Variables of this environment that workers also get, e.g. LD_LIBRARY_PATH,HF_HOME "
                     + "(workers get only PATH, HOME, LANG and TZ of it otherwise).")

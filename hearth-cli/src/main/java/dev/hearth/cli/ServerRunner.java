@@ -63,6 +63,7 @@ final class ServerRunner {
         }
         long workerLogMax = size(o.workerLogMax, "--worker-log-max");
         long functionLogMax = size(o.functionLogMax, "--function-log-max");
+        long minFreeDisk = freeSpaceFloor(o.minFreeDisk);
         for (String name : o.workerEnvPassthrough) {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw CliException.usage("--worker-env-passthrough: '" + name + "' is not a variable name");
@@ -165,6 +166,7 @@ final class ServerRunner {
                 .volumeMaxUpload(o.volumeMaxUploadBytes())
                 .workerLogMax(workerLogMax)
                 .functionLogMax(functionLogMax)
+                .minFreeDisk(minFreeDisk)
                 .pip(new PipSettings(o.pipIndexUrl, o.pipFindLinks == null || o.pipFindLinks.contains("://")
                         ? o.pipFindLinks : ctx.resolve(Path.of(o.pipFindLinks)).toString(),
                         PipSettings.splitArgs(o.pipExtraArgs)))
@@ -261,6 +263,15 @@ final class ServerRunner {
 
     static Path relative(Path p, Context ctx) {
         return p.startsWith(ctx.cwd()) ? ctx.cwd().relativize(p) : p;
+    }
+
+    private static long freeSpaceFloor(String text) {
+        try {
+            return ByteSize.parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw CliException.usage("--min-free-disk must be a size like 1GiB or 500MiB, or 0 to keep none, got '"
+                    + text + "'");
+        }
     }
 
     private static long size(String text, String option) {

@@ -8,7 +8,8 @@ package dev.hearth.errors;
 public abstract sealed class HearthException extends RuntimeException
         permits HearthException.BadRequest, HearthException.Unauthorized, HearthException.NotFound,
                 HearthException.Conflict, HearthException.PayloadTooLarge, HearthException.PaymentRequired,
-                HearthException.Unavailable, HearthException.Unprocessable {
+                HearthException.Unavailable, HearthException.Unprocessable,
+                HearthException.InsufficientStorage {
 
     protected HearthException(String message) {
         super(message, null, false, false);
@@ -64,6 +65,16 @@ public abstract sealed class HearthException extends RuntimeException
     /** Not now: the control plane is shutting down, a version is crash looping, the disk is full. */
     public static final class Unavailable extends HearthException {
         public Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The server's disk is full, or below the free-space floor it keeps ({@code --min-free-disk}): nothing was
+     * written, and the same request succeeds once space is freed.
+     */
+    public static final class InsufficientStorage extends HearthException {
+        public InsufficientStorage(String message) {
             super(message);
         }
     }

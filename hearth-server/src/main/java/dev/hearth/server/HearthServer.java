@@ -45,6 +45,7 @@ import dev.hearth.server.scaling.ScalingEvents;
 import dev.hearth.server.scaling.ScalingLoop;
 import dev.hearth.server.scaling.ScalingSettings;
 import dev.hearth.server.schedule.CronScheduler;
+import dev.hearth.server.disk.FreeSpaceFloor;
 import dev.hearth.server.jobs.SubmitGate;
 import dev.hearth.server.jobs.SubmitRequest;
 import dev.hearth.server.timeline.TimelineRecorder;
@@ -218,7 +219,10 @@ public final class HearthServer implements AutoCloseable {
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
         usage.addSink(budgets);
         usage.addSink(new CostMetrics(metrics.registry()));
-        jobs.gate(SubmitGate.both(PoolJobEvents.crashLoopGate(pool), budgets));
+        // checked first: a job refused for want of disk space must not reserve budget or count against a crash loop
+        FreeSpaceFloor freeSpace = new FreeSpaceFloor(data, config.minFreeDisk());
+        functions.beforeDeploy((manifest, dir) -> freeSpace.check("deploys are"));
+        jobs.gate(SubmitGate.both(freeSpace, SubmitGate.both(PoolJobEvents.crashLoopGate(pool), budgets)));
         pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, new PoolJobEvents(pool), scaling, webhooks, usage, budgets);
@@ -261,20 +265,16 @@ public final class HearthServer implements AutoCloseable {
                 webhooks, clock);
         api.addAlerts(alerts, functions, clock);
         apiRef[0] = api;
-        int recovered = jobs.recover();
-        if (recovered > 0) {
-            LOG.info("recovered " + recovered + " unfinished jobs from " + store);
+        // Listening before the jobs are loaded, which with a deep queue takes seconds: /healthz says "starting" and
+        // every other route answers 503 until the state below is rebuilt, so nothing reads or changes a queue that is
+        // still being loaded.
+        api.startBeforeReady();
+        try {
+            rebuild(pool, webhooks, budgets, functions);
+        } catch (RuntimeException e) {
+            api.close(); // a start that fails does not leave its port taken
+            throw e;
         }
-        int adopted = pool.adoptLeftovers();
-        if (adopted > 0) {
-            LOG.info("adopted " + adopted + " workers left running by a previous run");
-        }
-        int resumed = webhooks.resume();
-        if (resumed > 0) {
-            LOG.info("resumed " + resumed + " pending webhook deliveries");
-        }
-        budgets.load(store.findByStates(java.util.EnumSet.of(dev.hearth.jobs.JobState.IN_QUEUE,
-                dev.hearth.jobs.JobState.IN_PROGRESS)), j -> functions.latest(j.function()));
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
@@ -285,6 +285,7 @@ public final class HearthServer implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(guard("cluster nodes", () ->
                     pool.followCluster(clusterUnavailable.get())), 1, 1, TimeUnit.SECONDS);
         }
+        housekeeping.scheduleWithFixedDelay(guard("free disk space", freeSpace::refresh), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("schedules", cron::runOnce), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("alerts", alerts::evaluate), 1, 1, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("metering", () -> {
@@ -307,8 +308,27 @@ public final class HearthServer implements AutoCloseable {
         housekeeping.scheduleWithFixedDelay(guard("replicate files", replicate::reap), 1, 60, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(guard("audit retention", () ->
                 store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
-        api.start();
+        api.ready();
         scaling.start();
+    }
+
+    /** The state kept in memory, rebuilt from the store after a start: unfinished jobs, workers, deliveries, budgets. */
+    private void rebuild(WorkerPool pool, Webhooks webhooks, BudgetService budgets, FunctionRegistry functions) {
+        long recovering = System.nanoTime();
+        List<dev.hearth.jobs.Job> recovered = jobs.recover();
+        if (!recovered.isEmpty()) {
+            LOG.info("recovered " + recovered.size() + " unfinished jobs from " + store + " in "
+                    + (System.nanoTime() - recovering) / 1_000_000 + " ms");
+        }
+        int adopted = pool.adoptLeftovers();
+        if (adopted > 0) {
+            LOG.info("adopted " + adopted + " workers left running by a previous run");
+        }
+        int resumed = webhooks.resume();
+        if (resumed > 0) {
+            LOG.info("resumed " + resumed + " pending webhook deliveries");
+        }
+        budgets.load(recovered, j -> functions.latest(j.function()));
     }
 
     /**

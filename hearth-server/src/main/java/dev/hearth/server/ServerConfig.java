@@ -50,6 +50,8 @@ import java.util.Objects;
  * @param sandbox         how local workers are confined: bubblewrap, as which user, with which more directories
  * @param kubernetes      run workers as Pods of this Kubernetes cluster; null runs them as local processes (or Slurm
  *                        jobs)
+ * @param minFreeDisk     the free bytes kept on the data dir's file system: below them new jobs and deploys are refused
+ *                        (507); 0 keeps none
  */
 public record ServerConfig(String host, int port, Path dataDir, String gpus, String apiKey, String python,
                            Duration resultRetention, Duration workerGrace, Duration pingInterval,
@@ -59,7 +61,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                            String secretKey, List<String> workerEnvPassthrough, SlurmSettings slurm,
                            EdgeLimits edgeLimits, HttpEdge.Tls tls, String storeUrl,
                            int crashLoopThreshold, dev.hearth.server.workers.SandboxSettings sandbox,
-                           dev.hearth.server.http.Edge.Factory edge, KubernetesSettings kubernetes) {
+                           dev.hearth.server.http.Edge.Factory edge, KubernetesSettings kubernetes,
+                           long minFreeDisk) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -88,6 +91,9 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             throw new IllegalArgumentException("crashLoopThreshold must be at least 1, got " + crashLoopThreshold);
         }
         sandbox = sandbox == null ? dev.hearth.server.workers.SandboxSettings.DEFAULT : sandbox;
+        if (minFreeDisk < 0) {
+            throw new IllegalArgumentException("minFreeDisk must be 0 or more bytes, got " + minFreeDisk);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
@@ -98,6 +104,12 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
 
     /** Workers in a row that die before their first job before their version counts as crash looping. */
     public static final int DEFAULT_CRASH_LOOP_THRESHOLD = 3;
+
+    /**
+     * Free space kept on the data dir's file system: 1 GiB, room for the store to go on writing the leases, results
+     * and timelines of the jobs already accepted (about 2 KB a job) and for a few deploys' bundles.
+     */
+    public static final long DEFAULT_MIN_FREE_DISK = 1L << 30;
 
     public static Builder builder() {
         return new Builder();
@@ -118,7 +130,8 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
                 .crashLoopThreshold(crashLoopThreshold)
                 .sandbox(sandbox)
                 .edge(edge)
-                .kubernetes(kubernetes);
+                .kubernetes(kubernetes)
+                .minFreeDisk(minFreeDisk);
     }
 
     public static final class Builder {
@@ -145,6 +158,7 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
         private List<String> workerEnvPassthrough = List.of();
         private SlurmSettings slurm;
         private KubernetesSettings kubernetes;
+        private long minFreeDisk = DEFAULT_MIN_FREE_DISK;
         private EdgeLimits edgeLimits = EdgeLimits.DEFAULT;
         private HttpEdge.Tls tls;
         private String storeUrl;
@@ -308,12 +322,18 @@ public record ServerConfig(String host, int port, Path dataDir, String gpus, Str
             return this;
         }
 
+        /** Free bytes kept on the data dir's file system ({@link #DEFAULT_MIN_FREE_DISK} unless set; 0: none). */
+        public Builder minFreeDisk(long bytes) {
+            this.minFreeDisk = bytes;
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, gpus, apiKey, python, resultRetention, workerGrace,
                     pingInterval, webhookRetryDelay, webhookSecret, otlpEndpoint, webhookAllow,
                     auditRetention, volumeMaxUpload, bundleLimits, workerLogMax,
                     functionLogMax, pip, secretKey, workerEnvPassthrough, slurm, edgeLimits, tls,
-                    storeUrl, crashLoopThreshold, sandbox, edge, kubernetes);
+                    storeUrl, crashLoopThreshold, sandbox, edge, kubernetes, minFreeDisk);
         }
     }
 }

@@ -19,6 +19,7 @@ record ErrorStatus(int status, String title) {
             case HearthException.PayloadTooLarge p -> new ErrorStatus(413, "Payload Too Large");
             case HearthException.Unprocessable u -> new ErrorStatus(422, "Unprocessable Content");
             case HearthException.Unavailable u -> new ErrorStatus(503, "Service Unavailable");
+            case HearthException.InsufficientStorage i -> new ErrorStatus(507, "Insufficient Storage");
         };
     }
 }

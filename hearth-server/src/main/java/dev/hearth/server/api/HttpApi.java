@@ -40,6 +40,8 @@ public final class HttpApi implements AutoCloseable {
 
     private final Edge server;
     private final Router router = new Router();
+    // false while the control plane rebuilds its state after start (see startBeforeReady)
+    private volatile boolean ready = true;
     private final ApiKeys keys;
     private final AuditLog audit;
     private final HearthMetrics metrics;
@@ -66,7 +68,8 @@ public final class HttpApi implements AutoCloseable {
         new ReleaseRoutes(functions).register(router);
         new UsageRoutes(metering, functions, webhooks.targets(), clock).register(router);
         new KeyRoutes(keys).register(router);
-        router.add("GET", "/healthz", Router.Access.PUBLIC, c -> c.json(200, Map.of("status", "ok")))
+        router.add("GET", "/healthz", Router.Access.PUBLIC,
+                        c -> c.json(200, Map.of("status", ready ? "ok" : "starting")))
                 .add("GET", "/metrics", Router.Access.CLIENT,
                         c -> c.text(200, "text/plain; version=0.0.4; charset=utf-8", this.metrics.scrape()));
         try {
@@ -141,6 +144,21 @@ public final class HttpApi implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Serves before the control plane has rebuilt its state (its unfinished jobs, from the store): {@code /healthz}
+     * answers {@code {"status":"starting"}}, every other route 503, until {@link #ready()}. So no caller sees a queue
+     * that is still being loaded, while a supervisor sees a live process at once.
+     */
+    public void startBeforeReady() {
+        ready = false;
+        server.start();
+    }
+
+    /** Every route is served from now on. */
+    public void ready() {
+        ready = true;
+    }
+
     public URI url() {
         InetSocketAddress a = server.address();
         String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getHostString();
@@ -151,6 +169,11 @@ public final class HttpApi implements AutoCloseable {
         Call call = null;
         LogContext ids = LogContext.current();
         try {
+            if (!ready && !exchange.path().equals("/healthz")) {
+                problem(new Call(exchange, Map.of()), 503, "Service Unavailable", "the server is starting: it is "
+                        + "loading its unfinished jobs from the store; retry in a few seconds");
+                return;
+            }
             boolean[] otherMethod = {false};
             Router.Match m = router.match(exchange.method(), exchange.path(), otherMethod);
             call = new Call(exchange, m == null ? Map.of() : m.params());

@@ -16,6 +16,7 @@ import dev.hearth.server.workers.WorkerRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -52,6 +53,8 @@ public final class JobService implements WorkerEvents {
     private final Reaper reaper;
     private volatile SubmitGate gate = SubmitGate.OPEN;
 
+    private static final int PURGE_BATCH = 1_000;
+
     public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
                       Duration leaseDuration, JobEvents events) {
         this.table = new JobTable(store, functions, clock);
@@ -69,8 +72,11 @@ public final class JobService implements WorkerEvents {
     /**
      * Loads unfinished jobs after a start. Jobs that were in progress go back to the queue: their workers belonged to
      * the previous control plane and are gone.
+     *
+     * @return the unfinished jobs as they are now, for the other services that rebuild their state from them (read
+     *         once: with 100,000 queued jobs a second read took as long as the first)
      */
-    public int recover() {
+    public List<Job> recover() {
         List<Job> unfinished = table.store.findByStates(EnumSet.of(JobState.IN_QUEUE, JobState.IN_PROGRESS));
         List<Job> requeued = unfinished.stream().filter(j -> j.state() == JobState.IN_PROGRESS)
                 .map(JobTransitions::requeue).toList();
@@ -84,7 +90,7 @@ public final class JobService implements WorkerEvents {
         });
         outcomes.countStored();
         requeued.forEach(j -> events.requeued(j, "the control plane restarted while the job ran"));
-        return byId.size();
+        return List.copyOf(byId.values());
     }
 
     /** Wired after construction: what admits new jobs (budgets). */
@@ -231,16 +237,36 @@ public final class JobService implements WorkerEvents {
         return next;
     }
 
+    private Job finishedNow(Job job) {
+        outcomes.finished(job);
+        return job;
+    }
+
     /** Cancels every queued job of the function; running jobs go on. Returns how many were removed. */
     public int purgeQueue(String function) {
         table.functions.require(function);
         int removed = 0;
-        for (FunctionQueue.Entry e : table.queue(function).removeAll()) {
-            Optional<Job> c = table.change(e.jobId(), j -> j.state() == JobState.IN_QUEUE
-                    ? JobTransitions.cancel(j, clock.instant()) : null);
-            if (c.isPresent()) {
-                outcomes.finished(c.get());
-                removed++;
+        List<FunctionQueue.Entry> entries = table.queue(function).removeAll();
+        // Written PURGE_BATCH at a time: one write (and commit) per job took 31 s for 100,000 jobs
+        for (int from = 0; from < entries.size(); from += PURGE_BATCH) {
+            List<Job> next = new ArrayList<>();
+            for (FunctionQueue.Entry e : entries.subList(from, Math.min(entries.size(), from + PURGE_BATCH))) {
+                Job j = table.live(e.jobId());
+                if (j != null && j.state() == JobState.IN_QUEUE) {
+                    next.add(JobTransitions.cancel(j, clock.instant()));
+                }
+            }
+            List<Boolean> applied = table.store.updateAll(next);
+            for (int i = 0; i < next.size(); i++) {
+                Job c = next.get(i);
+                if (applied.get(i)) {
+                    table.keep(c);
+                    outcomes.finished(c);
+                    removed++;
+                } else if (table.change(c.id(), j -> j.state() == JobState.IN_QUEUE // changed meanwhile: decided again
+                        ? JobTransitions.cancel(j, clock.instant()) : null).map(this::finishedNow).isPresent()) {
+                    removed++;
+                }
             }
         }
         return removed;

@@ -26,6 +26,12 @@ class ErrorStatusTest {
     }
 
     @Test
+    void aFullDiskIsInsufficientStorage() {
+        assertThat(ErrorStatus.of(new HearthException.InsufficientStorage("x")))
+                .isEqualTo(new ErrorStatus(507, "Insufficient Storage"));
+    }
+
+    @Test
     void aSubclassOfBadRequestIsABadRequest() {
         assertThat(ErrorStatus.of(new ManifestException("timeout: too long")).status()).isEqualTo(400);
     }

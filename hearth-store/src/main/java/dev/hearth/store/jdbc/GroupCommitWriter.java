@@ -8,6 +8,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The one writer of a store. Callers queue writes and wait; the writer thread takes whatever is queued (up to a
@@ -18,6 +21,11 @@ import java.util.concurrent.ExecutionException;
  * <p>A write that fails must not take the others of its batch down with it, nor leave half of itself behind: the
  * writer rolls the batch back and runs it again without the failed write. Writes are pure database work, so running
  * one again gives the same result.
+ *
+ * <p>A full disk is not one write's fault: when a write fails because the database's storage is full (see
+ * {@link #failFastWhen}), the whole batch fails at once, the connection is opened again (SQLite leaves its prepared
+ * statements unusable after {@code SQLITE_FULL}, so that every later batch failed until a restart), and the next
+ * batch is tried as usual: once space is back, writes succeed again by themselves.
  */
 public final class GroupCommitWriter {
 
@@ -27,12 +35,18 @@ public final class GroupCommitWriter {
         Session open() throws SQLException;
     }
 
+    private static final Logger LOG = Logger.getLogger(GroupCommitWriter.class.getName());
     private static final Pending<?> STOP = new Pending<>(s -> null);
 
     private Session session;
     private final String begin;
     private final String onClose;
     private Connector connector;
+    private Predicate<SQLException> storageFull = e -> false;
+    // written by the writer thread only: whether the last batch failed for want of space (logged once per episode)
+    private volatile boolean full;
+    // the connection must be opened again before the next batch (its reopening failed last time)
+    private boolean stale;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue;
     private final Thread thread;
@@ -63,6 +77,20 @@ public final class GroupCommitWriter {
     public GroupCommitWriter reconnectWith(Connector connector) {
         this.connector = connector;
         return this;
+    }
+
+    /**
+     * Says which failures mean that the storage is full: such a failure fails the whole batch at once rather than
+     * the one write that met it, and the connection is opened again (with {@link #reconnectWith}) before the next.
+     */
+    public GroupCommitWriter failFastWhen(Predicate<SQLException> storageIsFull) {
+        this.storageFull = storageIsFull;
+        return this;
+    }
+
+    /** Whether the last batch failed because the storage was full (until a batch commits again). */
+    public boolean storageFull() {
+        return full;
     }
 
     public void start() {
@@ -193,6 +221,9 @@ public final class GroupCommitWriter {
         List<Pending<?>> live = new ArrayList<>(batch);
         Object[] results = new Object[live.size()];
         try {
+            if (stale) {
+                reconnect();
+            }
             while (!live.isEmpty()) {
                 int failed = runAll(live, results);
                 if (failed < 0) {
@@ -203,36 +234,63 @@ public final class GroupCommitWriter {
                     }
                     commits++;
                     committedWrites += live.size();
+                    if (full) {
+                        full = false;
+                        LOG.info(threadName() + ": writes succeed again; the storage has room");
+                    }
                     for (int i = 0; i < live.size(); i++) {
                         live.get(i).succeed(results[i]);
                     }
                     return;
                 }
+                if (results[failed] instanceof SQLException se && storageFull.test(se)) {
+                    // every other write of the batch would meet the same wall, one retry of the batch each
+                    throw se;
+                }
                 rollbackQuietly();
                 live.remove(failed).fail(results[failed] instanceof Throwable t ? t : new IllegalStateException());
             }
         } catch (Throwable e) {
-            // BEGIN or COMMIT failed (disk full, I/O error): nothing of the batch is durable
+            // BEGIN or COMMIT failed, or the storage is full: nothing of the batch is durable
             rollbackQuietly();
             for (Pending<?> p : live) {
                 p.fail(e);
             }
-            reconnectIfBroken();
+            boolean noRoom = e instanceof SQLException se && storageFull.test(se);
+            if (noRoom && !full) {
+                LOG.warning(threadName() + ": the storage is full (" + e.getMessage() + "); writes fail until "
+                        + "space is freed, then succeed again without a restart");
+            }
+            full = noRoom;
+            reconnectIfBroken(noRoom);
         }
     }
 
-    /** After a failed BEGIN or COMMIT: a broken connection is replaced, so that the next batch can succeed. */
-    private void reconnectIfBroken() {
-        if (connector == null || session.isUsable()) {
+    private String threadName() {
+        return thread.getName();
+    }
+
+    /**
+     * After a failed BEGIN or COMMIT, or a full disk: a broken connection is replaced, so that the next batch can
+     * succeed. After a full disk it is replaced even if it answers: SQLite's statements on it are unusable.
+     */
+    private void reconnectIfBroken(boolean always) {
+        if (connector == null || !always && session.isUsable()) {
             return;
         }
+        stale = true;
         try {
-            Session fresh = connector.open();
-            session.close();
-            session = fresh;
+            reconnect();
         } catch (SQLException | RuntimeException e) {
-            // still unreachable: the next failed batch tries again
+            // still unreachable (or no room to open it): the next batch tries again first
         }
+    }
+
+    private void reconnect() throws SQLException {
+        Session fresh = connector.open();
+        session.close();
+        session = fresh;
+        stale = false;
     }
 
     /** Runs the writes in a new transaction; returns the index of the first that failed (its error in results) or -1. */

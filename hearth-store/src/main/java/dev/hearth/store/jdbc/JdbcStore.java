@@ -27,6 +27,7 @@ import dev.hearth.metering.Money;
 import dev.hearth.metering.UsageInterval;
 import dev.hearth.metering.UsageStore;
 import dev.hearth.store.HearthStore;
+import dev.hearth.errors.HearthException;
 import dev.hearth.store.StoreException;
 import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
@@ -112,6 +113,15 @@ public abstract class JdbcStore implements HearthStore {
         } catch (SQLException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Whether a failure means that the database's storage is full (SQLite's {@code SQLITE_FULL}, PostgreSQL's
+     * {@code disk_full}): such writes are refused with {@link HearthException.InsufficientStorage} (507), not as an
+     * unexpected error, since the same request succeeds once space is freed.
+     */
+    protected boolean storageFull(SQLException e) {
+        return false;
     }
 
     /** Completes pending writes and releases connections; called once, after new calls are already refused. */
@@ -527,10 +537,16 @@ public abstract class JdbcStore implements HearthStore {
         }
     }
 
-    private StoreException failure(String operation, String subject, SQLException e) {
+    private RuntimeException failure(String operation, String subject, SQLException e) {
         if (closed) {
             // the store was closed under the call; that, not the driver's complaint about it, is the news
             return closedError(operation, subject, e);
+        }
+        if (storageFull(e)) {
+            // for the caller, who cannot see the server's disk: the server log says which store (GroupCommitWriter)
+            return new HearthException.InsufficientStorage("the server's disk is full: could not " + operation
+                    + ", and nothing was changed; retry once space is freed on the server (it recovers without a "
+                    + "restart)");
         }
         return new StoreException(description + ": could not " + what(operation, subject) + ": " + e.getMessage(), e);
     }

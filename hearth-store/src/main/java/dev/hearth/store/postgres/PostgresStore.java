@@ -137,7 +137,7 @@ public final class PostgresStore extends JdbcStore {
             // Writes share commits as in the SQLite store: a transaction per write flushed PostgreSQL's log per write,
             // and job throughput measured 340 jobs/s with it.
             writer = new GroupCommitWriter(connectWriter.open(), null, null, MAX_BATCH, QUEUE_CAPACITY,
-                    "hearth-postgres-writer").reconnectWith(connectWriter);
+                    "hearth-postgres-writer").reconnectWith(connectWriter).failFastWhen(PostgresStore::isDiskFull);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             if (e instanceof StoreException se) {
@@ -168,6 +168,16 @@ public final class PostgresStore extends JdbcStore {
     @Override
     protected <T> CompletableFuture<T> runWriteLater(Work<T> work) {
         return writer.submitLater(work);
+    }
+
+    @Override
+    protected boolean storageFull(SQLException e) {
+        return isDiskFull(e);
+    }
+
+    /** PostgreSQL's {@code disk_full} (SQLSTATE 53100): the database server's disk has no room for the write. */
+    private static boolean isDiskFull(SQLException e) {
+        return "53100".equals(e.getSQLState());
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class SqliteStore extends JdbcStore {
     private static final int QUEUE_CAPACITY = 4 * MAX_BATCH;
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MS = 10_000;
+    private static final int SQLITE_FULL = 13;
     private static final Set<Path> LOCKED_DIRS = ConcurrentHashMap.newKeySet();
 
     private final DirLock lock;
@@ -84,7 +85,8 @@ public final class SqliteStore extends JdbcStore {
             session = openWriter(db, durability);
             migrate(session, db);
             GroupCommitWriter writer = new GroupCommitWriter(session, "BEGIN IMMEDIATE", "PRAGMA optimize", MAX_BATCH,
-                    QUEUE_CAPACITY, "hearth-sqlite-writer");
+                    QUEUE_CAPACITY, "hearth-sqlite-writer").reconnectWith(() -> openWriter(db, durability))
+                    .failFastWhen(SqliteStore::isFull);
             SqliteStore store = new SqliteStore(db, lock, writer);
             writer.start();
             return store;
@@ -141,6 +143,17 @@ public final class SqliteStore extends JdbcStore {
     @Override
     protected <T> CompletableFuture<T> runWriteLater(Work<T> work) {
         return writer.submitLater(work);
+    }
+
+    @Override
+    protected boolean storageFull(SQLException e) {
+        return isFull(e);
+    }
+
+    /** SQLite's {@code SQLITE_FULL}: the disk (or the file system's quota) has no room for the write. */
+    private static boolean isFull(SQLException e) {
+        return e.getErrorCode() == SQLITE_FULL || e instanceof org.sqlite.SQLiteException se
+                && se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_FULL;
     }
 
     @Override
