@@ -1,5 +1,9 @@
 package dev.hearth.server.scaling;
 
+import dev.hearth.fleet.FleetMemory;
+import dev.hearth.fleet.FleetPlan;
+import dev.hearth.fleet.FleetPlanner;
+import dev.hearth.fleet.FleetSnapshot;
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.functions.Scaler;
 import dev.hearth.functions.ScalingConfig;
@@ -8,7 +12,6 @@ import dev.hearth.placement.FairShare;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
 import dev.hearth.scaling.ScalingDecision;
-import dev.hearth.scaling.ScalingWindows;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.jobs.JobEvents;
@@ -24,15 +27,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The mechanics around the pure {@link Autoscaler}: every tick (and at once when a job arrives) it snapshots each
- * function's load, asks the policy, applies the decision to the worker pool and records it with its inputs. It owns
- * each function's {@link ScalingWindows}; only its thread touches them.
+ * The mechanics around the pure {@link FleetPlanner} (which asks the {@link Autoscaler}): every tick (and at once when
+ * a job arrives) it snapshots each lane's load and the workers, asks the planner, applies the plan to the worker pool
+ * and records each decision with its inputs. It owns the planner's {@link FleetMemory} (windows, fair-share waiting,
+ * repack reservations); only its thread touches it.
  */
 public final class ScalingLoop implements JobEvents, AutoCloseable {
 
@@ -48,9 +53,10 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final ReleaseLanes lanes;
     private final InstantSource clock;
     private final Duration tick;
-    private final Map<String, ScalingWindows> windows = new HashMap<>();
+    private final FleetPlanner planner;
+    private final FleetMemory memory = new FleetMemory();
+    private final PlanApplier applier;
     private final ArrayBlockingQueue<Boolean> nudges = new ArrayBlockingQueue<>(1);
-    private final GpuArbiter arbiter;
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -65,7 +71,10 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
         this.lanes = new ReleaseLanes(functions, jobs, pool);
         this.clock = clock;
         this.tick = tick;
-        this.arbiter = new GpuArbiter(pool, new FairShare(clock, FairShare.DEFAULT_AGING), events, clock);
+        // GPUs freed by a repack stay reserved while the moved workers finish stopping, and a while after
+        this.planner = new FleetPlanner(autoscaler, new FairShare(clock, FairShare.DEFAULT_AGING), clock,
+                pool.stopGrace().plusSeconds(30));
+        this.applier = new PlanApplier(pool, events, clock);
         this.thread = Thread.ofVirtual().name("hearth-scaling").unstarted(this::run);
     }
 
@@ -106,49 +115,64 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     }
 
     /**
-     * One round over every function (each release lane of a split function on its own); the starts of all functions
-     * go through the fair-share arbiter.
+     * One round over every function (each release lane of a split function on its own): the core
+     * {@link FleetPlanner} decides from a snapshot of the lanes and workers (autoscaler decisions, fair-share starts,
+     * hold-backs, yields, repacks); this loop applies its plan to the worker pool and records it.
      */
     public synchronized void runOnce() {
         List<ReleaseLanes.Scaled> current = List.copyOf(lanes.current());
-        windows.keySet().retainAll(current.stream().map(ReleaseLanes.Scaled::key).toList());
-        List<GpuArbiter.Want> wants = new ArrayList<>();
-        Map<Integer, ScalingDecision> decisions = new LinkedHashMap<>();
-        Map<Integer, Instant> decidedAt = new HashMap<>();
-        for (int index = 0; index < current.size(); index++) {
-            ReleaseLanes.Scaled lane = current.get(index);
+        memory.retainLanes(current.stream().map(ReleaseLanes.Scaled::key).toList());
+        Map<String, FunctionVersion> versions = new HashMap<>();
+        List<FleetSnapshot.Lane> planned = new ArrayList<>();
+        for (ReleaseLanes.Scaled lane : current) {
             FunctionVersion fn = lane.version();
             ScalingConfig config = settings.effective(fn);
             JobService.QueueStats stats = lane.stats();
-            List<Worker> workers = lane.workers();
             FunctionLoad load = new FunctionLoad(fn.name(), config, stats.queued(), stats.queuedLowPriority(),
-                    stats.inFlight(), workers.stream().map(Worker::snapshot).toList(),
+                    stats.inFlight(), lane.workers().stream().map(Worker::snapshot).toList(),
                     config.scaler() == Scaler.QUEUE_DELAY || stats.queued() > 0 ? jobs.headOfQueueWait(fn.name())
                             : Duration.ZERO);
-            ScalingDecision decision = autoscaler.decide(load,
-                    windows.computeIfAbsent(lane.key(), f -> new ScalingWindows()));
-            // the event carries the time of the decision: starting many processes can take a while
-            decisions.put(index, decision);
-            decidedAt.put(index, clock.instant());
-            if (decision.start() > 0) {
-                wants.add(new GpuArbiter.Want(index, fn, decision.start()));
-            }
-            for (String id : decision.drain()) {
-                workers.stream().filter(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING)
-                        .findFirst().ifPresent(pool::drain);
+            planned.add(new FleetSnapshot.Lane(lane.key(), fn.name(), fn.manifest().priority(), fn.manifest().gpu(),
+                    pool.mayStart(fn), load, fn.manifest().gpu() == null ? Set.of() : pool.warmNodes(fn)));
+            versions.put(lane.key(), fn);
+        }
+        FleetPlan plan = planner.plan(snapshot(planned), memory);
+        // the events carry the time of the decisions: starting many processes can take a while
+        Instant decidedAt = clock.instant();
+        for (FleetSnapshot.Lane lane : planned) {
+            if (!lane.mayStart() && plan.decisions().get(lane.key()).start() > 0) {
+                pool.refuse(versions.get(lane.key()));
             }
         }
-        Map<Integer, Integer> startedBy = arbiter.startAll(wants);
+        Map<String, Integer> startedBy = applier.apply(plan, versions);
         keepPreinitialized(current);
-        decisions.forEach((index, decision) -> {
-            ReleaseLanes.Scaled lane = current.get(index);
+        for (ReleaseLanes.Scaled lane : current) {
+            ScalingDecision decision = plan.decisions().get(lane.key());
             String name = lane.version().name();
-            int started = startedBy.getOrDefault(index, 0);
-            String why = arbiter.heldBack(name) != null ? arbiter.heldBack(name) : pool.waitingReason(name);
+            int started = startedBy.getOrDefault(lane.key(), 0);
+            String why = plan.heldBack().get(name) != null ? plan.heldBack().get(name) : pool.waitingReason(name);
             String outcome = started < decision.start()
                     ? "; started " + started + " of " + decision.start() + ": " + why : "";
-            events.record(decidedAt.get(index), decision, started, lane.label(), outcome);
-        });
+            events.record(decidedAt, decision, started, lane.label(), outcome);
+        }
+    }
+
+    /** Every live worker, and the priority and GPU request of each GPU function holding some. */
+    private FleetSnapshot snapshot(List<FleetSnapshot.Lane> planned) {
+        List<FleetSnapshot.Worker> workers = new ArrayList<>();
+        Map<String, FleetSnapshot.Owner> owners = new HashMap<>();
+        for (Worker w : pool.workers(null)) {
+            if (w.hasExited()) {
+                continue;
+            }
+            workers.add(new FleetSnapshot.Worker(w.id(), w.function(), w.isDraining() ? WorkerPhase.DRAINING
+                    : w.phase(), w.inFlightCount(), w.gpus()));
+            if (!w.gpus().isEmpty() && !owners.containsKey(w.function())) {
+                pool.functionVersion(w.function()).filter(f -> f.manifest().gpu() != null).ifPresent(f ->
+                        owners.put(f.name(), new FleetSnapshot.Owner(f.manifest().priority(), f.manifest().gpu())));
+            }
+        }
+        return new FleetSnapshot(pool.inventory(), pool.nodes().closed(), planned, workers, owners);
     }
 
     /** Pools of pre-initialized processes for the released versions that ask for them (scaling.preinit). */

@@ -2,13 +2,8 @@ package dev.hearth.server.workers;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
-import dev.hearth.placement.BestFitPlacement;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
-import dev.hearth.placement.Occupant;
-import dev.hearth.placement.Placement;
-import dev.hearth.placement.RepackPlan;
-import dev.hearth.placement.RepackPlanner;
 import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.WorkerStartException;
@@ -44,7 +39,6 @@ public final class WorkerPool {
     private final WorkerRegistry registry;
     private final WorkerRuntime runtime;
     private final GpuInventory inventory;
-    private final BestFitPlacement placement = new BestFitPlacement();
     private volatile Function<FunctionVersion, Set<String>> warmNodes = v -> Set.of();
     private final WorkerCommands commands;
     private final InstantSource clock;
@@ -56,8 +50,6 @@ public final class WorkerPool {
     private final ConcurrentHashMap<String, String> waitingReasons = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StartFailures> startFailures = new ConcurrentHashMap<>();
     private final Nodes nodes;
-    private final RepackPlanner repacker = new RepackPlanner();
-    private final ConcurrentHashMap<String, Reservation> reservations = new ConcurrentHashMap<>();
     private final Set<String> lackingGpus = ConcurrentHashMap.newKeySet();
     private final Set<String> drainedByCluster = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, CrashLoop> crashLooping = new ConcurrentHashMap<>();
@@ -145,6 +137,11 @@ public final class WorkerPool {
         this.warmNodes = warmNodes;
     }
 
+    /** The nodes where a new worker of the version would start warm, for the scaling round's placement. */
+    public Set<String> warmNodes(FunctionVersion fn) {
+        return warmNodes.apply(fn);
+    }
+
     /** How many workers of a version in a row may die before their first job before it counts as crash looping. */
     public void crashLoopAfter(int workersInARow) {
         if (workersInARow < 1) {
@@ -159,43 +156,18 @@ public final class WorkerPool {
     }
 
     /**
-     * Starts one worker for the function version, if GPUs allow.
+     * Starts one worker for the function version on the GPUs the scaling round's plan chose for it (see
+     * {@code dev.hearth.fleet.FleetPlanner}); a CPU worker (no GPUs) goes to the open node with the fewest workers.
      *
      * @return the worker, or empty with the reason recorded (see {@link #waitingReason})
      */
-    public synchronized Optional<Worker> start(FunctionVersion fn) {
-        return start(fn, true);
-    }
-
-    private Optional<Worker> start(FunctionVersion fn, boolean mayRepack) {
-        CrashLoop looping = crashLooping.get(crashKey(fn.name(), fn.version()));
-        if (looping != null) {
-            jobs.failQueued(fn.name(), fn.version(), looping.error()); // retried or relaned since it was marked
+    public synchronized Optional<Worker> start(FunctionVersion fn, List<Gpu> gpus) {
+        if (!mayStart(fn)) {
+            refuse(fn);
             return Optional.empty();
         }
-        StartFailures loop = startFailures.get(crashKey(fn.name(), fn.version()));
-        if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
-            return Optional.empty();
-        }
-        // a worker that reported its start failed is counted when it exits: its replacement waits for that count
-        if (registry.ofFunction(fn.name()).stream().anyMatch(w -> w.version() == fn.version()
-                && w.startFailure() != null && !w.hasExited())) {
-            return Optional.empty();
-        }
-        List<Gpu> gpus = List.of();
         String node;
-        if (fn.manifest().gpu() != null) {
-            Set<Gpu> taken = gpusInUse();
-            taken.addAll(reservedForOthers(fn.name()));
-            Placement p = placement.place(fn.manifest().gpu(), inventory.gpus(), taken, nodes.closed(),
-                    warmNodes.apply(fn));
-            if (p instanceof Placement.Unplaceable u) {
-                lackingGpus.add(fn.name());
-                String repack = mayRepack ? repack(fn) : null;
-                waitingReasons.put(fn.name(), repack != null ? repack : u.reason());
-                return Optional.empty();
-            }
-            gpus = ((Placement.Placed) p).gpus();
+        if (!gpus.isEmpty()) {
             node = gpus.getFirst().node();
         } else {
             node = nodes.forCpuWorker(registry.all().stream()
@@ -207,7 +179,6 @@ public final class WorkerPool {
             }
         }
         lackingGpus.remove(fn.name());
-        reservations.remove(fn.name());
         // the first minWorkers of a function are its always-on workers, billed at that (lower) rate
         boolean alwaysOn = registry.ofFunction(fn.name()).size() < fn.manifest().scaling().minWorkers();
         Optional<PreinitPool.Pooled> ready = gpus.isEmpty() ? Optional.empty()
@@ -235,6 +206,37 @@ public final class WorkerPool {
             waitingReasons.remove(fn.name());
         }
         return Optional.of(w);
+    }
+
+    /**
+     * Whether a start of the version may be tried now, whatever the GPUs: not while it is crash looping, backing off
+     * after failed starts, or a worker that reported its start failed has not exited yet (its replacement waits for
+     * that failure to be counted).
+     */
+    public boolean mayStart(FunctionVersion fn) {
+        if (crashLooping.containsKey(crashKey(fn.name(), fn.version()))) {
+            return false;
+        }
+        StartFailures loop = startFailures.get(crashKey(fn.name(), fn.version()));
+        if (loop != null && clock.instant().isBefore(loop.nextStartAt())) {
+            return false;
+        }
+        return registry.ofFunction(fn.name()).stream().noneMatch(w -> w.version() == fn.version()
+                && w.startFailure() != null && !w.hasExited());
+    }
+
+    /** A wanted start was not tried ({@link #mayStart} said no): a crash-looping version's queued jobs fail. */
+    public void refuse(FunctionVersion fn) {
+        CrashLoop looping = crashLooping.get(crashKey(fn.name(), fn.version()));
+        if (looping != null) {
+            jobs.failQueued(fn.name(), fn.version(), looping.error()); // retried or relaned since it was marked
+        }
+    }
+
+    /** The scaling round found no GPUs for the function's start: why, as {@link #waitingReason} reports it. */
+    public void noteLackingGpus(String function, String reason) {
+        lackingGpus.add(function);
+        waitingReasons.put(function, reason);
     }
 
     private String newId(FunctionVersion fn) {
@@ -409,90 +411,19 @@ public final class WorkerPool {
         }
     }
 
-    /**
-     * Tries to make room for a worker that does not fit by moving idle workers of other functions (see
-     * {@link RepackPlanner}): they are drained, replaced at once on other GPUs, and the freed GPUs are reserved for
-     * this function until it starts there (or a while has passed). Returns what it is waiting for, or null if no
-     * repack helps.
-     */
-    private String repack(FunctionVersion fn) {
-        Instant now = clock.instant();
-        reservations.values().removeIf(r -> now.isAfter(r.until()));
-        Reservation pending = reservations.get(fn.name());
-        if (pending != null) {
-            return pending.reason();
-        }
-        if (!reservations.isEmpty()) {
-            return null; // one repack at a time, so no worker is moved twice
-        }
-        List<Occupant> occupants = new java.util.ArrayList<>();
-        Map<String, FunctionVersion> movable = new java.util.HashMap<>();
-        for (Worker w : registry.all()) {
-            if (w.gpus().isEmpty() || w.hasExited()) {
-                continue;
-            }
-            Optional<FunctionVersion> owner = w.function().equals(fn.name()) ? Optional.empty()
-                    : functions.apply(w.function()).filter(f -> f.manifest().gpu() != null);
-            boolean idle = owner.isPresent() && w.phase() == WorkerPhase.READY && w.inFlightCount() == 0;
-            owner.ifPresent(f -> movable.put(w.id(), f));
-            occupants.add(new Occupant(w.id(), w.function(), owner.map(f -> f.manifest().gpu())
-                    .orElse(fn.manifest().gpu()), w.gpus(), idle));
-        }
-        Set<String> closed = nodes.closed();
-        Optional<RepackPlan> plan = repacker.plan(fn.manifest().gpu(), inventory.gpus(), occupants, closed);
-        if (plan.isEmpty()) {
-            return null;
-        }
-        String moved = plan.get().moves().stream().map(RepackPlan.Move::workerId)
-                .collect(java.util.stream.Collectors.joining(", "));
-        String reason = "repacking: moving idle worker(s) " + moved + " so that " + fn.manifest().gpu() + " fits on "
-                + plan.get().target().getFirst().node() + " (" + plan.get().target() + ")";
-        LOG.info(reason + " for " + fn.name());
-        reservations.put(fn.name(), new Reservation(plan.get().target(), now.plus(grace).plusSeconds(30), reason));
-        for (RepackPlan.Move m : plan.get().moves()) {
-            registry.find(m.workerId()).ifPresent(w -> {
-                drain(w);
-                start(movable.get(w.id()), false);
-            });
-        }
-        return reason;
-    }
-
-    /** GPUs set aside for other functions' repacks. */
-    private Set<Gpu> reservedForOthers(String function) {
-        Instant now = clock.instant();
-        Set<Gpu> reserved = new HashSet<>();
-        reservations.forEach((f, r) -> {
-            if (!f.equals(function) && now.isBefore(r.until())) {
-                reserved.addAll(r.gpus());
-            }
-        });
-        return reserved;
-    }
-
-    private record Reservation(List<Gpu> gpus, Instant until, String reason) {
-    }
-
-    /** Whether GPUs freed by a repack are reserved for the function. */
-    public boolean repackPending(String function) {
-        Reservation r = reservations.get(function);
-        return r != null && clock.instant().isBefore(r.until());
-    }
-
     /** Whether the function's last start failed for want of GPUs (or of an open node), rather than a crash loop. */
     public boolean lacksGpus(String function) {
         return lackingGpus.contains(function);
     }
 
-    /** Whether the request fits on the open nodes' GPUs at all, were they all free. */
-    public boolean couldEverPlace(dev.hearth.functions.GpuRequest request) {
-        return placement.place(request, inventory.gpus(), Set.of(), nodes.closed()) instanceof Placement.Placed;
+    /** How long a stopping worker gets to finish before it is killed. */
+    public Duration stopGrace() {
+        return grace;
     }
 
-    /** Whether a GPU of the inventory is one the request would take. */
-    public boolean anyGpuServesBoth(dev.hearth.functions.GpuRequest a, dev.hearth.functions.GpuRequest b) {
-        return inventory.gpus().stream()
-                .anyMatch(g -> BestFitPlacement.accepts(a, g) && BestFitPlacement.accepts(b, g));
+    /** The live worker with this id. */
+    public Optional<Worker> worker(String workerId) {
+        return registry.find(workerId);
     }
 
     public Nodes nodes() {
@@ -861,12 +792,6 @@ public final class WorkerPool {
             jobs.wake(w.function());
         }
         runtime.stop(w.id(), grace);
-    }
-
-    private Set<Gpu> gpusInUse() {
-        Set<Gpu> used = new HashSet<>();
-        registry.all().forEach(w -> used.addAll(w.gpus()));
-        return used;
     }
 
     private byte[] bytes(int n) {
