@@ -121,29 +121,37 @@ public final class FleetPlanner {
             this.snapshot = snapshot;
             this.memory = memory;
             this.now = clock.instant();
+        }
+
+        /** The round's view of the workers, with the autoscaler's drains; built only when starts are wanted. */
+        private void holdWorkers(Set<String> drained) {
             for (FleetSnapshot.Worker w : snapshot.workers()) {
-                workers.add(new Held(w.id(), w.function(), w.phase(), w.inFlight(), w.gpus(), false));
+                WorkerPhase phase = drained.contains(w.id()) ? WorkerPhase.DRAINING : w.phase();
+                workers.add(new Held(w.id(), w.function(), phase, w.inFlight(), w.gpus(), false));
                 taken.addAll(w.gpus());
             }
         }
 
         FleetPlan run() {
             List<FleetSnapshot.Lane> wants = new ArrayList<>();
+            Set<String> drained = new HashSet<>();
             for (FleetSnapshot.Lane lane : snapshot.lanes()) {
                 ScalingDecision decision = autoscaler.decide(lane.load(), memory.windows(lane.key()));
                 decisions.put(lane.key(), decision);
                 for (String id : decision.drain()) {
-                    for (Held w : workers) {
-                        if (w.id.equals(id) && !w.draining()) {
-                            w.phase = WorkerPhase.DRAINING;
-                            actions.add(new FleetPlan.Drain(lane.key(), id));
-                            break;
-                        }
+                    // a worker of the lane not draining yet
+                    boolean drains = lane.load().workers().stream()
+                            .anyMatch(w -> w.id().equals(id) && w.phase() != WorkerPhase.DRAINING);
+                    if (drains && drained.add(id)) {
+                        actions.add(new FleetPlan.Drain(lane.key(), id));
                     }
                 }
                 if (decision.start() > 0) {
                     wants.add(lane);
                 }
+            }
+            if (!wants.isEmpty()) {
+                holdWorkers(drained);
             }
             startAll(wants);
             return new FleetPlan(decisions, actions, heldBack, lacking);

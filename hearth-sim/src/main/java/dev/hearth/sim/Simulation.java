@@ -1,5 +1,9 @@
 package dev.hearth.sim;
 
+import dev.hearth.fleet.FleetMemory;
+import dev.hearth.fleet.FleetPlan;
+import dev.hearth.fleet.FleetPlanner;
+import dev.hearth.fleet.FleetSnapshot;
 import dev.hearth.functions.GpuRequest;
 import dev.hearth.functions.Scaler;
 import dev.hearth.functions.ScalingConfig;
@@ -10,15 +14,13 @@ import dev.hearth.metering.PriceTier;
 import dev.hearth.metering.Resources;
 import dev.hearth.metering.UsageKind;
 import dev.hearth.placement.BestFitPlacement;
-import dev.hearth.placement.Claim;
 import dev.hearth.placement.FairShare;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.Placement;
+import dev.hearth.placement.RepackPlan;
 import dev.hearth.scaling.Autoscaler;
 import dev.hearth.scaling.FunctionLoad;
-import dev.hearth.scaling.ScalingDecision;
 import dev.hearth.scaling.ScalingTuning;
-import dev.hearth.scaling.ScalingWindows;
 import dev.hearth.scaling.WorkerPhase;
 import dev.hearth.scaling.WorkerSnapshot;
 import java.time.Duration;
@@ -61,6 +63,11 @@ public final class Simulation {
     /** The scaling loop's tick and the shortest gap between two rounds, as in the server. */
     static final long TICK_MS = 250;
     static final long MIN_ROUND_GAP_MS = 5;
+    /**
+     * How long GPUs freed by a repack stay reserved for the function they were freed for: the server's 30 s beyond
+     * its stop grace period, which is zero here (a drained idle worker exits at once).
+     */
+    static final Duration RESERVATION_TTL = Duration.ofSeconds(30);
     /** Where the virtual clock starts: a midnight, so that diurnal traffic starts at its trough. */
     public static final Instant DEFAULT_START = Instant.parse("2026-01-05T00:00:00Z");
 
@@ -170,7 +177,7 @@ public final class Simulation {
     private static final class LaneState {
         final Lane spec;
         final int index;
-        final ScalingWindows windows = new ScalingWindows();
+        final String key;
         /** The start-up times of this lane's workers, in the order they start. */
         final java.util.function.LongSupplier init;
         final long[] takenAt;
@@ -186,11 +193,11 @@ public final class Simulation {
         int nextArrival;
         int inFlight;
         int peakWorkers;
-        Instant waitingSince;
 
         LaneState(Lane spec, int index) {
             this.spec = spec;
             this.index = index;
+            this.key = String.valueOf(index);
             this.init = spec.init().sampler(spec.initSeed());
             int n = spec.arrivals().count();
             this.takenAt = new long[n];
@@ -232,12 +239,16 @@ public final class Simulation {
     private final class Run {
         final VirtualClock clock = new VirtualClock(start);
         final Autoscaler autoscaler = new Autoscaler(clock, tuning);
-        final BestFitPlacement placement = new BestFitPlacement();
-        final FairShare fairShare = new FairShare(clock, FairShare.DEFAULT_AGING);
+        final FleetPlanner planner = new FleetPlanner(autoscaler, new FairShare(clock, FairShare.DEFAULT_AGING),
+                clock, RESERVATION_TTL);
+        final FleetMemory memory = new FleetMemory();
         final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
                 : Long.compare(a.seq, b.seq));
-        final Set<Gpu> inUse = new HashSet<>();
         final LaneState[] lanes;
+        final Map<String, LaneState> byKey = new HashMap<>();
+        final Map<String, Worker> byId = new HashMap<>();
+        /** Every GPU function's priority and request: who competes for GPUs, and how a moved worker is replaced. */
+        final Map<String, FleetSnapshot.Owner> owners = new HashMap<>();
         final long horizon;
         long seq;
         long workerSeq;
@@ -252,6 +263,11 @@ public final class Simulation {
             long h = 0;
             for (int i = 0; i < lanes.length; i++) {
                 lanes[i] = new LaneState(specs.get(i), i);
+                byKey.put(lanes[i].key, lanes[i]);
+                if (specs.get(i).gpu() != null) {
+                    owners.put(specs.get(i).function(), new FleetSnapshot.Owner(specs.get(i).priority(),
+                            specs.get(i).gpu()));
+                }
                 arrivalsLeft += specs.get(i).arrivals().count();
                 h = Math.max(h, specs.get(i).arrivals().horizon());
             }
@@ -435,28 +451,20 @@ public final class Simulation {
             bill(w, clock.now());
             w.exited = true;
             w.lane.workers.remove(w);
-            inUse.removeAll(w.gpus);
+            byId.remove(w.id);
         }
 
-        private boolean start(LaneState lane) {
+        private void start(LaneState lane, List<Gpu> gpus) {
             Lane spec = lane.spec;
-            List<Gpu> gpus = List.of();
-            if (spec.gpu() != null) {
-                if (!(placement.place(spec.gpu(), inventory, inUse) instanceof Placement.Placed placed)) {
-                    return false;
-                }
-                gpus = placed.gpus();
-                inUse.addAll(gpus);
-            }
             Resources resources = gpus.isEmpty() ? Resources.cpu(spec.cpu())
                     : Resources.gpus(gpus.getFirst().type(), gpus.size(), spec.cpu());
             PriceTier tier = PriceTier.forNewWorker(lane.workers.size(), spec.scaling().minWorkers());
             Worker w = new Worker(String.format("w-%s-%09d", spec.function(), ++workerSeq), lane, gpus, resources,
                     tier, clock.instant(), clock.now());
             lane.workers.add(w);
+            byId.put(w.id, w);
             lane.peakWorkers = Math.max(lane.peakWorkers, lane.workers.size());
             push(clock.now() + lane.init.getAsLong(), EventType.READY, w, -1);
-            return true;
         }
 
         // ------------------------------------------------------------ metering
@@ -508,16 +516,22 @@ public final class Simulation {
 
         // ------------------------------------------------------------ the scaling loop
 
-        /** One round over every function, as the server's {@code ScalingLoop.runOnce}. */
+        /**
+         * One round over every function: the core {@link FleetPlanner} plans it from a snapshot, as for the server's
+         * {@code ScalingLoop.runOnce}, and the plan is applied to the simulated workers.
+         */
         private void round() {
             long now = clock.now();
             Instant instant = clock.instant();
             lastRound = now;
-            int[] wanted = new int[lanes.length];
-            boolean anyStart = false;
+            List<FleetSnapshot.Lane> planned = new ArrayList<>(lanes.length);
+            List<FleetSnapshot.Worker> workers = new ArrayList<>();
             for (LaneState l : lanes) {
+                for (Worker w : l.workers) {
+                    workers.add(new FleetSnapshot.Worker(w.id, l.spec.function(), w.phase, w.inFlight, w.gpus));
+                }
                 if (l.atRest(instant)) {
-                    continue;
+                    continue; // a round would decide nothing for it, and its windows start afresh anyway
                 }
                 ScalingConfig config = l.spec.scaling();
                 List<WorkerSnapshot> snapshots = new ArrayList<>(l.workers.size());
@@ -529,20 +543,10 @@ public final class Simulation {
                         : Duration.ZERO;
                 FunctionLoad load = new FunctionLoad(l.spec.function(), config, l.queueSize, 0, l.inFlight, snapshots,
                         oldest);
-                ScalingDecision decision = autoscaler.decide(load, l.windows);
-                for (String id : decision.drain()) {
-                    for (Worker w : List.copyOf(l.workers)) {
-                        if (w.id.equals(id)) {
-                            drain(w);
-                        }
-                    }
-                }
-                wanted[l.index] = decision.start();
-                anyStart |= decision.start() > 0;
+                planned.add(new FleetSnapshot.Lane(l.key, l.spec.function(), l.spec.priority(), l.spec.gpu(), true,
+                        load));
             }
-            if (anyStart) {
-                startAll(wanted);
-            }
+            apply(planner.plan(new FleetSnapshot(inventory, Set.of(), planned, workers, owners), memory));
             boolean allAtRest = true;
             for (LaneState l : lanes) {
                 allAtRest &= l.atRest(instant);
@@ -555,56 +559,20 @@ public final class Simulation {
             }
         }
 
-        /**
-         * Starts the wanted workers: CPU workers at once, GPU workers one at a time in the fair-share order, a
-         * function's further starts skipped once one finds no GPU (as the server's arbiter, without its hold-back
-         * and yields).
-         */
-        private void startAll(int[] wanted) {
-            List<Claim> claims = new ArrayList<>();
-            Map<String, LaneState> byName = new HashMap<>();
-            for (LaneState l : lanes) {
-                if (wanted[l.index] > 0 && l.spec.gpu() == null) {
-                    for (int i = 0; i < wanted[l.index]; i++) {
-                        start(l);
+        /** Carries a plan out at once: a start always launches here, and a drained idle worker exits at once. */
+        private void apply(FleetPlan plan) {
+            for (FleetPlan.Action action : plan.actions()) {
+                switch (action) {
+                    case FleetPlan.Drain d -> drain(byId.get(d.workerId()));
+                    case FleetPlan.Start s -> start(byKey.get(s.key()), s.gpus());
+                    case FleetPlan.Yield y -> drain(byId.get(y.workerId()));
+                    case FleetPlan.Repack r -> {
+                        for (RepackPlan.Move m : r.plan().moves()) {
+                            Worker moved = byId.get(m.workerId());
+                            drain(moved);
+                            start(moved.lane, m.to());
+                        }
                     }
-                } else if (l.spec.gpu() != null && (wanted[l.index] > 0 || !l.workers.isEmpty())) {
-                    int held = 0;
-                    for (Worker w : l.workers) {
-                        held += w.phase == WorkerPhase.DRAINING ? 0 : w.gpus.size();
-                    }
-                    int live = (int) l.workers.stream().filter(w -> w.phase != WorkerPhase.DRAINING).count();
-                    claims.add(new Claim(l.spec.function(), l.spec.priority(), l.spec.gpu().count(), live, held,
-                            wanted[l.index], l.waitingSince));
-                    byName.put(l.spec.function(), l);
-                }
-            }
-            if (claims.isEmpty()) {
-                return;
-            }
-            int[] started = new int[lanes.length];
-            boolean[] failed = new boolean[lanes.length];
-            List<String> order = claims.size() == 1 ? java.util.Collections.nCopies(wanted[byName.values().iterator()
-                    .next().index], claims.getFirst().function()) : fairShare.order(claims);
-            for (String name : order) {
-                LaneState l = byName.get(name);
-                if (failed[l.index] || started[l.index] >= wanted[l.index]) {
-                    continue;
-                }
-                if (start(l)) {
-                    started[l.index]++;
-                } else {
-                    failed[l.index] = true;
-                }
-            }
-            Instant now = clock.instant();
-            for (LaneState l : byName.values()) {
-                if (wanted[l.index] > started[l.index]) {
-                    if (l.waitingSince == null) {
-                        l.waitingSince = now;
-                    }
-                } else {
-                    l.waitingSince = null;
                 }
             }
         }
