@@ -51,6 +51,11 @@ import java.util.stream.Collectors;
  */
 public final class FleetPlanner {
 
+    /** How often the scaling loop plans a round (and at once when a job arrives), in the server and the simulator. */
+    public static final Duration TICK = Duration.ofMillis(250);
+    /** The shortest gap between two rounds: a burst of submits nudges thousands of times a second. */
+    public static final Duration MIN_ROUND_GAP = Duration.ofMillis(5);
+
     private final Autoscaler autoscaler;
     private final FairShare fair;
     private final InstantSource clock;

@@ -72,6 +72,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.hearth.fleet.FleetPlanner;
+import dev.hearth.time.Ticker;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +117,8 @@ public final class HearthServer implements AutoCloseable {
     private HearthServer(ServerConfig config, InstantSource wallClock) {
         // Milliseconds: what the store keeps, so a job reads back exactly as it was written.
         InstantSource clock = () -> wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // the same clock, for the classes that also measure intervals or wait
+        Ticker ticker = Ticker.system(clock);
         Path data = config.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(data);
@@ -204,14 +208,14 @@ public final class HearthServer implements AutoCloseable {
         ScalingEvents scalingEvents = new ScalingEvents();
         ScalingSettings scalingSettings = new ScalingSettings(store);
         scaling = new ScalingLoop(functions, jobs, pool, new Autoscaler(clock), scalingEvents, scalingSettings,
-                clock, Duration.ofMillis(250));
+                ticker, FleetPlanner.TICK);
         CronScheduler cron = new CronScheduler(functions::all, store,
                 (fn, input) -> jobs.submit(fn, new SubmitRequest(input, null, null, null, false)), clock);
         WebhookTargets webhookTargets = WebhookTargets.allowing(config.webhookAllow());
         webhooks = new Webhooks(store.deliveries(), store, WebhookSecret.load(store, config.webhookSecret()), webhookTargets,
                 new WebhookRetryPolicy(new Backoff(config.webhookRetryDelay(), 2.0,
                         Duration.ofMinutes(10).compareTo(config.webhookRetryDelay()) > 0 ? Duration.ofMinutes(10)
-                                : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), clock);
+                                : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), ticker);
         List<String> gpuTypes = inventory.gpus().stream().map(Gpu::type).distinct().toList();
         PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
         usage = new UsageRecorder(store, prices::current, clock);
@@ -226,7 +230,7 @@ public final class HearthServer implements AutoCloseable {
         pool.onCrashLoop(metrics::crashLooping);
         // the recorder before the budgets: a finished job's cost is counted before its reservation is released
         events.add(metrics, new PoolJobEvents(pool), scaling, webhooks, usage, budgets);
-        timeline = new TimelineRecorder(store, clock, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
+        timeline = new TimelineRecorder(store, ticker, (fn, worker) -> commands.logDir(fn).resolve(worker + ".log"));
         events.add(timeline);
         metrics.reportTimeline(timeline);
         // tracing off (the default) creates nothing and costs nothing on the job path

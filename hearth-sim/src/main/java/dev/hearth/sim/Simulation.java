@@ -61,8 +61,8 @@ import java.util.Set;
 public final class Simulation {
 
     /** The scaling loop's tick and the shortest gap between two rounds, as in the server. */
-    static final long TICK_MS = 250;
-    static final long MIN_ROUND_GAP_MS = 5;
+    static final long TICK_MS = FleetPlanner.TICK.toMillis();
+    static final long MIN_ROUND_GAP_MS = FleetPlanner.MIN_ROUND_GAP.toMillis();
     /**
      * How long GPUs freed by a repack stay reserved for the function they were freed for: the server's 30 s beyond
      * its stop grace period, which is zero here (a drained idle worker exits at once).

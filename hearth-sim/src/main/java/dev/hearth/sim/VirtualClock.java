@@ -1,13 +1,15 @@
 package dev.hearth.sim;
 
+import dev.hearth.time.Ticker;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 
 /**
  * The simulation's clock: it stands still while the policies read it and moves only when the simulation takes the
- * next event. Time is kept in milliseconds from the start, the precision the server meters in.
+ * next event. Time is kept in milliseconds from the start, the precision the server meters in. As a {@link Ticker}, its
+ * nanosecond count is the same time, and a sleep lets the time pass at once.
  */
-final class VirtualClock implements InstantSource {
+final class VirtualClock implements Ticker {
 
     private final long startEpochMillis;
     private long now;
@@ -24,6 +26,16 @@ final class VirtualClock implements InstantSource {
     @Override
     public long millis() {
         return startEpochMillis + now;
+    }
+
+    @Override
+    public long nanoTime() {
+        return now * 1_000_000;
+    }
+
+    @Override
+    public void sleep(Duration d) {
+        advanceTo(now + d.toMillis());
     }
 
     /** Milliseconds since the start. */

@@ -10,6 +10,7 @@ import dev.hearth.webhooks.WebhookDelivery;
 import dev.hearth.webhooks.WebhookDeliveryStore;
 import dev.hearth.webhooks.WebhookRetryPolicy;
 import dev.hearth.webhooks.WebhookTargets;
+import dev.hearth.time.Ticker;
 import java.io.IOException;
 import dev.hearth.server.logging.LogContext;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -45,11 +45,11 @@ public final class Webhooks implements JobEvents {
     private final WebhookSecret secret;
     private final WebhookTargets targets;
     private final WebhookRetryPolicy policy;
-    private final InstantSource clock;
+    private final Ticker clock;
     private volatile boolean closed;
 
     public Webhooks(WebhookDeliveryStore deliveries, JobStore jobs, WebhookSecret secret, WebhookTargets targets,
-                    WebhookRetryPolicy policy, InstantSource clock) {
+                    WebhookRetryPolicy policy, Ticker clock) {
         this.deliveries = deliveries;
         this.targets = targets;
         this.jobs = jobs;
@@ -181,7 +181,7 @@ public final class Webhooks implements JobEvents {
             while (d.state() == DeliveryState.PENDING && !closed) {
                 Duration wait = Duration.between(clock.instant(), d.nextAttemptAt());
                 if (wait.isPositive()) {
-                    Thread.sleep(wait);
+                    clock.sleep(wait);
                 }
                 if (closed) {
                     return;

@@ -19,9 +19,9 @@ import dev.hearth.server.jobs.JobService;
 import dev.hearth.server.releases.ReleaseLanes;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerPool;
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +42,6 @@ import java.util.logging.Logger;
 public final class ScalingLoop implements JobEvents, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ScalingLoop.class.getName());
-    private static final Duration MIN_ROUND_GAP = Duration.ofMillis(5);
 
     private final FunctionRegistry functions;
     private final JobService jobs;
@@ -51,7 +50,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private final ScalingEvents events;
     private final ScalingSettings settings;
     private final ReleaseLanes lanes;
-    private final InstantSource clock;
+    private final Ticker clock;
     private final Duration tick;
     private final FleetPlanner planner;
     private final FleetMemory memory = new FleetMemory();
@@ -61,7 +60,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
     private volatile boolean running = true;
 
     public ScalingLoop(FunctionRegistry functions, JobService jobs, WorkerPool pool, Autoscaler autoscaler,
-                       ScalingEvents events, ScalingSettings settings, InstantSource clock, Duration tick) {
+                       ScalingEvents events, ScalingSettings settings, Ticker clock, Duration tick) {
         this.functions = functions;
         this.jobs = jobs;
         this.pool = pool;
@@ -104,7 +103,7 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                 if (running) {
                     runOnce();
                     // A burst of submits nudges thousands of times a second; one round per few ms sees them all.
-                    Thread.sleep(MIN_ROUND_GAP);
+                    clock.sleep(FleetPlanner.MIN_ROUND_GAP);
                 }
             } catch (InterruptedException e) {
                 return;

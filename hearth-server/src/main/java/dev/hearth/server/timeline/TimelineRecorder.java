@@ -6,10 +6,10 @@ import dev.hearth.jobs.JobEventStore;
 import dev.hearth.jobs.JobEventType;
 import dev.hearth.server.jobs.JobEvents;
 import dev.hearth.server.workers.Worker;
+import dev.hearth.time.Ticker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -55,7 +55,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
             null, null, null, null, null);
 
     private final JobEventStore store;
-    private final InstantSource clock;
+    private final Ticker clock;
     private final BiFunction<String, String, Path> logFiles;
     private final AtomicLong seq = new AtomicLong();
     private final BlockingQueue<JobEvent> pending = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -80,7 +80,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
     /**
      * @param logFiles    the log file of (function, worker id)
      */
-    public TimelineRecorder(JobEventStore store, InstantSource clock,
+    public TimelineRecorder(JobEventStore store, Ticker clock,
                             BiFunction<String, String, Path> logFiles) {
         this.store = store;
         this.clock = clock;
@@ -223,7 +223,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         List<JobEvent> t = timeline(jobId);
         for (int i = 0; i < 50 && !endsFinal(t); i++) {
             try {
-                Thread.sleep(20);
+                clock.sleep(Duration.ofMillis(20));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return t;
@@ -312,7 +312,7 @@ public final class TimelineRecorder implements JobEvents, AutoCloseable {
         if (!shared) {
             return LogSlice.size(logFiles.apply(function, workerId));
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         long[] cached = sharedLogSizes.get(workerId);
         if (cached != null && now - cached[1] < SHARED_LOG_SIZE_TTL_NANOS) {
             return cached[0];
