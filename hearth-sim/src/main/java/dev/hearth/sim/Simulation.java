@@ -36,24 +36,25 @@ import java.util.Set;
 
 /**
  * A discrete-event simulation of the control plane on a virtual clock: requests arrive, workers start (their init
- * time), take jobs, run them and go idle, and every scaling round asks the core {@link Autoscaler} what to do, exactly
- * as the server's scaling loop does, with GPUs placed by the core {@link BestFitPlacement}. No wall clock, no threads,
- * no sleeping: a run of hours takes a fraction of a second.
+ * time), take jobs, run them and go idle, and every scaling round asks the core {@link FleetPlanner} what to do (the
+ * {@link Autoscaler} per function, starts in fair-share order placed by {@link BestFitPlacement}, hold-back, yields,
+ * repacks), exactly as the server's scaling loop does. No wall clock, no threads, no sleeping: a run of hours takes a
+ * fraction of a second.
  *
  * <p>Mechanics reproduced from the server (see {@code ScalingLoop}, {@code WorkerPool}, {@code JobService}):
  * <ul>
  *   <li>a round every {@value #TICK_MS} ms, and at once when a request arrives, but at most one per
  *       {@value #MIN_ROUND_GAP_MS} ms; a round snapshots each function's queue, in-flight jobs and workers into a
- *       {@link FunctionLoad} and applies the {@link ScalingDecision}: starts placed on free GPUs in the core
- *       {@link FairShare} order, drains of the named workers;</li>
+ *       {@link FunctionLoad}, the workers and the fleet into a {@link FleetSnapshot} and applies the
+ *       {@link FleetPlan}: drains, starts on the GPUs it names, yields and repacks;</li>
  *   <li>a worker takes jobs from the head of the queue as soon as it has a free slot; among waiting workers the one
  *       that has waited longest gets the next request (the long-poll queue is first come, first served);</li>
  *   <li>a drained worker takes no new job and stops once its jobs are done;</li>
  *   <li>the first {@code minWorkers} workers of a function are billed always-on, the others on demand;</li>
  *   <li>a request is a cold start by the server's rule ({@link JobTransitions#isColdStart}).</li>
  * </ul>
- * Not reproduced: a stopping worker's exit time (a drained idle worker frees its GPUs at once), the arbiter's
- * hold-back and fair-share yields between functions, repacking, crash loops, retries and timeouts.
+ * Not reproduced: a stopping worker's exit time (a drained idle worker frees its GPUs at once), failed launches,
+ * crash loops, retries and timeouts.
  *
  * <p>A run ends when the traffic is over, every request has its result and every worker above the floor has gone;
  * always-on workers are billed to the traffic's end (or to the last result, if later).

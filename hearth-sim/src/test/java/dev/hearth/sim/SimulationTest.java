@@ -126,4 +126,28 @@ class SimulationTest {
         assertThat(together.get(0).requests()).isEqualTo(a.count());
         assertThat(together.get(1).requests()).isEqualTo(b.count());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // without the yield, chat would wait for ever and the run never end
+    void aHigherPriorityFunctionGetsAGpuHeldByALowerPriorityOneThroughTheServersFairShareYield() {
+        List<Gpu> oneGpu = ConfiguredGpuInventory.parse("H100:1", "sim").gpus();
+        // batch keeps its one always-on worker busy with a 5 s job every 10 s for 10 minutes
+        long[] batchAt = new long[60];
+        long[] batchExec = new long[60];
+        for (int i = 0; i < batchAt.length; i++) {
+            batchAt[i] = i * 10_000L;
+            batchExec[i] = 5_000;
+        }
+        Arrivals batch = new Arrivals(batchAt, batchExec, 600_000);
+        Arrivals chat = new Arrivals(new long[] {60_000}, new long[] {1_000}, 600_000);
+
+        List<LaneResult> results = new Simulation(PRICES, oneGpu).run(List.of(
+                new Simulation.Lane("batch", ONE_H100, 1, 1, dedicated(1), new Distribution.Fixed(500), 1, batch),
+                new Simulation.Lane("chat", ONE_H100, 1, 10, new ScalingConfig(0, 1, Duration.ofSeconds(30), 1),
+                        new Distribution.Fixed(500), 2, chat)));
+
+        // batch's worker finishes its job (at most 5 s), gives the GPU back, and chat's worker starts (0.5 s)
+        assertThat(results.get(1).latency().p99()).isLessThan(7_000);
+        assertThat(results.get(0).requests()).isEqualTo(60);
+    }
 }
