@@ -166,8 +166,18 @@ public final class Simulation {
             };
         }
 
+        /** The planner's view, made anew only when the worker's phase or jobs changed (a round sees every worker). */
+        private FleetSnapshot.Worker view;
+
         WorkerSnapshot snapshot() {
             return new WorkerSnapshot(id, phase, inFlight, startedAt, idleSince);
+        }
+
+        FleetSnapshot.Worker view() {
+            if (view == null || view.phase() != phase || view.inFlight() != inFlight) {
+                view = new FleetSnapshot.Worker(id, lane.spec.function(), phase, inFlight, gpus);
+            }
+            return view;
         }
     }
 
@@ -249,7 +259,7 @@ public final class Simulation {
         final Map<String, LaneState> byKey = new HashMap<>();
         final Map<String, Worker> byId = new HashMap<>();
         /** Every GPU function's priority and request: who competes for GPUs, and how a moved worker is replaced. */
-        final Map<String, FleetSnapshot.Owner> owners = new HashMap<>();
+        final Map<String, FleetSnapshot.Owner> owners;
         final long horizon;
         long seq;
         long workerSeq;
@@ -261,18 +271,20 @@ public final class Simulation {
 
         Run(List<Lane> specs) {
             lanes = new LaneState[specs.size()];
+            Map<String, FleetSnapshot.Owner> gpuOwners = new HashMap<>();
             long h = 0;
             for (int i = 0; i < lanes.length; i++) {
                 lanes[i] = new LaneState(specs.get(i), i);
                 byKey.put(lanes[i].key, lanes[i]);
                 if (specs.get(i).gpu() != null) {
-                    owners.put(specs.get(i).function(), new FleetSnapshot.Owner(specs.get(i).priority(),
+                    gpuOwners.put(specs.get(i).function(), new FleetSnapshot.Owner(specs.get(i).priority(),
                             specs.get(i).gpu()));
                 }
                 arrivalsLeft += specs.get(i).arrivals().count();
                 h = Math.max(h, specs.get(i).arrivals().horizon());
             }
             horizon = h;
+            owners = Map.copyOf(gpuOwners); // the snapshot of every round takes it as it is
         }
 
         List<LaneResult> run() {
@@ -529,7 +541,7 @@ public final class Simulation {
             List<FleetSnapshot.Worker> workers = new ArrayList<>();
             for (LaneState l : lanes) {
                 for (Worker w : l.workers) {
-                    workers.add(new FleetSnapshot.Worker(w.id, l.spec.function(), w.phase, w.inFlight, w.gpus));
+                    workers.add(w.view());
                 }
                 if (l.atRest(instant)) {
                     continue; // a round would decide nothing for it, and its windows start afresh anyway

@@ -169,6 +169,12 @@ public final class WorkerPool {
         String node;
         if (!gpus.isEmpty()) {
             node = gpus.getFirst().node();
+            // the plan was made from a snapshot: a node drained or a GPU taken since then waits for the next round
+            if (nodes.closed().contains(node) || registry.all().stream()
+                    .anyMatch(w -> !w.hasExited() && w.gpus().stream().anyMatch(gpus::contains))) {
+                noteLackingGpus(fn.name(), "waiting for GPU: " + gpus + " was taken or closed since the round began");
+                return Optional.empty();
+            }
         } else {
             node = nodes.forCpuWorker(registry.all().stream()
                     .collect(java.util.stream.Collectors.groupingBy(Worker::node, java.util.stream.Collectors.counting())));
