@@ -198,7 +198,7 @@ public final class HearthServer implements AutoCloseable {
         NodeCaches nodeCaches = new NodeCaches();
         pool.preferWarmNodes(v -> nodeCaches.warmNodes(v.bundleSha256(), envHash(v)));
         JobEventBus events = new JobEventBus();
-        jobs = new JobService(store, functions, workers, clock, config.pingInterval().multipliedBy(3), events);
+        jobs = new JobService(store, functions, workers, ticker, config.pingInterval().multipliedBy(3), events);
         pool.events(jobs);
         pool.bindFunctions(functions::latest);
         if (clusterUnavailable != null) {

@@ -35,13 +35,13 @@ final class Dispatch {
     /** See {@link JobService#take}. */
     List<Job> take(Worker worker, int max, Duration wait) throws InterruptedException {
         worker.markReady(table.clock.instant());
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = table.clock.nanoTime() + wait.toNanos();
         if (worker.freeSlots() <= 0 && !worker.awaitFreeSlot(wait)) {
             // a full worker long-polls too: runpod-python with a concurrency_modifier above the function's
             // scaling.concurrency asks again at once after each empty answer (~1,400 takes a second)
             return List.of();
         }
-        wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        wait = Duration.ofNanos(Math.max(0, deadline - table.clock.nanoTime()));
         int n = Math.min(max, worker.freeSlots());
         if (n <= 0) {
             return List.of();

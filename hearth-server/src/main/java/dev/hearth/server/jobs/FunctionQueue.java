@@ -1,9 +1,9 @@
 package dev.hearth.server.jobs;
 
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.PriorityQueue;
@@ -43,7 +43,7 @@ final class FunctionQueue {
     /** The waiting long-polls, best first: highest rank, then the earliest to ask. */
     private final TreeSet<Waiter> waiters = new TreeSet<>(Comparator.comparingLong((Waiter w) -> -w.rank)
             .thenComparingLong(w -> w.arrival));
-    private final InstantSource clock;
+    private final Ticker clock;
     private int lowPriority;
     private long arrivals;
 
@@ -64,7 +64,7 @@ final class FunctionQueue {
     /** The rank of a worker that has jobs in flight: it is busy now, so it ranks above every idle one. */
     static final long BUSY = Long.MAX_VALUE;
 
-    FunctionQueue(InstantSource clock) {
+    FunctionQueue(Ticker clock) {
         this.clock = clock;
     }
 
@@ -147,7 +147,7 @@ final class FunctionQueue {
      */
     List<Entry> poll(int max, Duration wait, Duration fill, long rank, BooleanSupplier keepWaiting)
             throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = clock.nanoTime() + wait.toNanos();
         lock.lock();
         boolean waits = wait.isPositive();
         // one that does not wait comes first while it fills a batch: it is the most recently busy of all
@@ -157,7 +157,7 @@ final class FunctionQueue {
             while (true) {
                 promoteDue();
                 while (waits ? !myTurn(me) : entries.isEmpty()) {
-                    long left = deadline - System.nanoTime();
+                    long left = deadline - clock.nanoTime();
                     if (left <= 0 || !keepWaiting.getAsBoolean()) {
                         return List.of();
                     }
@@ -166,9 +166,9 @@ final class FunctionQueue {
                     promoteDue();
                 }
                 if (!fill.isZero() && entries.size() < max) {
-                    long fillUntil = System.nanoTime() + fill.toNanos();
+                    long fillUntil = clock.nanoTime() + fill.toNanos();
                     while (entries.size() < max && keepWaiting.getAsBoolean()) {
-                        long left = fillUntil - System.nanoTime();
+                        long left = fillUntil - clock.nanoTime();
                         if (left <= 0) {
                             break;
                         }

@@ -13,9 +13,9 @@ import dev.hearth.server.releases.Lane;
 import dev.hearth.server.workers.Worker;
 import dev.hearth.server.workers.WorkerEvents;
 import dev.hearth.server.workers.WorkerRegistry;
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -43,7 +43,7 @@ public final class JobService implements WorkerEvents {
 
     private final JobTable table;
     private final WorkerRegistry workers;
-    private final InstantSource clock;
+    private final Ticker clock;
     private final JobEvents events;
     private final JobIds ids = new JobIds();
     private final Waiters waiters;
@@ -55,7 +55,7 @@ public final class JobService implements WorkerEvents {
 
     private static final int PURGE_BATCH = 1_000;
 
-    public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, InstantSource clock,
+    public JobService(JobStore store, FunctionRegistry functions, WorkerRegistry workers, Ticker clock,
                       Duration leaseDuration, JobEvents events) {
         this.table = new JobTable(store, functions, clock);
         this.workers = workers;

@@ -5,8 +5,8 @@ import dev.hearth.jobs.JobStore;
 import dev.hearth.retry.Backoff;
 import dev.hearth.server.functions.FunctionRegistry;
 import dev.hearth.server.releases.Lane;
+import dev.hearth.time.Ticker;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +21,13 @@ final class JobTable {
 
     final JobStore store;
     final FunctionRegistry functions;
-    final InstantSource clock;
+    final Ticker clock;
     private final ConcurrentHashMap<String, Job> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LanedQueue> queues = new ConcurrentHashMap<>();
     /** False once the control plane stops: no job is handed out, and a lost lease is not the job's fault. */
     private volatile boolean accepting = true;
 
-    JobTable(JobStore store, FunctionRegistry functions, InstantSource clock) {
+    JobTable(JobStore store, FunctionRegistry functions, Ticker clock) {
         this.store = store;
         this.functions = functions;
         this.clock = clock;

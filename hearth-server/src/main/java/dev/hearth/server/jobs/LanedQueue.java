@@ -1,9 +1,9 @@
 package dev.hearth.server.jobs;
 
 import dev.hearth.server.releases.Lane;
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,7 +26,7 @@ final class LanedQueue {
     private final ReadWriteLock relaning = new ReentrantReadWriteLock();
 
     /** @param laneOfJob the lane of a job id, read when its entry is added or the queue re-laned */
-    LanedQueue(InstantSource clock, Function<String, Lane> laneOfJob) {
+    LanedQueue(Ticker clock, Function<String, Lane> laneOfJob) {
         this.laneOfJob = laneOfJob;
         for (Lane l : Lane.values()) {
             lanes.put(l, new FunctionQueue(clock));

@@ -1,5 +1,6 @@
 package dev.hearth.server.jobs;
 
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,11 @@ final class StreamBuffer {
     private int delivered;
     private boolean closed;
     private volatile long closedAtNanos;
+    private final Ticker clock;
+
+    StreamBuffer(Ticker clock) {
+        this.clock = clock;
+    }
 
     void add(String chunkJson) {
         lock.lock();
@@ -35,7 +41,7 @@ final class StreamBuffer {
         lock.lock();
         try {
             closed = true;
-            closedAtNanos = System.nanoTime();
+            closedAtNanos = clock.nanoTime();
             grown.signalAll();
         } finally {
             lock.unlock();
@@ -64,16 +70,16 @@ final class StreamBuffer {
     /** Closed longer ago than {@code age}: a client that never read the rest is not coming back. */
     boolean closedLongerThan(Duration age) {
         long at = closedAtNanos;
-        return at != 0 && System.nanoTime() - at > age.toNanos();
+        return at != 0 && clock.nanoTime() - at > age.toNanos();
     }
 
     /** Chunks not yet handed to the client, waiting up to {@code wait} for one while the job runs. */
     List<String> readNew(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = clock.nanoTime() + wait.toNanos();
         lock.lock();
         try {
             while (delivered == chunks.size() && !closed) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - clock.nanoTime();
                 if (left <= 0) {
                     break;
                 }
@@ -92,11 +98,11 @@ final class StreamBuffer {
      * keeps its own place, so the client's {@link #readNew} reads are not disturbed.
      */
     List<String> readFrom(int from, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = clock.nanoTime() + wait.toNanos();
         lock.lock();
         try {
             while (chunks.size() <= from && !closed) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - clock.nanoTime();
                 if (left <= 0) {
                     break;
                 }

@@ -69,7 +69,7 @@ final class Waiters {
             if (job.state().isFinal()) {
                 return List.of();
             }
-            buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+            buf = streams.computeIfAbsent(id, k -> new StreamBuffer(table.clock));
             if (table.find(id).map(j -> j.state().isFinal()).orElse(true)) {
                 // it ended between the two looks: finished() had no buffer to close, so this read would wait in
                 // vain, and a buffer never closed is never reaped
@@ -102,7 +102,7 @@ final class Waiters {
             if (job.state().isFinal()) {
                 return Optional.empty();
             }
-            buf = streams.computeIfAbsent(id, k -> new StreamBuffer());
+            buf = streams.computeIfAbsent(id, k -> new StreamBuffer(table.clock));
             if (table.find(id).map(j -> j.state().isFinal()).orElse(true)) {
                 buf.close(); // as in readStream: it ended between the two looks
             }
@@ -116,7 +116,7 @@ final class Waiters {
     }
 
     void chunk(String jobId, String chunkJson) {
-        streams.computeIfAbsent(jobId, k -> new StreamBuffer()).add(chunkJson);
+        streams.computeIfAbsent(jobId, k -> new StreamBuffer(table.clock)).add(chunkJson);
     }
 
     /** A generator's chunks become its output when the final post carries none. */

@@ -2,6 +2,7 @@ package dev.hearth.server.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -11,13 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class FunctionQueueTest {
 
-    private final FunctionQueue queue = new FunctionQueue(InstantSource.system());
+    private final FunctionQueue queue = new FunctionQueue(Ticker.system(InstantSource.system()));
 
     @Test
     void aDelayedEntryIsNotHandedOutBeforeItsTime() throws Exception {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         AtomicReference<Instant> now = new AtomicReference<>(t0);
-        FunctionQueue q = new FunctionQueue(now::get);
+        FunctionQueue q = new FunctionQueue(Ticker.system(now::get));
         q.addDelayed(new FunctionQueue.Entry("late", false), t0.plusSeconds(30));
         q.add(new FunctionQueue.Entry("now", false));
 
