@@ -216,4 +216,17 @@ class FleetPlannerTest {
 
         assertThat(plan.actions()).first().isEqualTo(new FleetPlan.Drain("chat", "longest"));
     }
+
+    @Test
+    void aStartGoesToANodeThatHoldsTheVersionsCodeWhenOneFits() {
+        List<Gpu> inventory = new ArrayList<>(node("a", 1));
+        inventory.addAll(IntStream.range(0, 1).mapToObj(i -> new Gpu("b", i, "H100", 0)).toList());
+        FleetSnapshot snapshot = new FleetSnapshot(inventory, Set.of(), List.of(new FleetSnapshot.Lane("chat", "chat",
+                1, ONE, true, new FunctionLoad("chat", ScalingConfig.DEFAULT, 1, 0, 0, List.of(), Duration.ZERO),
+                Set.of("b"))), List.of(), Map.of());
+
+        FleetPlan plan = planner.plan(snapshot, memory);
+
+        assertThat(starts(plan)).extracting(s -> s.gpus().getFirst().node()).containsExactly("b");
+    }
 }
