@@ -65,10 +65,7 @@ class DashboardActionsBrowserTest {
         click("#promote");
         await().atMost(WAIT).until(() -> release("rel").path("active").asInt() == 2 && !release("rel").has("canary"));
 
-        WebElement makeActive = await().atMost(WAIT).ignoreExceptions().until(
-                () -> browser.findElement(By.xpath("//div[@id='releases']//button[text()='Make active']")),
-                WebElement::isDisplayed);
-        makeActive.click();
+        click(By.xpath("//div[@id='releases']//button[text()='Make active']"));
         click("#confirm-ok");
         await().atMost(WAIT).until(() -> release("rel").path("active").asInt() == 1);
     }
@@ -225,10 +222,7 @@ class DashboardActionsBrowserTest {
         await().atMost(WAIT).until(() -> echoBudget() != null && echoBudget().get("limit").decimalValue()
                 .compareTo(java.math.BigDecimal.valueOf(5)) == 0);
 
-        WebElement edit = await().atMost(WAIT).ignoreExceptions().until(
-                () -> browser.findElement(By.xpath("//div[@id='budgets']//button[text()='Edit']")),
-                WebElement::isDisplayed);
-        edit.click();
+        click(By.xpath("//div[@id='budgets']//button[text()='Edit']"));
         WebElement limit = visible("#budget-limit");
         limit.sendKeys(Keys.chord(Keys.CONTROL, "a"), "7");
         click("#budget-save");
@@ -237,7 +231,7 @@ class DashboardActionsBrowserTest {
         await().atMost(WAIT).ignoreExceptions().until(() -> find("#budgets .budget-chart svg").isDisplayed());
         chromium.screenshot("usage-budgets");
 
-        browser.findElement(By.xpath("//div[@id='budgets']//button[text()='Remove']")).click();
+        click(By.xpath("//div[@id='budgets']//button[text()='Remove']"));
         click("#confirm-ok");
         await().atMost(WAIT).until(() -> echoBudget() == null);
     }
@@ -339,8 +333,12 @@ class DashboardActionsBrowserTest {
 
     /** Clicks once the element can be clicked; again if a refresh replaced it in between (pages re-render). */
     private static void click(String css) {
+        click(By.cssSelector(css));
+    }
+
+    private static void click(By by) {
         await().atMost(WAIT).ignoreExceptions().until(() -> {
-            WebElement e = find(css);
+            WebElement e = browser.findElement(by);
             if (!e.isDisplayed() || !e.isEnabled()) {
                 return false;
             }
