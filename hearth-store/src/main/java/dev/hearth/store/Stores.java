@@ -1,5 +1,6 @@
 package dev.hearth.store;
 
+import dev.hearth.store.postgres.LeaderLease;
 import dev.hearth.store.postgres.PostgresStore;
 import dev.hearth.store.sqlite.SqliteStore;
 import java.nio.file.Path;
@@ -31,5 +32,32 @@ public final class Stores {
     public static PostgresStore open(PostgresUrl url) {
         return PostgresStore.openExclusive(url.jdbcUrl(), url.schema(), url.properties(),
                 PostgresStore.DEFAULT_POOL_SIZE, url.flushEachCommit());
+    }
+
+    /**
+     * The leader lease of the control-plane nodes sharing the PostgreSQL store at {@code url}, for node {@code node}
+     * advertised at {@code advertiseUrl}.
+     *
+     * @throws IllegalArgumentException if {@code url} is not a PostgreSQL URL (several nodes need a shared store)
+     */
+    public static LeaderLease lease(String url, String node, String advertiseUrl) {
+        PostgresUrl pg = PostgresUrl.parse(url == null ? "" : url.strip(), "the store URL");
+        return LeaderLease.open(pg.jdbcUrl(), pg.schema(), pg.properties(), node, advertiseUrl);
+    }
+
+    /**
+     * Opens the PostgreSQL store at {@code url} for the leader of {@code term}: shared with the other nodes, every
+     * write fenced by the term (see {@link PostgresStore#openFenced}).
+     */
+    public static HearthStore openLeader(String url, long term) {
+        PostgresUrl pg = PostgresUrl.parse(url.strip(), "the store URL");
+        return PostgresStore.openFenced(pg.jdbcUrl(), pg.schema(), pg.properties(), PostgresStore.DEFAULT_POOL_SIZE,
+                pg.flushEachCommit(), term);
+    }
+
+    /** Opens the PostgreSQL store at {@code url} shared, unfenced: what a standby reads settings and keys from. */
+    public static HearthStore openShared(String url) {
+        PostgresUrl pg = PostgresUrl.parse(url.strip(), "the store URL");
+        return PostgresStore.open(pg.jdbcUrl(), pg.schema(), pg.properties(), 2, pg.flushEachCommit());
     }
 }

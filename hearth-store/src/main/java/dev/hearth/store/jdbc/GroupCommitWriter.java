@@ -47,6 +47,7 @@ public final class GroupCommitWriter {
     private volatile boolean full;
     // the connection must be opened again before the next batch (its reopening failed last time)
     private boolean stale;
+    private volatile Work<?> fence;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue;
     private final Thread thread;
@@ -91,6 +92,15 @@ public final class GroupCommitWriter {
     /** Whether the last batch failed because the storage was full (until a batch commits again). */
     public boolean storageFull() {
         return full;
+    }
+
+    /**
+     * Runs {@code check} first in every transaction; when it throws, the whole batch fails and nothing of it is
+     * written. A leader's store checks there that its term is still current (see {@code LeaderLease}).
+     */
+    public GroupCommitWriter fence(Work<?> check) {
+        this.fence = check;
+        return this;
     }
 
     public void start() {
@@ -301,6 +311,10 @@ public final class GroupCommitWriter {
             }
         } else {
             exec(begin);
+        }
+        Work<?> check = fence;
+        if (check != null) {
+            check.run(session); // throws out of the batch: every write of it fails
         }
         for (int i = 0; i < live.size(); i++) {
             try {
