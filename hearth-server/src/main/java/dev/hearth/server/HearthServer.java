@@ -115,6 +115,14 @@ public final class HearthServer implements AutoCloseable {
     private volatile boolean closed;
 
     private HearthServer(ServerConfig config, InstantSource wallClock) {
+        this(config, wallClock, null);
+    }
+
+    /**
+     * @param leadership the term this control plane leads in, among nodes sharing a PostgreSQL store (see
+     *                   {@link HearthCluster}); null for a control plane alone on its store
+     */
+    private HearthServer(ServerConfig config, InstantSource wallClock, Leadership leadership) {
         // Milliseconds: what the store keeps, so a job reads back exactly as it was written.
         InstantSource clock = () -> wallClock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // the same clock, for the classes that also measure intervals or wait
@@ -129,7 +137,9 @@ public final class HearthServer implements AutoCloseable {
         // so does a bad --worker-user; Slurm's workers and Kubernetes pods run on other machines, confined there
         WorkerSandbox sandbox = config.slurm() == null && config.kubernetes() == null
                 ? sandbox(config.sandbox().withBinds(caFileOf(config)), data) : null;
-        store = Stores.open(config.storeUrl(), data); // SQLite in the data dir unless a PostgreSQL URL is given
+        // SQLite in the data dir unless a PostgreSQL URL is given; a leader's writes are fenced by its term
+        store = leadership == null ? Stores.open(config.storeUrl(), data)
+                : Stores.openLeader(config.storeUrl(), leadership.term());
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
             LOG.info("stopped " + orphans + " worker processes left over by a previous run");
@@ -268,6 +278,7 @@ public final class HearthServer implements AutoCloseable {
                 new AlertSignals(functions, jobs, pool, store, budgets::standings, clock),
                 webhooks, clock);
         api.addAlerts(alerts, functions, clock);
+        api.addCluster(leadership == null ? () -> alone(api) : leadership.cluster());
         apiRef[0] = api;
         // Listening before the jobs are loaded, which with a deep queue takes seconds: /healthz says "starting" and
         // every other route answers 503 until the state below is rebuilt, so nothing reads or changes a queue that is
@@ -363,6 +374,42 @@ public final class HearthServer implements AutoCloseable {
     /** What confines local workers, in a line: the sandbox, {@code UNSANDBOXED ...}, or {@code NOT RUNNING: why}. */
     public String workerSandbox() {
         return workerSandbox;
+    }
+
+    /**
+     * What makes a control plane the leader of several nodes on one store.
+     *
+     * @param term    its term: every write it makes to the store is fenced by it
+     * @param cluster what {@code GET /v1/cluster} answers
+     */
+    record Leadership(long term, java.util.function.Supplier<dev.hearth.cluster.ClusterView> cluster) {
+    }
+
+    /** The cluster of a control plane alone on its store: itself, leading since it started, term 0. */
+    private static dev.hearth.cluster.ClusterView alone(HttpApi api) {
+        java.time.Instant now = java.time.Instant.now();
+        return new dev.hearth.cluster.ClusterView(0, List.of(new dev.hearth.cluster.ClusterView.Node(
+                api.url().toString(), true, STARTED, now)));
+    }
+
+    private static final java.time.Instant STARTED = java.time.Instant.now();
+
+    /** Starts the leader of {@code leadership}'s term; returns once it serves HTTP. */
+    static HearthServer startLeader(ServerConfig config, Leadership leadership) {
+        return new HearthServer(config, InstantSource.system(), leadership);
+    }
+
+    /**
+     * Stops at once after this node lost the lead: no job is handed out from now on and the port is let go at once
+     * (the node serves as a standby on it); then the rest stops as {@link #close()} does, whose writes the store
+     * refuses anyway (fencing).
+     */
+    void stepDown() {
+        jobs.stopDispatch();
+        scaling.close();
+        housekeeping.shutdownNow();
+        api.close();
+        close();
     }
 
     /** Starts a control plane; returns once it serves HTTP. */

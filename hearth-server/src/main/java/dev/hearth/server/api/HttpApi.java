@@ -124,6 +124,14 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds {@code GET /v1/cluster}: the control-plane nodes sharing the store, which one leads and its term; call
+     * before {@link #start()}.
+     */
+    public void addCluster(java.util.function.Supplier<dev.hearth.cluster.ClusterView> cluster) {
+        router.add("GET", "/v1/cluster", Router.Access.CLIENT, c -> c.json(200, ClusterJson.of(cluster.get())));
+    }
+
     /** Adds the secret routes; call before {@link #start()}. */
     public void addSecrets(SecretService secrets) {
         new SecretRoutes(secrets).register(router);

@@ -35,6 +35,17 @@ public interface Exchange {
     /** The first value of the header, whatever its case, or null. */
     String header(String name);
 
+    /** The names of the request's headers, each once, as sent (a proxy forwards them all). */
+    default java.util.List<String> headerNames() {
+        return java.util.List.of();
+    }
+
+    /** Every value of the header, whatever its case. */
+    default java.util.List<String> headers(String name) {
+        String v = header(name);
+        return v == null ? java.util.List.of() : java.util.List.of(v);
+    }
+
     /** The request body; read it at most once. */
     InputStream body();
 

@@ -115,6 +115,16 @@ final class JettyExchange implements Exchange {
     }
 
     @Override
+    public java.util.List<String> headerNames() {
+        return java.util.List.copyOf(request.getHeaders().getFieldNamesCollection());
+    }
+
+    @Override
+    public java.util.List<String> headers(String name) {
+        return request.getHeaders().getValuesList(name);
+    }
+
+    @Override
     public InputStream body() {
         if (body == null) {
             body = new Body();
