@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 EventsCommand.class, KeyCommand.class, AuditCommand.class,
                 VolumeCommand.class, PlanCommand.class, EnvCommand.class, SecretCommand.class,
                 RestartCommand.class, AlertCommand.class,
-                StoreCommand.class})
+                StoreCommand.class, ClusterCommand.class})
 final class HearthCommand implements Runnable {
 
     private final Context ctx;

@@ -25,6 +25,12 @@ final class ServerOptions {
                     + "data dir).")
     String store;
 
+    @Option(names = "--advertise-url", paramLabel = "URL",
+            description = "Run as one of several control-plane nodes sharing the --store (PostgreSQL): the URL the "
+                    + "other nodes reach this one at (one leads, the others pass calls on to it and take over when it "
+                    + "is gone).")
+    String advertiseUrl;
+
     @Option(names = "--gpus", paramLabel = "SPEC",
             description = "GPU inventory, e.g. H100:4,A100:2, per node \"node-a=H100:4;node-b=A100:2\", "
                     + "or 'none' (default: detect with nvidia-smi).")

@@ -46,6 +46,47 @@ final class ServerRunner {
     static Started start(ServerOptions o, Context ctx) {
         Path dataDir = ctx.resolve(o.dataDir);
         String envKey = ctx.variable(Hearth.KEY_VARIABLE);
+        ServerConfig config = config(o, ctx);
+        HearthServer server;
+        try {
+            server = HearthServer.start(config);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY or --worker-user
+        } catch (dev.hearth.runtime.slurm.SlurmException e) {
+            throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause(); // fabric8 says which call failed; the innermost cause says why
+            }
+            throw CliException.usage("--runtime kubernetes: cannot read the cluster's nodes: " + e.getMessage()
+                    + (cause == e ? "" : " (" + cause + ")"));
+        }
+        Optional<String> generated = server.newApiKey();
+        String key = generated.orElse(envKey);
+        try {
+            ClientConfig.recordStart(dataDir, server.url(), key);
+        } catch (UncheckedIOException e) {
+            // The server runs fine without it; only flag-less client commands lose their way to it.
+            ctx.err().println("warning: " + e.getMessage());
+        }
+        if (generated.isPresent()) {
+            return new Started(server, dataDir, key, KeyOrigin.GENERATED);
+        }
+        if (envKey != null) {
+            return new Started(server, dataDir, key, KeyOrigin.ENVIRONMENT);
+        }
+        String stored = ClientConfig.read(ClientConfig.file(dataDir)).apiKey();
+        return new Started(server, dataDir, stored, stored == null ? KeyOrigin.UNKNOWN : KeyOrigin.CLIENT_FILE);
+    }
+
+    /**
+     * The server's configuration from the options and the environment (and the log format installed); a usage error
+     * names a bad option.
+     */
+    static ServerConfig config(ServerOptions o, Context ctx) {
+        Path dataDir = ctx.resolve(o.dataDir);
+        String envKey = ctx.variable(Hearth.KEY_VARIABLE);
         String format = o.logFormat != null ? o.logFormat : ctx.variable(LogFormat.VARIABLE);
         try {
             LogFormat.parse(format == null ? "text" : format).install();
@@ -151,7 +192,7 @@ final class ServerRunner {
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
-        ServerConfig config = ServerConfig.builder()
+        return ServerConfig.builder()
                 .storeUrl(store)
                 .host(o.host)
                 .port(o.port)
@@ -179,46 +220,20 @@ final class ServerRunner {
                 .crashLoopThreshold(o.crashLoopThreshold)
                 .sandbox(sandbox)
                 .build();
-        HearthServer server;
-        try {
-            server = HearthServer.start(config);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage(e.getMessage()); // a bad $HEARTH_SECRET_KEY or --worker-user
-        } catch (dev.hearth.runtime.slurm.SlurmException e) {
-            throw CliException.usage("--runtime slurm: cannot reach the Slurm cluster: " + e.getMessage());
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause(); // fabric8 says which call failed; the innermost cause says why
-            }
-            throw CliException.usage("--runtime kubernetes: cannot read the cluster's nodes: " + e.getMessage()
-                    + (cause == e ? "" : " (" + cause + ")"));
-        }
-        Optional<String> generated = server.newApiKey();
-        String key = generated.orElse(envKey);
-        try {
-            ClientConfig.recordStart(dataDir, server.url(), key);
-        } catch (UncheckedIOException e) {
-            // The server runs fine without it; only flag-less client commands lose their way to it.
-            ctx.err().println("warning: " + e.getMessage());
-        }
-        if (generated.isPresent()) {
-            return new Started(server, dataDir, key, KeyOrigin.GENERATED);
-        }
-        if (envKey != null) {
-            return new Started(server, dataDir, key, KeyOrigin.ENVIRONMENT);
-        }
-        String stored = ClientConfig.read(ClientConfig.file(dataDir)).apiKey();
-        return new Started(server, dataDir, stored, stored == null ? KeyOrigin.UNKNOWN : KeyOrigin.CLIENT_FILE);
     }
 
     /** Blocks until SIGTERM / Ctrl-C; the shutdown hook lets in-flight jobs finish or requeue them. */
     static void runUntilSignal(HearthServer server, Context ctx) {
+        runUntilSignal(server::close, ctx);
+    }
+
+    /** The same for any server: {@code close} stops it. */
+    static void runUntilSignal(Runnable close, Context ctx) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ctx.out().println("stopping Hearth (in-flight jobs finish or go back to the queue)...");
             try {
-                server.close();
+                close.run();
             } finally {
                 ctx.out().println("stopped");
                 ctx.out().flush();
@@ -229,7 +244,7 @@ final class ServerRunner {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.close();
+            close.run();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -178,6 +179,25 @@ class ClientCommandsTest {
         assertThat(r.out().lines().filter(l -> l.startsWith("w-m-2")).findFirst().orElseThrow())
                 .contains("PREINIT-SETUP", "78");
         assertThat(r.out()).contains("holding no GPU");
+    }
+
+    @Test
+    void clusterIsATableOfTheControlPlaneNodesWithTheLeaderAndItsTerm() {
+        // as the server's ClusterJson writes it
+        server.on("GET /v1/cluster", 200, """
+                {"nodes":[{"url":"http://10.0.0.5:8420","leader":true,"since":"2026-01-01T00:00:00Z",
+                  "lastSeen":"2026-01-01T00:05:00Z"},
+                  {"url":"http://10.0.0.6:8420","leader":false,"since":"2026-01-01T00:01:00Z",
+                  "lastSeen":"2026-01-01T00:05:01Z"}],"term":3}""");
+
+        Cli.Result r = server.run("cluster");
+
+        assertThat(r.code()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(1)).contains("http://10.0.0.5:8420", "leader", "2026-01-01T00:00:00Z");
+        assertThat(lines.get(2)).contains("http://10.0.0.6:8420", "standby");
+        assertThat(lines.get(3)).isEqualTo("term 3");
     }
 
     @Test

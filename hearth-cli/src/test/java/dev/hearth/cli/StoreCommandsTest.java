@@ -117,6 +117,19 @@ class StoreCommandsTest {
         assertThat(variable.err()).contains("$HEARTH_STORE_URL must be a URL like postgresql://");
     }
 
+    @Test
+    void anAdvertisedNodeNeedsAPostgresStoreAndAnHttpUrl() {
+        Cli.Result noStore = cli.run("serve", "--port", "0", "--advertise-url", "http://10.0.0.5:8420");
+        Cli.Result notHttp = cli.run("serve", "--port", "0", "--advertise-url", "10.0.0.5:8420", "--store",
+                "postgresql://hearth@db:5432/hearth");
+
+        assertThat(noStore.code()).isEqualTo(2);
+        assertThat(noStore.err()).contains("--advertise-url runs one of several control-plane nodes sharing a "
+                + "PostgreSQL store");
+        assertThat(notHttp.code()).isEqualTo(2);
+        assertThat(notHttp.err()).contains("--advertise-url must be an http:// or https:// URL");
+    }
+
     private static HearthServer server(Path dataDir, String store) {
         return HearthServer.start(ServerConfig.builder().port(0).dataDir(dataDir).gpus("none").apiKey(KEY)
                 .workerGrace(Duration.ofSeconds(5)).storeUrl(store).build());
