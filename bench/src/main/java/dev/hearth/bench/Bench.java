@@ -44,6 +44,8 @@ import java.util.stream.Stream;
  *       {@code all}.</li>
  *   <li>{@code restart}: a restart with 100,000 queued jobs (time to {@code /healthz} and to the queue served), then
  *       a purge of them (see {@link RestartBench}). Not part of {@code all}.</li>
+ *   <li>{@code failover}: two control-plane nodes on PostgreSQL, the leader killed: time until the other leads
+ *       and until it dispatches a job (see {@link FailoverBench}). Not part of {@code all}.</li>
  *   <li>{@code sandbox}: what the bubblewrap sandbox adds to a worker process's start (see {@link SandboxBench}).
  *       Not part of {@code all}.</li>
  *   <li>{@code plan}: the cost planner's simulator, no server: 1,000,000 requests across 10 functions under one policy,
@@ -90,6 +92,9 @@ public final class Bench {
         }
         if (which.equals("burst")) {
             new BurstBench(KEY).run(gpus(args));
+        }
+        if (which.equals("failover")) {
+            new FailoverBench(KEY).run();
         }
         if (which.equals("sandbox")) {
             new SandboxBench().run();

@@ -58,15 +58,16 @@ public final class HearthCluster implements AutoCloseable {
     private volatile long lastRenewed;
     private volatile Optional<URI> leaderUrl = Optional.empty();
     private volatile boolean closed;
+    /** Whether the rehearsal is over: a takeover then costs no class loading (see {@link #rehearse}). */
+    private volatile boolean warm;
 
     private HearthCluster(ServerConfig config, String advertiseUrl) {
         this.config = config;
-        this.shared = Stores.openShared(config.storeUrl());
+        this.shared = Stores.openMember(config.storeUrl());
         try {
             // the standby's keys: the same admin key and stored keys as the leader's
             this.keys = ApiKeys.load(shared, config.apiKey(), InstantSource.system());
-            this.standby = new StandbyApi(config.host(), config.port(), keys, this::view, () -> leaderUrl,
-                    config.edgeLimits(), config.tls());
+            this.standby = standbyApi(config.port());
         } catch (RuntimeException e) {
             shared.close();
             throw e;
@@ -81,7 +82,10 @@ public final class HearthCluster implements AutoCloseable {
             shared.close();
             throw e;
         }
-        Thread.ofPlatform().daemon().name("hearth-cluster-rehearsal").start(() -> rehearse(config));
+        Thread.ofPlatform().daemon().name("hearth-cluster-rehearsal").start(() -> {
+            rehearse(config);
+            warm = true;
+        });
         timers = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("hearth-cluster-", 0)
                 .factory());
         heartbeat();
@@ -226,9 +230,13 @@ public final class HearthCluster implements AutoCloseable {
             } catch (SQLException ignored) {
                 // it runs out by itself
             }
-            standby = new StandbyApi(config.host(), port, keys, this::view, () -> leaderUrl, config.edgeLimits(),
-                    config.tls());
+            standby = standbyApi(port);
         }
+    }
+
+    private StandbyApi standbyApi(int onPort) {
+        return new StandbyApi(config.host(), onPort, keys, this::view, () -> leaderUrl, () -> warm,
+                config.edgeLimits(), config.tls());
     }
 
     /** The leader: renews its lease, and steps down once it lost it. */
@@ -264,8 +272,7 @@ public final class HearthCluster implements AutoCloseable {
             s.stepDown();
         }
         server = null;
-        standby = new StandbyApi(config.host(), port, keys, this::view, () -> leaderUrl, config.edgeLimits(),
-                config.tls());
+        standby = standbyApi(port);
     }
 
     /**

@@ -96,6 +96,8 @@ class ControlPlaneFailoverTest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> throughB.get() >= 50 && acknowledged.size() >= 150);
 
+        // a standby up long enough to have rehearsed its start, as one that has been up a while
+        await().atMost(Duration.ofSeconds(60)).until(() -> warm(b));
         long killed = System.nanoTime();
         a.process.destroyForcibly().waitFor();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
@@ -137,6 +139,7 @@ class ControlPlaneFailoverTest {
             queued.add(submit(a.url, runs, i, 0));
         }
 
+        await().atMost(Duration.ofSeconds(60)).until(() -> warm(b));
         signal(a, "STOP");
         await().atMost(Duration.ofSeconds(30)).until(() -> leader(b), b.url::equals);
         for (String id : queued) {
@@ -210,6 +213,15 @@ class ControlPlaneFailoverTest {
             return health.has("role") ? health.get("role").asText() : "leader";
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    private boolean warm(Node node) {
+        try {
+            JsonNode health = TestServer.JSON.readTree(get(node.url, "/healthz").body());
+            return health.path("warm").asBoolean(false);
+        } catch (Exception e) {
+            return false;
         }
     }
 

@@ -55,9 +55,13 @@ public final class Stores {
                 pg.flushEachCommit(), term);
     }
 
-    /** Opens the PostgreSQL store at {@code url} shared, unfenced: what a standby reads settings and keys from. */
-    public static HearthStore openShared(String url) {
+    /**
+     * Opens the PostgreSQL store at {@code url} for one of several control-plane nodes, unfenced: what a standby
+     * reads settings and keys from. While it is open, a server or store copy that wants the store to itself is
+     * refused (see {@link PostgresStore#openMember}).
+     */
+    public static HearthStore openMember(String url) {
         PostgresUrl pg = PostgresUrl.parse(url.strip(), "the store URL");
-        return PostgresStore.open(pg.jdbcUrl(), pg.schema(), pg.properties(), 2, pg.flushEachCommit());
+        return PostgresStore.openMember(pg.jdbcUrl(), pg.schema(), pg.properties(), 2, pg.flushEachCommit());
     }
 }

@@ -45,6 +45,7 @@ public final class StandbyApi implements AutoCloseable {
     private final ApiKeys keys;
     private final Supplier<ClusterView> cluster;
     private final Supplier<Optional<URI>> leader;
+    private final java.util.function.BooleanSupplier warm;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -52,10 +53,13 @@ public final class StandbyApi implements AutoCloseable {
      * Binds the port now.
      *
      * @param leader the leader's advertised URL while one leads
+     * @param warm   whether this node is ready to take over at once (see {@code HearthCluster})
      */
     public StandbyApi(String host, int port, ApiKeys keys, Supplier<ClusterView> cluster,
-                      Supplier<Optional<URI>> leader, EdgeLimits limits, HttpEdge.Tls tls) {
+                      Supplier<Optional<URI>> leader, java.util.function.BooleanSupplier warm, EdgeLimits limits,
+                      HttpEdge.Tls tls) {
         this.keys = keys;
+        this.warm = warm;
         this.cluster = cluster;
         this.leader = leader;
         try {
@@ -77,7 +81,7 @@ public final class StandbyApi implements AutoCloseable {
     private void handle(Exchange exchange) throws Exception {
         String path = exchange.path();
         if (exchange.method().equals("GET") && path.equals("/healthz")) {
-            json(exchange, 200, Map.of("status", "ok", "role", "standby"));
+            json(exchange, 200, Map.of("status", "ok", "role", "standby", "warm", warm.getAsBoolean()));
         } else if (exchange.method().equals("GET") && path.equals("/v1/cluster")) {
             Optional<ApiKeys.Key> key = keys.find(exchange.header("Authorization"));
             if (key.isEmpty()) {

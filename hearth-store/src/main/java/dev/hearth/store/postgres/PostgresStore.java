@@ -53,7 +53,24 @@ public final class PostgresStore extends JdbcStore {
      */
     public static PostgresStore openExclusive(String jdbcUrl, String schema, Properties connectionProperties,
                                               int poolSize, boolean flushEachCommit) {
-        PostgresStore store = open(jdbcUrl, schema, connectionProperties, poolSize, flushEachCommit);
+        return own(open(jdbcUrl, schema, connectionProperties, poolSize, flushEachCommit), jdbcUrl, schema,
+                connectionProperties, false);
+    }
+
+    /**
+     * Opens the store as one of several control-plane nodes sharing it ({@link LeaderLease}): shared, and holding
+     * the schema's advisory lock in shared mode until closed, so that an {@link #openExclusive exclusive} owner (a
+     * server that is not one of the nodes, a store copy) is refused while any node runs, and a node is refused while
+     * such an owner runs.
+     */
+    public static PostgresStore openMember(String jdbcUrl, String schema, Properties connectionProperties,
+                                           int poolSize, boolean flushEachCommit) {
+        return own(open(jdbcUrl, schema, connectionProperties, poolSize, flushEachCommit), jdbcUrl, schema,
+                connectionProperties, true);
+    }
+
+    private static PostgresStore own(PostgresStore store, String jdbcUrl, String schema,
+                                     Properties connectionProperties, boolean shared) {
         Session session = null;
         try {
             Properties props = new Properties();
@@ -61,15 +78,19 @@ public final class PostgresStore extends JdbcStore {
             props.putIfAbsent("ApplicationName", "hearth");
             props.putIfAbsent("tcpKeepAlive", "true");
             session = new Session(DriverManager.getConnection(jdbcUrl, props));
-            PreparedStatement lock = session.prepare("SELECT pg_try_advisory_lock(?)");
+            PreparedStatement lock = session.prepare(shared ? "SELECT pg_try_advisory_lock_shared(?)"
+                    : "SELECT pg_try_advisory_lock(?)");
             lock.setLong(1, ("hearth-owner:" + schema).hashCode());
             boolean got;
             try (var rs = lock.executeQuery()) {
                 got = rs.next() && rs.getBoolean(1);
             }
             if (!got) {
-                throw new StoreException(store + " is in use by another Hearth (a running server, or a store copy); "
-                        + "stop it first: one control plane per store");
+                throw new StoreException(store + (shared
+                        ? " is in use by a Hearth that is not one of several nodes (a server without --advertise-url,"
+                                + " or a store copy); stop it first"
+                        : " is in use by another Hearth (a running server, or a store copy); stop it first: one"
+                                + " control plane per store, or several started with --advertise-url"));
             }
             store.owner = session;
             return store;

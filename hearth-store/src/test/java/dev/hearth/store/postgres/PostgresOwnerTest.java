@@ -46,6 +46,24 @@ class PostgresOwnerTest {
         }
     }
 
+    @Test
+    void nodesShareAStoreThatNoExclusiveOwnerMayTakeWhileOneRuns() {
+        try (PostgresStore a = openMember(); PostgresStore b = openMember()) {
+            assertThat(a.isClosed()).isFalse();
+            assertThat(b.isClosed()).isFalse();
+            assertThatThrownBy(this::openExclusive).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("is in use by another Hearth");
+        }
+        try (PostgresStore owner = openExclusive()) {
+            assertThatThrownBy(this::openMember).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("is in use by a Hearth that is not one of several nodes");
+        }
+    }
+
+    private PostgresStore openMember() {
+        return PostgresStore.openMember(TestDatabase.url(), schema, new Properties(), 2, true);
+    }
+
     private PostgresStore openExclusive() {
         return PostgresStore.openExclusive(TestDatabase.url(), schema, new Properties(), 2, true);
     }
