@@ -1,5 +1,6 @@
-// Nodes: each node's GPUs and which worker holds each, with drain (grace period) and undrain — the same
-// POST /v1/nodes/{node}/drain and /undrain as `hearth node drain`.
+// Nodes: the control-plane nodes (GET /v1/cluster: which one leads, its term), then each worker node's GPUs and
+// which worker holds each, with drain (grace period) and undrain — the same POST /v1/nodes/{node}/drain and /undrain
+// as `hearth node drain`.
 
 import * as api from './api.js';
 import { h, fill, panel, table, num, badge } from './dom.js';
@@ -10,13 +11,16 @@ const NODE_STATE = { ACTIVE: 'ok', DRAINING: 'wait', DRAINED: 'muted' };
 
 export default function nodes(root, params, ctx) {
   const body = h('div', { id: 'nodes' }, h('p', { class: 'empty' }, 'Loading…'));
+  const cluster = h('div', { id: 'cluster' });
   fill(root,
     h('div', { class: 'page-head' }, h('h1', null, 'Nodes'),
       h('p', { class: 'muted' }, 'The GPUs of each node and the workers on them. Drain a node for maintenance: its running jobs finish or move, and it gets no new workers.')),
-    body);
+    cluster, body);
   const graces = new Map();  // node → its grace input, kept across refreshes so typing survives them
   return {
     async refresh() {
+      const cp = await api.get('/v1/cluster');
+      fill(cluster, cp.ok ? clusterPanel(cp.data) : []);
       const res = await api.get('/v1/nodes');
       if (!res.ok) {
         fill(body, errorNotice(res, 'Cannot list nodes'));
@@ -28,6 +32,17 @@ export default function nodes(root, params, ctx) {
         : h('p', { class: 'empty' }, 'No nodes.'));
     },
   };
+}
+
+function clusterPanel(c) {
+  const time = t => new Date(t).toLocaleTimeString(undefined, { hour12: false });
+  return panel(h('span', null, 'Control plane ', h('span', { class: 'muted small' }, 'term ' + num(c.term))),
+    table([
+      { label: 'Node', cell: n => h('code', null, n.url) },
+      { label: 'Role', cell: n => h('span', { class: 'badge ' + (n.leader ? 'ok' : 'muted') }, n.leader ? 'LEADER' : 'STANDBY') },
+      { label: 'Since', cell: n => time(n.since) },
+      { label: 'Last seen', cell: n => time(n.lastSeen) },
+    ], c.nodes || [], { empty: 'No control-plane node heard of.' }), { cls: 'cluster' });
 }
 
 function nodePanel(n, graces, changed) {
