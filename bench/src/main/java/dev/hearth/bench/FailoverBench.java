@@ -41,6 +41,7 @@ final class FailoverBench {
         String schema = "hearth_bench_failover_" + Long.toHexString(System.nanoTime());
         String store = base + (base.contains("?") ? "&" : "?") + "schema=" + schema;
         Path dir = Files.createTempDirectory("hearth-bench-failover");
+        System.out.println("  (nodes' data dirs and logs in " + dir + ")");
         Proc[] nodes = {start(dir.resolve("a"), store), null};
         awaitLeader(nodes[0].url, nodes[0].url, Duration.ofSeconds(60));
         nodes[1] = start(dir.resolve("b"), store);
@@ -101,14 +102,16 @@ final class FailoverBench {
                 Node.class.getName(), data.toString(), store, key))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+        // the node's log, with how long each start took and where the time went
+        java.io.PrintStream log = new java.io.PrintStream(Files.newOutputStream(data.resolve("node.log")), true);
         String line;
         while ((line = out.readLine()) != null && !line.startsWith("READY")) {
-            // start-up log
+            log.println(line);
         }
         if (line == null) {
-            throw new IllegalStateException("a node did not start");
+            throw new IllegalStateException("a node did not start; see " + data.resolve("node.log"));
         }
-        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+        Thread.ofVirtual().start(() -> out.lines().forEach(log::println));
         return new Proc(p, URI.create(line.substring("READY ".length()).strip()));
     }
 

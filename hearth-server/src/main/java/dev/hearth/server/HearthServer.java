@@ -133,13 +133,16 @@ public final class HearthServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data dir " + data, e);
         }
+        StartPhases phases = new StartPhases();
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         // so does a bad --worker-user; Slurm's workers and Kubernetes pods run on other machines, confined there
         WorkerSandbox sandbox = config.slurm() == null && config.kubernetes() == null
                 ? sandbox(config.sandbox().withBinds(caFileOf(config)), data) : null;
+        phases.mark("sandbox");
         // SQLite in the data dir unless a PostgreSQL URL is given; a leader's writes are fenced by its term
         store = leadership == null ? Stores.open(config.storeUrl(), data)
                 : Stores.openLeader(config.storeUrl(), leadership.term());
+        phases.mark("store");
         int orphans = LocalProcessRuntime.reapOrphans(data.resolve("run"));
         if (orphans > 0) {
             LOG.info("stopped " + orphans + " worker processes left over by a previous run");
@@ -184,6 +187,7 @@ public final class HearthServer implements AutoCloseable {
                 store.sharedBundles().orElse(null));
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         String python = PythonInterpreter.resolve(config.python(), pythonLib);
+        phases.mark("python");
         envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
         FunctionRegistry functions = new FunctionRegistry(store.functions(), bundles, store.releases(), clock,
                 envs::prepare);
@@ -228,6 +232,7 @@ public final class HearthServer implements AutoCloseable {
                                 : config.webhookRetryDelay()), WEBHOOK_ATTEMPTS, clock), ticker);
         List<String> gpuTypes = inventory.gpus().stream().map(Gpu::type).distinct().toList();
         PriceCatalogFile prices = PriceCatalogFile.open(data, gpuTypes);
+        phases.mark("services");
         usage = new UsageRecorder(store, prices::current, clock);
         pool.observe(usage);
         BudgetService budgets = new BudgetService(store, store, prices::current, usage::flush, webhookTargets, clock);
@@ -261,6 +266,7 @@ public final class HearthServer implements AutoCloseable {
         api = new HttpApi(config.host(), config.port(), keys, functions, jobs, workers, pool, commands, scalingEvents,
                 metrics, clock, webhooks, new Metering(store, usage, prices, budgets), scalingSettings, scaling::nudge,
                 store, config.edgeLimits(), config.tls(), config.edge());
+        phases.mark("http");
         api.addObservability(jobs, functions, pool, commands, timeline);
         api.addVolumes(volumes, functions);
         api.addEnvironments(envs, functions);
@@ -290,6 +296,7 @@ public final class HearthServer implements AutoCloseable {
             api.close(); // a start that fails does not leave its port taken
             throw e;
         }
+        phases.mark("recovery");
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("hearth-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(guard("reaper", () -> {
@@ -325,6 +332,30 @@ public final class HearthServer implements AutoCloseable {
                 store.deleteBefore(clock.instant().minus(config.auditRetention()))), 1, 3600, TimeUnit.SECONDS);
         api.ready();
         scaling.start();
+        phases.mark("started");
+        LOG.fine(() -> "control plane started: " + phases);
+        if (leadership != null) {
+            LOG.info("control plane of term " + leadership.term() + " started: " + phases);
+        }
+    }
+
+    /** How long each part of a start took, for the log: a takeover's time is mostly a start's. */
+    private static final class StartPhases {
+        private final long begin = System.nanoTime();
+        private long last = begin;
+        private final StringBuilder text = new StringBuilder();
+
+        void mark(String phase) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(phase).append(' ').append((now - last) / 1_000_000)
+                    .append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return (last - begin) / 1_000_000 + " ms (" + text + ")";
+        }
     }
 
     /** The state kept in memory, rebuilt from the store after a start: unfinished jobs, workers, deliveries, budgets. */
