@@ -60,6 +60,8 @@ public final class HearthCluster implements AutoCloseable {
     private volatile boolean closed;
     /** Whether the rehearsal is over: a takeover then costs no class loading (see {@link #rehearse}). */
     private volatile boolean warm;
+    /** The Python interpreter, found ahead of a takeover (see {@link HearthServer#preparePython}). */
+    private volatile String python;
 
     private HearthCluster(ServerConfig config, String advertiseUrl) {
         this.config = config;
@@ -84,6 +86,11 @@ public final class HearthCluster implements AutoCloseable {
         }
         Thread.ofPlatform().daemon().name("hearth-cluster-rehearsal").start(() -> {
             rehearse(config);
+            try {
+                python = HearthServer.preparePython(config);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not find the Python interpreter ahead; the takeover does", e);
+            }
             warm = true;
         });
         timers = Executors.newScheduledThreadPool(2, Thread.ofPlatform().daemon().name("hearth-cluster-", 0)
@@ -154,7 +161,8 @@ public final class HearthCluster implements AutoCloseable {
     /**
      * Starts and stops a control plane once on a scratch SQLite store, port and data dir, while this node is a
      * standby: the first start in a JVM spends seconds loading and initializing the control plane's classes (and
-     * probing the sandbox), which a takeover would otherwise add to the time without a leader.
+     * probing the sandbox), which a takeover would otherwise add to the time without a leader. Then the node's own
+     * worker library and interpreter are readied ({@link HearthServer#preparePython}), the other slow part.
      */
     private static void rehearse(ServerConfig config) {
         Path scratch = null;
@@ -219,7 +227,7 @@ public final class HearthCluster implements AutoCloseable {
         standby.close();
         try {
             server = HearthServer.startLeader(config.toBuilder().port(port).build(),
-                    new HearthServer.Leadership(newTerm, this::view));
+                    new HearthServer.Leadership(newTerm, this::view, python));
             LOG.info("leading the control plane at " + advertised + " (term " + newTerm + "), started in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (RuntimeException e) {

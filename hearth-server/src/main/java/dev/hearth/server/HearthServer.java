@@ -186,7 +186,9 @@ public final class HearthServer implements AutoCloseable {
         BundleStore bundles = new BundleStore(data.resolve("bundles"), config.bundleLimits(),
                 store.sharedBundles().orElse(null));
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
-        String python = PythonInterpreter.resolve(config.python(), pythonLib);
+        // a standby resolved it ahead (a Python run: seconds on a busy host), so that its takeover need not
+        String python = leadership != null && leadership.python() != null ? leadership.python()
+                : PythonInterpreter.resolve(config.python(), pythonLib);
         phases.mark("python");
         envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
         FunctionRegistry functions = new FunctionRegistry(store.functions(), bundles, store.releases(), clock,
@@ -213,6 +215,9 @@ public final class HearthServer implements AutoCloseable {
         pool.preferWarmNodes(v -> nodeCaches.warmNodes(v.bundleSha256(), envHash(v)));
         JobEventBus events = new JobEventBus();
         jobs = new JobService(store, functions, workers, ticker, config.pingInterval().multipliedBy(3), events);
+        if (leadership != null) {
+            jobs.durableLeases(); // fencing: a deposed leader's lease write fails before the worker gets the job
+        }
         pool.events(jobs);
         pool.bindFunctions(functions::latest);
         if (clusterUnavailable != null) {
@@ -412,8 +417,21 @@ public final class HearthServer implements AutoCloseable {
      *
      * @param term    its term: every write it makes to the store is fenced by it
      * @param cluster what {@code GET /v1/cluster} answers
+     * @param python  the interpreter {@link #preparePython} found, or null to find it at start
      */
-    record Leadership(long term, java.util.function.Supplier<dev.hearth.cluster.ClusterView> cluster) {
+    record Leadership(long term, java.util.function.Supplier<dev.hearth.cluster.ClusterView> cluster,
+                      String python) {
+    }
+
+    /**
+     * What a standby does ahead of a takeover that a start would otherwise do: unpacks the worker library into the
+     * data dir and finds the real Python interpreter (compiling the library on the way).
+     *
+     * @return the interpreter, for {@link Leadership#python()}
+     */
+    static String preparePython(ServerConfig config) {
+        Path lib = PythonLibrary.install(config.dataDir().toAbsolutePath().resolve("runtime").resolve("python"));
+        return PythonInterpreter.resolve(config.python(), lib);
     }
 
     /** The cluster of a control plane alone on its store: itself, leading since it started, term 0. */

@@ -25,11 +25,22 @@ final class Dispatch {
     private final JobTable table;
     private final Leases leases;
     private final JobEvents events;
+    /** See {@link #durableLeases()}. */
+    private volatile boolean durableLeases;
 
     Dispatch(JobTable table, Leases leases, JobEvents events) {
         this.table = table;
         this.leases = leases;
         this.events = events;
+    }
+
+    /**
+     * Hands a job out only once its lease is durable, instead of writing the lease behind the answer: the leader of
+     * several control-plane nodes, whose store refuses the writes of a deposed leader, thus never hands out a job
+     * once another node leads (see {@code HearthCluster}). It costs each take the wait for a commit.
+     */
+    void durableLeases() {
+        durableLeases = true;
     }
 
     /** See {@link JobService#take}. */
@@ -86,6 +97,7 @@ final class Dispatch {
     private List<Job> lease(Worker worker, LanedQueue q, List<FunctionQueue.Entry> entries) {
         Instant now = table.clock.instant();
         List<Job> next = new ArrayList<>(entries.size());
+        List<FunctionQueue.Entry> taken = new ArrayList<>(entries.size());
         for (FunctionQueue.Entry e : entries) {
             Job cur = table.live(e.jobId());
             if (cur == null || cur.state() != JobState.IN_QUEUE) {
@@ -99,14 +111,13 @@ final class Dispatch {
                     worker.jobsTaken() + next.size(), worker.concurrency());
             next.add(JobTransitions.lease(cur, worker.id(), worker.version(), now, now.plus(leases.duration()), cold,
                     cold ? worker.initTimeMs() : 0));
+            taken.add(e);
         }
-        // Handed out before the lease is durable: a lease lost in a crash loses nothing, since a restart sends every
-        // in-progress job back to the queue. The worker's result is written after the lease (the store keeps order).
-        table.store.updateAllLater(next).whenComplete((applied, error) -> {
-            if (error != null || applied.contains(false)) {
-                Thread.ofVirtual().name("hearth-lease-refused").start(() -> leasesRefused(worker, next, applied, error));
-            }
-        });
+        if (durableLeases) {
+            next = leaseDurably(worker, q, next, taken);
+        } else {
+            leaseBehind(worker, next);
+        }
         for (Job job : next) {
             table.put(job);
             leases.put(job.id(), job.leaseExpiresAt());
@@ -114,6 +125,49 @@ final class Dispatch {
             events.started(job, worker);
         }
         return next;
+    }
+
+    /**
+     * Writes the leases and waits: the jobs whose lease the store took are handed out; a lease it refused (a cancel
+     * came first) leaves the store's version standing; a failed write (a deposed leader's) hands out nothing and puts
+     * the jobs back at the head of the queue.
+     */
+    private List<Job> leaseDurably(Worker worker, LanedQueue q, List<Job> next, List<FunctionQueue.Entry> taken) {
+        if (next.isEmpty()) {
+            return next;
+        }
+        List<Boolean> applied;
+        try {
+            applied = table.store.updateAllLater(next).join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            LOG.log(Level.WARNING, "could not write " + next.size() + " leases for worker " + worker.id()
+                    + "; the jobs stay queued", e.getCause() != null ? e.getCause() : e);
+            taken.reversed().forEach(q::addFirst);
+            return List.of();
+        }
+        List<Job> held = new ArrayList<>(next.size());
+        for (int i = 0; i < next.size(); i++) {
+            if (applied.get(i)) {
+                held.add(next.get(i));
+            } else {
+                table.reload(next.get(i).id());
+                Job cur = table.live(next.get(i).id());
+                if (cur != null && cur.state() == JobState.IN_QUEUE) {
+                    table.enqueue(cur);
+                }
+            }
+        }
+        return held;
+    }
+
+    private void leaseBehind(Worker worker, List<Job> next) {
+        // Handed out before the lease is durable: a lease lost in a crash loses nothing, since a restart sends every
+        // in-progress job back to the queue. The worker's result is written after the lease (the store keeps order).
+        table.store.updateAllLater(next).whenComplete((applied, error) -> {
+            if (error != null || applied.contains(false)) {
+                Thread.ofVirtual().name("hearth-lease-refused").start(() -> leasesRefused(worker, next, applied, error));
+            }
+        });
     }
 
     /**

@@ -361,6 +361,15 @@ public final class JobService implements WorkerEvents {
         return reaper.handBack(worker, reason);
     }
 
+    /**
+     * From now on a job is handed to a worker only once its lease is durable: for the leader of several
+     * control-plane nodes, whose store refuses a deposed leader's writes, so that it never hands out a job once
+     * another node leads.
+     */
+    public void durableLeases() {
+        dispatch.durableLeases();
+    }
+
     /** Stops handing out jobs; waiting long-polls return at once. */
     public void stopDispatch() {
         table.stopAccepting();
