@@ -40,9 +40,9 @@ public final class HearthCluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HearthCluster.class.getName());
 
     /** How long a lease lasts unless renewed. */
-    static final Duration LEASE = Duration.ofMillis(3000);
-    static final long RENEW_MS = 750;
-    static final long POLL_MS = 200;
+    static final Duration LEASE = Duration.ofMillis(2500);
+    static final long RENEW_MS = 500;
+    static final long POLL_MS = 100;
 
     private final ServerConfig config;
     private final LeaderLease lease;
@@ -60,8 +60,8 @@ public final class HearthCluster implements AutoCloseable {
     private volatile boolean closed;
     /** Whether the rehearsal is over: a takeover then costs no class loading (see {@link #rehearse}). */
     private volatile boolean warm;
-    /** The Python interpreter, found ahead of a takeover (see {@link HearthServer#preparePython}). */
-    private volatile String python;
+    /** Readied ahead of a takeover (see {@link HearthServer.Prepared}). */
+    private volatile HearthServer.Prepared prepared;
 
     private HearthCluster(ServerConfig config, String advertiseUrl) {
         this.config = config;
@@ -87,9 +87,9 @@ public final class HearthCluster implements AutoCloseable {
         Thread.ofPlatform().daemon().name("hearth-cluster-rehearsal").start(() -> {
             rehearse(config);
             try {
-                python = HearthServer.preparePython(config);
+                prepared = HearthServer.Prepared.of(config);
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "could not find the Python interpreter ahead; the takeover does", e);
+                LOG.log(Level.FINE, "could not ready the sandbox and interpreter ahead; the takeover does", e);
             }
             warm = true;
         });
@@ -162,7 +162,7 @@ public final class HearthCluster implements AutoCloseable {
      * Starts and stops a control plane once on a scratch SQLite store, port and data dir, while this node is a
      * standby: the first start in a JVM spends seconds loading and initializing the control plane's classes (and
      * probing the sandbox), which a takeover would otherwise add to the time without a leader. Then the node's own
-     * worker library and interpreter are readied ({@link HearthServer#preparePython}), the other slow part.
+     * sandbox probe, worker library and interpreter are readied ({@link HearthServer.Prepared}), the other slow part.
      */
     private static void rehearse(ServerConfig config) {
         Path scratch = null;
@@ -227,7 +227,7 @@ public final class HearthCluster implements AutoCloseable {
         standby.close();
         try {
             server = HearthServer.startLeader(config.toBuilder().port(port).build(),
-                    new HearthServer.Leadership(newTerm, this::view, python));
+                    new HearthServer.Leadership(newTerm, this::view, prepared));
             LOG.info("leading the control plane at " + advertised + " (term " + newTerm + "), started in "
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (RuntimeException e) {

@@ -136,8 +136,8 @@ public final class HearthServer implements AutoCloseable {
         StartPhases phases = new StartPhases();
         SecretCipher cipher = SecretCipher.load(config.secretKey(), data); // a bad key stops the start before the store
         // so does a bad --worker-user; Slurm's workers and Kubernetes pods run on other machines, confined there
-        WorkerSandbox sandbox = config.slurm() == null && config.kubernetes() == null
-                ? sandbox(config.sandbox().withBinds(caFileOf(config)), data) : null;
+        WorkerSandbox sandbox = leadership != null && leadership.prepared() != null
+                ? leadership.prepared().sandbox() : sandboxOf(config, data);
         phases.mark("sandbox");
         // SQLite in the data dir unless a PostgreSQL URL is given; a leader's writes are fenced by its term
         store = leadership == null ? Stores.open(config.storeUrl(), data)
@@ -187,7 +187,7 @@ public final class HearthServer implements AutoCloseable {
                 store.sharedBundles().orElse(null));
         Path pythonLib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
         // a standby resolved it ahead (a Python run: seconds on a busy host), so that its takeover need not
-        String python = leadership != null && leadership.python() != null ? leadership.python()
+        String python = leadership != null && leadership.prepared() != null ? leadership.prepared().python()
                 : PythonInterpreter.resolve(config.python(), pythonLib);
         phases.mark("python");
         envs = new PythonEnvs(data.resolve("envs"), config.pip(), python, v -> bundles.dir(v.bundleSha256()), clock);
@@ -417,21 +417,30 @@ public final class HearthServer implements AutoCloseable {
      *
      * @param term    its term: every write it makes to the store is fenced by it
      * @param cluster what {@code GET /v1/cluster} answers
-     * @param python  the interpreter {@link #preparePython} found, or null to find it at start
+     * @param prepared what the standby readied ahead, or null to do it at start
      */
     record Leadership(long term, java.util.function.Supplier<dev.hearth.cluster.ClusterView> cluster,
-                      String python) {
+                      Prepared prepared) {
     }
 
     /**
-     * What a standby does ahead of a takeover that a start would otherwise do: unpacks the worker library into the
-     * data dir and finds the real Python interpreter (compiling the library on the way).
-     *
-     * @return the interpreter, for {@link Leadership#python()}
+     * What a standby does ahead of a takeover that a start would otherwise do, each a process run that takes seconds
+     * on a busy host: probing the worker sandbox, and finding the real Python interpreter (after unpacking the worker
+     * library into the data dir, which it compiles on the way).
      */
-    static String preparePython(ServerConfig config) {
-        Path lib = PythonLibrary.install(config.dataDir().toAbsolutePath().resolve("runtime").resolve("python"));
-        return PythonInterpreter.resolve(config.python(), lib);
+    record Prepared(WorkerSandbox sandbox, String python) {
+
+        static Prepared of(ServerConfig config) {
+            Path data = config.dataDir().toAbsolutePath();
+            Path lib = PythonLibrary.install(data.resolve("runtime").resolve("python"));
+            return new Prepared(sandboxOf(config, data), PythonInterpreter.resolve(config.python(), lib));
+        }
+    }
+
+    /** The local workers' sandbox; none with Slurm or Kubernetes, whose workers run on other machines. */
+    private static WorkerSandbox sandboxOf(ServerConfig config, Path data) {
+        return config.slurm() == null && config.kubernetes() == null
+                ? sandbox(config.sandbox().withBinds(caFileOf(config)), data) : null;
     }
 
     /** The cluster of a control plane alone on its store: itself, leading since it started, term 0. */
