@@ -40,7 +40,7 @@ public final class HearthCluster implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HearthCluster.class.getName());
 
     /** How long a lease lasts unless renewed. */
-    static final Duration LEASE = Duration.ofMillis(2500);
+    public static final Duration LEASE = Duration.ofMillis(2500);
     static final long RENEW_MS = 500;
     static final long POLL_MS = 100;
 

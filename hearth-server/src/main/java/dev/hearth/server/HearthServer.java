@@ -289,7 +289,8 @@ public final class HearthServer implements AutoCloseable {
                 new AlertSignals(functions, jobs, pool, store, budgets::standings, clock),
                 webhooks, clock);
         api.addAlerts(alerts, functions, clock);
-        api.addCluster(leadership == null ? () -> alone(api) : leadership.cluster());
+        java.time.Instant since = wallClock.instant();
+        api.addCluster(leadership == null ? () -> alone(api, since) : leadership.cluster());
         apiRef[0] = api;
         // Listening before the jobs are loaded, which with a deep queue takes seconds: /healthz says "starting" and
         // every other route answers 503 until the state below is rebuilt, so nothing reads or changes a queue that is
@@ -444,13 +445,10 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /** The cluster of a control plane alone on its store: itself, leading since it started, term 0. */
-    private static dev.hearth.cluster.ClusterView alone(HttpApi api) {
-        java.time.Instant now = java.time.Instant.now();
+    private static dev.hearth.cluster.ClusterView alone(HttpApi api, java.time.Instant since) {
         return new dev.hearth.cluster.ClusterView(0, List.of(new dev.hearth.cluster.ClusterView.Node(
-                api.url().toString(), true, STARTED, now)));
+                api.url().toString(), true, since, java.time.Instant.now())));
     }
-
-    private static final java.time.Instant STARTED = java.time.Instant.now();
 
     /** Starts the leader of {@code leadership}'s term; returns once it serves HTTP. */
     static HearthServer startLeader(ServerConfig config, Leadership leadership) {
