@@ -170,7 +170,8 @@ public final class HearthCluster implements AutoCloseable {
             scratch = Files.createTempDirectory("hearth-standby-");
             long started = System.nanoTime();
             HearthServer.start(config.toBuilder().storeUrl(null).dataDir(scratch).host("127.0.0.1").port(0)
-                    .tls(null).slurm(null).apiKey("standby-rehearsal-" + UUID.randomUUID()).build()).close();
+                    .tls(null).slurm(null).kubernetes(null).apiKey("standby-rehearsal-" + UUID.randomUUID())
+                    .build()).close();
             LOG.fine(() -> "rehearsed a start in " + (System.nanoTime() - started) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "could not rehearse a start; a takeover takes longer", e);
