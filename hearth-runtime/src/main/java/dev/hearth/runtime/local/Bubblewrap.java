@@ -57,9 +57,11 @@ public final class Bubblewrap implements WorkerSandbox {
     private final Path scratch;
     private final List<String> systemArgs;
     private final List<Path> systemDirs;
+    /** The worker's {@code /etc}, bound as one: see {@link SandboxEtc}. */
+    private final SandboxEtc etc;
 
     private Bubblewrap(Path bwrap, Optional<WorkerUser> user, Path setpriv, boolean root, List<Path> hidden,
-                       List<WorkerMount> binds, Path scratch) {
+                       List<WorkerMount> binds, Path scratch, SandboxEtc etc) {
         this.scratch = scratch;
         this.bwrap = bwrap;
         this.user = user;
@@ -83,18 +85,15 @@ public final class Bubblewrap implements WorkerSandbox {
                 // unreadable: left out
             }
         }
-        // made by hand: the directory bubblewrap makes for the binds below is not searchable by other users, so a
-        // worker dropped to nobody would miss every file in it (the loader's cache, /etc/alternatives' links)
-        args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
         for (String name : ETC) {
             Path p = Path.of("/etc", name);
             if (Files.exists(p)) {
-                args.addAll(List.of("--ro-bind", p.toString(), p.toString()));
                 dirs.add(p);
             }
         }
         this.systemArgs = List.copyOf(args);
         this.systemDirs = List.copyOf(dirs);
+        this.etc = etc;
     }
 
     /**
@@ -134,8 +133,14 @@ public final class Bubblewrap implements WorkerSandbox {
                         + user.get().name() + ": install util-linux, or restart with --worker-user root");
             }
         }
+        SandboxEtc etc;
+        try {
+            etc = SandboxEtc.create(Path.of("/etc"), ETC);
+        } catch (IOException e) {
+            return new Unavailable("cannot prepare the workers' /etc in the temporary directory: " + e.getMessage());
+        }
         Bubblewrap sandbox = new Bubblewrap(found.get(), user, setpriv, WorkerUser.currentUid() == 0, hidden, binds,
-                scratch == null ? null : scratch.toAbsolutePath().normalize());
+                scratch == null ? null : scratch.toAbsolutePath().normalize(), etc);
         return sandbox.tryOnce().<WorkerSandbox>map(Unavailable::new).orElse(sandbox);
     }
 
@@ -196,6 +201,11 @@ public final class Bubblewrap implements WorkerSandbox {
             args.addAll(List.of("--perms", "0777", "--tmpfs", home.toString()));
         }
         args.addAll(systemArgs);
+        try {
+            etc.addArgs(args);
+        } catch (IOException e) {
+            throw new WorkerStartException("cannot refresh the workers' /etc copy: " + e.getMessage(), e);
+        }
         Set<Path> made = new HashSet<>();
         for (Path dir : programDirs(launch.command().getFirst(), inner.getOrDefault("PATH", DEFAULT_PATH), workDir,
                 mounts)) {
