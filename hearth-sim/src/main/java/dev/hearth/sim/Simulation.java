@@ -48,7 +48,7 @@ import java.util.Set;
  *       {@link FunctionLoad}, the workers and the fleet into a {@link FleetSnapshot} and applies the
  *       {@link FleetPlan}: drains, starts on the GPUs it names, yields and repacks;</li>
  *   <li>a worker takes jobs from the head of the queue as soon as it has a free slot; among waiting workers the one
- *       that has waited longest gets the next request (the long-poll queue is first come, first served);</li>
+ *       that was busy most recently gets the next request (the server's queue ranks long-polls by idle-since);</li>
  *   <li>a drained worker takes no new job and stops once its jobs are done;</li>
  *   <li>the first {@code minWorkers} workers of a function are billed always-on, the others on demand;</li>
  *   <li>a request is a cold start by the server's rule ({@link JobTransitions#isColdStart}).</li>
@@ -195,7 +195,10 @@ public final class Simulation {
         final long[] doneAt;
         final boolean[] cold;
         final List<Worker> workers = new ArrayList<>();
-        /** One entry per free slot of a ready worker, longest waiting first; entries of drained workers are stale. */
+        /**
+         * One entry per free slot of a ready worker, the most recently freed last; entries of drained workers are
+         * stale. The next request goes to the last (see {@link Run#freeWorker}).
+         */
         final ArrayDeque<Worker> waiting = new ArrayDeque<>();
         final Map<UsageKey, Long> usage = new HashMap<>();
         int[] queue = new int[64];
@@ -379,9 +382,16 @@ public final class Simulation {
             }
         }
 
+        /**
+         * The worker that was busy most recently, as the server's queue ranks waiting long-polls (by idle-since, the
+         * latest first): a trickle of requests keeps the same few workers busy and lets the others reach their idle
+         * timeout. (Longest-waiting-first would spread it over every worker, keep them all warm, and predict too few
+         * cold starts.) With concurrency above 1 the server also ranks a worker with jobs in flight above every idle
+         * one; here the most recently freed slot goes first, which is that worker unless another went idle since.
+         */
         private Worker freeWorker(LaneState lane) {
             while (!lane.waiting.isEmpty()) {
-                Worker w = lane.waiting.pollFirst();
+                Worker w = lane.waiting.pollLast();
                 if (w.phase == WorkerPhase.READY && !w.exited) {
                     return w;
                 }

@@ -90,6 +90,25 @@ class SimulationTest {
     }
 
     @Test
+    void aTrickleGoesToTheWorkerBusyMostRecentlySoTheOthersReachTheirIdleTimeout() {
+        // a burst of 4 starts 4 workers; then one request a second for a minute, 100 ms each
+        long[] at = new long[64];
+        long[] exec = new long[64];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = i < 4 ? 1_000 : 3_000 + (i - 4) * 1_000L;
+            exec[i] = 100;
+        }
+
+        LaneResult r = run(new ScalingConfig(0, 4, Duration.ofSeconds(5), 1), new Distribution.Fixed(500),
+                new Arrivals(at, exec, 70_000));
+
+        assertThat(r.peakWorkers()).isEqualTo(4);
+        // the server's queue serves the most recently busy worker first: one worker carries the trickle (~63 s) and
+        // three idle out after 5 s (~6 s each); taken in turn, each would be idle 3 s at a time and all 4 billed ~63 s
+        assertThat(r.billedMillis()).isBetween(75_000L, 90_000L);
+    }
+
+    @Test
     void workersAreBilledOnDemandBeyondMinWorkersAndAlwaysOnWithin() {
         long[] at = new long[200];
         long[] exec = new long[200];
