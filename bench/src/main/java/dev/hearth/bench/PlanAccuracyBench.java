@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * arrivals ({@code -Drate=1} per second for {@code -Dduration=3m}, scaling {@code -DidleTimeout=3s}, maxWorkers 4);
  * once every worker has scaled down, the function's history ({@code GET /v1/functions/sleeper/history}) is planned
  * with the policy that ran, and the prediction is printed beside what the server measured: cost ({@code /v1/usage}),
- * cold starts and end-to-end p95 ({@code /v1/functions/sleeper/stats}).
+ * cold starts and end-to-end p95 ({@code /v1/functions/sleeper/stats}). {@code -Ddetail=FILE} also writes, one JSON
+ * document a line, every job's timeline, the per-worker usage and the history, to compare request by request with
+ * the simulation.
  */
 final class PlanAccuracyBench {
 
@@ -64,13 +66,24 @@ final class PlanAccuracyBench {
             System.out.printf(Locale.ROOT, "planaccuracy: Poisson %.2f/s for %s, execution lognormal p50 500 ms / p95"
                     + " 2 s, start-up ~1 s, maxWorkers 4, idleTimeout %s%n", rate, duration, idle);
             long t0 = System.nanoTime();
-            int n = workload(client, rate, duration, 500, 2000, 11);
+            List<String> ids = new ArrayList<>();
+            int n = workload(client, rate, duration, 500, 2000, 11, ids);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (!client.workers("sleeper").isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(200); // polling the server until every worker has idled out
             }
             System.out.printf(Locale.ROOT, "  %d requests ran in %.0f s%n", n, (System.nanoTime() - t0) / 1e9);
 
+            String detail = System.getProperty("detail");
+            if (detail != null) {
+                StringBuilder out = new StringBuilder();
+                for (String id : ids) {
+                    out.append(get(base, "/v1/jobs/" + id + "/timeline")).append('\n');
+                }
+                out.append(get(base, "/v1/usage?function=sleeper&from=1h&groupBy=worker")).append('\n');
+                out.append(get(base, "/v1/functions/sleeper/history?since=1h")).append('\n');
+                Files.writeString(Path.of(detail), out);
+            }
             String window = "1h";
             History h = HistoryJson.read(get(base, "/v1/functions/sleeper/history?since=" + window));
             Plan plan = new Planner(1).plan(h.scenario(Slo.parse("p95 < 1h"), List.of()));
@@ -105,7 +118,7 @@ final class PlanAccuracyBench {
 
     /** Poisson arrivals, lognormal sleeps; returns once every job has its result. */
     private static int workload(Hearth client, double perSecond, Duration duration, double p50Ms, double p95Ms,
-                                long seed) throws Exception {
+                                long seed, List<String> ids) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         double sigma = (Math.log(p95Ms) - Math.log(p50Ms)) / 1.6448536269514722;
         List<AtomicReference<JobHandle>> jobs = new ArrayList<>();
@@ -126,6 +139,7 @@ final class PlanAccuracyBench {
         // closing the timer waited for every submission
         for (AtomicReference<JobHandle> j : jobs) {
             j.get().await(Duration.ofMinutes(2));
+            ids.add(j.get().id());
         }
         return jobs.size();
     }

@@ -63,9 +63,9 @@ class PlanFromHistoryTest {
                 + hearth.get("/v1/functions/sleeper/history?since=10m").get("workerStarts");
         System.out.println(report);
         assertThat(current.get("requests").asInt()).as(report).isEqualTo(stats.get("jobs").get("completed").asInt());
-        // The target is 10%; at this scale, on a shared 2-core machine, runs were within 1-15% on cost and
-        // 8-11% on p95, and cold starts 4-6 against 6-7: the bound is what the simulation reliably achieves here (the
-        // server's hand-off and draining time, not simulated, grow with the machine's load; bench/README.md)
+        // The target is 10%, which the 3-minute bench meets (bench/README.md); at this scale (41 requests, 5-7
+        // worker starts) one start more or less is 15-20% and a 10% bound failed 1 run in 3 on a loaded 2-core machine
+        // (cold starts 3 against 5, p95 -14%), so the test checks 20%, and cold starts within 2
         assertThat(current.get("cost").asDouble()).as(report).isCloseTo(measuredCost, within(measuredCost * 0.2));
         assertThat((double) current.get("coldStarts").asInt()).as(report)
                 .isCloseTo(measuredCold, within(Math.max(2, measuredCold * 0.2)));
