@@ -151,7 +151,9 @@ public final class HearthServer implements AutoCloseable {
         URI workerUrl = null; // where workers reach this server: where it serves, unless said otherwise
         if (config.slurm() != null) {
             SlurmCli slurm = new SlurmCli(config.slurm().config());
-            SlurmInventory slurmInventory = new SlurmInventory(slurm, config.slurm().partition());
+            // the GPUs other users' Slurm jobs hold are not Hearth's to place: told apart by the jobs' comment
+            SlurmInventory slurmInventory = new SlurmInventory(slurm, config.slurm().partition(),
+                    SlurmRuntime.ownJobs(controlPlaneId(data)));
             clusterUnavailable = slurmInventory::unavailable;
             inventory = slurmInventory;
             SlurmRuntime slurmRuntime = new SlurmRuntime(slurm, slurmInventory, config.slurm().partition(),

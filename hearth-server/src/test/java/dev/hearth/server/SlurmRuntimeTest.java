@@ -151,8 +151,41 @@ class SlurmRuntimeTest {
     }
 
     @Test
-    void aJobSlurmCannotPlaceWaitsWithSlurmsReason() {
+    void gpusThatAnotherUsersSlurmJobHoldsAreNotPlacedOnTheFallbackTypeIsUsed() {
+        foreignJobs.add(sbatch("--gres=gpu:l4:1", "--wrap=sleep 60"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(squeueJob(foreignJobs.getFirst())
+                .get("state")));
+        // Hearth re-reads the cluster every few seconds: the L4 shows as held outside it
+        await().atMost(Duration.ofSeconds(10)).until(() -> node("n3").get("gpusFree").asInt() == 0
+                && node("n3").get("gpus").get(0).path("heldOutside").asBoolean());
+
+        String id = hearth.run("slurm-fallback", "{}");
+
+        JsonNode done = hearth.awaitFinal("slurm-fallback", id);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.get("output").get("node").asText()).isEqualTo("n2"); // an A100, not the held L4
+    }
+
+    @Test
+    void aFunctionWhoseOnlyGpuTypeIsHeldOutsideHearthWaitsSayingSoAndStartsOnceItIsFree() {
         foreignJobs.add(sbatch("--gres=gpu:l4:1", "--wrap=sleep 120"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(squeueJob(foreignJobs.getFirst())
+                .get("state")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> node("n3").get("gpusFree").asInt() == 0);
+
+        String id = hearth.run("slurm-l4", "{}");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> hearth.status("slurm-l4", id).path("reason").asText()
+                .contains("held by the cluster's jobs outside Hearth"));
+        assertThat(ourActiveJobs()).isEmpty(); // nothing submitted to wait behind the other job
+        slurm("scancel", foreignJobs.getFirst());
+        assertThat(hearth.awaitFinal("slurm-l4", id).get("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aJobSlurmCannotPlaceWaitsWithSlurmsReason() {
+        // another job holds all of n3's CPUs but not its L4: Hearth places the worker there, Slurm queues it
+        foreignJobs.add(sbatch("--nodelist=n3", "--cpus-per-task=8", "--wrap=sleep 120"));
         await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(squeueJob(foreignJobs.getFirst())
                 .get("state")));
 
@@ -218,9 +251,13 @@ class SlurmRuntimeTest {
     }
 
     private String nodeState(String node) {
+        return node(node).get("state").asText();
+    }
+
+    private JsonNode node(String node) {
         for (JsonNode n : hearth.get("/v1/nodes").json().get("nodes")) {
             if (n.get("name").asText().equals(node)) {
-                return n.get("state").asText();
+                return n;
             }
         }
         throw new AssertionError("no node " + node);

@@ -112,6 +112,11 @@ public final class SlurmRuntime implements WorkerRuntime {
 
     /** What a job's comment starts with when it belongs to this control plane. */
     private String commentPrefix() {
+        return ownJobs(controlPlane);
+    }
+
+    /** What the comment of the jobs of the control plane with this id starts with (see {@link SlurmInventory}). */
+    public static String ownJobs(String controlPlane) {
         return "hearth:" + controlPlane + ":";
     }
 

@@ -21,6 +21,7 @@ final class NodeView {
         List<Worker> workers = pool.workers(null).stream().filter(w -> w.node().equals(status.name())).toList();
         Map<Gpu, String> holder = new HashMap<>();
         workers.forEach(w -> w.gpus().forEach(g -> holder.put(g, w.id())));
+        java.util.Set<Gpu> outside = pool.heldElsewhere();
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", status.name());
         n.put("state", status.state().name());
@@ -29,7 +30,7 @@ final class NodeView {
         }
         List<Gpu> gpus = pool.inventory().stream().filter(g -> g.node().equals(status.name())).toList();
         n.put("gpusTotal", gpus.size());
-        n.put("gpusFree", gpus.stream().filter(g -> !holder.containsKey(g)).count());
+        n.put("gpusFree", gpus.stream().filter(g -> !holder.containsKey(g) && !outside.contains(g)).count());
         n.put("workers", workers.size());
         n.put("inFlight", workers.stream().mapToInt(Worker::inFlightCount).sum());
         Map<Gpu, String> groups = BestFitPlacement.groups(gpus);
@@ -41,6 +42,8 @@ final class NodeView {
             o.put("group", groups.get(g));
             if (holder.containsKey(g)) {
                 o.put("worker", holder.get(g));
+            } else if (outside.contains(g)) {
+                o.put("heldOutside", true); // by another user's job of the cluster's scheduler
             }
         }
         return n;

@@ -171,7 +171,8 @@ public final class ScalingLoop implements JobEvents, AutoCloseable {
                         owners.put(f.name(), new FleetSnapshot.Owner(f.manifest().priority(), f.manifest().gpu())));
             }
         }
-        return new FleetSnapshot(pool.inventory(), pool.nodes().closed(), planned, workers, owners);
+        // GPUs another user's Slurm job holds are not there for this round
+        return new FleetSnapshot(pool.placeableInventory(), pool.nodes().closed(), planned, workers, owners);
     }
 
     /** Pools of pre-initialized processes for the released versions that ask for them (scaling.preinit). */

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * The nodes the control plane places workers on, and whether each takes new ones. The nodes are those of the GPU
- * inventory (one, {@code local}, when it has no GPUs); all are served by this machine's process runtime.
+ * inventory (one, {@code local}, when it has no GPUs); a cluster's scheduler (Slurm) may add and remove nodes later,
+ * which {@link #follow} takes in.
  */
 public final class Nodes {
 
@@ -20,17 +21,38 @@ public final class Nodes {
     public record Status(String name, NodeState state, Instant graceEndsAt) {
     }
 
-    private final List<String> names;
+    private volatile List<String> names;
     private final Map<String, Status> states = new ConcurrentHashMap<>();
 
     Nodes(List<Gpu> inventory) {
-        List<String> fromGpus = inventory.stream().map(Gpu::node).distinct().toList();
-        this.names = fromGpus.isEmpty() ? List.of("local") : fromGpus;
+        this.names = namesOf(inventory);
         names.forEach(n -> states.put(n, new Status(n, NodeState.ACTIVE, null)));
     }
 
+    private static List<String> namesOf(List<Gpu> inventory) {
+        List<String> fromGpus = inventory.stream().map(Gpu::node).distinct().toList();
+        return fromGpus.isEmpty() ? List.of("local") : fromGpus;
+    }
+
+    /**
+     * Takes the inventory's nodes as they are now: a new node takes workers at once, a node gone from it is
+     * forgotten (its workers, if any, end as their runtime reports).
+     *
+     * @return whether the nodes changed
+     */
+    synchronized boolean follow(List<Gpu> inventory) {
+        List<String> now = namesOf(inventory);
+        if (now.equals(names)) {
+            return false;
+        }
+        now.forEach(n -> states.putIfAbsent(n, new Status(n, NodeState.ACTIVE, null)));
+        names = now;
+        states.keySet().retainAll(Set.copyOf(now));
+        return true;
+    }
+
     public List<Status> all() {
-        return names.stream().map(states::get).toList();
+        return names.stream().map(states::get).filter(java.util.Objects::nonNull).toList();
     }
 
     public Status require(String node) {

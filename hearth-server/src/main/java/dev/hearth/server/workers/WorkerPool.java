@@ -2,6 +2,7 @@ package dev.hearth.server.workers;
 
 import dev.hearth.functions.FunctionVersion;
 import dev.hearth.jobs.Job;
+import dev.hearth.placement.BestFitPlacement;
 import dev.hearth.placement.Gpu;
 import dev.hearth.placement.GpuInventory;
 import dev.hearth.runtime.WorkerLaunch;
@@ -242,7 +243,11 @@ public final class WorkerPool {
     /** The scaling round found no GPUs for the function's start: why, as {@link #waitingReason} reports it. */
     public void noteLackingGpus(String function, String reason) {
         lackingGpus.add(function);
-        waitingReasons.put(function, reason);
+        long outside = functionVersion(function).filter(f -> f.manifest().gpu() != null)
+                .map(f -> heldElsewhere().stream().filter(g -> BestFitPlacement.accepts(f.manifest().gpu(), g))
+                        .count()).orElse(0L);
+        waitingReasons.put(function, reason + (outside == 0 ? ""
+                : "; " + outside + " of the GPUs it takes held by the cluster's jobs outside Hearth"));
     }
 
     private String newId(FunctionVersion fn) {
@@ -440,6 +445,23 @@ public final class WorkerPool {
         return inventory.gpus();
     }
 
+    /** GPUs of the inventory that the cluster's jobs outside Hearth hold now (see {@link GpuInventory#heldElsewhere}). */
+    public Set<Gpu> heldElsewhere() {
+        Set<Gpu> used = new HashSet<>();
+        registry.all().stream().filter(w -> !w.hasExited()).forEach(w -> used.addAll(w.gpus()));
+        return inventory.heldElsewhere(used);
+    }
+
+    /**
+     * The GPUs the scaling round may place on: the inventory less those another user's job of a shared cluster holds
+     * (Slurm would queue a worker placed there behind that job).
+     */
+    public List<Gpu> placeableInventory() {
+        Set<Gpu> elsewhere = heldElsewhere();
+        return elsewhere.isEmpty() ? inventory.gpus()
+                : inventory.gpus().stream().filter(g -> !elsewhere.contains(g)).toList();
+    }
+
     /**
      * Drains a node (maintenance, a spot interruption notice): no new workers are placed on it, its workers take no
      * new jobs and stop once their jobs are done; jobs still running when the grace period ends go back to the queue
@@ -467,13 +489,20 @@ public final class WorkerPool {
     }
 
     /**
-     * Follows the nodes the cluster's scheduler (Slurm) runs nothing on: such a node is drained here too, with the
+     * Follows the cluster's nodes: those added to it (or its partition) take workers, those removed from it are
+     * forgotten; and those the cluster's scheduler (Slurm) runs nothing on: such a node is drained here too, with the
      * pool's grace period, so its workers finish their jobs or hand them back to run elsewhere; once the scheduler
      * takes work there again, so does Hearth (unless it was drained here, with {@code hearth node drain}).
      *
      * @param unavailable the scheduler's closed nodes, with its reason
      */
     public synchronized void followCluster(Map<String, String> unavailable) {
+        List<String> before = nodes.all().stream().map(Nodes.Status::name).toList();
+        if (nodes.follow(inventory.gpus())) {
+            LOG.info("the cluster's nodes changed: " + nodes.all().stream().map(Nodes.Status::name).toList()
+                    + " (were " + before + ")");
+            drainedByCluster.retainAll(nodes.all().stream().map(Nodes.Status::name).toList());
+        }
         unavailable.forEach((node, why) -> {
             Nodes.Status s = nodes.find(node);
             if (s != null && s.state() == dev.hearth.placement.NodeState.ACTIVE) {
