@@ -209,9 +209,9 @@ public final class SlurmInventory implements GpuInventory {
         return Map.copyOf(others);
     }
 
-    /** Adds {@code gpu:h100:2(IDX:0-1),gpu:l4:0(IDX:N/A)} to the node's counts per (upper-cased) type. */
+    /** Adds {@code gpu:h100:2(IDX:0,3),gpu:l4:0(IDX:N/A),mps:0} to the node's counts per (upper-cased) type. */
     private static void countGres(String gres, String node, Map<String, Map<String, Integer>> into) {
-        for (String part : gres.split(",(?=gpu)")) {
+        for (String part : gres.split(",(?![^(]*\\))")) { // not the commas of (IDX:0,2-3)
             Matcher m = GRES.matcher(part.trim());
             if (m.matches() && Integer.parseInt(m.group(2)) > 0) {
                 String type = (m.group(1) == null ? "gpu" : m.group(1)).toUpperCase(Locale.ROOT);

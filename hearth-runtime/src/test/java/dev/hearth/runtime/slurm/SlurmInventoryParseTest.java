@@ -57,10 +57,10 @@ class SlurmInventoryParseTest {
 
     @Test
     void gpusInUseByJobsThatAreNotThisControlPlanesAreHeldElsewhere() throws Exception {
-        inventory.apply(sinfo(node("n1", "gpu:h100:4", "gpu:h100:3(IDX:0-2)"),
+        inventory.apply(sinfo(node("n1", "gpu:h100:4", "gpu:h100:3(IDX:0,2-3),mps:0"),
                         node("n3", "gpu:l4:1", "gpu:l4:1(IDX:0)")),
                 squeue(job(OURS + "fn:1", "RUNNING", "n1", "gpu:h100:2(IDX:0-1)"),
-                        job("", "RUNNING", "n1", "gpu:h100:1(IDX:2)"),
+                        job("", "RUNNING", "n1", "gpu:h100:1(IDX:3)"),
                         job("hearth:other-control-plane:fn:1", "RUNNING", "n3", "gpu:l4:1(IDX:0)"),
                         job(OURS + "fn:1", "PENDING", "", null)));
 
