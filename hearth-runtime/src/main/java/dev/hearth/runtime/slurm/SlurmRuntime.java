@@ -8,12 +8,12 @@ import dev.hearth.runtime.WorkerExitListener;
 import dev.hearth.runtime.WorkerLaunch;
 import dev.hearth.runtime.WorkerRuntime;
 import dev.hearth.runtime.WorkerStartException;
+import dev.hearth.runtime.boot.RemoteBoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -161,20 +161,10 @@ public final class SlurmRuntime implements WorkerRuntime {
 
     @Override
     public void start(WorkerLaunch launch, WorkerExitListener onExit) {
-        String what = "cannot start worker " + launch.workerId() + " of function " + launch.function() + ": ";
-        if (closed) {
-            throw new WorkerStartException(what + "the runtime is shutting down", null);
-        }
-        String bootUrl = launch.env().get("HEARTH_BOOT_URL");
-        String token = launch.env().get("RUNPOD_AI_API_KEY");
-        if (bootUrl == null || token == null) {
-            throw new WorkerStartException(what + "the launch has no HEARTH_BOOT_URL or worker token", null);
-        }
-        try {
-            Files.createDirectories(launch.logFile().toAbsolutePath().getParent());
-        } catch (IOException e) {
-            throw new WorkerStartException(what + "cannot create log directory: " + e.getMessage(), e);
-        }
+        RemoteBoot boot = RemoteBoot.of(launch, closed);
+        String what = boot.what();
+        String bootUrl = boot.bootUrl();
+        String token = boot.token();
         List<String> command = new ArrayList<>(List.of(
                 "--job-name=" + JOB_PREFIX + launch.workerId(),
                 "--comment=" + commentPrefix() + launch.function() + ":" + launch.version(),
