@@ -1,6 +1,7 @@
 package dev.hearth.bench;
 
 import dev.hearth.functions.ScalingConfig;
+import dev.hearth.metering.Money;
 import dev.hearth.sim.Arrivals;
 import dev.hearth.sim.LaneResult;
 import dev.hearth.sim.Plan;
@@ -23,7 +24,7 @@ import java.util.List;
  *   <li>the default sweep over the same functions, policies in parallel on every core (target: under 30 s).</li>
  * </ul>
  * Each is run {@code -Dplan.rounds=3} times (the first includes JIT warm-up); it prints every round, with the
- * process's CPU time beside the wall time.
+ * process's CPU time beside the wall time; {@code -Dplan.sweep=false} leaves the sweep out.
  */
 final class PlanBench {
 
@@ -64,12 +65,15 @@ final class PlanBench {
             long t2 = System.nanoTime();
             long cpu1 = cpu();
             int cold = results.stream().mapToInt(LaneResult::coldStarts).sum();
+            Money cost = results.stream().map(LaneResult::cost).reduce(Money.ZERO, Money::plus);
             System.out.printf("plan one policy, round %d: %,d requests across %d functions: traffic generated in "
                             + "%.2f s, simulated in %.2f s (%.2f s in all, CPU %.2f s; %,.0f requests/s); %,d cold "
-                            + "starts%n", round, requests, FUNCTIONS, sec(t1 - t0), sec(t2 - t1), sec(t2 - t0),
-                    sec(cpu1 - cpu0), requests / sec(t2 - t1), cold);
+                            + "starts, cost %s%n", round, requests, FUNCTIONS, sec(t1 - t0), sec(t2 - t1), sec(t2 - t0),
+                    sec(cpu1 - cpu0), requests / sec(t2 - t1), cold, cost);
         }
-        for (int round = 1; round <= rounds; round++) {
+        // -Dplan.sweep=false times the one-policy case alone (quicker, e.g. under a profiler)
+        int sweepRounds = Boolean.parseBoolean(System.getProperty("plan.sweep", "true")) ? rounds : 0;
+        for (int round = 1; round <= sweepRounds; round++) {
             long cpu0 = cpu();
             long t0 = System.nanoTime();
             Plan plan = new Planner(cores).plan(scenario);
@@ -77,9 +81,19 @@ final class PlanBench {
             long cpu1 = cpu();
             int runs = plan.functions().stream().mapToInt(f -> f.policies().size()).sum();
             Plan.Recommendation r = plan.functions().getFirst().recommendation();
+            // every simulation's cost and cold starts added up: a change meant to keep results must not move them
+            Money costs = Money.ZERO;
+            long colds = 0;
+            for (Plan.FunctionPlan f : plan.functions()) {
+                for (Plan.Outcome o : f.policies()) {
+                    costs = costs.plus(o.result().cost());
+                    colds += o.result().coldStarts();
+                }
+            }
             System.out.printf("plan default sweep, round %d: %d functions, %d simulations of ~100,000 requests on %d "
-                            + "threads in %.2f s (CPU %.2f s); fn-0 recommendation: %s%n", round, FUNCTIONS, runs,
-                    cores, sec(t1 - t0), sec(cpu1 - cpu0), r == null ? "none meets the SLO" : r.policy() + " at " + r.cost());
+                            + "threads in %.2f s (CPU %.2f s); fn-0 recommendation: %s; all simulations: cost %s, %,d "
+                            + "cold starts%n", round, FUNCTIONS, runs, cores, sec(t1 - t0), sec(cpu1 - cpu0),
+                    r == null ? "none meets the SLO" : r.policy() + " at " + r.cost(), costs, colds);
         }
     }
 

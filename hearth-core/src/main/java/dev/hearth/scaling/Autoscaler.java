@@ -54,8 +54,13 @@ public final class Autoscaler {
     public ScalingDecision decide(FunctionLoad load, ScalingWindows windows) {
         Instant now = clock.instant();
         ScalingConfig cfg = load.config();
-        List<WorkerSnapshot> active = load.workers().stream().filter(w -> w.phase() != WorkerPhase.DRAINING).toList();
-        int starting = (int) active.stream().filter(w -> w.phase() == WorkerPhase.STARTING).count();
+        List<WorkerSnapshot> active = active(load.workers());
+        int starting = 0;
+        for (WorkerSnapshot w : active) {
+            if (w.phase() == WorkerPhase.STARTING) {
+                starting++;
+            }
+        }
         int ready = active.size() - starting;
         int draining = load.workers().size() - active.size();
         int demand = load.queued() + load.inFlight();
@@ -122,45 +127,81 @@ public final class Autoscaler {
             why = "bufferWorkers " + buffer;
         }
 
-        String head = inputsText(inputs, load, cfg);
-        if (desired > active.size()) {
+        // The reason texts are written only when read (see ScalingDecision): the lambdas capture final copies.
+        final String cause = why;
+        final int want = desired;
+        final int low = lowest;
+        final int n = active.size();
+        if (desired > n) {
             int cap = (int) Math.min(max, Math.ceil(Math.max(1, ready) * tuning.maxScaleUpRate()));
-            int to = Math.max(active.size(), Math.min(desired, cap));
-            int start = to - active.size();
-            String rate = to < desired ? ", held to " + to + " by maxScaleUpRate " + num(tuning.maxScaleUpRate())
-                    : "";
+            int to = Math.max(n, Math.min(desired, cap));
+            int start = to - n;
+            double rateLimit = tuning.maxScaleUpRate();
             if (start == 0) {
-                return new ScalingDecision(load.function(), 0, List.of(), head + " → desired " + desired
-                        + ": hold" + rate, desired, panic, "hold (maxScaleUpRate)", inputs);
+                return new ScalingDecision(load.function(), 0, List.of(), () -> inputsText(inputs, load, cfg)
+                        + " → desired " + want + ": hold" + rate(to, want, rateLimit), desired, panic,
+                        "hold (maxScaleUpRate)", inputs);
             }
-            return new ScalingDecision(load.function(), start, List.of(), head + " → +" + start + ", " + why
-                    + " (desired " + desired + rate + ")", desired, panic, why, inputs);
+            return new ScalingDecision(load.function(), start, List.of(), () -> inputsText(inputs, load, cfg)
+                    + " → +" + start + ", " + cause + " (desired " + want + rate(to, want, rateLimit) + ")", desired,
+                    panic, why, inputs);
         }
 
         // Over maxWorkers (lowered by a live update): drain the cheapest at once, busy or not.
-        List<String> drain = new ArrayList<>();
-        int over = active.size() - max;
+        int over = n - max;
         if (over > 0) {
+            List<String> drain = new ArrayList<>();
             Victims.forced(active, over).forEach(w -> drain.add(w.id()));
-            return new ScalingDecision(load.function(), 0, drain, head + " → -" + drain.size()
-                    + ", over maxWorkers " + max + " (drained: they finish their jobs first)", max, panic,
-                    "over maxWorkers", inputs);
+            return new ScalingDecision(load.function(), 0, drain, () -> inputsText(inputs, load, cfg) + " → -"
+                    + drain.size() + ", over maxWorkers " + max + " (drained: they finish their jobs first)", max,
+                    panic, "over maxWorkers", inputs);
         }
-        if (panic || lowest >= active.size()) {
+        if (panic || lowest >= n) {
             String hold = panic ? "panic" : why.startsWith("hold (") ? why.substring(6, why.length() - 1)
                     : lowest > desired ? "within the hysteresis band" : "steady";
-            return new ScalingDecision(load.function(), 0, List.of(), head + " → hold, " + hold + " (desired "
-                    + Math.max(desired, Math.min(lowest, active.size())) + ")", active.size(), panic,
-                    "hold (" + hold + ")", inputs);
+            int shown = Math.max(desired, Math.min(lowest, n));
+            return new ScalingDecision(load.function(), 0, List.of(), () -> inputsText(inputs, load, cfg)
+                    + " → hold, " + hold + " (desired " + shown + ")", n, panic, holdWhy(hold), inputs);
         }
-        Victims.idle(active, active.size() - lowest, now, cfg.idleTimeout()).forEach(w -> drain.add(w.id()));
+        List<String> drain = new ArrayList<>();
+        Victims.idle(active, n - lowest, now, cfg.idleTimeout()).forEach(w -> drain.add(w.id()));
         if (drain.isEmpty()) {
-            return new ScalingDecision(load.function(), 0, List.of(), head + " → hold, surplus not idle for "
-                    + Durations.format(cfg.idleTimeout()) + " yet (desired " + lowest + ")", lowest, false,
-                    "hold (idle timeout)", inputs);
+            return surplusNotIdle(load, cfg, inputs, low);
         }
-        return new ScalingDecision(load.function(), 0, drain, head + " → -" + drain.size() + ", idle for "
-                + Durations.format(cfg.idleTimeout()) + " (desired " + lowest + ")", lowest, false, "idle", inputs);
+        return new ScalingDecision(load.function(), 0, drain, () -> inputsText(inputs, load, cfg) + " → -"
+                + drain.size() + ", idle for " + Durations.format(cfg.idleTimeout()) + " (desired " + low + ")",
+                lowest, false, "idle", inputs);
+    }
+
+    /** The workers not draining: the list itself when none is (the common case, decided every few milliseconds). */
+    private static List<WorkerSnapshot> active(List<WorkerSnapshot> workers) {
+        for (WorkerSnapshot w : workers) {
+            if (w.phase() == WorkerPhase.DRAINING) {
+                return workers.stream().filter(x -> x.phase() != WorkerPhase.DRAINING).toList();
+            }
+        }
+        return workers;
+    }
+
+    private static ScalingDecision surplusNotIdle(FunctionLoad load, ScalingConfig cfg, ScalingInputs inputs,
+                                                  int lowest) {
+        return new ScalingDecision(load.function(), 0, List.of(), () -> inputsText(inputs, load, cfg)
+                + " → hold, surplus not idle for " + Durations.format(cfg.idleTimeout()) + " yet (desired " + lowest
+                + ")", lowest, false, "hold (idle timeout)", inputs);
+    }
+
+    private static String rate(int to, int desired, double maxScaleUpRate) {
+        return to < desired ? ", held to " + to + " by maxScaleUpRate " + num(maxScaleUpRate) : "";
+    }
+
+    /** The short cause of a hold; the common ones without building a string each round. */
+    private static String holdWhy(String hold) {
+        return switch (hold) {
+            case "panic" -> "hold (panic)";
+            case "steady" -> "hold (steady)";
+            case "within the hysteresis band" -> "hold (within the hysteresis band)";
+            default -> "hold (" + hold + ")";
+        };
     }
 
     private static String inputsText(ScalingInputs in, FunctionLoad load, ScalingConfig cfg) {

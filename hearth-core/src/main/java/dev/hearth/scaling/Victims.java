@@ -2,6 +2,7 @@ package dev.hearth.scaling;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
@@ -38,9 +39,17 @@ public final class Victims {
      * least {@code idleTimeout}, longest idle first.
      */
     public static List<WorkerSnapshot> idle(List<WorkerSnapshot> workers, int n, Instant now, Duration idleTimeout) {
-        return workers.stream()
-                .filter(w -> w.phase() == WorkerPhase.READY && w.inFlight() == 0 && w.idleSince() != null
-                        && !w.idleSince().plus(idleTimeout).isAfter(now))
-                .sorted(CHEAPEST_FIRST).limit(Math.max(0, n)).toList();
+        // a loop, not a stream: while traffic flows this runs every round and usually finds no one
+        List<WorkerSnapshot> idle = new ArrayList<>();
+        for (WorkerSnapshot w : workers) {
+            if (w.phase() == WorkerPhase.READY && w.inFlight() == 0 && w.idleSince() != null
+                    && !w.idleSince().plus(idleTimeout).isAfter(now)) {
+                idle.add(w);
+            }
+        }
+        if (idle.isEmpty()) {
+            return List.of();
+        }
+        return idle.stream().sorted(CHEAPEST_FIRST).limit(Math.max(0, n)).toList();
     }
 }

@@ -169,8 +169,16 @@ public final class Simulation {
         /** The planner's view, made anew only when the worker's phase or jobs changed (a round sees every worker). */
         private FleetSnapshot.Worker view;
 
+        /** The autoscaler's view, made anew only when the worker's phase, jobs or idle time changed. */
+        private WorkerSnapshot snapshot;
+
         WorkerSnapshot snapshot() {
-            return new WorkerSnapshot(id, phase, inFlight, startedAt, idleSince);
+            WorkerSnapshot s = snapshot;
+            if (s == null || s.phase() != phase || s.inFlight() != inFlight || s.idleSince() != idleSince) {
+                s = new WorkerSnapshot(id, phase, inFlight, startedAt, idleSince);
+                snapshot = s;
+            }
+            return s;
         }
 
         FleetSnapshot.Worker view() {
@@ -195,6 +203,8 @@ public final class Simulation {
         final long[] doneAt;
         final boolean[] cold;
         final List<Worker> workers = new ArrayList<>();
+        /** The workers' snapshots of the last round, reused while none changed (rounds come every few ms). */
+        List<WorkerSnapshot> snapshots = List.of();
         /**
          * One entry per free slot of a ready worker, the most recently freed last; entries of drained workers are
          * stale. The next request goes to the last (see {@link Run#freeWorker}).
@@ -267,6 +277,8 @@ public final class Simulation {
         long seq;
         long workerSeq;
         long lastRound = Long.MIN_VALUE / 2;
+        /** The workers' views of the last round, reused while none changed. */
+        List<FleetSnapshot.Worker> views = List.of();
         /** When the next round is due; events of other times are stale. */
         long roundAt = Long.MIN_VALUE;
         long arrivalsLeft;
@@ -548,19 +560,13 @@ public final class Simulation {
             Instant instant = clock.instant();
             lastRound = now;
             List<FleetSnapshot.Lane> planned = new ArrayList<>(lanes.length);
-            List<FleetSnapshot.Worker> workers = new ArrayList<>();
+            List<FleetSnapshot.Worker> workers = views();
             for (LaneState l : lanes) {
-                for (Worker w : l.workers) {
-                    workers.add(w.view());
-                }
                 if (l.atRest(instant)) {
                     continue; // a round would decide nothing for it, and its windows start afresh anyway
                 }
                 ScalingConfig config = l.spec.scaling();
-                List<WorkerSnapshot> snapshots = new ArrayList<>(l.workers.size());
-                for (Worker w : l.workers) {
-                    snapshots.add(w.snapshot());
-                }
+                List<WorkerSnapshot> snapshots = snapshots(l);
                 Duration oldest = config.scaler() == Scaler.QUEUE_DELAY || l.queueSize > 0
                         ? Duration.ofMillis(l.queueSize == 0 ? 0 : now - l.spec.arrivals().at()[l.queue[l.queueHead]])
                         : Duration.ZERO;
@@ -580,6 +586,47 @@ public final class Simulation {
             } else {
                 roundAt = Long.MIN_VALUE;
             }
+        }
+
+        /** Every worker's view, lane by lane: last round's list itself when none changed. */
+        private List<FleetSnapshot.Worker> views() {
+            List<FleetSnapshot.Worker> last = views;
+            boolean same = true;
+            int i = 0;
+            for (LaneState l : lanes) {
+                for (Worker w : l.workers) {
+                    same &= i < last.size() && last.get(i) == w.view();
+                    i++;
+                }
+            }
+            if (!same || i != last.size()) {
+                List<FleetSnapshot.Worker> now = new ArrayList<>(i);
+                for (LaneState l : lanes) {
+                    for (Worker w : l.workers) {
+                        now.add(w.view());
+                    }
+                }
+                views = List.copyOf(now); // immutable, so FleetSnapshot's List.copyOf keeps it as it is
+            }
+            return views;
+        }
+
+        /** The lane's worker snapshots: last round's list itself when every worker's is the same object. */
+        private List<WorkerSnapshot> snapshots(LaneState l) {
+            List<WorkerSnapshot> last = l.snapshots;
+            int n = l.workers.size();
+            boolean same = last.size() == n;
+            for (int i = 0; i < n && same; i++) {
+                same = last.get(i) == l.workers.get(i).snapshot();
+            }
+            if (!same) {
+                WorkerSnapshot[] now = new WorkerSnapshot[n];
+                for (int i = 0; i < n; i++) {
+                    now[i] = l.workers.get(i).snapshot();
+                }
+                l.snapshots = List.of(now); // immutable, so FunctionLoad's List.copyOf keeps it as it is
+            }
+            return l.snapshots;
         }
 
         /** Carries a plan out at once: a start always launches here, and a drained idle worker exits at once. */
