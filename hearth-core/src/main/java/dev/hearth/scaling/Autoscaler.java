@@ -163,11 +163,12 @@ public final class Autoscaler {
             return new ScalingDecision(load.function(), 0, List.of(), () -> inputsText(inputs, load, cfg)
                     + " → hold, " + hold + " (desired " + shown + ")", n, panic, holdWhy(hold), inputs);
         }
-        List<String> drain = new ArrayList<>();
-        Victims.idle(active, n - lowest, now, cfg.idleTimeout()).forEach(w -> drain.add(w.id()));
-        if (drain.isEmpty()) {
+        List<WorkerSnapshot> idle = Victims.idle(active, n - lowest, now, cfg.idleTimeout());
+        if (idle.isEmpty()) {
             return surplusNotIdle(load, cfg, inputs, low);
         }
+        List<String> drain = new ArrayList<>(idle.size());
+        idle.forEach(w -> drain.add(w.id()));
         return new ScalingDecision(load.function(), 0, drain, () -> inputsText(inputs, load, cfg) + " → -"
                 + drain.size() + ", idle for " + Durations.format(cfg.idleTimeout()) + " (desired " + low + ")",
                 lowest, false, "idle", inputs);

@@ -40,14 +40,19 @@ public final class Victims {
      */
     public static List<WorkerSnapshot> idle(List<WorkerSnapshot> workers, int n, Instant now, Duration idleTimeout) {
         // a loop, not a stream: while traffic flows this runs every round and usually finds no one
-        List<WorkerSnapshot> idle = new ArrayList<>();
+        // idle since at most `cutoff` is idle for at least idleTimeout (the same test as idleSince + idleTimeout <= now)
+        Instant cutoff = now.minus(idleTimeout);
+        List<WorkerSnapshot> idle = null;
         for (WorkerSnapshot w : workers) {
             if (w.phase() == WorkerPhase.READY && w.inFlight() == 0 && w.idleSince() != null
-                    && !w.idleSince().plus(idleTimeout).isAfter(now)) {
+                    && !w.idleSince().isAfter(cutoff)) {
+                if (idle == null) {
+                    idle = new ArrayList<>();
+                }
                 idle.add(w);
             }
         }
-        if (idle.isEmpty()) {
+        if (idle == null) {
             return List.of();
         }
         return idle.stream().sorted(CHEAPEST_FIRST).limit(Math.max(0, n)).toList();
